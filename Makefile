@@ -1,0 +1,54 @@
+# Safety Arena — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+PORT   ?= 8501
+HOST   ?= 127.0.0.1
+
+.PHONY: run test lint typecheck install install-test bench mock clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## Create .venv, install, create the SQLite database with the demo release, serve the app.
+run: install
+	$(PY) cli.py init
+	$(VENV)/bin/streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+
+## Install the test requirements and run the whole suite, lint and type checks included.
+test: install-test lint typecheck
+	$(PY) -m pytest
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install-test
+	$(VENV)/bin/mypy judging storage
+
+## Benchmarks (by hand, not part of `make test`).
+bench: install-test
+	$(PIP) install --quiet -r requirements-bench.txt
+	$(PY) bench/ratings.py --quick
+	$(PY) bench/online.py --quick
+	$(PY) bench/scheduling.py --quick
+	$(PY) bench/pipeline.py
+
+## The offline OpenAI-compatible mock server (demo models + scripted judge).
+mock: install
+	$(PY) -m mockllm --port 8600
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

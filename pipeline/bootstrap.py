@@ -1,0 +1,55 @@
+"""Start-up: create the schema, load the demo release into an empty database, first admin."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from sqlalchemy.engine import Engine
+
+from pipeline.accounts import create_first_admin
+from pipeline.demo import load_demo, write_demo
+from pipeline.settings import Settings
+from storage.engine import create_schema, make_engine
+from storage.queries import audit, is_empty
+from storage.session import read_session, write_session
+
+__all__ = ["init_database", "prepare"]
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def init_database(settings: Settings, *, announce: Callable[[str], None] = _stderr) -> Engine:
+    """Engine with the schema in place and, when the database is empty, the demo release.
+
+    The demo files are validated completely before the first write, so a bad file stops start-up
+    with the database untouched.
+    """
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    if settings.load_demo:
+        with read_session(engine) as session:
+            empty = is_empty(session=session)
+        if empty:
+            demo = load_demo(settings.demo_dir)
+            with write_session(engine) as session:
+                if is_empty(session=session):  # another process may have loaded it meanwhile
+                    release_id = write_demo(demo, session=session)
+                    audit(
+                        session=session, actor="system", action="demo.load", detail={"release_id": release_id}
+                    )
+                    announce(
+                        f"Loaded the synthetic demo release {demo.release.tag}: "
+                        f"{len(demo.questions)} questions, {len(demo.models)} models."
+                    )
+    return engine
+
+
+def prepare(settings: Settings, *, announce: Callable[[str], None] = _stderr) -> Engine:
+    """Everything an entry point needs before serving: database, demo, first admin, cookie key."""
+    engine = init_database(settings, announce=announce)
+    create_first_admin(engine, announce=announce)
+    settings.cookie_key()
+    return engine

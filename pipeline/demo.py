@@ -1,0 +1,197 @@
+"""Load the synthetic demo release from ``demo/``: validate every file first, then write.
+
+A file that fails validation stops the load with a message naming the file, the record and the
+field, before anything touches the database.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlmodel import Session
+
+from judging.dimensions import Dimension
+from storage.models import ArenaModel, Question, Release, Response
+
+__all__ = ["DemoError", "DemoRelease", "load_demo", "write_demo"]
+
+
+class DemoError(ValueError):
+    """A demo or config file failed validation."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DemoModelSpec(_Strict):
+    key: str = Field(min_length=1, max_length=128, pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    display_name: str = Field(min_length=1)
+    organisation: str = ""
+    profile_zh: str = Field(min_length=1)
+    profile_en: str = Field(min_length=1)
+
+
+class DemoModelsFile(_Strict):
+    synthetic: bool
+    models: list[DemoModelSpec] = Field(min_length=2)
+
+
+class DemoAnswer(_Strict):
+    grade: int = Field(ge=1, le=5)
+    text: str = Field(min_length=1)
+
+
+class DemoQuestion(_Strict):
+    id: str = Field(min_length=1, max_length=128)
+    sub_dimension: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    safe_note: str = Field(min_length=1)
+    reference_answer: str | None = None
+    sensitive: bool = False
+    answers: dict[str, DemoAnswer]
+
+
+class DemoQuestionsFile(_Strict):
+    synthetic: bool
+    dimension: Dimension
+    questions: list[DemoQuestion] = Field(min_length=1)
+
+    @field_validator("dimension", mode="before")
+    @classmethod
+    def _parse_dimension(cls, value: Any) -> Dimension:
+        return Dimension.parse(str(value))
+
+
+class DemoReleaseFile(_Strict):
+    synthetic: bool
+    tag: str = Field(min_length=1, max_length=64)
+    title: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class DemoRelease:
+    release: DemoReleaseFile
+    models: tuple[DemoModelSpec, ...]
+    questions: tuple[tuple[Dimension, DemoQuestion], ...]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DemoError(f"{path}: file not found") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DemoError(f"{path}: not valid YAML/UTF-8: {exc}") from None
+
+
+def _record_name(data: Any, loc: tuple[Any, ...]) -> str:
+    """Turn a pydantic error location into 'record <id>, field <path>'."""
+    if len(loc) >= 2 and loc[0] in ("questions", "models") and isinstance(loc[1], int):
+        try:
+            record = data[loc[0]][loc[1]]
+            ident = record.get("id") or record.get("key") or f"#{loc[1] + 1}"
+        except (KeyError, IndexError, TypeError, AttributeError):
+            ident = f"#{loc[1] + 1}"
+        field = ".".join(str(p) for p in loc[2:]) or "(record)"
+        return f"record {ident}, field {field}"
+    return f"field {'.'.join(str(p) for p in loc) or '(file)'}"
+
+
+def _validate(model: type[_Strict], path: Path) -> Any:
+    data = _read_yaml(path)
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = _record_name(data, tuple(first["loc"]))
+        raise DemoError(f"{path}: {where}: {first['msg']}") from None
+    if not getattr(parsed, "synthetic", False):
+        raise DemoError(f"{path}: field synthetic: demo files must be marked synthetic: true")
+    return parsed
+
+
+def load_demo(demo_dir: Path) -> DemoRelease:
+    """Read and validate the whole demo release; raises DemoError naming file, record, field."""
+    release = _validate(DemoReleaseFile, demo_dir / "release.yaml")
+    models_file = _validate(DemoModelsFile, demo_dir / "models.yaml")
+    keys = [m.key for m in models_file.models]
+    if len(set(keys)) != len(keys):
+        raise DemoError(f"{demo_dir / 'models.yaml'}: field key: duplicate model keys in {keys}")
+    expected = set(keys)
+    seen: dict[str, Path] = {}
+    questions: list[tuple[Dimension, DemoQuestion]] = []
+    files = sorted((demo_dir / "questions").glob("*.yaml"))
+    if not files:
+        raise DemoError(f"{demo_dir / 'questions'}: no question files")
+    for path in files:
+        qfile = _validate(DemoQuestionsFile, path)
+        for q in qfile.questions:
+            if q.id in seen:
+                raise DemoError(f"{path}: record {q.id}, field id: duplicate of a question in {seen[q.id]}")
+            seen[q.id] = path
+            got = set(q.answers)
+            if got != expected:
+                missing = sorted(expected - got)
+                unknown = sorted(got - expected)
+                raise DemoError(
+                    f"{path}: record {q.id}, field answers: missing models {missing}, unknown models {unknown}"
+                )
+            questions.append((qfile.dimension, q))
+    return DemoRelease(release, tuple(models_file.models), tuple(questions))
+
+
+def write_demo(demo: DemoRelease, *, session: Session) -> int:
+    """Insert the demo release, its models, questions and answers; returns the release id."""
+    release = Release(
+        tag=demo.release.tag,
+        title=demo.release.title,
+        notes=demo.release.notes,
+        status="published",
+        synthetic=True,
+    )
+    session.add(release)
+    models: dict[str, ArenaModel] = {}
+    for spec in demo.models:
+        model = ArenaModel(
+            key=spec.key,
+            display_name=spec.display_name,
+            organisation=spec.organisation,
+            profile_zh=spec.profile_zh,
+            profile_en=spec.profile_en,
+            model_name=spec.key,
+            synthetic=True,
+            params_json=json.dumps({}),
+        )
+        session.add(model)
+        models[spec.key] = model
+    session.flush()
+    assert release.id is not None
+    for dimension, q in demo.questions:
+        question = Question(
+            release_id=release.id,
+            external_id=q.id,
+            dimension=dimension.value,
+            sub_dimension=q.sub_dimension,
+            text=q.question,
+            safe_note=q.safe_note,
+            reference_answer=q.reference_answer,
+            sensitive=q.sensitive,
+        )
+        session.add(question)
+        session.flush()
+        assert question.id is not None
+        for key, answer in q.answers.items():
+            model_id = models[key].id
+            assert model_id is not None
+            session.add(
+                Response(question_id=question.id, model_id=model_id, text=answer.text, grade=answer.grade)
+            )
+    session.flush()
+    return release.id

@@ -1,0 +1,104 @@
+"""The human voting loop: pick the next battle for a rater, record their verdict."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from judging.types import Source, Verdict
+from storage.models import utcnow
+from storage.queries import BattleView, VoteRecord, audit, battle_view, pick_battle_for, record_vote
+from storage.session import read_session, write_session
+
+__all__ = ["TAGS", "VoteItem", "canonical_verdict", "next_item", "submit_vote", "view_item"]
+
+# Per-side issue tags an annotator may attach.
+TAGS = ("harmful", "over_refusal", "hallucination", "bias", "privacy_leak", "missed_crisis")
+
+
+@dataclass(frozen=True)
+class VoteItem:
+    """One battle as shown to one person: which response is on the left, and the key that makes
+    a repeated submission of this very item record a single vote."""
+
+    battle_id: int
+    left_response_id: int
+    idempotency_key: str
+    shown_at: datetime
+
+
+def next_item(
+    engine: Engine,
+    *,
+    rater: str,
+    rng: random.Random,
+    dimensions: Sequence[str] | None = None,
+    release_id: int | None = None,
+) -> VoteItem | None:
+    """A battle the rater has not judged, with a random left/right order."""
+    with write_session(engine) as session:
+        battle = pick_battle_for(
+            session=session, rater=rater, rng=rng, dimensions=dimensions, release_id=release_id
+        )
+        if battle is None:
+            return None
+        assert battle.id is not None
+        left = battle.response_a_id if rng.random() < 0.5 else battle.response_b_id
+        return VoteItem(battle.id, left, uuid.UUID(int=rng.getrandbits(128)).hex, utcnow())
+
+
+def view_item(engine: Engine, item: VoteItem) -> BattleView:
+    with read_session(engine) as session:
+        return battle_view(session=session, battle_id=item.battle_id)
+
+
+def canonical_verdict(shown: Verdict, *, left_is_a: bool) -> Verdict:
+    """Turn a verdict about what was shown (A = left) into one about the battle's A and B."""
+    return shown if left_is_a else shown.swapped()
+
+
+def submit_vote(
+    engine: Engine,
+    *,
+    item: VoteItem,
+    rater: str,
+    shown_verdict: Verdict,
+    tags_left: Sequence[str] = (),
+    tags_right: Sequence[str] = (),
+    rationale: str = "",
+    source: Source = Source.HUMAN,
+) -> VoteRecord:
+    unknown = [tag for tag in (*tags_left, *tags_right) if tag not in TAGS]
+    if unknown:
+        raise ValueError(f"submit_vote: unknown tags {unknown} (allowed: {TAGS})")
+    with write_session(engine) as session:
+        view = battle_view(session=session, battle_id=item.battle_id)
+        left_is_a = item.left_response_id == view.response_a_id
+        tags_a, tags_b = (tags_left, tags_right) if left_is_a else (tags_right, tags_left)
+        verdict = canonical_verdict(shown_verdict, left_is_a=left_is_a)
+        record = record_vote(
+            session=session,
+            battle_id=item.battle_id,
+            source=source,
+            rater=rater,
+            verdict=verdict,
+            left_response_id=item.left_response_id,
+            idempotency_key=item.idempotency_key,
+            tags_a=tags_a,
+            tags_b=tags_b,
+            rationale=rationale.strip(),
+            shown_at=item.shown_at,
+        )
+        if record.created:
+            audit(
+                session=session,
+                actor=rater,
+                action="vote",
+                detail={"vote_id": record.vote_id, "battle_id": item.battle_id, "verdict": verdict.value},
+            )
+        return record

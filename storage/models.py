@@ -1,0 +1,169 @@
+"""All tables of the arena, in one place.
+
+Votes are the source of truth and are append-only: a correction or an expert adjudication is a
+new row that points at the vote it supersedes. Each vote carries a copy of the facts the rating
+and calibration views slice by (models, dimension, release), so those views read one table.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "ArenaModel",
+    "AuditLog",
+    "Battle",
+    "Question",
+    "Release",
+    "Response",
+    "User",
+    "Vote",
+    "utcnow",
+]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Release(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    tag: str = Field(index=True, unique=True, max_length=64)  # vYYMMDD or a draft name
+    title: str = ""
+    status: str = Field(default="draft", max_length=16)  # draft | published
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    synthetic: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = None
+
+
+class Question(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("release_id", "external_id", name="uq_question_release_external"),
+        Index("ix_question_release_dimension", "release_id", "dimension"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int = Field(foreign_key="release.id")
+    external_id: str = Field(max_length=128)
+    dimension: str = Field(max_length=32)
+    sub_dimension: str = Field(default="", max_length=128)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    safe_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reference_answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sensitive: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ArenaModel(SQLModel, table=True):
+    """A model under evaluation (named ArenaModel to stay clear of SQLModel's own name)."""
+
+    __tablename__ = "arena_model"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=128)
+    display_name: str = Field(max_length=200)
+    organisation: str = ""
+    profile_zh: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    profile_en: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    base_url: str | None = None
+    model_name: str | None = None  # the id sent to the endpoint
+    api_key_env: str | None = None  # the NAME of the environment variable, never the key
+    open_source: bool = False
+    reasoning: bool = False
+    params_json: str = "{}"
+    synthetic: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Response(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("question_id", "model_id", name="uq_response_question_model"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    model_id: int = Field(foreign_key="arena_model.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    reasoning_content: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    grade: int | None = None  # demo safety grade 1..5 (scripted judge), None for real answers
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_ms: float | None = None
+    finish_reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Battle(SQLModel, table=True):
+    """A question and two responses to it; A is always the response with the smaller id."""
+
+    __table_args__ = (
+        UniqueConstraint("question_id", "response_a_id", "response_b_id", name="uq_battle_pair"),
+        CheckConstraint("response_a_id < response_b_id", name="ck_battle_canonical"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    response_a_id: int = Field(foreign_key="response.id")
+    response_b_id: int = Field(foreign_key="response.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Vote(SQLModel, table=True):
+    """One verdict on one battle, relative to the battle's canonical A and B."""
+
+    __table_args__ = (
+        CheckConstraint("verdict IN ('A', 'B', 'tie', 'both_unsafe')", name="ck_vote_verdict"),
+        CheckConstraint("source IN ('human', 'judge', 'expert')", name="ck_vote_source"),
+        Index("ix_vote_battle", "battle_id"),
+        Index("ix_vote_rater_battle", "rater", "battle_id"),
+        Index("ix_vote_dimension_id", "dimension", "id"),
+        Index("ix_vote_release_id", "release_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    battle_id: int = Field(foreign_key="battle.id")
+    source: str = Field(max_length=16)
+    rater: str = Field(max_length=200)  # username, or judge name
+    verdict: str = Field(max_length=16)
+    left_response_id: int = Field(foreign_key="response.id")  # which response was shown on the left
+    tags_a: str = "[]"  # JSON list of tags on response A
+    tags_b: str = "[]"
+    rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    idempotency_key: str = Field(unique=True, max_length=128)
+    supersedes_id: int | None = Field(default=None, foreign_key="vote.id")
+    prompt_version: str | None = None  # judge prompt template version
+    # Copies of battle facts, fixed at insert time (votes are never updated).
+    model_a_id: int = Field(foreign_key="arena_model.id")
+    model_b_id: int = Field(foreign_key="arena_model.id")
+    question_id: int = Field(foreign_key="question.id")
+    release_id: int = Field(foreign_key="release.id")
+    dimension: str = Field(max_length=32)
+    shown_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "arena_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=64)
+    name: str = ""
+    email: str = ""
+    password_hash: str  # bcrypt
+    roles: str = '["annotator"]'  # JSON list: admin | expert | annotator
+    qualifications: str = "[]"  # JSON list of dimension codes; empty = all
+    active: bool = True
+    lang: str = "zh"
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=64)
+    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))

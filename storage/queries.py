@@ -1,0 +1,316 @@
+"""Read and write queries over the arena tables. Every function takes ``*, session``."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from judging.types import Source, Verdict
+from storage.models import ArenaModel, AuditLog, Battle, Question, Release, Response, Vote
+
+__all__ = [
+    "BattleView",
+    "DbStats",
+    "ModelInfo",
+    "VoteRecord",
+    "VoteRow",
+    "audit",
+    "battle_view",
+    "count_stats",
+    "get_or_create_battle",
+    "is_empty",
+    "latest_vote_id",
+    "list_models",
+    "list_releases",
+    "pick_battle_for",
+    "record_vote",
+    "votes_after",
+    "votes_by_rater",
+]
+
+
+@dataclass(frozen=True)
+class DbStats:
+    releases: int
+    questions: int
+    questions_by_dimension: dict[str, int]
+    models: int
+    responses: int
+    votes: int
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: int
+    key: str
+    display_name: str
+    organisation: str
+
+
+@dataclass(frozen=True)
+class BattleView:
+    """What the vote page needs about a battle. Model identities are kept apart from the texts
+    so the page can render the texts first and the identities only after the vote."""
+
+    battle_id: int
+    question_id: int
+    question_text: str
+    dimension: str
+    sub_dimension: str
+    sensitive: bool
+    safe_note: str
+    response_a_id: int
+    response_b_id: int
+    text_a: str
+    text_b: str
+    model_a: ModelInfo
+    model_b: ModelInfo
+
+
+@dataclass(frozen=True)
+class VoteRecord:
+    vote_id: int
+    created: bool  # False when the idempotency key had already been used
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRow:
+    """A vote as the rating views read it."""
+
+    id: int
+    model_a_id: int
+    model_b_id: int
+    verdict: Verdict
+    dimension: str
+    source: Source
+    release_id: int
+
+
+def is_empty(*, session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(Release)).one() == 0
+
+
+def count_stats(*, session: Session) -> DbStats:
+    def count(table: type) -> int:
+        return int(session.exec(select(func.count()).select_from(table)).one())
+
+    by_dim = session.exec(select(Question.dimension, func.count()).group_by(Question.dimension)).all()
+    return DbStats(
+        releases=count(Release),
+        questions=count(Question),
+        questions_by_dimension={dim: int(n) for dim, n in sorted(by_dim)},
+        models=count(ArenaModel),
+        responses=count(Response),
+        votes=count(Vote),
+    )
+
+
+def list_models(*, session: Session) -> list[ModelInfo]:
+    rows = session.exec(select(ArenaModel).order_by(col(ArenaModel.id))).all()
+    return [ModelInfo(m.id or 0, m.key, m.display_name, m.organisation) for m in rows]
+
+
+def list_releases(*, session: Session) -> list[Release]:
+    return list(session.exec(select(Release).order_by(col(Release.id))).all())
+
+
+def latest_vote_id(*, session: Session) -> int:
+    newest = session.exec(select(func.max(col(Vote.id)))).one()
+    return int(newest or 0)
+
+
+def votes_after(*, session: Session, after_id: int, limit: int = 50_000) -> list[VoteRow]:
+    """Votes with an id above ``after_id``, in id order (the fold-forward cursor)."""
+    rows = session.execute(
+        sa_select(  # type: ignore[call-overload]
+            col(Vote.id),
+            Vote.model_a_id,
+            Vote.model_b_id,
+            Vote.verdict,
+            Vote.dimension,
+            Vote.source,
+            Vote.release_id,
+        )
+        .where(col(Vote.id) > after_id)
+        .order_by(col(Vote.id))
+        .limit(limit)
+    ).all()
+    return [VoteRow(int(i), int(a), int(b), Verdict(v), d, Source(s), int(r)) for i, a, b, v, d, s, r in rows]
+
+
+def votes_by_rater(*, session: Session, rater: str) -> int:
+    return int(session.exec(select(func.count()).select_from(Vote).where(Vote.rater == rater)).one())
+
+
+def get_or_create_battle(*, session: Session, question_id: int, response_ids: tuple[int, int]) -> Battle:
+    """The battle between two responses to one question, created on first use."""
+    low, high = sorted(response_ids)
+    if low == high:
+        raise ValueError(f"get_or_create_battle: the two responses are the same ({low})")
+    query = select(Battle).where(
+        Battle.question_id == question_id, Battle.response_a_id == low, Battle.response_b_id == high
+    )
+    found = session.exec(query).first()
+    if found is not None:
+        return found
+    battle = Battle(question_id=question_id, response_a_id=low, response_b_id=high)
+    try:
+        with session.begin_nested():
+            session.add(battle)
+    except IntegrityError:  # a concurrent writer created it first
+        found = session.exec(query).first()
+        if found is None:
+            raise
+        return found
+    return battle
+
+
+def _model_info(model: ArenaModel) -> ModelInfo:
+    return ModelInfo(model.id or 0, model.key, model.display_name, model.organisation)
+
+
+def battle_view(*, session: Session, battle_id: int) -> BattleView:
+    battle = session.get(Battle, battle_id)
+    if battle is None:
+        raise LookupError(f"battle_view: no battle with id {battle_id}")
+    question = session.get(Question, battle.question_id)
+    resp_a = session.get(Response, battle.response_a_id)
+    resp_b = session.get(Response, battle.response_b_id)
+    assert question is not None and resp_a is not None and resp_b is not None
+    model_a = session.get(ArenaModel, resp_a.model_id)
+    model_b = session.get(ArenaModel, resp_b.model_id)
+    assert model_a is not None and model_b is not None
+    return BattleView(
+        battle_id=battle_id,
+        question_id=question.id or 0,
+        question_text=question.text,
+        dimension=question.dimension,
+        sub_dimension=question.sub_dimension,
+        sensitive=question.sensitive,
+        safe_note=question.safe_note,
+        response_a_id=resp_a.id or 0,
+        response_b_id=resp_b.id or 0,
+        text_a=resp_a.text,
+        text_b=resp_b.text,
+        model_a=_model_info(model_a),
+        model_b=_model_info(model_b),
+    )
+
+
+def pick_battle_for(
+    *,
+    session: Session,
+    rater: str,
+    rng: random.Random,
+    dimensions: Sequence[str] | None = None,
+    release_id: int | None = None,
+    attempts: int = 50,
+) -> Battle | None:
+    """A random battle (question + two responses) the rater has not voted on yet.
+
+    Chooses a random question, then a random pair of its responses; gives up after ``attempts``
+    draws that all hit battles the rater has already judged.
+    """
+    q = select(Question.id)
+    if release_id is not None:
+        q = q.where(Question.release_id == release_id)
+    if dimensions:
+        q = q.where(col(Question.dimension).in_(list(dimensions)))
+    question_ids = [int(i) for i in session.exec(q).all() if i is not None]
+    if not question_ids:
+        return None
+    for _ in range(attempts):
+        qid = rng.choice(question_ids)
+        responses = list(session.exec(select(Response.id).where(Response.question_id == qid)).all())
+        if len(responses) < 2:
+            continue
+        pair = rng.sample(responses, 2)
+        low, high = sorted(int(r) for r in pair if r is not None)
+        voted = session.exec(
+            select(Vote.id)
+            .join(Battle, col(Battle.id) == col(Vote.battle_id))
+            .where(
+                Vote.rater == rater,
+                Battle.question_id == qid,
+                Battle.response_a_id == low,
+                Battle.response_b_id == high,
+            )
+        ).first()
+        if voted is None:
+            return get_or_create_battle(session=session, question_id=qid, response_ids=(low, high))
+    return None
+
+
+def record_vote(
+    *,
+    session: Session,
+    battle_id: int,
+    source: Source,
+    rater: str,
+    verdict: Verdict,
+    left_response_id: int,
+    idempotency_key: str,
+    tags_a: Sequence[str] = (),
+    tags_b: Sequence[str] = (),
+    rationale: str = "",
+    shown_at: datetime | None = None,
+    prompt_version: str | None = None,
+    supersedes_id: int | None = None,
+) -> VoteRecord:
+    """Append one vote. The same idempotency key stored twice yields one row (a double click
+    or a retried request records one vote)."""
+    existing = session.exec(select(Vote.id).where(Vote.idempotency_key == idempotency_key)).first()
+    if existing is not None:
+        return VoteRecord(int(existing), created=False)
+    battle = session.get(Battle, battle_id)
+    if battle is None:
+        raise LookupError(f"record_vote: no battle with id {battle_id}")
+    if left_response_id not in (battle.response_a_id, battle.response_b_id):
+        raise ValueError(
+            f"record_vote: left_response_id {left_response_id} is not part of battle {battle_id}"
+        )
+    question = session.get(Question, battle.question_id)
+    resp_a = session.get(Response, battle.response_a_id)
+    resp_b = session.get(Response, battle.response_b_id)
+    assert question is not None and resp_a is not None and resp_b is not None
+    vote = Vote(
+        battle_id=battle_id,
+        source=Source(source).value,
+        rater=rater,
+        verdict=Verdict(verdict).value,
+        left_response_id=left_response_id,
+        tags_a=json.dumps(list(tags_a), ensure_ascii=False),
+        tags_b=json.dumps(list(tags_b), ensure_ascii=False),
+        rationale=rationale,
+        idempotency_key=idempotency_key,
+        supersedes_id=supersedes_id,
+        prompt_version=prompt_version,
+        model_a_id=resp_a.model_id,
+        model_b_id=resp_b.model_id,
+        question_id=question.id or 0,
+        release_id=question.release_id,
+        dimension=question.dimension,
+        shown_at=shown_at,
+    )
+    try:
+        with session.begin_nested():
+            session.add(vote)
+    except IntegrityError:
+        existing = session.exec(select(Vote.id).where(Vote.idempotency_key == idempotency_key)).first()
+        if existing is None:
+            raise
+        return VoteRecord(int(existing), created=False)
+    assert vote.id is not None
+    return VoteRecord(vote.id, created=True)
+
+
+def audit(*, session: Session, actor: str, action: str, detail: dict[str, object] | None = None) -> None:
+    session.add(AuditLog(actor=actor, action=action, detail=json.dumps(detail or {}, ensure_ascii=False)))

@@ -1,0 +1,53 @@
+"""AppTest fixtures: each test gets its own database through the environment the app reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from pipeline.settings import PROJECT_ROOT
+
+ADMIN_PASSWORD = "admin-test-pw-1"
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("ARENA_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ARENA_LOGIN_SLEEP", "0")
+    monkeypatch.setenv("ARENA_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    monkeypatch.chdir(PROJECT_ROOT)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield tmp_path
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def _as(at: AppTest, username: str, roles: list[str]) -> AppTest:
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    at.session_state["name"] = username
+    at.session_state["roles"] = roles
+    return at
+
+
+@pytest.fixture
+def make_app(app_env: Path) -> Callable[..., AppTest]:
+    """Build an AppTest for a script, optionally already logged in as ``user`` with ``roles``."""
+
+    def build(script: str = "app.py", user: str | None = None, roles: list[str] | None = None) -> AppTest:
+        # Always start from the main script (classic multipage mode), then switch to the page,
+        # exactly as the sidebar's page links do.
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+        if user is not None:
+            _as(at, user, roles or ["annotator"])
+        if script != "app.py":
+            at.switch_page(script)
+        return at
+
+    return build

@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: auth guard and menu, strings, cached resources, components."""

@@ -1,0 +1,125 @@
+"""Login, role guard and the role-aware sidebar menu (classic multipage mode)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from storage.queries import audit
+from storage.session import read_session, write_session
+from storage.users import credentials_for_login, get_user, set_user_lang
+from ui.i18n import LANGS, t
+from ui.resources import get_engine, get_settings
+
+__all__ = ["MENU", "AuthContext", "login_gate", "require_role"]
+
+ALL_ROLES = ("admin", "expert", "annotator")
+
+# (page file, string key, roles that may open it)
+MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("app.py", "menu.home", ALL_ROLES),
+    ("pages/1_vote.py", "menu.vote", ALL_ROLES),
+    ("pages/2_leaderboard.py", "menu.leaderboard", ALL_ROLES),
+    ("pages/8_users.py", "menu.users", ("admin",)),
+)
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    username: str
+    name: str
+    roles: tuple[str, ...]
+
+    def has_any(self, roles: tuple[str, ...]) -> bool:
+        return bool(set(self.roles) & set(roles))
+
+
+def _authenticator() -> stauth.Authenticate:
+    settings = get_settings()
+    with read_session(get_engine()) as session:
+        credentials = credentials_for_login(session=session)
+    return stauth.Authenticate(
+        credentials,
+        settings.cookie_name,
+        settings.cookie_key(),
+        settings.cookie_expiry_days,
+        auto_hash=False,
+        login_sleep_time=settings.login_sleep_time,
+    )
+
+
+def _on_login(event: dict[str, object]) -> None:
+    username = str(event.get("username") or st.session_state.get("username") or "")
+    with write_session(get_engine()) as session:
+        audit(session=session, actor=username, action="login")
+        user = get_user(session=session, username=username)
+    if user is not None:
+        st.session_state["lang"] = user.lang
+
+
+def login_gate() -> AuthContext:
+    """Show the login form until the visitor is authenticated; stop the page otherwise."""
+    st.set_page_config(page_title="Safety Arena · 安全竞技场", layout="wide")
+    st.session_state.setdefault("lang", "zh")
+    authenticator = _authenticator()
+    if not st.session_state.get("authentication_status"):
+        st.title(t("app.title"))
+        st.caption(t("app.tagline"))
+        authenticator.login(
+            location="main",
+            fields={
+                "Form name": t("login.form"),
+                "Username": t("login.username"),
+                "Password": t("login.password"),
+                "Login": t("login.submit"),
+            },
+            callback=_on_login,
+        )
+        status = st.session_state.get("authentication_status")
+        if status is False:
+            st.error(t("login.failed"))
+        if not status:
+            st.stop()
+    username = str(st.session_state.get("username") or "")
+    ctx = AuthContext(
+        username=username,
+        name=str(st.session_state.get("name") or username),
+        roles=tuple(st.session_state.get("roles") or ()),
+    )
+    _sidebar(ctx, authenticator)
+    return ctx
+
+
+def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate) -> None:
+    with st.sidebar:
+        st.markdown(f"### {t('app.title')}")
+        for page, label, roles in MENU:
+            if ctx.has_any(roles):
+                st.page_link(page, label=t(label))
+        st.divider()
+        lang = st.selectbox(
+            t("menu.language"),
+            LANGS,
+            index=LANGS.index(st.session_state.get("lang", "zh")),
+            format_func=lambda code: "中文" if code == "zh" else "English",
+            key="lang_select",
+        )
+        if lang != st.session_state.get("lang"):
+            st.session_state["lang"] = lang
+            with write_session(get_engine()) as session:
+                set_user_lang(session=session, username=ctx.username, lang=lang)
+            st.rerun()
+        roles = "、".join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)
+        st.caption(t("menu.signed_in_as", name=ctx.name, roles=roles))
+        authenticator.logout(t("logout"), location="sidebar", key="logout_button")
+
+
+def require_role(*allowed: str) -> AuthContext:
+    """The first call on every page: log in, then stop unless the user has an allowed role."""
+    ctx = login_gate()
+    if not ctx.has_any(tuple(allowed)):
+        st.error(t("auth.forbidden"))
+        st.stop()
+    return ctx

@@ -1,0 +1,40 @@
+"""Process-wide resources, built once per server process and shared by every session."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from pipeline.bootstrap import prepare
+from pipeline.live_ratings import LiveRatings
+from pipeline.settings import Settings
+
+__all__ = ["get_engine", "get_live_ratings", "get_settings"]
+
+
+@st.cache_resource(show_spinner=False)
+def get_settings() -> Settings:
+    return Settings.from_env()
+
+
+@st.cache_resource(show_spinner=False)
+def _engine_for(url: str) -> Engine:
+    # prepare() creates the schema, loads the demo into an empty database, creates the first
+    # admin (printing its one-time password on the console) and the cookie key.
+    return prepare(get_settings())
+
+
+def get_engine() -> Engine:
+    return _engine_for(get_settings().database_url)
+
+
+@st.cache_resource(show_spinner=False)
+def _live_ratings_for(url: str) -> LiveRatings:
+    return LiveRatings()
+
+
+def get_live_ratings() -> LiveRatings:
+    """The shared Elo/TrueSkill projection, folded forward to the newest vote on every call."""
+    live = _live_ratings_for(get_settings().database_url)
+    live.refresh(get_engine())
+    return live
