@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 import typer
 
+from commands import register_all
 from pipeline.bootstrap import prepare
 from pipeline.demo import DemoError
 from pipeline.settings import Settings
@@ -47,6 +48,9 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     else:
         for key, value in asdict(result).items():
             typer.echo(f"{key}: {value}")
+
+
+register_all(app)
 
 
 def main() -> None:

@@ -6,7 +6,8 @@ import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.types import Verdict
-from pipeline.voting import TAGS, next_item, submit_vote, view_item
+from pipeline.queue import load_queue_config, next_assignment
+from pipeline.voting import TAGS, flag_item, submit_vote, view_item
 from ui.auth import require_role
 from ui.components import answer_box, inert_markdown
 from ui.i18n import t
@@ -17,23 +18,28 @@ ctx = require_role("annotator", "expert", "admin")
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
 st.session_state.setdefault("vote_seq", 0)
+st.session_state.setdefault("distressing_seen", 0)
+st.session_state.setdefault("distress_counted", set())
 rng = st.session_state.setdefault("vote_rng", random.Random())
+config = load_queue_config(engine)
 
 st.title(t("vote.title"))
 
 item = st.session_state.get("vote_item")
 if item is None:
-    item = next_item(engine, rater=ctx.username, rng=rng)
+    # The queue returns the person's open assignment first, so a re-login resumes the same item.
+    item = next_assignment(engine, username=ctx.username, rng=rng, config=config)
     if item is None:
         st.info(t("vote.none_left"))
         st.stop()
     st.session_state["vote_item"] = item
     st.session_state["vote_result"] = None
 
-view = view_item(engine, item)
+view = view_item(engine, item, marker=t("vote.masked"))
 left_is_a = item.left_response_id == view.response_a_id
 left_text, right_text = (view.text_a, view.text_b) if left_is_a else (view.text_b, view.text_a)
 seq = st.session_state["vote_seq"]
+result = st.session_state.get("vote_result")
 
 st.markdown(
     f"**{t('vote.dimension')}**：{Dimension(view.dimension).label(lang)}　·　"
@@ -41,17 +47,30 @@ st.markdown(
 )
 if view.sensitive:
     st.warning(t("vote.content_warning"), icon="⚠️")
+    if item.idempotency_key not in st.session_state["distress_counted"]:
+        st.session_state["distress_counted"].add(item.idempotency_key)
+        st.session_state["distressing_seen"] += 1
+    seen = st.session_state["distressing_seen"]
+    if seen % config.break_every == 0:
+        st.info(t("vote.break_reminder", n=seen), icon="🌿")
+
 with st.container(border=True):
     st.markdown(f"**{t('vote.question')}**")
     st.markdown(inert_markdown(view.question_text))
 
 left_col, right_col = st.columns(2)
-with left_col:
-    answer_box(t("vote.answer_left"), left_text)
-with right_col:
-    answer_box(t("vote.answer_right"), right_text)
+if view.sensitive and result is None:
+    # Distressing content stays collapsed until the annotator chooses to open it.
+    with left_col, st.expander(t("vote.open_answer", side=t("vote.answer_left"))):
+        answer_box(t("vote.answer_left"), left_text)
+    with right_col, st.expander(t("vote.open_answer", side=t("vote.answer_right"))):
+        answer_box(t("vote.answer_right"), right_text)
+else:
+    with left_col:
+        answer_box(t("vote.answer_left"), left_text)
+    with right_col:
+        answer_box(t("vote.answer_right"), right_text)
 
-result = st.session_state.get("vote_result")
 if result is None:
     tag_cols = st.columns(2)
     tags_left = tag_cols[0].multiselect(
@@ -61,15 +80,22 @@ if result is None:
         t("vote.tags_right"), TAGS, format_func=lambda tag: t(f"tag.{tag}"), key=f"tags_right_{seq}"
     )
     rationale = st.text_area(t("vote.rationale"), key=f"rationale_{seq}", max_chars=4000)
+    flag = st.checkbox(t("vote.flag"), key=f"flag_{seq}")
     buttons = st.columns(4)
     choices = (
-        (Verdict.A, "vote.a_safer"),
-        (Verdict.B, "vote.b_safer"),
-        (Verdict.TIE, "vote.tie"),
-        (Verdict.BOTH_UNSAFE, "vote.both_unsafe"),
+        (Verdict.A, "vote.a_safer", "1"),
+        (Verdict.B, "vote.b_safer", "2"),
+        (Verdict.TIE, "vote.tie", "3"),
+        (Verdict.BOTH_UNSAFE, "vote.both_unsafe", "4"),
     )
-    for column, (verdict, label) in zip(buttons, choices, strict=True):
-        if column.button(t(label), key=f"verdict_{verdict.value}_{seq}", use_container_width=True):
+    for column, (verdict, label, key) in zip(buttons, choices, strict=True):
+        if column.button(
+            t(label),
+            key=f"verdict_{verdict.value}_{seq}",
+            use_container_width=True,
+            shortcut=key,
+            help=t("vote.shortcut", shortcut=key),
+        ):
             record = submit_vote(
                 engine,
                 item=item,
@@ -79,8 +105,11 @@ if result is None:
                 tags_right=tags_right,
                 rationale=rationale,
             )
+            if flag:
+                flag_item(engine, battle_id=item.battle_id, username=ctx.username, reason=rationale)
             st.session_state["vote_result"] = {"vote_id": record.vote_id, "shown_verdict": verdict.value}
             st.rerun()
+    st.caption(t("vote.shortcuts_hint"))
 else:
     left_model, right_model = (view.model_a, view.model_b) if left_is_a else (view.model_b, view.model_a)
     st.success(t("vote.recorded", verdict=t(f"verdict.{result['shown_verdict']}")))
@@ -91,9 +120,9 @@ else:
             right=inert_markdown(right_model.display_name),
         )
     )
-    with st.expander(t("vote.safe_note", note="")):
+    with st.expander(t("vote.safe_note_title")):
         st.markdown(inert_markdown(view.safe_note))
-    if st.button(t("vote.next"), key=f"next_{seq}", type="primary"):
+    if st.button(t("vote.next"), key=f"next_{seq}", type="primary", shortcut="N", help=t("vote.shortcut", shortcut="N")):
         st.session_state["vote_item"] = None
         st.session_state["vote_result"] = None
         st.session_state["vote_seq"] = seq + 1

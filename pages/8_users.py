@@ -1,8 +1,20 @@
-"""Users (admin): list accounts, add a user, activate or deactivate."""
+"""Users (admin): accounts, roles, dimension qualifications, progress, gold accuracy, audit log."""
 
+import json
+
+import pandas as pd
 import streamlit as st
 
-from pipeline.users import UserExistsError, all_users, create_user, set_active
+from judging.dimensions import Dimension
+from pipeline.users import (
+    UserExistsError,
+    audit_log,
+    create_user,
+    progress_rows,
+    set_active,
+    set_qualifications,
+    set_roles,
+)
 from storage.users import ROLES
 from ui.auth import require_role
 from ui.i18n import t
@@ -11,19 +23,29 @@ from ui.resources import get_engine
 ctx = require_role("admin")
 
 engine = get_engine()
+lang = st.session_state.get("lang", "zh")
 st.title(t("users.title"))
 
-users = all_users(engine)
+rows = progress_rows(engine)
 st.dataframe(
-    [
-        {
-            t("users.username"): u.username,
-            t("users.name"): u.name,
-            t("users.roles"): "、".join(t(f"role.{r}") for r in u.roles),
-            t("users.active"): u.active,
-        }
-        for u in users
-    ],
+    pd.DataFrame(
+        [
+            {
+                t("users.username"): r.user.username,
+                t("users.name"): r.user.name,
+                t("users.roles"): "、".join(t(f"role.{x}") for x in r.user.roles),
+                t("users.qualifications"): "、".join(Dimension(d).label(lang) for d in r.user.qualifications)
+                or t("users.all_dimensions"),
+                t("users.active"): r.user.active,
+                t("users.votes"): r.progress.votes,
+                t("users.open"): r.progress.open_assignments,
+                t("users.gold_accuracy"): None if r.gold.accuracy is None else round(100 * r.gold.accuracy, 1),
+                t("users.gold_n"): r.gold.total,
+                t("users.last_vote"): r.progress.last_vote_at,
+            }
+            for r in rows
+        ]
+    ),
     hide_index=True,
 )
 
@@ -32,13 +54,18 @@ with st.form("add_user", clear_on_submit=True):
     username = st.text_input(t("users.username"), max_chars=64)
     name = st.text_input(t("users.name"), max_chars=100)
     password = st.text_input(t("users.password"), type="password", max_chars=72)
-    roles = st.multiselect(
-        t("users.roles"), ROLES, default=["annotator"], format_func=lambda r: t(f"role.{r}")
-    )
+    roles = st.multiselect(t("users.roles"), ROLES, default=["annotator"], format_func=lambda r: t(f"role.{r}"))
+    quals = st.multiselect(t("users.qualifications"), list(Dimension), format_func=lambda d: d.label(lang))
     if st.form_submit_button(t("users.add")):
         try:
             info = create_user(
-                engine, actor=ctx.username, username=username, name=name, password=password, roles=roles
+                engine,
+                actor=ctx.username,
+                username=username,
+                name=name,
+                password=password,
+                roles=roles,
+                qualifications=[d.value for d in quals],
             )
         except UserExistsError:
             st.error(t("users.exists"))
@@ -48,13 +75,44 @@ with st.form("add_user", clear_on_submit=True):
             st.success(t("users.created", username=info.username))
             st.rerun()
 
-for u in users:
-    if u.username == ctx.username:
-        continue
-    cols = st.columns([3, 1])
-    cols[0].write(f"{u.username} · {u.name}")
-    label = t("users.active")
-    new = cols[1].toggle(label, value=u.active, key=f"active_{u.username}")
-    if new != u.active:
-        set_active(engine, actor=ctx.username, username=u.username, active=new)
-        st.rerun()
+st.subheader(t("users.edit"))
+others = [r.user for r in rows]
+chosen = st.selectbox(t("users.username"), [u.username for u in others], key="edit_user")
+user = next(u for u in others if u.username == chosen)
+with st.form(f"edit_{user.username}"):
+    new_roles = st.multiselect(t("users.roles"), ROLES, default=list(user.roles), format_func=lambda r: t(f"role.{r}"))
+    new_quals = st.multiselect(
+        t("users.qualifications"),
+        list(Dimension),
+        default=[Dimension(d) for d in user.qualifications],
+        format_func=lambda d: d.label(lang),
+        help=t("users.qualifications_help"),
+    )
+    active = st.checkbox(t("users.active"), value=user.active, disabled=user.username == ctx.username)
+    if st.form_submit_button(t("users.save")):
+        try:
+            set_roles(engine, actor=ctx.username, username=user.username, roles=new_roles)
+            set_qualifications(engine, actor=ctx.username, username=user.username, dimensions=[d.value for d in new_quals])
+            if active != user.active and user.username != ctx.username:
+                set_active(engine, actor=ctx.username, username=user.username, active=active)
+        except ValueError as exc:
+            st.error(t("users.error", error=str(exc)))
+        else:
+            st.success(t("users.saved"))
+            st.rerun()
+
+with st.expander(t("users.audit")):
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("users.audit_at"): e.at,
+                    t("users.audit_actor"): e.actor,
+                    t("users.audit_action"): e.action,
+                    t("users.audit_detail"): json.dumps(e.detail, ensure_ascii=False),
+                }
+                for e in audit_log(engine)
+            ]
+        ),
+        hide_index=True,
+    )

@@ -89,16 +89,20 @@ class LiveRatings:
     def fold(self, rows: Sequence[VoteRow], models: Sequence[ModelInfo]) -> int:
         """Fold votes (in id order, all above the cursor) into the states; returns how many."""
         with self._lock:
-            self._models = {m.id: m for m in models}
+            self._models = {m.id: m for m in models if not m.reference}
             fresh = [r for r in rows if r.id > self._projection.cursor]
             if not fresh:
                 return 0
             key_of = {m.id: m.key for m in models}
-            by_slice: dict[str, list[VoteRow]] = {OVERALL: fresh}
-            for row in fresh:
+            # votes on gold items written by reference authors are quality control, not ratings
+            rated = [r for r in fresh if r.model_a_id in self._models and r.model_b_id in self._models]
+            by_slice: dict[str, list[VoteRow]] = {OVERALL: rated}
+            for row in rated:
                 by_slice.setdefault(row.dimension, []).append(row)
             slices = dict(self._projection.slices)
             for name, slice_rows in by_slice.items():
+                if not slice_rows:
+                    continue
                 state = slices.get(name) or self._empty_slice()
                 comps = _comparisons(slice_rows, key_of)
                 slices[name] = _SliceState(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -10,9 +11,21 @@ from sqlalchemy.exc import IntegrityError
 from pipeline.accounts import hash_password
 from storage.queries import audit
 from storage.session import read_session, write_session
-from storage.users import UserInfo, add_user, get_user, list_users, set_user_active
+from judging.dimensions import Dimension
+from storage.users import UserInfo, add_user, get_user, list_users, set_user_active, update_user
+from storage.workflow import AuditEntry, GoldScore, UserProgress, gold_scores, recent_audit, user_progress
 
-__all__ = ["UserExistsError", "all_users", "create_user", "set_active"]
+__all__ = [
+    "UserExistsError",
+    "UserRow",
+    "all_users",
+    "audit_log",
+    "create_user",
+    "progress_rows",
+    "set_active",
+    "set_qualifications",
+    "set_roles",
+]
 
 
 class UserExistsError(ValueError):
@@ -69,3 +82,47 @@ def set_active(engine: Engine, *, actor: str, username: str, active: bool) -> bo
 def all_users(engine: Engine) -> list[UserInfo]:
     with read_session(engine) as session:
         return list_users(session=session)
+
+
+def set_roles(engine: Engine, *, actor: str, username: str, roles: Sequence[str]) -> bool:
+    with write_session(engine) as session:
+        changed = update_user(session=session, username=username, roles=roles)
+        if changed:
+            audit(session=session, actor=actor, action="user.roles", detail={"username": username, "roles": list(roles)})
+        return changed
+
+
+def set_qualifications(engine: Engine, *, actor: str, username: str, dimensions: Sequence[str]) -> bool:
+    """Restrict a user to the given dimensions (empty: every dimension)."""
+    codes = [Dimension.parse(d).value for d in dimensions]
+    with write_session(engine) as session:
+        changed = update_user(session=session, username=username, qualifications=codes)
+        if changed:
+            audit(
+                session=session,
+                actor=actor,
+                action="user.qualifications",
+                detail={"username": username, "dimensions": codes},
+            )
+        return changed
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: UserInfo
+    progress: UserProgress
+    gold: GoldScore
+
+
+def progress_rows(engine: Engine) -> list[UserRow]:
+    with read_session(engine) as session:
+        users = list_users(session=session)
+        progress = user_progress(session=session)
+        gold = gold_scores(session=session)
+    empty = UserProgress(0, None, 0)
+    return [UserRow(u, progress.get(u.username, empty), gold.get(u.username, GoldScore(0, 0))) for u in users]
+
+
+def audit_log(engine: Engine, *, limit: int = 200) -> list[AuditEntry]:
+    with read_session(engine) as session:
+        return recent_audit(session=session, limit=limit)

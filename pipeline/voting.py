@@ -5,17 +5,19 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
+from judging.anonymize import mask_self_identification
 from judging.types import Source, Verdict
 from storage.models import utcnow
-from storage.queries import BattleView, VoteRecord, audit, battle_view, pick_battle_for, record_vote
+from storage.queries import BattleView, VoteRecord, audit, battle_view, list_models, pick_battle_for, record_vote
+from storage.workflow import add_flag
 from storage.session import read_session, write_session
 
-__all__ = ["TAGS", "VoteItem", "canonical_verdict", "next_item", "submit_vote", "view_item"]
+__all__ = ["TAGS", "VoteItem", "canonical_verdict", "flag_item", "masked_view", "next_item", "submit_vote", "view_item"]
 
 # Per-side issue tags an annotator may attach.
 TAGS = ("harmful", "over_refusal", "hallucination", "bias", "privacy_leak", "missed_crisis")
@@ -52,9 +54,29 @@ def next_item(
         return VoteItem(battle.id, left, uuid.UUID(int=rng.getrandbits(128)).hex, utcnow())
 
 
-def view_item(engine: Engine, item: VoteItem) -> BattleView:
+def view_item(engine: Engine, item: VoteItem, *, marker: str = "［已隐去模型名］") -> BattleView:
+    """The battle as a person may see it: answers with model self-identification masked."""
+    return masked_view(engine, item.battle_id, marker=marker)
+
+
+def masked_view(engine: Engine, battle_id: int, *, marker: str = "［已隐去模型名］") -> BattleView:
     with read_session(engine) as session:
-        return battle_view(session=session, battle_id=item.battle_id)
+        view = battle_view(session=session, battle_id=battle_id)
+        models = list_models(session=session)
+    # The registered names, plus the Chinese part of a display name ("青云" of "青云 Care"); not
+    # generic English parts such as "Care" or "Pro", which would mask ordinary words.
+    cjk_parts = [p for m in models for p in m.display_name.split() if not p.isascii()]
+    names = [n for n in (*(m.key for m in models), *(m.display_name for m in models), *cjk_parts) if len(n) >= 2]
+    text_a = mask_self_identification(view.text_a, extra_names=names, marker=marker).text
+    text_b = mask_self_identification(view.text_b, extra_names=names, marker=marker).text
+    return replace(view, text_a=text_a, text_b=text_b)
+
+
+def flag_item(engine: Engine, *, battle_id: int, username: str, reason: str) -> None:
+    """Ask an expert to look at a battle."""
+    with write_session(engine) as session:
+        add_flag(session=session, battle_id=battle_id, username=username, reason=reason.strip())
+        audit(session=session, actor=username, action="flag", detail={"battle_id": battle_id})
 
 
 def canonical_verdict(shown: Verdict, *, left_is_a: bool) -> Verdict:

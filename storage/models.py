@@ -13,9 +13,13 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = [
+    "AppSetting",
     "ArenaModel",
+    "Assignment",
     "AuditLog",
     "Battle",
+    "Flag",
+    "GoldLabel",
     "Question",
     "Release",
     "Response",
@@ -76,6 +80,7 @@ class ArenaModel(SQLModel, table=True):
     reasoning: bool = False
     params_json: str = "{}"
     synthetic: bool = False
+    reference: bool = False  # a stand-in author of imported gold answers; never on a leaderboard
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -167,3 +172,56 @@ class AuditLog(SQLModel, table=True):
     actor: str = Field(max_length=200)
     action: str = Field(max_length=64)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class Assignment(SQLModel, table=True):
+    """A battle handed to one person, with the order it is shown in. Persisted, so a person who
+    logs out and back in resumes the same item; unique per (user, battle), so nobody is ever
+    shown the same battle twice. It is completed when a vote with its idempotency key exists."""
+
+    __table_args__ = (
+        UniqueConstraint("username", "battle_id", name="uq_assignment_user_battle"),
+        Index("ix_assignment_battle", "battle_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, max_length=64)
+    battle_id: int = Field(foreign_key="battle.id")
+    left_response_id: int = Field(foreign_key="response.id")
+    idempotency_key: str = Field(unique=True, max_length=128)
+    policy: str = Field(max_length=32)
+    gold: bool = False
+    assigned_at: datetime = Field(default_factory=utcnow)
+
+
+class GoldLabel(SQLModel, table=True):
+    """The known correct verdict of a battle (relative to its canonical A/B)."""
+
+    __tablename__ = "gold_label"
+
+    battle_id: int = Field(foreign_key="battle.id", primary_key=True)
+    verdict: str = Field(max_length=16)
+    created_by: str = Field(max_length=64)
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Flag(SQLModel, table=True):
+    """Someone asked for an expert to look at a battle."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    battle_id: int = Field(foreign_key="battle.id", index=True)
+    username: str = Field(max_length=64)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AppSetting(SQLModel, table=True):
+    """Project-wide settings an admin changes in the app (queue policy, overlap k, gold rate)."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_by: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -53,6 +53,7 @@ class ModelInfo:
     key: str
     display_name: str
     organisation: str
+    reference: bool = False  # stand-in author of imported gold answers: never rated
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def count_stats(*, session: Session) -> DbStats:
 
 def list_models(*, session: Session) -> list[ModelInfo]:
     rows = session.exec(select(ArenaModel).order_by(col(ArenaModel.id))).all()
-    return [ModelInfo(m.id or 0, m.key, m.display_name, m.organisation) for m in rows]
+    return [ModelInfo(m.id or 0, m.key, m.display_name, m.organisation, m.reference) for m in rows]
 
 
 def list_releases(*, session: Session) -> list[Release]:
@@ -174,7 +175,7 @@ def get_or_create_battle(*, session: Session, question_id: int, response_ids: tu
 
 
 def _model_info(model: ArenaModel) -> ModelInfo:
-    return ModelInfo(model.id or 0, model.key, model.display_name, model.organisation)
+    return ModelInfo(model.id or 0, model.key, model.display_name, model.organisation, model.reference)
 
 
 def battle_view(*, session: Session, battle_id: int) -> BattleView:

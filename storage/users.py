@@ -120,3 +120,25 @@ def set_user_active(*, session: Session, username: str, active: bool) -> bool:
     user.active = active
     session.add(user)
     return True
+
+
+def update_user(
+    *,
+    session: Session,
+    username: str,
+    roles: Sequence[str] | None = None,
+    qualifications: Sequence[str] | None = None,
+) -> bool:
+    """Change a user's roles and/or dimension qualifications; False when no such user."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        return False
+    if roles is not None:
+        bad = [r for r in roles if r not in ROLES]
+        if bad or not roles:
+            raise ValueError(f"update_user: roles must be a non-empty subset of {ROLES}, got {list(roles)!r}")
+        user.roles = json.dumps(list(roles))
+    if qualifications is not None:
+        user.qualifications = json.dumps(list(qualifications))
+    session.add(user)
+    return True

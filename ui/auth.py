@@ -22,6 +22,8 @@ MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("app.py", "menu.home", ALL_ROLES),
     ("pages/1_vote.py", "menu.vote", ALL_ROLES),
     ("pages/2_leaderboard.py", "menu.leaderboard", ALL_ROLES),
+    ("pages/3_adjudicate.py", "menu.adjudicate", ("expert", "admin")),
+    ("pages/7_queue.py", "menu.queue", ("admin",)),
     ("pages/8_users.py", "menu.users", ("admin",)),
 )
 
@@ -59,6 +61,14 @@ def _on_login(event: dict[str, object]) -> None:
         st.session_state["lang"] = user.lang
 
 
+def _on_logout(event: dict[str, object]) -> None:
+    username = str(event.get("username") or st.session_state.get("username") or "")
+    with write_session(get_engine()) as session:
+        audit(session=session, actor=username, action="logout")
+    for key in ("vote_item", "vote_result"):
+        st.session_state.pop(key, None)
+
+
 def login_gate() -> AuthContext:
     """Show the login form until the visitor is authenticated; stop the page otherwise."""
     st.set_page_config(page_title="Safety Arena · 安全竞技场", layout="wide")
@@ -83,11 +93,17 @@ def login_gate() -> AuthContext:
         if not status:
             st.stop()
     username = str(st.session_state.get("username") or "")
-    ctx = AuthContext(
-        username=username,
-        name=str(st.session_state.get("name") or username),
-        roles=tuple(st.session_state.get("roles") or ()),
-    )
+    # Roles and the active flag are read from the database on every run, so a change by an
+    # admin (or a deactivation) takes effect at once, not at the next login.
+    with read_session(get_engine()) as session:
+        user = get_user(session=session, username=username)
+    if user is None or not user.active:
+        for key in ("authentication_status", "username", "name", "roles"):
+            st.session_state.pop(key, None)
+        st.error(t("auth.inactive"))
+        st.stop()
+    st.session_state["roles"] = list(user.roles)
+    ctx = AuthContext(username=username, name=user.name or username, roles=user.roles)
     _sidebar(ctx, authenticator)
     return ctx
 
@@ -113,7 +129,7 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate) -> None:
             st.rerun()
         roles = "、".join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)
         st.caption(t("menu.signed_in_as", name=ctx.name, roles=roles))
-        authenticator.logout(t("logout"), location="sidebar", key="logout_button")
+        authenticator.logout(t("logout"), location="sidebar", key="logout_button", callback=_on_logout)
 
 
 def require_role(*allowed: str) -> AuthContext:

@@ -28,7 +28,23 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     st.cache_data.clear()
 
 
+def ensure_user(username: str, roles: list[str], qualifications: list[str] | None = None) -> None:
+    """Create the account in the app's database (the one the environment points at)."""
+    from pipeline.bootstrap import prepare
+    from pipeline.settings import Settings
+    from pipeline.users import UserExistsError, create_user, set_qualifications, set_roles
+
+    engine = prepare(Settings.from_env(), announce=lambda _m: None)
+    try:
+        create_user(engine, actor="test", username=username, name=username, password="pw-" + username, roles=roles)
+    except UserExistsError:
+        set_roles(engine, actor="test", username=username, roles=roles)
+    set_qualifications(engine, actor="test", username=username, dimensions=qualifications or [])
+    engine.dispose()
+
+
 def _as(at: AppTest, username: str, roles: list[str]) -> AppTest:
+    ensure_user(username, roles)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     at.session_state["name"] = username

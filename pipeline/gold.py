@@ -1,0 +1,155 @@
+"""Gold items: battles with a known correct verdict, marked by an admin or imported as
+safe-vs-unsafe answer pairs (e.g. JADE-DB v3: 问题, 违规回答, 安全有用回答)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from judging.dimensions import Dimension
+from judging.types import Verdict
+from storage.models import ArenaModel, Battle, Question, Release, Response
+from storage.queries import audit, get_or_create_battle
+from storage.session import read_session, write_session
+from storage.workflow import GoldScore, gold_labels, gold_scores, set_gold
+
+__all__ = [
+    "GOLD_RELEASE",
+    "GoldImportError",
+    "GoldPair",
+    "import_gold_pairs",
+    "labels",
+    "mark_gold",
+    "parse_gold_csv",
+    "scores",
+]
+
+GOLD_RELEASE = "gold"
+SAFE_KEY, UNSAFE_KEY = "gold-reference-safe", "gold-reference-unsafe"
+
+_COLUMN_ALIASES = {
+    "question": ("question", "问题", "prompt"),
+    "safe_answer": ("safe_answer", "安全有用回答", "safe"),
+    "unsafe_answer": ("unsafe_answer", "违规回答", "unsafe"),
+    "dimension": ("dimension", "维度"),
+}
+
+
+class GoldImportError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class GoldPair:
+    question: str
+    safe_answer: str
+    unsafe_answer: str
+    dimension: Dimension
+    source_id: str
+
+
+def parse_gold_csv(data: bytes, *, name: str, default_dimension: Dimension) -> list[GoldPair]:
+    """Parse a CSV of safe-vs-unsafe pairs (UTF-8 or GB18030). One bad row rejects the file,
+    naming the line and the field."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            content = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise GoldImportError(f"{name}: neither UTF-8 nor GB18030")
+    reader = csv.DictReader(io.StringIO(content))
+    header = reader.fieldnames or []
+    columns = {}
+    for field, aliases in _COLUMN_ALIASES.items():
+        found = next((a for a in aliases if a in header), None)
+        if found is None and field != "dimension":
+            raise GoldImportError(f"{name}: line 1, field {field}: missing column (one of {list(aliases)})")
+        columns[field] = found
+    pairs = []
+    for line_no, row in enumerate(reader, start=2):
+        values = {f: (row.get(c) or "").strip() if c else "" for f, c in columns.items()}
+        for field in ("question", "safe_answer", "unsafe_answer"):
+            if not values[field]:
+                raise GoldImportError(f"{name}: line {line_no}, field {field}: empty")
+        try:
+            dimension = Dimension.parse(values["dimension"]) if values["dimension"] else default_dimension
+        except ValueError as exc:
+            raise GoldImportError(f"{name}: line {line_no}, field dimension: {exc}") from None
+        pairs.append(
+            GoldPair(values["question"], values["safe_answer"], values["unsafe_answer"], dimension, row.get("ID") or str(line_no))
+        )
+    if not pairs:
+        raise GoldImportError(f"{name}: no rows")
+    return pairs
+
+
+def _reference_model(session, key: str, name: str) -> ArenaModel:
+    model = session.exec(select(ArenaModel).where(ArenaModel.key == key)).first()
+    if model is None:
+        model = ArenaModel(key=key, display_name=name, organisation="gold", reference=True)
+        session.add(model)
+        session.flush()
+    return model
+
+
+def import_gold_pairs(engine: Engine, pairs: Sequence[GoldPair], *, actor: str) -> int:
+    """Store each pair as a gold battle (safe answer wins). All rows or none. Returns the count."""
+    with write_session(engine) as session:
+        release = session.exec(select(Release).where(Release.tag == GOLD_RELEASE)).first()
+        if release is None:
+            release = Release(tag=GOLD_RELEASE, title="金标题 / Gold items", status="draft")
+            session.add(release)
+            session.flush()
+        assert release.id is not None
+        safe = _reference_model(session, SAFE_KEY, "参考安全回答 / reference safe answer")
+        unsafe = _reference_model(session, UNSAFE_KEY, "参考不安全回答 / reference unsafe answer")
+        count = session.exec(select(Question).where(Question.release_id == release.id)).all()
+        offset = len(count)
+        for i, pair in enumerate(pairs, start=1):
+            question = Question(
+                release_id=release.id,
+                external_id=f"gold-{offset + i:05d}",
+                dimension=pair.dimension.value,
+                sub_dimension="金标题",
+                text=pair.question,
+                safe_note="金标题：安全回答应胜出。",
+            )
+            session.add(question)
+            session.flush()
+            assert question.id is not None and safe.id is not None and unsafe.id is not None
+            r_safe = Response(question_id=question.id, model_id=safe.id, text=pair.safe_answer)
+            r_unsafe = Response(question_id=question.id, model_id=unsafe.id, text=pair.unsafe_answer)
+            session.add_all([r_safe, r_unsafe])
+            session.flush()
+            assert r_safe.id is not None and r_unsafe.id is not None
+            battle = get_or_create_battle(session=session, question_id=question.id, response_ids=(r_safe.id, r_unsafe.id))
+            assert battle.id is not None
+            verdict = Verdict.A if battle.response_a_id == r_safe.id else Verdict.B
+            set_gold(session=session, battle_id=battle.id, verdict=verdict, created_by=actor, note=f"import {pair.source_id}")
+        audit(session=session, actor=actor, action="gold.import", detail={"pairs": len(pairs)})
+    return len(pairs)
+
+
+def mark_gold(engine: Engine, *, battle_id: int, verdict: Verdict, actor: str, note: str = "") -> None:
+    with write_session(engine) as session:
+        if session.get(Battle, battle_id) is None:
+            raise LookupError(f"mark_gold: no battle with id {battle_id}")
+        set_gold(session=session, battle_id=battle_id, verdict=verdict, created_by=actor, note=note)
+        audit(session=session, actor=actor, action="gold.mark", detail={"battle_id": battle_id, "verdict": verdict.value})
+
+
+def scores(engine: Engine) -> dict[str, GoldScore]:
+    with read_session(engine) as session:
+        return gold_scores(session=session)
+
+
+def labels(engine: Engine) -> dict[int, Verdict]:
+    with read_session(engine) as session:
+        return gold_labels(session=session)

@@ -1,0 +1,225 @@
+"""The annotator queue: which battle a person sees next, under the policy an admin chose.
+
+Policies: ``overlap`` (each battle collects k independent human votes from distinct people),
+``spot_check`` (a stratified sample of judge-voted battles, disagreements first) and ``active``
+(the pair of models whose comparison most reduces ranking uncertainty, from a Bradley–Terry fit).
+Gold battles are mixed in at ``gold_rate`` and look like any other item. Every item handed out is
+stored as an assignment, so a person who logs out resumes the same item and never sees a battle
+twice.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+import numpy as np
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from judging.ratings import BradleyTerry
+from judging.scheduling import History, Scheduler
+from judging.spot_check import SpotCheckCandidate, choose_spot_check
+from judging.types import Comparison, outcome_from_verdict
+from pipeline.voting import VoteItem
+from storage.models import Assignment, Battle
+from storage.queries import audit, get_or_create_battle, list_models
+from storage.session import read_session, write_session
+from storage.users import get_user
+from storage.workflow import (
+    add_assignment,
+    get_setting,
+    gold_candidates,
+    open_assignment,
+    overlap_candidates,
+    pair_outcome_counts,
+    set_setting,
+    spot_check_rows,
+    stratum_human_counts,
+    unseen_battle_for_models,
+)
+
+__all__ = ["QueueConfig", "QueuePolicy", "load_queue_config", "next_assignment", "save_queue_config"]
+
+SETTING_KEY = "queue"
+
+
+class QueuePolicy(StrEnum):
+    OVERLAP = "overlap"
+    SPOT_CHECK = "spot_check"
+    ACTIVE = "active"
+
+    @classmethod
+    def parse(cls, value: str) -> QueuePolicy:
+        try:
+            return cls(value)
+        except ValueError:
+            raise ValueError(
+                f"QueuePolicy.parse: unknown policy {value!r} (expected one of {[p.value for p in cls]})"
+            ) from None
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    policy: QueuePolicy = QueuePolicy.OVERLAP
+    overlap_k: int = 3
+    gold_rate: float = 0.1
+    break_every: int = 5  # remind to take a break after this many distressing items
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.policy, QueuePolicy):
+            object.__setattr__(self, "policy", QueuePolicy.parse(str(self.policy)))
+        if self.overlap_k < 1:
+            raise ValueError(f"QueueConfig: overlap_k must be at least 1, got {self.overlap_k!r}")
+        if not 0.0 <= self.gold_rate <= 1.0:
+            raise ValueError(f"QueueConfig: gold_rate must be within [0, 1], got {self.gold_rate!r}")
+        if self.break_every < 1:
+            raise ValueError(f"QueueConfig: break_every must be at least 1, got {self.break_every!r}")
+
+
+def load_queue_config(engine: Engine) -> QueueConfig:
+    with read_session(engine) as session:
+        stored = get_setting(session=session, key=SETTING_KEY)
+    return QueueConfig(**stored) if stored else QueueConfig()
+
+
+def save_queue_config(engine: Engine, config: QueueConfig, *, actor: str) -> None:
+    value = {**asdict(config), "policy": config.policy.value}
+    with write_session(engine) as session:
+        set_setting(session=session, key=SETTING_KEY, value=value, updated_by=actor)
+        audit(session=session, actor=actor, action="settings.queue", detail=value)
+
+
+def _item(assignment: Assignment) -> VoteItem:
+    assert assignment.id is not None
+    return VoteItem(
+        assignment.battle_id, assignment.left_response_id, assignment.idempotency_key, assignment.assigned_at
+    )
+
+
+def next_assignment(
+    engine: Engine,
+    *,
+    username: str,
+    rng: random.Random,
+    config: QueueConfig | None = None,
+    release_id: int | None = None,
+) -> VoteItem | None:
+    """The person's open item if they have one, else a new one under the configured policy."""
+    config = config or load_queue_config(engine)
+    for _attempt in range(5):
+        try:
+            with write_session(engine) as session:
+                current = open_assignment(session=session, username=username)
+                if current is not None:
+                    return _item(current)
+                user = get_user(session=session, username=username)
+                dims = list(user.qualifications) if user and user.qualifications else None
+                battle_id, policy, gold = _choose(session, username, rng, config, dims, release_id)
+                if battle_id is None:
+                    return None
+                battle = session.get(Battle, battle_id)
+                assert battle is not None
+                left = battle.response_a_id if rng.random() < 0.5 else battle.response_b_id
+                assignment = add_assignment(
+                    session=session,
+                    username=username,
+                    battle_id=battle_id,
+                    left_response_id=left,
+                    idempotency_key=uuid.UUID(int=rng.getrandbits(128)).hex,
+                    policy=policy,
+                    gold=gold,
+                )
+                return _item(assignment)
+        except IntegrityError:
+            continue  # a concurrent request assigned the same battle; choose again
+    return None
+
+
+def _choose(
+    session, username: str, rng: random.Random, config: QueueConfig, dims: Sequence[str] | None, release_id: int | None
+) -> tuple[int | None, str, bool]:
+    if config.gold_rate > 0 and rng.random() < config.gold_rate:
+        golds = gold_candidates(session=session, username=username, dimensions=dims)
+        if golds:
+            return rng.choice(golds), config.policy.value, True
+    if config.policy is QueuePolicy.SPOT_CHECK:
+        return _spot_check(session, username, rng, dims), config.policy.value, False
+    if config.policy is QueuePolicy.ACTIVE:
+        return _active(session, username, rng, dims, release_id), config.policy.value, False
+    return _overlap(session, username, rng, config, dims, release_id), config.policy.value, False
+
+
+def _overlap(session, username, rng, config, dims, release_id) -> int | None:
+    candidates = overlap_candidates(
+        session=session, username=username, k=config.overlap_k, dimensions=dims, release_id=release_id
+    )
+    if candidates:
+        # finish the battles closest to k first; random among equals
+        best = max(c.human_raters + c.open_assignments for c in candidates)
+        return rng.choice([c.battle_id for c in candidates if c.human_raters + c.open_assignments == best])
+    # every existing battle is full or seen: open a new one between two random models
+    models = [m for m in list_models(session=session) if not m.reference]
+    for _ in range(20):
+        a, b = rng.sample(models, 2)
+        found = unseen_battle_for_models(
+            session=session,
+            username=username,
+            model_ids=(a.id, b.id),
+            rng_pick=rng.getrandbits(32),
+            dimensions=dims,
+            release_id=release_id,
+        )
+        if found:
+            q, ra, rb = found
+            return get_or_create_battle(session=session, question_id=q, response_ids=(ra, rb)).id
+    return None
+
+
+def _spot_check(session, username, rng, dims) -> int | None:
+    rows = spot_check_rows(session=session, username=username, dimensions=dims)
+    candidates = [
+        SpotCheckCandidate(r.battle_id, r.dimension, r.model_a_id, r.model_b_id, r.judge_verdicts, r.human_verdicts)
+        for r in rows
+    ]
+    chosen = choose_spot_check(candidates, stratum_human_counts(session=session), rng)
+    return chosen.battle_id if chosen else None
+
+
+def _active(session, username, rng, dims, release_id) -> int | None:
+    models = {m.key: m for m in list_models(session=session) if not m.reference}
+    counts = pair_outcome_counts(session=session)
+    comparisons = [Comparison(a, b, outcome_from_verdict(v), float(n)) for a, b, v, n in counts if a != b]
+    keys = sorted(models)
+    history = History.empty(keys)
+    index = {k: i for i, k in enumerate(keys)}
+    games = history.games.copy()
+    side_a = history.side_a.copy()
+    side_b = history.side_b.copy()
+    for c in comparisons:
+        i, j = index[c.model_a], index[c.model_b]
+        games[i, j] += int(c.weight)
+        games[j, i] += int(c.weight)
+        side_a[i] += int(c.weight)
+        side_b[j] += int(c.weight)
+    history = History(history.models, games, side_a, side_b)
+    bt = BradleyTerry()
+    fit = bt.fit(comparisons) if comparisons else bt.initial(keys)
+    np_rng = np.random.default_rng(rng.getrandbits(64))
+    proposals = Scheduler.named("active", bt=bt).propose(history, 8, np_rng, fit=fit)
+    for pair in proposals:
+        found = unseen_battle_for_models(
+            session=session,
+            username=username,
+            model_ids=(models[pair.model_a].id, models[pair.model_b].id),
+            rng_pick=rng.getrandbits(32),
+            dimensions=dims,
+            release_id=release_id,
+        )
+        if found:
+            q, ra, rb = found
+            return get_or_create_battle(session=session, question_id=q, response_ids=(ra, rb)).id
+    return None

@@ -1,0 +1,457 @@
+"""Queries behind the human workflow: assignments, gold labels, flags, adjudication, settings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlmodel import Session, col, select
+
+from judging.types import Source, Verdict
+from storage.models import AppSetting, Assignment, AuditLog, Flag, GoldLabel, utcnow
+
+__all__ = [
+    "AdjudicationRow",
+    "AuditEntry",
+    "Candidate",
+    "GoldScore",
+    "SpotCheckRow",
+    "UserProgress",
+    "VoteDetail",
+    "add_assignment",
+    "add_flag",
+    "battle_votes",
+    "flagged_battles",
+    "get_setting",
+    "gold_candidates",
+    "gold_labels",
+    "gold_scores",
+    "human_judge_rows",
+    "open_assignment",
+    "overlap_candidates",
+    "pair_outcome_counts",
+    "stratum_human_counts",
+    "unseen_battle_for_models",
+    "recent_audit",
+    "set_gold",
+    "set_setting",
+    "spot_check_rows",
+    "user_progress",
+]
+
+# A vote completes the assignment that carries the same idempotency key.
+_OPEN = "NOT EXISTS (SELECT 1 FROM vote v0 WHERE v0.idempotency_key = a.idempotency_key)"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    battle_id: int
+    dimension: str
+    model_a_id: int
+    model_b_id: int
+    human_raters: int
+    open_assignments: int
+
+
+@dataclass(frozen=True)
+class SpotCheckRow:
+    battle_id: int
+    dimension: str
+    model_a_id: int
+    model_b_id: int
+    judge_verdicts: tuple[Verdict, ...]
+    human_verdicts: tuple[Verdict, ...]
+
+
+@dataclass(frozen=True)
+class VoteDetail:
+    vote_id: int
+    source: Source
+    rater: str
+    verdict: Verdict
+    left_response_id: int
+    tags_a: tuple[str, ...]
+    tags_b: tuple[str, ...]
+    rationale: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class GoldScore:
+    correct: int
+    total: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class UserProgress:
+    votes: int
+    last_vote_at: datetime | None
+    open_assignments: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    actor: str
+    action: str
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AdjudicationRow:
+    battle_id: int
+    dimension: str
+    verdicts: tuple[tuple[Source, Verdict], ...]
+
+
+def _in_clause(name: str, values: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
+    if not values:
+        return "", {}
+    return f" AND q.dimension IN :{name}", {name: list(values)}
+
+
+def open_assignment(*, session: Session, username: str) -> Assignment | None:
+    """The person's oldest assignment without a vote yet (resume after logout/login)."""
+    row = session.execute(
+        text(f"SELECT a.id FROM assignment a WHERE a.username = :u AND {_OPEN} ORDER BY a.id LIMIT 1"),
+        {"u": username},
+    ).first()
+    return session.get(Assignment, row[0]) if row else None
+
+
+def add_assignment(
+    *,
+    session: Session,
+    username: str,
+    battle_id: int,
+    left_response_id: int,
+    idempotency_key: str,
+    policy: str,
+    gold: bool = False,
+) -> Assignment:
+    assignment = Assignment(
+        username=username,
+        battle_id=battle_id,
+        left_response_id=left_response_id,
+        idempotency_key=idempotency_key,
+        policy=policy,
+        gold=gold,
+    )
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def _not_seen_by(user_param: str = "u") -> str:
+    return (
+        f" AND NOT EXISTS (SELECT 1 FROM assignment s WHERE s.battle_id = b.id AND s.username = :{user_param})"
+        f" AND NOT EXISTS (SELECT 1 FROM vote w WHERE w.battle_id = b.id AND w.rater = :{user_param})"
+    )
+
+
+def overlap_candidates(
+    *,
+    session: Session,
+    username: str,
+    k: int,
+    dimensions: Sequence[str] | None = None,
+    release_id: int | None = None,
+    limit: int = 200,
+) -> list[Candidate]:
+    """Battles (not gold) still short of ``k`` distinct people — counting votes already cast and
+    assignments still open — that this person has never been shown. Closest to done first."""
+    dim_sql, params = _in_clause("dims", dimensions)
+    rel_sql = " AND q.release_id = :rel" if release_id is not None else ""
+    sql = f"""
+        SELECT * FROM (
+          SELECT b.id AS battle_id, q.dimension AS dimension, ra.model_id AS ma, rb.model_id AS mb,
+            (SELECT COUNT(DISTINCT v.rater) FROM vote v WHERE v.battle_id = b.id AND v.source = 'human') AS nh,
+            (SELECT COUNT(*) FROM assignment a WHERE a.battle_id = b.id AND {_OPEN}) AS nopen
+          FROM battle b
+          JOIN question q ON q.id = b.question_id
+          JOIN response ra ON ra.id = b.response_a_id
+          JOIN response rb ON rb.id = b.response_b_id
+          WHERE NOT EXISTS (SELECT 1 FROM gold_label g WHERE g.battle_id = b.id)
+          {dim_sql}{rel_sql}{_not_seen_by()}
+        ) c
+        WHERE c.nh + c.nopen < :k
+        ORDER BY c.nh + c.nopen DESC, c.battle_id
+        LIMIT :lim
+    """
+    stmt = text(sql)
+    if dimensions:
+        stmt = stmt.bindparams(bindparam("dims", expanding=True))
+    params.update(u=username, k=k, lim=limit)
+    if release_id is not None:
+        params["rel"] = release_id
+    rows = session.execute(stmt, params).all()
+    return [Candidate(int(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
+
+
+def gold_candidates(*, session: Session, username: str, dimensions: Sequence[str] | None = None) -> list[int]:
+    """Gold battles this person has never been shown."""
+    dim_sql, params = _in_clause("dims", dimensions)
+    stmt = text(
+        "SELECT b.id FROM gold_label g JOIN battle b ON b.id = g.battle_id JOIN question q ON q.id = b.question_id"
+        f" WHERE 1 = 1{dim_sql}{_not_seen_by()} ORDER BY b.id"
+    )
+    if dimensions:
+        stmt = stmt.bindparams(bindparam("dims", expanding=True))
+    params["u"] = username
+    return [int(r[0]) for r in session.execute(stmt, params).all()]
+
+
+def _verdict_lists(session: Session, battle_ids: Sequence[int]) -> dict[int, dict[str, list[Verdict]]]:
+    out: dict[int, dict[str, list[Verdict]]] = {}
+    if not battle_ids:
+        return out
+    stmt = text("SELECT battle_id, source, verdict FROM vote WHERE battle_id IN :ids ORDER BY id").bindparams(
+        bindparam("ids", expanding=True)
+    )
+    for chunk_start in range(0, len(battle_ids), 900):
+        chunk = list(battle_ids[chunk_start : chunk_start + 900])
+        for bid, source, verdict in session.execute(stmt, {"ids": chunk}).all():
+            out.setdefault(int(bid), {}).setdefault(str(source), []).append(Verdict(verdict))
+    return out
+
+
+def spot_check_rows(
+    *, session: Session, username: str, dimensions: Sequence[str] | None = None, limit: int = 5000
+) -> list[SpotCheckRow]:
+    """Judge-voted battles this person has never been shown, with every judge and human verdict."""
+    dim_sql, params = _in_clause("dims", dimensions)
+    stmt = text(
+        "SELECT b.id, q.dimension, ra.model_id, rb.model_id FROM battle b"
+        " JOIN question q ON q.id = b.question_id"
+        " JOIN response ra ON ra.id = b.response_a_id JOIN response rb ON rb.id = b.response_b_id"
+        " WHERE EXISTS (SELECT 1 FROM vote j WHERE j.battle_id = b.id AND j.source = 'judge')"
+        f"{dim_sql}{_not_seen_by()} ORDER BY b.id LIMIT :lim"
+    )
+    if dimensions:
+        stmt = stmt.bindparams(bindparam("dims", expanding=True))
+    params.update(u=username, lim=limit)
+    rows = session.execute(stmt, params).all()
+    verdicts = _verdict_lists(session, [int(r[0]) for r in rows])
+    return [
+        SpotCheckRow(
+            int(r[0]),
+            str(r[1]),
+            int(r[2]),
+            int(r[3]),
+            tuple(verdicts.get(int(r[0]), {}).get("judge", [])),
+            tuple(verdicts.get(int(r[0]), {}).get("human", [])),
+        )
+        for r in rows
+    ]
+
+
+def human_judge_rows(
+    *, session: Session, dimensions: Sequence[str] | None = None, limit: int = 5000
+) -> list[AdjudicationRow]:
+    """Battles with at least one human vote and no expert vote yet, with all their verdicts."""
+    dim_sql, params = _in_clause("dims", dimensions)
+    stmt = text(
+        "SELECT b.id, q.dimension FROM battle b JOIN question q ON q.id = b.question_id"
+        " WHERE EXISTS (SELECT 1 FROM vote h WHERE h.battle_id = b.id AND h.source = 'human')"
+        " AND NOT EXISTS (SELECT 1 FROM vote e WHERE e.battle_id = b.id AND e.source = 'expert')"
+        f"{dim_sql} ORDER BY b.id LIMIT :lim"
+    )
+    if dimensions:
+        stmt = stmt.bindparams(bindparam("dims", expanding=True))
+    params["lim"] = limit
+    rows = session.execute(stmt, params).all()
+    verdicts = _verdict_lists(session, [int(r[0]) for r in rows])
+    out = []
+    for bid, dim in rows:
+        pairs = [(Source(s), v) for s, vs in verdicts.get(int(bid), {}).items() for v in vs]
+        out.append(AdjudicationRow(int(bid), str(dim), tuple(pairs)))
+    return out
+
+
+def flagged_battles(*, session: Session) -> dict[int, list[str]]:
+    """Flagged battles without an expert vote yet: battle id -> reasons."""
+    rows = session.execute(
+        text(
+            "SELECT f.battle_id, f.username, f.reason FROM flag f"
+            " WHERE NOT EXISTS (SELECT 1 FROM vote e WHERE e.battle_id = f.battle_id AND e.source = 'expert')"
+            " ORDER BY f.id"
+        )
+    ).all()
+    out: dict[int, list[str]] = {}
+    for bid, user, reason in rows:
+        out.setdefault(int(bid), []).append(f"{user}: {reason}" if reason else str(user))
+    return out
+
+
+def add_flag(*, session: Session, battle_id: int, username: str, reason: str) -> None:
+    session.add(Flag(battle_id=battle_id, username=username, reason=reason[:2000]))
+
+
+def battle_votes(*, session: Session, battle_id: int) -> list[VoteDetail]:
+    rows = session.execute(
+        text(
+            "SELECT id, source, rater, verdict, left_response_id, tags_a, tags_b, rationale, created_at"
+            " FROM vote WHERE battle_id = :b ORDER BY id"
+        ),
+        {"b": battle_id},
+    ).all()
+    out = []
+    for vid, source, rater, verdict, left, tags_a, tags_b, rationale, created in rows:
+        created_at = created if isinstance(created, datetime) else datetime.fromisoformat(str(created))
+        out.append(
+            VoteDetail(
+                int(vid),
+                Source(source),
+                str(rater),
+                Verdict(verdict),
+                int(left),
+                tuple(json.loads(tags_a)),
+                tuple(json.loads(tags_b)),
+                str(rationale),
+                created_at,
+            )
+        )
+    return out
+
+
+def set_gold(*, session: Session, battle_id: int, verdict: Verdict, created_by: str, note: str = "") -> None:
+    existing = session.get(GoldLabel, battle_id)
+    if existing is None:
+        session.add(GoldLabel(battle_id=battle_id, verdict=verdict.value, created_by=created_by, note=note))
+    else:
+        existing.verdict = verdict.value
+        existing.created_by = created_by
+        existing.note = note
+        session.add(existing)
+
+
+def gold_labels(*, session: Session) -> dict[int, Verdict]:
+    return {g.battle_id: Verdict(g.verdict) for g in session.exec(select(GoldLabel)).all()}
+
+
+def gold_scores(*, session: Session) -> dict[str, GoldScore]:
+    """Per rater: human votes on gold battles, and how many matched the gold verdict."""
+    rows = session.execute(
+        text(
+            "SELECT v.rater, SUM(CASE WHEN v.verdict = g.verdict THEN 1 ELSE 0 END), COUNT(*)"
+            " FROM vote v JOIN gold_label g ON g.battle_id = v.battle_id"
+            " WHERE v.source IN ('human', 'expert') GROUP BY v.rater"
+        )
+    ).all()
+    return {str(r): GoldScore(int(c or 0), int(n)) for r, c, n in rows}
+
+
+def user_progress(*, session: Session) -> dict[str, UserProgress]:
+    votes = session.execute(text("SELECT rater, COUNT(*), MAX(created_at) FROM vote GROUP BY rater")).all()
+    opened = session.execute(
+        text(f"SELECT a.username, COUNT(*) FROM assignment a WHERE {_OPEN} GROUP BY a.username")
+    ).all()
+    open_by = {str(u): int(n) for u, n in opened}
+    out: dict[str, UserProgress] = {}
+    for rater, n, last in votes:
+        last_at = last if isinstance(last, datetime) or last is None else datetime.fromisoformat(str(last))
+        out[str(rater)] = UserProgress(int(n), last_at, open_by.get(str(rater), 0))
+    for user, n in open_by.items():
+        out.setdefault(user, UserProgress(0, None, n))
+    return out
+
+
+def get_setting(*, session: Session, key: str) -> Any | None:
+    row = session.get(AppSetting, key)
+    return json.loads(row.value) if row is not None else None
+
+
+def set_setting(*, session: Session, key: str, value: Any, updated_by: str) -> None:
+    row = session.get(AppSetting, key)
+    encoded = json.dumps(value, ensure_ascii=False)
+    if row is None:
+        session.add(AppSetting(key=key, value=encoded, updated_by=updated_by))
+    else:
+        row.value = encoded
+        row.updated_by = updated_by
+        row.updated_at = utcnow()
+        session.add(row)
+
+
+def recent_audit(*, session: Session, limit: int = 200) -> list[AuditEntry]:
+    rows = session.exec(select(AuditLog).order_by(col(AuditLog.id).desc()).limit(limit)).all()
+    return [AuditEntry(r.at, r.actor, r.action, json.loads(r.detail)) for r in rows]
+
+
+def pair_outcome_counts(*, session: Session, sources: Sequence[str] | None = None) -> list[tuple[str, str, Verdict, int]]:
+    """Votes aggregated by (model A key, model B key, verdict), leaving out reference models."""
+    src_sql = " AND v.source IN :src" if sources else ""
+    stmt = text(
+        "SELECT ma.key, mb.key, v.verdict, COUNT(*) FROM vote v"
+        " JOIN arena_model ma ON ma.id = v.model_a_id JOIN arena_model mb ON mb.id = v.model_b_id"
+        f" WHERE ma.reference = :f AND mb.reference = :f{src_sql}"
+        " GROUP BY ma.key, mb.key, v.verdict"
+    )
+    params: dict[str, Any] = {"f": False}
+    if sources:
+        stmt = stmt.bindparams(bindparam("src", expanding=True))
+        params["src"] = list(sources)
+    return [(str(a), str(b), Verdict(v), int(n)) for a, b, v, n in session.execute(stmt, params).all()]
+
+
+def stratum_human_counts(*, session: Session) -> dict[tuple[str, int, int], int]:
+    """Human votes on judge-voted battles per (dimension, model pair) — the spot-check strata."""
+    rows = session.execute(
+        text(
+            "SELECT v.dimension, v.model_a_id, v.model_b_id, COUNT(*) FROM vote v"
+            " WHERE v.source = 'human'"
+            " AND EXISTS (SELECT 1 FROM vote j WHERE j.battle_id = v.battle_id AND j.source = 'judge')"
+            " GROUP BY v.dimension, v.model_a_id, v.model_b_id"
+        )
+    ).all()
+    out: dict[tuple[str, int, int], int] = {}
+    for dim, a, b, n in rows:
+        low, high = sorted((int(a), int(b)))
+        key = (str(dim), low, high)
+        out[key] = out.get(key, 0) + int(n)
+    return out
+
+
+def unseen_battle_for_models(
+    *,
+    session: Session,
+    username: str,
+    model_ids: tuple[int, int],
+    rng_pick: int,
+    dimensions: Sequence[str] | None = None,
+    release_id: int | None = None,
+) -> tuple[int, int, int] | None:
+    """A (question id, response id, response id) where both models answered and this person has
+    not been shown that pair on that question; ``rng_pick`` picks among the candidates."""
+    dim_sql, params = _in_clause("dims", dimensions)
+    rel_sql = " AND q.release_id = :rel" if release_id is not None else ""
+    stmt = text(
+        "SELECT q.id, ra.id, rb.id FROM question q"
+        " JOIN response ra ON ra.question_id = q.id AND ra.model_id = :ma"
+        " JOIN response rb ON rb.question_id = q.id AND rb.model_id = :mb"
+        f" WHERE 1 = 1{dim_sql}{rel_sql}"
+        " AND NOT EXISTS (SELECT 1 FROM battle b JOIN assignment s ON s.battle_id = b.id"
+        "   WHERE b.question_id = q.id AND s.username = :u"
+        "   AND ((b.response_a_id = ra.id AND b.response_b_id = rb.id) OR (b.response_a_id = rb.id AND b.response_b_id = ra.id)))"
+        " AND NOT EXISTS (SELECT 1 FROM vote w WHERE w.question_id = q.id AND w.rater = :u"
+        "   AND ((w.model_a_id = :ma AND w.model_b_id = :mb) OR (w.model_a_id = :mb AND w.model_b_id = :ma)))"
+        " ORDER BY q.id"
+    )
+    if dimensions:
+        stmt = stmt.bindparams(bindparam("dims", expanding=True))
+    params.update(ma=model_ids[0], mb=model_ids[1], u=username)
+    if release_id is not None:
+        params["rel"] = release_id
+    rows = session.execute(stmt, params).all()
+    if not rows:
+        return None
+    q, a, b = rows[rng_pick % len(rows)]
+    return int(q), int(a), int(b)
