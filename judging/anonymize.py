@@ -16,21 +16,59 @@ __all__ = ["KNOWN_MODEL_NAMES", "MaskResult", "mask_self_identification"]
 # Model, product and vendor names that identify a Chinese or international LLM. Longer names
 # come first in the compiled pattern so "通义千问" is masked whole, not as "千问".
 KNOWN_MODEL_NAMES: tuple[str, ...] = (
-    "通义千问", "通义", "千问", "Qwen", "QwQ", "阿里云",
-    "文心一言", "文心", "ERNIE Bot", "ERNIE", "百度",
-    "豆包", "Doubao", "字节跳动", "云雀",
-    "Kimi", "月之暗面", "Moonshot",
-    "DeepSeek", "深度求索",
-    "ChatGPT", "GPT-4o", "GPT-4", "GPT-3.5", "GPT", "OpenAI",
-    "Claude", "Anthropic",
-    "智谱清言", "智谱", "ChatGLM", "GLM",
-    "讯飞星火", "星火认知", "科大讯飞",
-    "腾讯混元", "混元", "Hunyuan",
-    "百川", "Baichuan",
-    "零一万物", "Yi-Lightning",
-    "MiniMax", "海螺",
-    "商汤", "日日新", "SenseChat",
-    "盘古", "Gemini", "Bard", "Llama", "LLaMA", "Mistral",
+    "通义千问",
+    "通义",
+    "千问",
+    "Qwen",
+    "QwQ",
+    "阿里云",
+    "文心一言",
+    "文心",
+    "ERNIE Bot",
+    "ERNIE",
+    "百度",
+    "豆包",
+    "Doubao",
+    "字节跳动",
+    "云雀",
+    "Kimi",
+    "月之暗面",
+    "Moonshot",
+    "DeepSeek",
+    "深度求索",
+    "ChatGPT",
+    "GPT-4o",
+    "GPT-4",
+    "GPT-3.5",
+    "GPT",
+    "OpenAI",
+    "Claude",
+    "Anthropic",
+    "智谱清言",
+    "智谱",
+    "ChatGLM",
+    "GLM",
+    "讯飞星火",
+    "星火认知",
+    "科大讯飞",
+    "腾讯混元",
+    "混元",
+    "Hunyuan",
+    "百川",
+    "Baichuan",
+    "零一万物",
+    "Yi-Lightning",
+    "MiniMax",
+    "海螺",
+    "商汤",
+    "日日新",
+    "SenseChat",
+    "盘古",
+    "Gemini",
+    "Bard",
+    "Llama",
+    "LLaMA",
+    "Mistral",
 )
 
 # "I am X" / "as X" constructions: the whole phrase is masked when X is a known name.
@@ -64,7 +102,9 @@ def _escape(name: str) -> str:
     return escaped
 
 
-def mask_self_identification(text: str, *, extra_names: Iterable[str] = (), marker: str = "［已隐去模型名］") -> MaskResult:
+def mask_self_identification(
+    text: str, *, extra_names: Iterable[str] = (), marker: str = "［已隐去模型名］"
+) -> MaskResult:
     """Replace every known model name (and "我是…"/"作为…" phrases around it) with ``marker``.
 
     ``extra_names`` adds the names of the models registered in this arena (display names and

@@ -44,7 +44,9 @@ def final_label(votes: Sequence[tuple[Source, Verdict]]) -> FinalLabel:
     return FinalLabel(humans, Source.HUMAN if humans is not None else None)
 
 
-def adjudication_reasons(votes: Sequence[tuple[Source, Verdict]], *, flagged: bool = False) -> tuple[Reason, ...]:
+def adjudication_reasons(
+    votes: Sequence[tuple[Source, Verdict]], *, flagged: bool = False
+) -> tuple[Reason, ...]:
     """Why a battle needs an expert, given its votes (in order)."""
     humans = [v for s, v in votes if s is Source.HUMAN]
     judges = [v for s, v in votes if s is Source.JUDGE]

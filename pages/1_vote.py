@@ -122,7 +122,9 @@ else:
     )
     with st.expander(t("vote.safe_note_title")):
         st.markdown(inert_markdown(view.safe_note))
-    if st.button(t("vote.next"), key=f"next_{seq}", type="primary", shortcut="N", help=t("vote.shortcut", shortcut="N")):
+    if st.button(
+        t("vote.next"), key=f"next_{seq}", type="primary", shortcut="N", help=t("vote.shortcut", shortcut="N")
+    ):
         st.session_state["vote_item"] = None
         st.session_state["vote_result"] = None
         st.session_state["vote_seq"] = seq + 1

@@ -76,7 +76,9 @@ if case.flags:
 
 current = final_label_of(engine, battle_id)
 if current.verdict is not None:
-    st.caption(t("adj.current", verdict=t(f"verdict.{current.verdict.value}"), source=t(f"source.{current.source}")))
+    st.caption(
+        t("adj.current", verdict=t(f"verdict.{current.verdict.value}"), source=t(f"source.{current.source}"))
+    )
 
 key_name = f"adj_key_{battle_id}"
 st.session_state.setdefault(key_name, uuid.uuid4().hex)

@@ -26,11 +26,18 @@ with st.form("queue_config"):
     )
     overlap_k = st.number_input(t("queue.overlap_k"), min_value=1, max_value=20, value=config.overlap_k)
     gold_rate = st.slider(t("queue.gold_rate"), 0.0, 0.5, float(config.gold_rate), 0.01)
-    break_every = st.number_input(t("queue.break_every"), min_value=1, max_value=100, value=config.break_every)
+    break_every = st.number_input(
+        t("queue.break_every"), min_value=1, max_value=100, value=config.break_every
+    )
     if st.form_submit_button(t("queue.save"), type="primary"):
         save_queue_config(
             engine,
-            QueueConfig(policy=policy, overlap_k=int(overlap_k), gold_rate=float(gold_rate), break_every=int(break_every)),
+            QueueConfig(
+                policy=policy,
+                overlap_k=int(overlap_k),
+                gold_rate=float(gold_rate),
+                break_every=int(break_every),
+            ),
             actor=ctx.username,
         )
         st.success(t("queue.saved"))
@@ -42,7 +49,9 @@ st.caption(t("gold.count", n=len(gold)))
 with st.form("gold_mark"):
     st.markdown(f"**{t('gold.mark')}**")
     battle_id = st.number_input(t("gold.battle_id"), min_value=1, step=1)
-    verdict = st.radio(t("adj.verdict"), list(Verdict), format_func=lambda v: t(f"verdict.{v.value}"), horizontal=True)
+    verdict = st.radio(
+        t("adj.verdict"), list(Verdict), format_func=lambda v: t(f"verdict.{v.value}"), horizontal=True
+    )
     if st.form_submit_button(t("gold.mark")):
         try:
             mark_gold(engine, battle_id=int(battle_id), verdict=verdict, actor=ctx.username)

@@ -39,7 +39,9 @@ st.dataframe(
                 t("users.active"): r.user.active,
                 t("users.votes"): r.progress.votes,
                 t("users.open"): r.progress.open_assignments,
-                t("users.gold_accuracy"): None if r.gold.accuracy is None else round(100 * r.gold.accuracy, 1),
+                t("users.gold_accuracy"): None
+                if r.gold.accuracy is None
+                else round(100 * r.gold.accuracy, 1),
                 t("users.gold_n"): r.gold.total,
                 t("users.last_vote"): r.progress.last_vote_at,
             }
@@ -54,7 +56,9 @@ with st.form("add_user", clear_on_submit=True):
     username = st.text_input(t("users.username"), max_chars=64)
     name = st.text_input(t("users.name"), max_chars=100)
     password = st.text_input(t("users.password"), type="password", max_chars=72)
-    roles = st.multiselect(t("users.roles"), ROLES, default=["annotator"], format_func=lambda r: t(f"role.{r}"))
+    roles = st.multiselect(
+        t("users.roles"), ROLES, default=["annotator"], format_func=lambda r: t(f"role.{r}")
+    )
     quals = st.multiselect(t("users.qualifications"), list(Dimension), format_func=lambda d: d.label(lang))
     if st.form_submit_button(t("users.add")):
         try:
@@ -80,7 +84,9 @@ others = [r.user for r in rows]
 chosen = st.selectbox(t("users.username"), [u.username for u in others], key="edit_user")
 user = next(u for u in others if u.username == chosen)
 with st.form(f"edit_{user.username}"):
-    new_roles = st.multiselect(t("users.roles"), ROLES, default=list(user.roles), format_func=lambda r: t(f"role.{r}"))
+    new_roles = st.multiselect(
+        t("users.roles"), ROLES, default=list(user.roles), format_func=lambda r: t(f"role.{r}")
+    )
     new_quals = st.multiselect(
         t("users.qualifications"),
         list(Dimension),
@@ -92,7 +98,9 @@ with st.form(f"edit_{user.username}"):
     if st.form_submit_button(t("users.save")):
         try:
             set_roles(engine, actor=ctx.username, username=user.username, roles=new_roles)
-            set_qualifications(engine, actor=ctx.username, username=user.username, dimensions=[d.value for d in new_quals])
+            set_qualifications(
+                engine, actor=ctx.username, username=user.username, dimensions=[d.value for d in new_quals]
+            )
             if active != user.active and user.username != ctx.username:
                 set_active(engine, actor=ctx.username, username=user.username, active=active)
         except ValueError as exc:

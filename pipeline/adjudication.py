@@ -25,7 +25,9 @@ class Case:
     flags: tuple[str, ...]
 
 
-def adjudication_queue(engine: Engine, *, dimensions: Sequence[str] | None = None, limit: int = 500) -> list[Case]:
+def adjudication_queue(
+    engine: Engine, *, dimensions: Sequence[str] | None = None, limit: int = 500
+) -> list[Case]:
     """Battles where annotators disagree, humans and the judge disagree, the judge contradicts
     itself, or someone flagged it — and no expert has ruled yet. Flagged cases first."""
     with read_session(engine) as session:
@@ -35,7 +37,9 @@ def adjudication_queue(engine: Engine, *, dimensions: Sequence[str] | None = Non
     for row in rows:
         reasons = adjudication_reasons(row.verdicts, flagged=row.battle_id in flags)
         if reasons:
-            cases[row.battle_id] = Case(row.battle_id, row.dimension, reasons, tuple(flags.get(row.battle_id, ())))
+            cases[row.battle_id] = Case(
+                row.battle_id, row.dimension, reasons, tuple(flags.get(row.battle_id, ()))
+            )
     if flags:
         with read_session(engine) as session:
             for battle_id, reasons_given in flags.items():
@@ -43,8 +47,12 @@ def adjudication_queue(engine: Engine, *, dimensions: Sequence[str] | None = Non
                     view = battle_view(session=session, battle_id=battle_id)
                     if dimensions and view.dimension not in dimensions:
                         continue
-                    cases[battle_id] = Case(battle_id, view.dimension, (Reason.FLAGGED,), tuple(reasons_given))
-    ordered = sorted(cases.values(), key=lambda c: (Reason.FLAGGED not in c.reasons, -len(c.reasons), c.battle_id))
+                    cases[battle_id] = Case(
+                        battle_id, view.dimension, (Reason.FLAGGED,), tuple(reasons_given)
+                    )
+    ordered = sorted(
+        cases.values(), key=lambda c: (Reason.FLAGGED not in c.reasons, -len(c.reasons), c.battle_id)
+    )
     return ordered[:limit]
 
 

@@ -83,7 +83,13 @@ def parse_gold_csv(data: bytes, *, name: str, default_dimension: Dimension) -> l
         except ValueError as exc:
             raise GoldImportError(f"{name}: line {line_no}, field dimension: {exc}") from None
         pairs.append(
-            GoldPair(values["question"], values["safe_answer"], values["unsafe_answer"], dimension, row.get("ID") or str(line_no))
+            GoldPair(
+                values["question"],
+                values["safe_answer"],
+                values["unsafe_answer"],
+                dimension,
+                row.get("ID") or str(line_no),
+            )
         )
     if not pairs:
         raise GoldImportError(f"{name}: no rows")
@@ -129,10 +135,18 @@ def import_gold_pairs(engine: Engine, pairs: Sequence[GoldPair], *, actor: str) 
             session.add_all([r_safe, r_unsafe])
             session.flush()
             assert r_safe.id is not None and r_unsafe.id is not None
-            battle = get_or_create_battle(session=session, question_id=question.id, response_ids=(r_safe.id, r_unsafe.id))
+            battle = get_or_create_battle(
+                session=session, question_id=question.id, response_ids=(r_safe.id, r_unsafe.id)
+            )
             assert battle.id is not None
             verdict = Verdict.A if battle.response_a_id == r_safe.id else Verdict.B
-            set_gold(session=session, battle_id=battle.id, verdict=verdict, created_by=actor, note=f"import {pair.source_id}")
+            set_gold(
+                session=session,
+                battle_id=battle.id,
+                verdict=verdict,
+                created_by=actor,
+                note=f"import {pair.source_id}",
+            )
         audit(session=session, actor=actor, action="gold.import", detail={"pairs": len(pairs)})
     return len(pairs)
 
@@ -142,7 +156,12 @@ def mark_gold(engine: Engine, *, battle_id: int, verdict: Verdict, actor: str, n
         if session.get(Battle, battle_id) is None:
             raise LookupError(f"mark_gold: no battle with id {battle_id}")
         set_gold(session=session, battle_id=battle_id, verdict=verdict, created_by=actor, note=note)
-        audit(session=session, actor=actor, action="gold.mark", detail={"battle_id": battle_id, "verdict": verdict.value})
+        audit(
+            session=session,
+            actor=actor,
+            action="gold.mark",
+            detail={"battle_id": battle_id, "verdict": verdict.value},
+        )
 
 
 def scores(engine: Engine) -> dict[str, GoldScore]:

@@ -140,7 +140,12 @@ def next_assignment(
 
 
 def _choose(
-    session, username: str, rng: random.Random, config: QueueConfig, dims: Sequence[str] | None, release_id: int | None
+    session,
+    username: str,
+    rng: random.Random,
+    config: QueueConfig,
+    dims: Sequence[str] | None,
+    release_id: int | None,
 ) -> tuple[int | None, str, bool]:
     if config.gold_rate > 0 and rng.random() < config.gold_rate:
         golds = gold_candidates(session=session, username=username, dimensions=dims)
@@ -182,7 +187,9 @@ def _overlap(session, username, rng, config, dims, release_id) -> int | None:
 def _spot_check(session, username, rng, dims) -> int | None:
     rows = spot_check_rows(session=session, username=username, dimensions=dims)
     candidates = [
-        SpotCheckCandidate(r.battle_id, r.dimension, r.model_a_id, r.model_b_id, r.judge_verdicts, r.human_verdicts)
+        SpotCheckCandidate(
+            r.battle_id, r.dimension, r.model_a_id, r.model_b_id, r.judge_verdicts, r.human_verdicts
+        )
         for r in rows
     ]
     chosen = choose_spot_check(candidates, stratum_human_counts(session=session), rng)

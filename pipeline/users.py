@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from judging.dimensions import Dimension
 from pipeline.accounts import hash_password
 from storage.queries import audit
 from storage.session import read_session, write_session
-from judging.dimensions import Dimension
 from storage.users import UserInfo, add_user, get_user, list_users, set_user_active, update_user
 from storage.workflow import AuditEntry, GoldScore, UserProgress, gold_scores, recent_audit, user_progress
 
@@ -88,7 +88,12 @@ def set_roles(engine: Engine, *, actor: str, username: str, roles: Sequence[str]
     with write_session(engine) as session:
         changed = update_user(session=session, username=username, roles=roles)
         if changed:
-            audit(session=session, actor=actor, action="user.roles", detail={"username": username, "roles": list(roles)})
+            audit(
+                session=session,
+                actor=actor,
+                action="user.roles",
+                detail={"username": username, "roles": list(roles)},
+            )
         return changed
 
 

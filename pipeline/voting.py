@@ -13,11 +13,28 @@ from sqlalchemy.engine import Engine
 from judging.anonymize import mask_self_identification
 from judging.types import Source, Verdict
 from storage.models import utcnow
-from storage.queries import BattleView, VoteRecord, audit, battle_view, list_models, pick_battle_for, record_vote
-from storage.workflow import add_flag
+from storage.queries import (
+    BattleView,
+    VoteRecord,
+    audit,
+    battle_view,
+    list_models,
+    pick_battle_for,
+    record_vote,
+)
 from storage.session import read_session, write_session
+from storage.workflow import add_flag
 
-__all__ = ["TAGS", "VoteItem", "canonical_verdict", "flag_item", "masked_view", "next_item", "submit_vote", "view_item"]
+__all__ = [
+    "TAGS",
+    "VoteItem",
+    "canonical_verdict",
+    "flag_item",
+    "masked_view",
+    "next_item",
+    "submit_vote",
+    "view_item",
+]
 
 # Per-side issue tags an annotator may attach.
 TAGS = ("harmful", "over_refusal", "hallucination", "bias", "privacy_leak", "missed_crisis")
@@ -66,7 +83,9 @@ def masked_view(engine: Engine, battle_id: int, *, marker: str = "［已隐去�
     # The registered names, plus the Chinese part of a display name ("青云" of "青云 Care"); not
     # generic English parts such as "Care" or "Pro", which would mask ordinary words.
     cjk_parts = [p for m in models for p in m.display_name.split() if not p.isascii()]
-    names = [n for n in (*(m.key for m in models), *(m.display_name for m in models), *cjk_parts) if len(n) >= 2]
+    names = [
+        n for n in (*(m.key for m in models), *(m.display_name for m in models), *cjk_parts) if len(n) >= 2
+    ]
     text_a = mask_self_identification(view.text_a, extra_names=names, marker=marker).text
     text_b = mask_self_identification(view.text_b, extra_names=names, marker=marker).text
     return replace(view, text_a=text_a, text_b=text_b)

@@ -42,6 +42,7 @@ class Release(SQLModel, table=True):
     synthetic: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     published_at: datetime | None = None
+    parent_id: int | None = Field(default=None, foreign_key="release.id")  # the draft was started from it
 
 
 class Question(SQLModel, table=True):
@@ -60,6 +61,13 @@ class Question(SQLModel, table=True):
     reference_answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     sensitive: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # The question bank (storage/questions.py): the rest of the imported record as JSON (LiveSecBench
+    # fields and metadata, kept for a lossless export), where it came from, and its release history.
+    metadata_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    source: str = Field(default="", max_length=255)  # "<format>:<file name>" of the import
+    anchor: bool = False  # carried over unchanged from the parent release
+    anchor_of_id: int | None = Field(default=None, foreign_key="question.id")
+    retired: bool = False  # dropped in this release; kept as a row so diffs and old votes still resolve
 
 
 class ArenaModel(SQLModel, table=True):

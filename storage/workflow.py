@@ -34,12 +34,12 @@ __all__ = [
     "open_assignment",
     "overlap_candidates",
     "pair_outcome_counts",
-    "stratum_human_counts",
-    "unseen_battle_for_models",
     "recent_audit",
     "set_gold",
     "set_setting",
     "spot_check_rows",
+    "stratum_human_counts",
+    "unseen_battle_for_models",
     "user_progress",
 ]
 
@@ -386,7 +386,9 @@ def recent_audit(*, session: Session, limit: int = 200) -> list[AuditEntry]:
     return [AuditEntry(r.at, r.actor, r.action, json.loads(r.detail)) for r in rows]
 
 
-def pair_outcome_counts(*, session: Session, sources: Sequence[str] | None = None) -> list[tuple[str, str, Verdict, int]]:
+def pair_outcome_counts(
+    *, session: Session, sources: Sequence[str] | None = None
+) -> list[tuple[str, str, Verdict, int]]:
     """Votes aggregated by (model A key, model B key, verdict), leaving out reference models."""
     src_sql = " AND v.source IN :src" if sources else ""
     stmt = text(

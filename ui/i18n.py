@@ -80,7 +80,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "你本次已查看 {n} 条涉及心理危机的内容。请留意自己的感受，适当休息一下。需要支持时可拨打全国心理援助热线 400-161-9995。",
         "en": "You have seen {n} distressing items this session. Please look after yourself and take a break. Support: 400-161-9995 (national mental-health helpline, China).",
     },
-    "vote.open_answer": {"zh": "展开查看{side}（内容可能令人不适）", "en": "Open {side} (may be distressing)"},
+    "vote.open_answer": {
+        "zh": "展开查看{side}（内容可能令人不适）",
+        "en": "Open {side} (may be distressing)",
+    },
     "vote.flag": {"zh": "标记此题需要专家复核", "en": "Flag this item for expert review"},
     "vote.shortcut": {"zh": "快捷键：{shortcut}", "en": "Shortcut: {shortcut}"},
     "vote.shortcuts_hint": {
@@ -138,7 +141,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "adj.tags_b": {"zh": "B 的标签", "en": "Tags on B"},
     "adj.rationale": {"zh": "理由", "en": "Rationale"},
     "adj.flags": {"zh": "复核标记", "en": "Flags"},
-    "adj.current": {"zh": "当前最终标签：{verdict}（{source}）", "en": "Current final label: {verdict} ({source})"},
+    "adj.current": {
+        "zh": "当前最终标签：{verdict}（{source}）",
+        "en": "Current final label: {verdict} ({source})",
+    },
     "adj.your_verdict": {"zh": "你的裁决", "en": "Your verdict"},
     "adj.submit": {"zh": "提交裁决", "en": "Submit verdict"},
     "adj.done": {"zh": "裁决已记录。", "en": "Verdict recorded."},
@@ -166,7 +172,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "queue.overlap_k": {"zh": "每个对比的标注人数 k", "en": "Votes per battle (k)"},
     "queue.gold_rate": {"zh": "金标题混入比例", "en": "Share of gold items"},
-    "queue.break_every": {"zh": "每看多少条危机内容提醒休息", "en": "Break reminder after this many distressing items"},
+    "queue.break_every": {
+        "zh": "每看多少条危机内容提醒休息",
+        "en": "Break reminder after this many distressing items",
+    },
     "queue.save": {"zh": "保存", "en": "Save"},
     "queue.saved": {"zh": "已保存。", "en": "Saved."},
     "gold.title": {"zh": "金标题", "en": "Gold items"},
@@ -181,7 +190,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "gold.file": {"zh": "CSV 文件", "en": "CSV file"},
     "gold.imported": {"zh": "已导入 {n} 个金标题。", "en": "Imported {n} gold items."},
-    "gold.import_failed": {"zh": "导入失败，未写入任何内容：{error}", "en": "Import failed, nothing was written: {error}"},
+    "gold.import_failed": {
+        "zh": "导入失败，未写入任何内容：{error}",
+        "en": "Import failed, nothing was written: {error}",
+    },
     "users.title": {"zh": "用户管理", "en": "Users"},
     "users.add": {"zh": "添加用户", "en": "Add user"},
     "users.username": {"zh": "用户名", "en": "Username"},

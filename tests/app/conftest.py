@@ -36,7 +36,9 @@ def ensure_user(username: str, roles: list[str], qualifications: list[str] | Non
 
     engine = prepare(Settings.from_env(), announce=lambda _m: None)
     try:
-        create_user(engine, actor="test", username=username, name=username, password="pw-" + username, roles=roles)
+        create_user(
+            engine, actor="test", username=username, name=username, password="pw-" + username, roles=roles
+        )
     except UserExistsError:
         set_roles(engine, actor="test", username=username, roles=roles)
     set_qualifications(engine, actor="test", username=username, dimensions=qualifications or [])

@@ -1,0 +1,319 @@
+"""Question import and export: validate whole files first, then write in one transaction.
+
+Import is all or nothing. Every file is parsed and validated before the database is opened for
+writing; one bad record raises ``QuestionFileError`` (file, line, field) and nothing is written.
+Exact and near duplicates — against the whole bank and within the import — and questions whose
+id the draft already has are reported and skipped, unless ``force`` imports them anyway (a
+same-id question then replaces the draft's one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path, PurePath
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from judging.dimensions import Dimension
+from judging.questions import (
+    DEFAULT_THRESHOLD,
+    DuplicateKind,
+    ExportFormat,
+    Limits,
+    QuestionFile,
+    QuestionFileError,
+    QuestionFormat,
+    QuestionRecord,
+    SimilarPair,
+    export_records,
+    find_duplicates,
+    read_question_file,
+    similar_pairs,
+)
+from storage import questions as bank
+from storage.models import Release
+from storage.queries import audit
+from storage.session import read_session, write_session
+
+__all__ = [
+    "DuplicateFinding",
+    "FindingKind",
+    "ImportReport",
+    "QuestionPair",
+    "export_questions",
+    "import_question_files",
+    "import_questions",
+    "read_question_files",
+    "release_similar_pairs",
+    "write_export",
+]
+
+
+class FindingKind(StrEnum):
+    EXACT = "exact"  # same text (after normalisation) as a question in the bank or earlier in the import
+    NEAR = "near"  # character 3-gram Jaccard at or above the threshold
+    SAME_ID = "same_id"  # the draft already has a question with this question_id
+
+
+@dataclass(frozen=True)
+class DuplicateFinding:
+    """One imported record that duplicates something; ``skipped`` unless the import was forced."""
+
+    file: str
+    line: int
+    question_id: str
+    kind: FindingKind
+    similarity: float
+    match_question_id: str
+    match_release: str | None  # None: an earlier record of this same import
+    match_text: str
+    skipped: bool
+
+    def describe(self) -> str:
+        where = "this import" if self.match_release is None else f"release {self.match_release}"
+        verb = "skipped" if self.skipped else "imported anyway (forced)"
+        if self.kind is FindingKind.SAME_ID:
+            return f"{self.file}, line {self.line}: question_id {self.question_id!r} is already in {where}; {verb}"
+        return (
+            f"{self.file}, line {self.line}: {self.kind.value} duplicate (similarity {self.similarity:.2f}) "
+            f"of {self.match_question_id!r} in {where}; {verb}"
+        )
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    release: str
+    created_release: bool  # the draft was created by this import
+    files: tuple[str, ...]
+    parsed: int
+    imported: int  # new questions
+    replaced: int  # same-id questions replaced (forced only)
+    findings: tuple[DuplicateFinding, ...]
+    by_dimension: dict[str, int] = field(default_factory=dict)  # new or replaced, every dimension
+    dry_run: bool = False
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for f in self.findings if f.skipped)
+
+
+@dataclass(frozen=True)
+class _Planned:
+    file: QuestionFile
+    line: int
+    record: QuestionRecord
+    replace: bool
+
+
+def read_question_files(
+    paths: Sequence[str | Path], *, format: QuestionFormat = QuestionFormat.AUTO, limits: Limits | None = None
+) -> tuple[list[QuestionFile], list[QuestionFileError]]:
+    """Parse every file; returns the good ones and the errors of the rejected ones."""
+    good: list[QuestionFile] = []
+    bad: list[QuestionFileError] = []
+    for path in paths:
+        try:
+            good.append(read_question_file(path, format=format, limits=limits))
+        except QuestionFileError as error:
+            bad.append(error)
+    return good, bad
+
+
+def _target(session: Session, release: str | None, today: date) -> tuple[Release, bool]:
+    if release is not None:
+        found = bank.release_by_tag(session=session, tag=release)
+        bank.require_draft(found, action="import questions into")
+        return found, False
+    drafts = [s for s in bank.release_summaries(session=session) if s.is_draft]
+    if len(drafts) > 1:
+        names = ", ".join(d.tag for d in drafts)
+        raise bank.ReleaseError(
+            f"import_questions: several drafts are open ({names}); choose one with release="
+        )
+    if drafts:
+        return bank.release_by_tag(session=session, tag=drafts[0].tag), False
+    return bank.create_draft(session=session, tag=f"draft-{today:%y%m%d}"), True
+
+
+def _plan(
+    session: Session, target: Release, files: Sequence[QuestionFile], *, force: bool, threshold: float
+) -> tuple[list[_Planned], list[DuplicateFinding]]:
+    assert target.id is not None
+    in_target = {
+        q.external_id: q.record
+        for q in bank.release_questions(session=session, release_id=target.id, include_retired=True)
+    }
+    entries = bank.bank_entries(session=session)
+    tags = {s.id: s.tag for s in bank.release_summaries(session=session)}
+    items = [(f, q.line, q.record) for f in files for q in f.questions]
+    matches = {
+        m.candidate: m
+        for m in find_duplicates(
+            [r.text for _f, _l, r in items], [e.text for e in entries], threshold=threshold
+        )
+    }
+    planned: list[_Planned] = []
+    findings: list[DuplicateFinding] = []
+    for index, (file, line, record) in enumerate(items):
+        same_id = bank.external_id_for(record.question_id) in in_target
+        match = matches.get(index)
+        finding: DuplicateFinding | None = None
+        if match is not None:
+            if match.in_bank:
+                entry = entries[match.other]
+                other_id, other_release, other_text = (
+                    entry.external_id,
+                    tags.get(entry.release_id),
+                    entry.text,
+                )
+            else:
+                _of, _ol, other = items[match.other]
+                other_id, other_release, other_text = other.question_id, None, other.text
+            kind = FindingKind.EXACT if match.kind is DuplicateKind.EXACT else FindingKind.NEAR
+            finding = DuplicateFinding(
+                PurePath(file.name).name, line, record.question_id, kind, match.similarity,
+                other_id, other_release, other_text, skipped=not force,
+            )  # fmt: skip
+        elif same_id:
+            finding = DuplicateFinding(
+                PurePath(file.name).name, line, record.question_id, FindingKind.SAME_ID, 0.0,
+                record.question_id, target.tag, in_target[bank.external_id_for(record.question_id)].text,
+                skipped=not force,
+            )  # fmt: skip
+        if finding is not None:
+            findings.append(finding)
+            if finding.skipped:
+                continue
+        planned.append(_Planned(file, line, record, replace=same_id))
+    return planned, findings
+
+
+def import_questions(
+    engine: Engine,
+    files: Sequence[QuestionFile],
+    *,
+    release: str | None = None,
+    force: bool = False,
+    threshold: float = DEFAULT_THRESHOLD,
+    dry_run: bool = False,
+    today: date | None = None,
+    actor: str = "system",
+) -> ImportReport:
+    """Import parsed files into a draft, in one transaction.
+
+    ``release`` names the draft; without it the one open draft is used, or a draft
+    ``draft-YYMMDD`` (``today``) is created. A published release is refused
+    (``ReleaseFrozenError``). ``dry_run`` computes the same report and writes nothing.
+    """
+    if not files:
+        raise ValueError("import_questions: files must not be empty")
+    day = date.today() if today is None else today
+    session_factory = read_session if dry_run else write_session
+    with session_factory(engine) as session:
+        target, created = _target(session, release, day)
+        planned, findings = _plan(session, target, files, force=force, threshold=threshold)
+        by_dimension = dict.fromkeys((d.value for d in Dimension), 0)
+        imported = replaced = 0
+        for item in planned:
+            by_dimension[item.record.dimension.value] += 1
+            if item.replace:
+                replaced += 1
+            else:
+                imported += 1
+            if dry_run:
+                continue
+            source = f"{item.file.format.value}:{PurePath(item.file.name).name}"
+            if item.replace:
+                bank.replace_question(session=session, release=target, record=item.record, source=source)
+            else:
+                bank.add_question(session=session, release=target, record=item.record, source=source)
+        report = ImportReport(
+            release=target.tag,
+            created_release=created,
+            files=tuple(f.name for f in files),
+            parsed=sum(len(f.questions) for f in files),
+            imported=imported,
+            replaced=replaced,
+            findings=tuple(findings),
+            by_dimension=by_dimension,
+            dry_run=dry_run,
+        )
+        if dry_run:
+            session.rollback()
+        else:
+            audit(
+                session=session,
+                actor=actor,
+                action="questions.import",
+                detail={
+                    "release": target.tag,
+                    "files": [PurePath(f.name).name for f in files],
+                    "imported": imported,
+                    "replaced": replaced,
+                    "skipped": report.skipped,
+                    "forced": force,
+                },
+            )
+    return report
+
+
+def import_question_files(
+    engine: Engine,
+    paths: Sequence[str | Path],
+    *,
+    format: QuestionFormat = QuestionFormat.AUTO,
+    limits: Limits | None = None,
+    **options: object,
+) -> ImportReport:
+    """Read, validate and import files; the first rejected file raises before anything is written.
+
+    ``options`` are those of ``import_questions``.
+    """
+    good, bad = read_question_files(paths, format=format, limits=limits)
+    if bad:
+        raise bad[0]
+    return import_questions(engine, good, **options)  # type: ignore[arg-type]
+
+
+def export_questions(engine: Engine, release: str, format: ExportFormat) -> str:
+    """The release's questions (not retired) as text in ``format``; write it as UTF-8."""
+    with read_session(engine) as session:
+        found = bank.release_by_tag(session=session, tag=release)
+        assert found.id is not None
+        records = [q.record for q in bank.release_questions(session=session, release_id=found.id)]
+    return export_records(records, format)
+
+
+def write_export(engine: Engine, release: str, format: ExportFormat, out: Path) -> int:
+    """Write the export to ``out``; returns the number of bytes written."""
+    data = export_questions(engine, release, format).encode("utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    return len(data)
+
+
+@dataclass(frozen=True)
+class QuestionPair:
+    """Two questions of one release that are exact or near duplicates of each other."""
+
+    first: bank.StoredQuestion
+    second: bank.StoredQuestion
+    kind: DuplicateKind
+    similarity: float
+
+
+def release_similar_pairs(
+    engine: Engine, release: str, *, threshold: float = DEFAULT_THRESHOLD
+) -> list[QuestionPair]:
+    """Duplicate pairs inside a release, most similar first (a curation table for a page)."""
+    with read_session(engine) as session:
+        found = bank.release_by_tag(session=session, tag=release)
+        assert found.id is not None
+        stored = bank.release_questions(session=session, release_id=found.id)
+    pairs: tuple[SimilarPair, ...] = similar_pairs([q.record.text for q in stored], threshold=threshold)
+    ordered = sorted(pairs, key=lambda p: (-p.similarity, p.first, p.second))
+    return [QuestionPair(stored[p.first], stored[p.second], p.kind, p.similarity) for p in ordered]

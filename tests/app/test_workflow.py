@@ -1,0 +1,118 @@
+"""Human workflow through the pages: resume after re-login, adjudication, care, routing."""
+
+from __future__ import annotations
+
+import random
+
+from sqlmodel import select
+
+from judging.types import Verdict
+from storage.engine import make_engine
+from storage.models import Vote
+from storage.session import read_session
+from tests.app.conftest import ensure_user
+from tests.app.test_vote_flow import _press
+
+
+def _engine(app_env):
+    return make_engine(f"sqlite:///{app_env / 'arena.db'}")
+
+
+def test_resume_after_relogin(make_app):
+    first = make_app("pages/1_vote.py", user="ann1", roles=["annotator"]).run()
+    shown = first.session_state["vote_item"]
+    # a brand-new session (logged out and in again) gets the same item in the same order
+    second = make_app("pages/1_vote.py", user="ann1", roles=["annotator"]).run()
+    assert second.session_state["vote_item"] == shown
+    texts_first = [m.value for m in first.markdown]
+    texts_second = [m.value for m in second.markdown]
+    assert texts_first == texts_second
+
+
+def test_adjudication_produces_expert_vote_that_wins(make_app, app_env):
+    ann = {}
+    for user in ("ann1", "ann2"):
+        ann[user] = make_app("pages/1_vote.py", user=user, roles=["annotator"]).run()
+    # both annotators got the same battle (overlap); they disagree
+    assert (
+        ann["ann1"].session_state["vote_item"].battle_id == ann["ann2"].session_state["vote_item"].battle_id
+    )
+    battle_id = ann["ann1"].session_state["vote_item"].battle_id
+    _press(ann["ann1"], "A 更安全")
+    _press(ann["ann2"], "B 更安全")
+
+    refused = make_app("pages/3_adjudicate.py", user="ann1", roles=["annotator"]).run()
+    assert any("无权" in e.value for e in refused.error)
+
+    expert = make_app("pages/3_adjudicate.py", user="doc", roles=["expert"]).run()
+    assert not expert.exception
+    assert expert.selectbox(key="adj_case").value == battle_id
+    assert "标注员意见不一" in expert.selectbox(key="adj_case").format_func(battle_id)
+    expert.radio[0].set_value(Verdict.BOTH_UNSAFE)
+    expert.text_area[0].input("两条都给出了不安全的细节。")
+    expert = _press(expert, "提交裁决")
+    assert not expert.exception
+
+    with read_session(_engine(app_env)) as session:
+        votes = session.exec(select(Vote).where(Vote.battle_id == battle_id).order_by(Vote.id)).all()
+    assert [v.source for v in votes] == ["human", "human", "expert"]
+    assert votes[-1].verdict == "both_unsafe" and votes[-1].rater == "doc"
+    from pipeline.adjudication import final_label_of
+
+    label = final_label_of(_engine(app_env), battle_id)
+    assert label.verdict.value == "both_unsafe" and label.source.value == "expert"
+    # settled: it leaves the adjudication queue
+    again = make_app("pages/3_adjudicate.py", user="doc", roles=["expert"]).run()
+    assert any("没有需要裁决" in i.value for i in again.info)
+
+
+def test_sensitive_items_are_collapsed_with_a_warning(make_app):
+    ensure_user("clin", ["annotator"], ["mental_health"])
+    at = make_app("pages/1_vote.py", user="clin", roles=["annotator"])
+    at.session_state["vote_rng"] = random.Random(3)
+    seen_sensitive = False
+    for _ in range(13):
+        at.run()
+        warnings = [w.value for w in at.warning]
+        if any("内容提示" in w for w in warnings):
+            seen_sensitive = True
+            assert len(at.expander) >= 2 and all(not e.proto.expanded for e in at.expander[:2])
+        at = _press(at, "两者都安全")
+        at = _press(at, "下一题")
+    assert seen_sensitive
+
+
+def test_break_reminder_after_n_distressing_items(make_app, app_env):
+    from pipeline.queue import QueueConfig, save_queue_config
+
+    ensure_user("clin2", ["annotator"], ["mental_health"])
+    save_queue_config(_engine(app_env), QueueConfig(break_every=2, gold_rate=0.0), actor="admin")
+    at = make_app("pages/1_vote.py", user="clin2", roles=["annotator"])
+    at.session_state["vote_rng"] = random.Random(4)
+    reminders = 0
+    for _ in range(13):
+        at.run()
+        if any("休息" in i.value for i in at.info):
+            reminders += 1
+        at = _press(at, "两者都安全")
+        at = _press(at, "下一题")
+    seen = at.session_state["distressing_seen"]
+    assert seen >= 2
+    assert reminders == seen // 2  # one reminder at every second distressing item
+
+
+def test_flag_sends_battle_to_adjudication(make_app):
+    at = make_app("pages/1_vote.py", user="ann9", roles=["annotator"]).run()
+    battle_id = at.session_state["vote_item"].battle_id
+    at.checkbox[0].check()
+    at.text_area[0].input("回答里可能有隐私泄露")
+    at = _press(at.run(), "A 更安全")
+    expert = make_app("pages/3_adjudicate.py", user="doc", roles=["expert"]).run()
+    assert expert.selectbox(key="adj_case").value == battle_id
+    assert any("隐私泄露" in m.value for m in expert.markdown)
+
+
+def test_keyboard_shortcuts_on_verdict_buttons(make_app):
+    at = make_app("pages/1_vote.py", user="ann1", roles=["annotator"]).run()
+    shortcuts = {b.label: b.proto.shortcut for b in at.button if b.proto.shortcut}
+    assert shortcuts == {"A 更安全": "1", "B 更安全": "2", "两者都安全": "3", "两者都不安全": "4"}
