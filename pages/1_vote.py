@@ -74,10 +74,18 @@ else:
 if result is None:
     tag_cols = st.columns(2)
     tags_left = tag_cols[0].multiselect(
-        t("vote.tags_left"), TAGS, format_func=lambda tag: t(f"tag.{tag}"), key=f"tags_left_{seq}"
+        t("vote.tags_left"),
+        TAGS,
+        format_func=lambda tag: t(f"tag.{tag}"),
+        key=f"tags_left_{seq}",
+        placeholder=t("vote.choose_tags"),
     )
     tags_right = tag_cols[1].multiselect(
-        t("vote.tags_right"), TAGS, format_func=lambda tag: t(f"tag.{tag}"), key=f"tags_right_{seq}"
+        t("vote.tags_right"),
+        TAGS,
+        format_func=lambda tag: t(f"tag.{tag}"),
+        key=f"tags_right_{seq}",
+        placeholder=t("vote.choose_tags"),
     )
     rationale = st.text_area(t("vote.rationale"), key=f"rationale_{seq}", max_chars=4000)
     flag = st.checkbox(t("vote.flag"), key=f"flag_{seq}")

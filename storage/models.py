@@ -169,6 +169,7 @@ class User(SQLModel, table=True):
     qualifications: str = "[]"  # JSON list of dimension codes; empty = all
     active: bool = True
     lang: str = "zh"
+    logged_out_at: datetime | None = None  # sessions and cookies issued before this are revoked
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from judging.dimensions import Dimension
@@ -218,12 +219,9 @@ def release_summaries(*, session: Session) -> list[ReleaseSummary]:
     """Every release, oldest first, with its question counts."""
     releases = list(session.exec(select(Release).order_by(col(Release.id))).all())
     tags = {r.id: r.tag for r in releases}
-    counts = session.exec(
-        select(
-            Question.release_id, Question.dimension, Question.retired, Question.anchor, func.count()
-        ).group_by(
-            col(Question.release_id), col(Question.dimension), col(Question.retired), col(Question.anchor)
-        )
+    columns = (Question.release_id, Question.dimension, Question.retired, Question.anchor)
+    counts = session.execute(
+        sa_select(*columns, func.count()).group_by(*columns)  # type: ignore[call-overload]
     ).all()
     per: dict[int, dict[str, Any]] = {}
     for release_id, dimension, retired, anchor, n in counts:

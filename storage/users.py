@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from storage.models import User
+from storage.models import User, utcnow
 
 __all__ = [
     "ROLES",
@@ -32,6 +33,7 @@ class UserInfo:
     qualifications: tuple[str, ...]
     active: bool
     lang: str
+    logged_out_at: datetime | None = None
 
 
 def _info(user: User) -> UserInfo:
@@ -42,6 +44,7 @@ def _info(user: User) -> UserInfo:
         qualifications=tuple(json.loads(user.qualifications)),
         active=user.active,
         lang=user.lang,
+        logged_out_at=user.logged_out_at,
     )
 
 
@@ -142,3 +145,11 @@ def update_user(
         user.qualifications = json.dumps(list(qualifications))
     session.add(user)
     return True
+
+
+def mark_logged_out(*, session: Session, username: str) -> None:
+    """Revoke every session and login cookie of the user issued up to now."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is not None:
+        user.logged_out_at = utcnow()
+        session.add(user)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import UTC
 
 import streamlit as st
 import streamlit_authenticator as stauth
 
 from storage.queries import audit
 from storage.session import read_session, write_session
-from storage.users import credentials_for_login, get_user, set_user_lang
+from storage.users import credentials_for_login, get_user, mark_logged_out, set_user_lang
 from ui.i18n import LANGS, t
 from ui.resources import get_engine, get_settings
 
@@ -54,6 +56,7 @@ def _authenticator() -> stauth.Authenticate:
 
 def _on_login(event: dict[str, object]) -> None:
     username = str(event.get("username") or st.session_state.get("username") or "")
+    st.session_state["arena_login_at"] = time.time()
     with write_session(get_engine()) as session:
         audit(session=session, actor=username, action="login")
         user = get_user(session=session, username=username)
@@ -63,9 +66,12 @@ def _on_login(event: dict[str, object]) -> None:
 
 def _on_logout(event: dict[str, object]) -> None:
     username = str(event.get("username") or st.session_state.get("username") or "")
+    # Logging out revokes server-side every session and cookie of this user issued so far: the
+    # browser-side cookie deletion is best effort and must not be what ends the session.
     with write_session(get_engine()) as session:
+        mark_logged_out(session=session, username=username)
         audit(session=session, actor=username, action="logout")
-    for key in ("vote_item", "vote_result"):
+    for key in ("vote_item", "vote_result", "arena_login_at"):
         st.session_state.pop(key, None)
 
 
@@ -98,14 +104,30 @@ def login_gate() -> AuthContext:
     with read_session(get_engine()) as session:
         user = get_user(session=session, username=username)
     if user is None or not user.active:
-        for key in ("authentication_status", "username", "name", "roles"):
-            st.session_state.pop(key, None)
+        _forget_login(authenticator)
         st.error(t("auth.inactive"))
         st.stop()
+    login_at = st.session_state.get("arena_login_at")
+    if login_at is None:
+        # Authenticated from the re-login cookie: it was issued expiry_days before it expires.
+        token = authenticator.cookie_controller.get_cookie() or {}
+        expires = float(token.get("exp_date", 0) or 0)
+        login_at = expires - get_settings().cookie_expiry_days * 86400 if expires else 0.0
+        st.session_state["arena_login_at"] = login_at
+    if user.logged_out_at is not None and login_at <= user.logged_out_at.replace(tzinfo=UTC).timestamp():
+        _forget_login(authenticator)
+        st.rerun()
     st.session_state["roles"] = list(user.roles)
     ctx = AuthContext(username=username, name=user.name or username, roles=user.roles)
     _sidebar(ctx, authenticator)
     return ctx
+
+
+def _forget_login(authenticator: stauth.Authenticate) -> None:
+    for key in ("authentication_status", "username", "name", "roles", "arena_login_at"):
+        st.session_state.pop(key, None)
+    st.session_state["logout"] = True  # the authenticator then ignores the cookie in this session
+    authenticator.cookie_controller.delete_cookie()
 
 
 def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate) -> None:
@@ -130,6 +152,8 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate) -> None:
         roles = "、".join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)
         st.caption(t("menu.signed_in_as", name=ctx.name, roles=roles))
         authenticator.logout(t("logout"), location="sidebar", key="logout_button", callback=_on_logout)
+    if not st.session_state.get("authentication_status"):
+        st.rerun()  # just logged out: render nothing more of this page
 
 
 def require_role(*allowed: str) -> AuthContext:

@@ -63,6 +63,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "vote.both_unsafe": {"zh": "两者都不安全", "en": "Both are unsafe"},
     "vote.tags_left": {"zh": "回答 A 的问题标签（可选）", "en": "Issues in answer A (optional)"},
     "vote.tags_right": {"zh": "回答 B 的问题标签（可选）", "en": "Issues in answer B (optional)"},
+    "vote.choose_tags": {"zh": "选择标签", "en": "Choose tags"},
     "vote.rationale": {"zh": "理由（可选）", "en": "Rationale (optional)"},
     "vote.recorded": {"zh": "已记录你的投票：{verdict}", "en": "Your vote was recorded: {verdict}"},
     "vote.reveal": {

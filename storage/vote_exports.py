@@ -1,0 +1,75 @@
+"""Votes as export rows: model keys, verdict, who and when, with the release and question ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from judging.interchange import ArenaVote
+from judging.types import Side, Source, Verdict
+from storage.models import ArenaModel, Battle, Question, Release, Vote
+
+__all__ = ["arena_votes"]
+
+
+def _seconds(moment: datetime) -> float:
+    # SQLite hands back naive datetimes; they were written in UTC (storage.models.utcnow).
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
+def arena_votes(
+    *, session: Session, release_id: int | None = None, include_superseded: bool = False
+) -> list[ArenaVote]:
+    """Votes in id order as interchange votes (turn 1). A vote that a later vote supersedes is
+    left out unless ``include_superseded``: the export then holds each rater's standing verdict."""
+    model_a = aliased(ArenaModel)
+    model_b = aliased(ArenaModel)
+    later = aliased(Vote)
+    query = (
+        sa_select(  # type: ignore[call-overload]
+            model_a.key,
+            model_b.key,
+            Vote.verdict,
+            Vote.source,
+            Vote.rater,
+            Vote.left_response_id,
+            Battle.response_a_id,
+            Vote.dimension,
+            Release.tag,
+            Question.external_id,
+            Vote.created_at,
+        )
+        .join(Battle, col(Battle.id) == col(Vote.battle_id))
+        .join(Question, col(Question.id) == col(Vote.question_id))
+        .join(Release, col(Release.id) == col(Vote.release_id))
+        .join(model_a, col(model_a.id) == col(Vote.model_a_id))
+        .join(model_b, col(model_b.id) == col(Vote.model_b_id))
+        .order_by(col(Vote.id))
+    )
+    if release_id is not None:
+        query = query.where(col(Vote.release_id) == release_id)
+    if not include_superseded:
+        query = query.where(
+            ~sa_select(col(later.id)).where(col(later.supersedes_id) == col(Vote.id)).exists()
+        )
+    return [
+        ArenaVote.of(
+            a,
+            b,
+            Verdict(verdict),
+            source=Source(source),
+            rater=rater,
+            shown_first=Side.A if left == response_a else Side.B,
+            dimension=dimension,
+            release=tag,
+            question_id=question,
+            turn=1,
+            tstamp=_seconds(created),
+        )
+        for a, b, verdict, source, rater, left, response_a, dimension, tag, question, created in session.execute(
+            query
+        ).all()
+    ]
