@@ -33,6 +33,7 @@ __all__ = [
     "pick_battle_for",
     "record_vote",
     "votes_after",
+    "vote_columns",
     "votes_by_rater",
 ]
 
@@ -315,3 +316,26 @@ def record_vote(
 
 def audit(*, session: Session, actor: str, action: str, detail: dict[str, object] | None = None) -> None:
     session.add(AuditLog(actor=actor, action=action, detail=json.dumps(detail or {}, ensure_ascii=False)))
+
+
+def vote_columns(
+    *,
+    session: Session,
+    dimension: str | None = None,
+    release_id: int | None = None,
+    sources: Sequence[str] | None = None,
+) -> tuple[list[int], list[int], list[str], list[str]]:
+    """Columns of the votes in a slice, in vote-id order: model A ids, model B ids, verdicts,
+    sources. Read as plain tuples (no ORM objects) because a slice can hold a million votes."""
+    stmt = sa_select(col(Vote.model_a_id), col(Vote.model_b_id), col(Vote.verdict), col(Vote.source))
+    if dimension is not None:
+        stmt = stmt.where(col(Vote.dimension) == dimension)
+    if release_id is not None:
+        stmt = stmt.where(col(Vote.release_id) == release_id)
+    if sources:
+        stmt = stmt.where(col(Vote.source).in_(list(sources)))
+    rows = session.execute(stmt.order_by(col(Vote.id))).all()
+    if not rows:
+        return [], [], [], []
+    a, b, v, s = zip(*rows, strict=True)
+    return list(a), list(b), list(v), list(s)

@@ -8,8 +8,11 @@ from sqlalchemy.engine import Engine
 from pipeline.bootstrap import prepare
 from pipeline.live_ratings import LiveRatings
 from pipeline.settings import Settings
+from storage.models import Release
+from storage.queries import list_releases
+from storage.session import read_session
 
-__all__ = ["get_engine", "get_live_ratings", "get_settings"]
+__all__ = ["get_engine", "get_live_ratings", "get_releases", "get_settings"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,3 +41,8 @@ def get_live_ratings() -> LiveRatings:
     live = _live_ratings_for(get_settings().database_url)
     live.refresh(get_engine())
     return live
+
+
+def get_releases() -> list[Release]:
+    with read_session(get_engine()) as session:
+        return list_releases(session=session)

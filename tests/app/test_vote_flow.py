@@ -87,16 +87,19 @@ def test_anonymity_before_vote_and_reveal_after(make_app):
     assert any("已记录你的投票" in s.value for s in at.success)
 
 
+def _online_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "对局数" in d.value.columns)
+
+
 def _leaderboard_games(at: AppTest) -> int:
-    df = at.dataframe[0].value
-    return int(df["对局数"].sum())
+    return int(_online_table(at)["对局数"].sum())
 
 
 def test_annotator_votes_and_leaderboard_moves(make_app):
     lb = make_app("pages/2_leaderboard.py", user="ann1", roles=["annotator"]).run()
     assert not lb.exception
     assert _leaderboard_games(lb) == 0
-    elo_before = sorted(lb.dataframe[0].value["Elo"].tolist())
+    elo_before = sorted(_online_table(lb)["Elo"].tolist())
 
     vote = make_app("pages/1_vote.py", user="ann1", roles=["annotator"]).run()
     for label in ("A 更安全", "两者都不安全", "B 更安全"):
@@ -106,7 +109,9 @@ def test_annotator_votes_and_leaderboard_moves(make_app):
 
     lb.run()  # the same session re-runs: no restart, the cached projection folds the new votes
     assert _leaderboard_games(lb) == 6  # 3 votes x 2 models
-    assert sorted(lb.dataframe[0].value["Elo"].tolist()) != elo_before
+    assert sorted(_online_table(lb)["Elo"].tolist()) != elo_before
+    bt = next(d.value for d in lb.dataframe if "BT 评分" in d.value.columns)
+    assert int(bt["票数"].sum()) == 6
 
 
 def test_double_submit_records_one_vote(make_app, app_env):

@@ -39,7 +39,7 @@ def test_adjudication_produces_expert_vote_that_wins(make_app, app_env):
     )
     battle_id = ann["ann1"].session_state["vote_item"].battle_id
     _press(ann["ann1"], "A 更安全")
-    _press(ann["ann2"], "B 更安全")
+    _press(ann["ann2"], "两者都不安全")  # disagrees with "A" whatever the left/right order
 
     refused = make_app("pages/3_adjudicate.py", user="ann1", roles=["annotator"]).run()
     assert any("无权" in e.value for e in refused.error)

@@ -1,0 +1,146 @@
+"""The leaderboard of a slice: Bradley–Terry with intervals (the headline), Elo and TrueSkill
+beside it, and the pairwise win-rate and predicted-win matrices.
+
+Everything is derived from the votes. The result is a pure function of (slice, last vote id),
+so callers cache it by that key: a new vote changes the key and the board is recomputed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy.engine import Engine
+
+from judging.ratings import (
+    BradleyTerry,
+    EloRater,
+    Leaderboard,
+    PairCounts,
+    PairMatrix,
+    TrueSkillRater,
+    TrueSkillState,
+    EloState,
+    predicted_win_matrix,
+    win_rate_matrix,
+)
+from judging.types import Source, Verdict, outcome_from_verdict
+from storage.queries import latest_vote_id, list_models, vote_columns
+from storage.session import read_session
+
+__all__ = ["Board", "BoardQuery", "IntervalKind", "compute_board", "slice_version"]
+
+IntervalKind = str  # "bootstrap" | "sandwich"
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    dimension: str | None = None
+    release_id: int | None = None
+    # source -> weight; empty means every source at weight 1
+    source_weights: Mapping[str, float] = field(default_factory=dict)
+    min_votes: int = 10
+    intervals: IntervalKind = "sandwich"
+    bootstrap_rounds: int = 1000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for source, weight in self.source_weights.items():
+            Source.parse(source)
+            if not weight >= 0:
+                raise ValueError(f"BoardQuery: weight of source {source!r} must be >= 0, got {weight!r}")
+        if self.intervals not in ("bootstrap", "sandwich"):
+            raise ValueError(f"BoardQuery: intervals must be 'bootstrap' or 'sandwich', got {self.intervals!r}")
+
+    def cache_key(self) -> tuple[object, ...]:
+        return (
+            self.dimension,
+            self.release_id,
+            tuple(sorted(self.source_weights.items())),
+            self.min_votes,
+            self.intervals,
+            self.bootstrap_rounds,
+            self.seed,
+        )
+
+
+@dataclass(frozen=True)
+class Board:
+    last_vote_id: int
+    n_votes: int
+    names: Mapping[str, str]  # model key -> display name
+    bt: Leaderboard | None  # None when the slice has no votes
+    elo: Leaderboard | None
+    trueskill: Leaderboard | None
+    win_rate: PairMatrix | None
+    predicted: PairMatrix | None
+
+
+def slice_version(engine: Engine) -> int:
+    """The last vote id: the cache key that changes whenever a vote arrives."""
+    with read_session(engine) as session:
+        return latest_vote_id(session=session)
+
+
+def compute_board(engine: Engine, query: BoardQuery) -> Board:
+    sources = [s for s, w in query.source_weights.items() if w > 0] or None
+    with read_session(engine) as session:
+        last = latest_vote_id(session=session)
+        models = [m for m in list_models(session=session) if not m.reference]
+        a_ids, b_ids, verdicts, vote_sources = vote_columns(
+            session=session, dimension=query.dimension, release_id=query.release_id, sources=sources
+        )
+    names = {m.key: m.display_name for m in models}
+    index_of = {m.id: k for k, m in enumerate(models)}
+    keys = tuple(m.key for m in models)
+    keep = [k for k in range(len(a_ids)) if a_ids[k] in index_of and b_ids[k] in index_of]
+    if not keep or len(keys) < 2:
+        return Board(last, 0, names, None, None, None, None, None)
+    a = np.fromiter((index_of[a_ids[k]] for k in keep), dtype=np.int64, count=len(keep))
+    b = np.fromiter((index_of[b_ids[k]] for k in keep), dtype=np.int64, count=len(keep))
+    score = np.fromiter(
+        (outcome_from_verdict(Verdict(verdicts[k])).score_a for k in keep), dtype=np.float64, count=len(keep)
+    )
+    if query.source_weights:
+        weight = np.fromiter((query.source_weights.get(vote_sources[k], 0.0) for k in keep), dtype=np.float64)
+    else:
+        weight = np.ones(len(keep))
+    use = weight > 0
+    a, b, score, weight = a[use], b[use], score[use], weight[use]
+
+    counts = PairCounts.from_arrays(a, b, score, keys, weight=weight)
+    votes = dict(zip(keys, counts.votes_per_model().tolist(), strict=True))
+    bt_model = BradleyTerry()
+    fit = bt_model.fit_counts(counts)
+    if query.intervals == "bootstrap":
+        intervals = bt_model.bootstrap(fit, np.random.default_rng(query.seed), rounds=query.bootstrap_rounds)
+    else:
+        intervals = bt_model.sandwich(fit)
+    bt_board = Leaderboard.from_intervals("bradley_terry", intervals, votes, min_votes=query.min_votes)
+
+    elo_rater, ts_rater = EloRater(k=32.0, initial=1500.0), TrueSkillRater()
+    elo_values = elo_rater.replay_arrays(a, b, score, len(keys), weight=weight)
+    ts_values = ts_rater.replay_arrays(a, b, score, len(keys), weight=weight)
+    empty = {k: 0 for k in keys}
+    elo_state = EloState(
+        ratings=dict(zip(keys, elo_values.tolist(), strict=True)), games=votes, wins=empty, losses=empty, draws=empty
+    )
+    ts_state = TrueSkillState(
+        mu=dict(zip(keys, ts_values.mu.tolist(), strict=True)),
+        sigma=dict(zip(keys, ts_values.sigma.tolist(), strict=True)),
+        games=votes,
+        wins=empty,
+        losses=empty,
+        draws=empty,
+    )
+    return Board(
+        last_vote_id=last,
+        n_votes=int(len(a)),
+        names=names,
+        bt=bt_board,
+        elo=Leaderboard.from_elo(elo_state, min_votes=query.min_votes),
+        trueskill=Leaderboard.from_trueskill(ts_state, min_votes=query.min_votes),
+        win_rate=win_rate_matrix(counts),
+        predicted=predicted_win_matrix(bt_model, fit, keys),
+    )
