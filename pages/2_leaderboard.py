@@ -48,13 +48,19 @@ release_id = cols[1].selectbox(
     format_func=lambda r: t("lb.all_releases") if r is None else next(x.tag for x in releases if x.id == r),
     key="lb_release",
 )
-source = cols[2].selectbox(t("lb.source"), list(SOURCES), format_func=lambda s: t(f"lb.source.{s}"), key="lb_source")
-min_votes = cols[3].number_input(t("lb.min_votes"), min_value=0, max_value=10_000, value=10, key="lb_min_votes")
+source = cols[2].selectbox(
+    t("lb.source"), list(SOURCES), format_func=lambda s: t(f"lb.source.{s}"), key="lb_source"
+)
+min_votes = cols[3].number_input(
+    t("lb.min_votes"), min_value=0, max_value=10_000, value=10, key="lb_min_votes"
+)
 weights = SOURCES[source]
 if weights is None:
     wcols = st.columns(3)
     weights = {
-        name: wcols[k].slider(t(f"source.{name}"), 0.0, 1.0, 1.0 if name != "judge" else 0.5, 0.05, key=f"lb_w_{name}")
+        name: wcols[k].slider(
+            t(f"source.{name}"), 0.0, 1.0, 1.0 if name != "judge" else 0.5, 0.05, key=f"lb_w_{name}"
+        )
         for k, name in enumerate(("human", "expert", "judge"))
     }
 precise = st.toggle(t("lb.bootstrap"), value=False, key="lb_bootstrap", help=t("lb.bootstrap_help"))
@@ -96,7 +102,8 @@ else:
     chart = base.mark_rule(strokeWidth=3).encode(
         x=alt.X("lower:Q", scale=alt.Scale(zero=False), title=t("lb.bt_axis")), x2="upper:Q"
     ) + base.mark_point(filled=True, size=80).encode(
-        x=f"{t('lb.bt')}:Q", tooltip=[t("lb.model"), t("lb.bt"), t("lb.ci"), t("lb.votes"), t("lb.rank_range")]
+        x=f"{t('lb.bt')}:Q",
+        tooltip=[t("lb.model"), t("lb.bt"), t("lb.ci"), t("lb.votes"), t("lb.rank_range")],
     )
     st.altair_chart(chart, use_container_width=True)
     st.caption(t("lb.bt_explain"))
@@ -155,19 +162,27 @@ if board.win_rate is not None:
         {
             "row": board.names.get(models[r], models[r]),
             "col": board.names.get(models[c], models[c]),
-            t("lb.observed"): None if pd.isna(board.win_rate.values[r, c]) else round(float(board.win_rate.values[r, c]), 3),
-            t("lb.predicted"): None if board.predicted is None else round(float(board.predicted.values[r, c]), 3),
+            t("lb.observed"): None
+            if pd.isna(board.win_rate.values[r, c])
+            else round(float(board.win_rate.values[r, c]), 3),
+            t("lb.predicted"): None
+            if board.predicted is None
+            else round(float(board.predicted.values[r, c]), 3),
         }
         for r in range(len(models))
         for c in range(len(models))
         if r != c
     ]
     heat = pd.DataFrame(cells)
-    hm = alt.Chart(heat).mark_rect().encode(
-        x=alt.X("col:N", title=t("lb.heat_col")),
-        y=alt.Y("row:N", title=t("lb.heat_row")),
-        color=alt.Color(f"{t('lb.observed')}:Q", scale=alt.Scale(domain=[0, 1], scheme="redblue")),
-        tooltip=["row", "col", t("lb.observed"), t("lb.predicted")],
+    hm = (
+        alt.Chart(heat)
+        .mark_rect()
+        .encode(
+            x=alt.X("col:N", title=t("lb.heat_col")),
+            y=alt.Y("row:N", title=t("lb.heat_row")),
+            color=alt.Color(f"{t('lb.observed')}:Q", scale=alt.Scale(domain=[0, 1], scheme="redblue")),
+            tooltip=["row", "col", t("lb.observed"), t("lb.predicted")],
+        )
     )
     text = alt.Chart(heat).mark_text(fontSize=11).encode(x="col:N", y="row:N", text=f"{t('lb.observed')}:Q")
     st.altair_chart(hm + text, use_container_width=True)

@@ -16,12 +16,12 @@ from sqlalchemy.engine import Engine
 from judging.ratings import (
     BradleyTerry,
     EloRater,
+    EloState,
     Leaderboard,
     PairCounts,
     PairMatrix,
     TrueSkillRater,
     TrueSkillState,
-    EloState,
     predicted_win_matrix,
     win_rate_matrix,
 )
@@ -51,7 +51,9 @@ class BoardQuery:
             if not weight >= 0:
                 raise ValueError(f"BoardQuery: weight of source {source!r} must be >= 0, got {weight!r}")
         if self.intervals not in ("bootstrap", "sandwich"):
-            raise ValueError(f"BoardQuery: intervals must be 'bootstrap' or 'sandwich', got {self.intervals!r}")
+            raise ValueError(
+                f"BoardQuery: intervals must be 'bootstrap' or 'sandwich', got {self.intervals!r}"
+            )
 
     def cache_key(self) -> tuple[object, ...]:
         return (
@@ -124,7 +126,11 @@ def compute_board(engine: Engine, query: BoardQuery) -> Board:
     ts_values = ts_rater.replay_arrays(a, b, score, len(keys), weight=weight)
     empty = {k: 0 for k in keys}
     elo_state = EloState(
-        ratings=dict(zip(keys, elo_values.tolist(), strict=True)), games=votes, wins=empty, losses=empty, draws=empty
+        ratings=dict(zip(keys, elo_values.tolist(), strict=True)),
+        games=votes,
+        wins=empty,
+        losses=empty,
+        draws=empty,
     )
     ts_state = TrueSkillState(
         mu=dict(zip(keys, ts_values.mu.tolist(), strict=True)),
@@ -136,7 +142,7 @@ def compute_board(engine: Engine, query: BoardQuery) -> Board:
     )
     return Board(
         last_vote_id=last,
-        n_votes=int(len(a)),
+        n_votes=len(a),
         names=names,
         bt=bt_board,
         elo=Leaderboard.from_elo(elo_state, min_votes=query.min_votes),

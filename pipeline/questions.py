@@ -76,6 +76,8 @@ class DuplicateFinding:
     def describe(self) -> str:
         where = "this import" if self.match_release is None else f"release {self.match_release}"
         verb = "skipped" if self.skipped else "imported anyway (forced)"
+        if self.kind is FindingKind.SAME_ID and self.match_release is None:
+            return f"{self.file}, line {self.line}: question_id {self.question_id!r} appears twice in {where}; skipped"
         if self.kind is FindingKind.SAME_ID:
             return f"{self.file}, line {self.line}: question_id {self.question_id!r} is already in {where}; {verb}"
         return (
@@ -142,6 +144,7 @@ def _target(session: Session, release: str | None, today: date) -> tuple[Release
 def _plan(
     session: Session, target: Release, files: Sequence[QuestionFile], *, force: bool, threshold: float
 ) -> tuple[list[_Planned], list[DuplicateFinding]]:
+    """Which records to add, which replace a same-id draft question, and what each duplicates."""
     assert target.id is not None
     in_target = {
         q.external_id: q.record
@@ -158,37 +161,45 @@ def _plan(
     }
     planned: list[_Planned] = []
     findings: list[DuplicateFinding] = []
+    first_of: dict[str, QuestionRecord] = {}
     for index, (file, line, record) in enumerate(items):
-        same_id = bank.external_id_for(record.question_id) in in_target
+        key = bank.external_id_for(record.question_id)
         match = matches.get(index)
-        finding: DuplicateFinding | None = None
-        if match is not None:
+        # what the record duplicates: (kind, similarity, other question_id, its release, its text)
+        hit: tuple[FindingKind, float, str, str | None, str] | None = None
+        if key in first_of:
+            hit = (FindingKind.SAME_ID, 0.0, first_of[key].question_id, None, first_of[key].text)
+        elif match is not None:
+            kind = FindingKind.EXACT if match.kind is DuplicateKind.EXACT else FindingKind.NEAR
             if match.in_bank:
                 entry = entries[match.other]
-                other_id, other_release, other_text = (
-                    entry.external_id,
-                    tags.get(entry.release_id),
-                    entry.text,
-                )
+                hit = (kind, match.similarity, entry.external_id, tags.get(entry.release_id), entry.text)
             else:
-                _of, _ol, other = items[match.other]
-                other_id, other_release, other_text = other.question_id, None, other.text
-            kind = FindingKind.EXACT if match.kind is DuplicateKind.EXACT else FindingKind.NEAR
-            finding = DuplicateFinding(
-                PurePath(file.name).name, line, record.question_id, kind, match.similarity,
-                other_id, other_release, other_text, skipped=not force,
-            )  # fmt: skip
-        elif same_id:
-            finding = DuplicateFinding(
-                PurePath(file.name).name, line, record.question_id, FindingKind.SAME_ID, 0.0,
-                record.question_id, target.tag, in_target[bank.external_id_for(record.question_id)].text,
-                skipped=not force,
-            )  # fmt: skip
-        if finding is not None:
-            findings.append(finding)
-            if finding.skipped:
+                other = items[match.other][2]
+                hit = (kind, match.similarity, other.question_id, None, other.text)
+        elif key in in_target:
+            hit = (FindingKind.SAME_ID, 0.0, record.question_id, target.tag, in_target[key].text)
+        first_of.setdefault(key, record)
+        if hit is not None:
+            kind, similarity, other_id, release, text = hit
+            # two records of one import never share an id, forced or not
+            skipped = not force or (kind is FindingKind.SAME_ID and release is None)
+            findings.append(
+                DuplicateFinding(
+                    PurePath(file.name).name,
+                    line,
+                    record.question_id,
+                    kind,
+                    similarity,
+                    other_id,
+                    release,
+                    text,
+                    skipped,
+                )
+            )
+            if skipped:
                 continue
-        planned.append(_Planned(file, line, record, replace=same_id))
+        planned.append(_Planned(file, line, record, replace=key in in_target))
     return planned, findings
 
 
@@ -267,16 +278,28 @@ def import_question_files(
     *,
     format: QuestionFormat = QuestionFormat.AUTO,
     limits: Limits | None = None,
-    **options: object,
+    release: str | None = None,
+    force: bool = False,
+    threshold: float = DEFAULT_THRESHOLD,
+    dry_run: bool = False,
+    today: date | None = None,
+    actor: str = "system",
 ) -> ImportReport:
-    """Read, validate and import files; the first rejected file raises before anything is written.
-
-    ``options`` are those of ``import_questions``.
-    """
+    """Read, validate and import files (see ``import_questions``); if any file is rejected, the
+    first error is raised before anything is written."""
     good, bad = read_question_files(paths, format=format, limits=limits)
     if bad:
         raise bad[0]
-    return import_questions(engine, good, **options)  # type: ignore[arg-type]
+    return import_questions(
+        engine,
+        good,
+        release=release,
+        force=force,
+        threshold=threshold,
+        dry_run=dry_run,
+        today=today,
+        actor=actor,
+    )
 
 
 def export_questions(engine: Engine, release: str, format: ExportFormat) -> str:

@@ -212,7 +212,8 @@ def _active(session, username, rng, dims, release_id) -> int | None:
         games[j, i] += int(c.weight)
         side_a[i] += int(c.weight)
         side_b[j] += int(c.weight)
-    history = History(history.models, games, side_a, side_b)
+    # aggregated counts carry no order, so no model has a "last side" here
+    history = History(history.models, games, side_a, side_b, np.zeros(len(keys), np.int64))
     bt = BradleyTerry()
     fit = bt.fit(comparisons) if comparisons else bt.initial(keys)
     np_rng = np.random.default_rng(rng.getrandbits(64))

@@ -18,11 +18,15 @@ __all__ = [
     "Assignment",
     "AuditLog",
     "Battle",
+    "CallFailure",
+    "Endpoint",
     "Flag",
     "GoldLabel",
+    "JudgeReply",
     "Question",
     "Release",
     "Response",
+    "Run",
     "User",
     "Vote",
     "utcnow",
@@ -234,3 +238,72 @@ class AppSetting(SQLModel, table=True):
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_by: str = ""
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Endpoint(SQLModel, table=True):
+    """An OpenAI-compatible endpoint: a model to collect answers from, or an LLM judge.
+
+    ``api_key_env`` holds the NAME of the environment variable with the key; keys are never stored.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True, unique=True, max_length=128)
+    role: str = Field(default="model", max_length=16)  # model (answers are rated) | judge
+    display_name: str = ""
+    base_url: str
+    model: str
+    api_key_env: str | None = None
+    organisation: str = ""
+    open_source: bool = False
+    reasoning: bool = False
+    params_json: str = "{}"
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Run(SQLModel, table=True):
+    """One collection or judge run, with its progress counters."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # collect | judge
+    params_json: str = "{}"
+    status: str = Field(default="running", max_length=16)  # running | finished | failed
+    total: int = 0
+    done: int = 0
+    failed: int = 0
+    unparsed: int = 0
+    message: str = ""
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class CallFailure(SQLModel, table=True):
+    """A request that failed after the retry limit: recorded, never silently dropped."""
+
+    __tablename__ = "call_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    endpoint: str = Field(max_length=128)
+    question_id: int | None = Field(default=None, foreign_key="question.id")
+    battle_id: int | None = Field(default=None, foreign_key="battle.id")
+    kind: str = Field(max_length=32)
+    status: int | None = None
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class JudgeReply(SQLModel, table=True):
+    """A judge reply without a strict verdict marker: stored raw as unparsed, never a vote."""
+
+    __tablename__ = "judge_reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    judge: str = Field(max_length=128)
+    battle_id: int = Field(foreign_key="battle.id", index=True)
+    left_response_id: int = Field(foreign_key="response.id")
+    prompt_version: str = Field(max_length=64)
+    raw: str = Field(sa_column=Column(Text, nullable=False))
+    attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)

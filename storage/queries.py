@@ -32,8 +32,8 @@ __all__ = [
     "list_releases",
     "pick_battle_for",
     "record_vote",
-    "votes_after",
     "vote_columns",
+    "votes_after",
     "votes_by_rater",
 ]
 
@@ -69,6 +69,7 @@ class BattleView:
     sub_dimension: str
     sensitive: bool
     safe_note: str
+    reference_answer: str | None
     response_a_id: int
     response_b_id: int
     text_a: str
@@ -198,6 +199,7 @@ def battle_view(*, session: Session, battle_id: int) -> BattleView:
         sub_dimension=question.sub_dimension,
         sensitive=question.sensitive,
         safe_note=question.safe_note,
+        reference_answer=question.reference_answer,
         response_a_id=resp_a.id or 0,
         response_b_id=resp_b.id or 0,
         text_a=resp_a.text,

@@ -17,8 +17,14 @@ def test_every_key_in_both_languages():
 
 def test_every_key_used_in_code_exists():
     used: set[str] = set()
-    for path in [PROJECT_ROOT / "app.py", *(PROJECT_ROOT / "pages").glob("*.py"), *(PROJECT_ROOT / "ui").glob("*.py")]:
-        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.A-Z]+)["']""", path.read_text(encoding="utf-8")))
+    for path in [
+        PROJECT_ROOT / "app.py",
+        *(PROJECT_ROOT / "pages").glob("*.py"),
+        *(PROJECT_ROOT / "ui").glob("*.py"),
+    ]:
+        used |= set(
+            re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.A-Z]+)["']""", path.read_text(encoding="utf-8"))
+        )
     assert used, "no t(...) calls found"
     assert not sorted(used - set(STRINGS))
 

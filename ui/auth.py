@@ -25,6 +25,7 @@ MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("pages/1_vote.py", "menu.vote", ALL_ROLES),
     ("pages/2_leaderboard.py", "menu.leaderboard", ALL_ROLES),
     ("pages/3_adjudicate.py", "menu.adjudicate", ("expert", "admin")),
+    ("pages/5_runs.py", "menu.runs", ("admin",)),
     ("pages/7_queue.py", "menu.queue", ("admin",)),
     ("pages/8_users.py", "menu.users", ("admin",)),
 )

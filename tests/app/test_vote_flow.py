@@ -164,3 +164,35 @@ def test_unauthenticated_page_shows_login_only(make_app):
     at = make_app("pages/1_vote.py").run()
     assert [w.label for w in at.text_input] == ["用户名", "密码"]
     assert not any(b.label in VERDICT_BUTTONS for b in at.button)
+
+
+def test_admin_runs_page_starts_a_collection(make_app, app_env):
+    import time
+
+    from mockllm import MockConfig, serve
+    from pipeline.registry import import_registry
+    from storage.engine import make_engine
+    from tests.pipeline.test_runs import DEMO, _registry
+
+    with serve(MockConfig(demo_dir=DEMO)) as mock:
+        at = make_app("pages/5_runs.py", user="admin", roles=["admin"]).run()
+        engine = make_engine(f"sqlite:///{app_env / 'arena.db'}")
+        import_registry(engine, _registry(app_env, mock.base_url))
+        at.run()
+        assert not at.exception
+        ms = at.multiselect[0]
+        ms.set_value(["mock-generic"])
+        next(b for b in at.button if b.label == "开始").click()
+        at.run()
+        deadline = time.monotonic() + 30
+        from pipeline.runs_view import recent_runs
+
+        while time.monotonic() < deadline and not (
+            recent_runs(engine) and recent_runs(engine)[0].status == "finished"
+        ):
+            time.sleep(0.2)
+        run = recent_runs(engine)[0]
+        assert run.kind == "collect" and run.status == "finished" and run.done == 65
+        at.run()
+        assert not at.exception
+        assert any("#1" in p.proto.text for p in at.get("progress"))

@@ -1,0 +1,130 @@
+"""``cli.py calibrate VOTES_FILE [--json]``: the calibration report of a votes file, no database.
+
+Humans (``source=human``) are the reference; every ``rater`` with ``source=judge`` is a judge.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from judging.calibration import Bootstrap, CalibrationReport, Estimate, JudgeReport, calibration_report
+from judging.interchange import read_interchange
+from judging.votes_file import VotesFileError
+
+__all__ = ["register"]
+
+
+def _value(estimate: Estimate | None) -> float | None:
+    return None if estimate is None else estimate.value
+
+
+def _judge_json(report: JudgeReport) -> dict[str, object]:
+    agreement, bias = report.agreement, report.bias
+    figures: dict[str, Estimate | None] = {
+        "agreement_with_ties": agreement.agreement_with_ties,
+        "agreement_without_ties": agreement.agreement_without_ties,
+        "cohen_kappa": agreement.cohen_kappa,
+        "majority_agreement_with_ties": agreement.majority_agreement_with_ties,
+        "majority_agreement_without_ties": agreement.majority_agreement_without_ties,
+    }
+    # present only when the file tells the shown order / has both orders of a battle
+    optional = {"first_shown_win_rate": bias.first_shown_win_rate, "swap_consistency": bias.swap_consistency}
+    out: dict[str, object] = {
+        "judge": report.judge,
+        "n_votes": agreement.n_votes,
+        "n_votes_without_ties": agreement.n_votes_without_ties,
+        "n_battles": agreement.n_battles,
+        "n_verdicts": bias.n_verdicts,
+    }
+    out.update({name: _value(estimate) for name, estimate in figures.items()})
+    out.update({name: estimate.value for name, estimate in optional.items() if estimate is not None})
+    out["intervals"] = {
+        name: [estimate.lower, estimate.upper]
+        for name, estimate in {**figures, **optional}.items()
+        if estimate is not None
+    }
+    return out
+
+
+def _report_json(report: CalibrationReport, boot: Bootstrap, seed: int) -> dict[str, object]:
+    humans: dict[str, object] = {"n_votes": report.n_human_votes}
+    if report.human_bias.first_shown_win_rate is not None:
+        humans["first_shown_win_rate"] = report.human_bias.first_shown_win_rate.value
+    annotators = report.annotators
+    return {
+        "n_votes": report.n_votes,
+        "n_human_votes": report.n_human_votes,
+        "n_judge_votes": report.n_judge_votes,
+        "n_expert_votes": report.n_expert_votes,
+        "n_without_source": report.n_without_source,
+        "judges": [_judge_json(j) for j in report.judges],
+        "humans": humans,
+        "annotators": {
+            "n_battles": annotators.n_battles,
+            "krippendorff_alpha": _value(annotators.krippendorff_alpha),
+            "fleiss_kappa": _value(annotators.fleiss_kappa),
+        },
+        "bootstrap": {"rounds": boot.rounds, "level": boot.level, "seed": seed},
+    }
+
+
+def _cell(estimate: Estimate | None) -> str:
+    if estimate is None:
+        return "—"
+    return f"{estimate.value:.3f} [{estimate.lower:.3f}, {estimate.upper:.3f}]"
+
+
+def _print_text(report: CalibrationReport) -> None:
+    typer.echo(
+        f"votes: {report.n_votes} (human {report.n_human_votes}, judge {report.n_judge_votes}, "
+        f"expert {report.n_expert_votes}, no source {report.n_without_source})"
+    )
+    for judge in report.judges:
+        a, b = judge.agreement, judge.bias
+        typer.echo(f"\njudge {judge.judge}: {a.n_votes} human votes on {a.n_battles} battles")
+        typer.echo(f"  agreement with ties      {_cell(a.agreement_with_ties)}")
+        typer.echo(
+            f"  agreement without ties   {_cell(a.agreement_without_ties)}  (n={a.n_votes_without_ties})"
+        )
+        typer.echo(f"  Cohen's kappa            {_cell(a.cohen_kappa)}")
+        typer.echo(f"  vs human majority        {_cell(a.majority_agreement_with_ties)}")
+        typer.echo(f"  first-shown win rate     {_cell(b.first_shown_win_rate)}")
+        typer.echo(f"  swap consistency         {_cell(b.swap_consistency)}")
+    typer.echo(f"\nhumans: first-shown win rate {_cell(report.human_bias.first_shown_win_rate)}")
+    typer.echo(
+        f"annotators ({report.annotators.n_battles} battles with 2+ votes): "
+        f"Krippendorff's alpha {_cell(report.annotators.krippendorff_alpha)}, "
+        f"Fleiss' kappa {_cell(report.annotators.fleiss_kappa)}"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def calibrate(
+        votes_file: Path = typer.Argument(..., help="Votes file (.csv or .jsonl) in the interchange format."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+        rounds: int = typer.Option(1000, "--bootstrap", min=2, help="Bootstrap rounds for the intervals."),
+        seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap resampling."),
+    ) -> None:
+        """Calibration report of a votes file: each judge against the human votes, judge biases and
+        annotator agreement, with bootstrap 95% intervals. Does not touch the database."""
+        try:
+            votes = read_interchange(votes_file)
+            boot = Bootstrap(np.random.default_rng(seed), rounds=rounds)
+            report = calibration_report(votes, boot=boot)
+        except (VotesFileError, ValueError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        if report.n_without_source:
+            typer.echo(
+                f"warning: {report.n_without_source} votes have no source (human/judge/expert) and were not used",
+                err=True,
+            )
+        if as_json:
+            typer.echo(json.dumps(_report_json(report, boot, seed), ensure_ascii=False))
+        else:
+            _print_text(report)

@@ -1,0 +1,207 @@
+"""``import-questions``, ``export-questions`` and ``release create|publish|diff|list``.
+
+Exit status 2 when a file is rejected (the message names file, line and field) or a release
+operation is refused; nothing is written in either case.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import typer
+from sqlalchemy.engine import Engine
+
+from judging.questions import DEFAULT_THRESHOLD, ExportFormat, QuestionFileError, QuestionFormat
+from pipeline.bootstrap import prepare
+from pipeline.demo import DemoError
+from pipeline.questions import ImportReport, import_questions, read_question_files, write_export
+from pipeline.releases import (
+    ReleaseDiff,
+    create_release,
+    diff_releases,
+    list_release_summaries,
+    publish_release,
+)
+from pipeline.settings import Settings
+from storage.questions import ReleaseError
+
+__all__ = ["register"]
+
+SHOWN_FINDINGS = 20
+
+
+def _engine() -> Engine:
+    try:
+        return prepare(Settings.from_env())
+    except DemoError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _print_report(report: ImportReport, *, verbose: bool) -> None:
+    verb = "would import" if report.dry_run else "imported"
+    created = " (new draft)" if report.created_release else ""
+    typer.echo(
+        f"{verb} {report.imported} new, replaced {report.replaced}, skipped {report.skipped} "
+        f"of {report.parsed} questions into release {report.release}{created}"
+    )
+    typer.echo("  by dimension: " + ", ".join(f"{d} {n}" for d, n in report.by_dimension.items()))
+    findings = report.findings if verbose else report.findings[:SHOWN_FINDINGS]
+    for finding in findings:
+        typer.echo(f"  {finding.describe()}")
+    if len(findings) < len(report.findings):
+        typer.echo(f"  ... and {len(report.findings) - len(findings)} more (--verbose lists all)")
+
+
+def import_questions_command(
+    files: list[Path] = typer.Argument(..., help="Question files (.json, .jsonl, .csv)."),
+    format: str = typer.Option(
+        "auto", "--format", help="auto|livesecbench|flames|jade|safetyqa|cvalues|safetybench|jsonl|csv"
+    ),
+    release: str | None = typer.Option(
+        None, "--release", help="Draft to import into (default: the open draft)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Import duplicates too; replace same-id questions."),
+    threshold: float = typer.Option(
+        DEFAULT_THRESHOLD, "--threshold", help="Near-duplicate Jaccard threshold."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; write nothing."),
+    verbose: bool = typer.Option(False, "--verbose", help="List every duplicate."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Validate whole files, then import them into a draft release in one transaction."""
+    try:
+        kind = QuestionFormat.parse(format)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    good, bad = read_question_files(files, format=kind)
+    if bad:
+        for error in bad:
+            typer.echo(f"error: rejected {error}", err=True)
+        typer.echo(f"error: {len(bad)} of {len(files)} files rejected; nothing was imported.", err=True)
+        raise typer.Exit(2)
+    engine = _engine()
+    try:
+        report = import_questions(
+            engine, good, release=release, force=force, threshold=threshold, dry_run=dry_run
+        )
+    except (ReleaseError, QuestionFileError, ValueError) as exc:
+        raise _fail(f"{exc}\nnothing was imported.") from None
+    if as_json:
+        typer.echo(json.dumps(asdict(report), ensure_ascii=False))
+    else:
+        _print_report(report, verbose=verbose)
+
+
+def export_questions_command(
+    out: Path = typer.Argument(..., help="Output file."),
+    release: str = typer.Option(..., "--release", help="Release tag."),
+    format: str = typer.Option("livesecbench", "--format", help="livesecbench|jsonl|csv"),
+) -> None:
+    """Write a release's questions in the LiveSecBench schema, as JSONL or as formula-safe CSV."""
+    try:
+        kind = ExportFormat.parse(format)
+        size = write_export(_engine(), release, kind, out)
+    except (ReleaseError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"wrote {out} ({size:,} bytes)")
+
+
+release_app = typer.Typer(no_args_is_help=True, help="Question releases: drafts, publishing, diffs.")
+
+
+@release_app.command("list")
+def release_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every release with its status and question counts."""
+    summaries = list_release_summaries(_engine())
+    if as_json:
+        typer.echo(json.dumps([asdict(s) for s in summaries], ensure_ascii=False, default=str))
+        return
+    for s in summaries:
+        parent = f" from {s.parent_tag}" if s.parent_tag else ""
+        typer.echo(
+            f"{s.tag}\t{s.status}\t{s.questions} questions ({s.anchors} anchors, {s.retired} retired){parent}"
+        )
+
+
+@release_app.command("create")
+def release_create(
+    tag: str = typer.Argument(..., help="Name of the new draft."),
+    parent: str | None = typer.Option(
+        None, "--from", help="Published release whose questions become anchors."
+    ),
+    title: str = typer.Option("", "--title"),
+    notes: str = typer.Option("", "--notes"),
+) -> None:
+    """Start a draft release."""
+    try:
+        summary = create_release(_engine(), tag, title=title, notes=notes, parent=parent)
+    except ReleaseError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"created draft {summary.tag} with {summary.questions} questions ({summary.anchors} anchors)")
+
+
+@release_app.command("publish")
+def release_publish(
+    draft: str = typer.Argument(..., help="The draft to publish."),
+    tag: str | None = typer.Option(None, "--tag", help="vYYMMDD (default: today's date)."),
+    notes: str | None = typer.Option(None, "--notes", help="Release notes (replace the draft's)."),
+) -> None:
+    """Freeze a draft under its vYYMMDD tag; it can no longer change."""
+    try:
+        summary = publish_release(_engine(), draft, tag=tag, notes=notes)
+    except ReleaseError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"published {draft} as {summary.tag}: {summary.questions} questions")
+
+
+def _diff_json(result: ReleaseDiff) -> dict[str, object]:
+    diff = result.diff
+    return {
+        "old": result.old_tag,
+        "new": result.new_tag,
+        "added": [r.question_id for r in diff.added],
+        "retired": [r.question_id for r in diff.retired],
+        "changed": [{"question_id": c.question_id, "fields": list(c.fields)} for c in diff.changed],
+        "unchanged": diff.unchanged,
+    }
+
+
+@release_app.command("diff")
+def release_diff(
+    new: str = typer.Argument(..., help="Release to look at."),
+    old: str | None = typer.Option(None, "--against", help="Release to compare with (default: its parent)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Added, retired and changed questions between two releases."""
+    try:
+        result = diff_releases(_engine(), new, old=old)
+    except ReleaseError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(_diff_json(result), ensure_ascii=False))
+        return
+    diff = result.diff
+    typer.echo(
+        f"{result.new_tag} against {result.old_tag}: {len(diff.added)} added, {len(diff.retired)} retired, "
+        f"{len(diff.changed)} changed, {diff.unchanged} unchanged"
+    )
+    for record in diff.added:
+        typer.echo(f"  + {record.question_id}")
+    for record in diff.retired:
+        typer.echo(f"  - {record.question_id}")
+    for change in diff.changed:
+        typer.echo(f"  ~ {change.question_id} ({', '.join(change.fields)})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import-questions")(import_questions_command)
+    app.command("export-questions")(export_questions_command)
+    app.add_typer(release_app, name="release")

@@ -1,0 +1,152 @@
+"""Endpoints, answer collection and LLM-judge runs from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from judging.llm import RegistryError
+from pipeline.bootstrap import prepare
+from pipeline.collect import collect, resolve_models
+from pipeline.judge_run import run_judge
+from pipeline.registry import endpoint_configs, endpoint_roles, import_registry
+from pipeline.runs_common import Progress as RunProgress
+from pipeline.runs_common import RunOptions, chat_client
+from pipeline.settings import Settings
+
+
+def _engine():
+    return prepare(Settings.from_env())
+
+
+def _bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    models = typer.Typer(help="OpenAI-compatible endpoints: models to evaluate and LLM judges.")
+    app.add_typer(models, name="endpoints")
+
+    @models.command("import")
+    def endpoints_import(path: Path) -> None:
+        """Import a registry file (YAML or TOML): `models:` records and an optional `judges:` key list."""
+        try:
+            keys = import_registry(_engine(), path)
+        except RegistryError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(f"imported {len(keys)} endpoints: {', '.join(keys)}")
+
+    @models.command("list")
+    def endpoints_list() -> None:
+        """The registered endpoints (API keys are referenced by variable name, never shown)."""
+        engine = _engine()
+        roles = endpoint_roles(engine)
+        for key, c in endpoint_configs(engine).items():
+            typer.echo(
+                f"{key:<24} {roles[key]:<6} {c.base_url:<36} model={c.model} key_env={c.api_key_env or '-'}"
+            )
+
+    @app.command("collect")
+    def collect_cmd(
+        release: str = typer.Option(..., "--release", help="Release tag, e.g. v261201."),
+        models_spec: str = typer.Option("all", "--models", help="Comma-separated endpoint keys, or 'all'."),
+        concurrency: int = typer.Option(16, help="Concurrent requests."),
+        rps: float = typer.Option(0.0, help="Requests per second (0: no limit beyond concurrency)."),
+        timeout: float = typer.Option(120.0, help="Seconds per request."),
+        retries: int = typer.Option(5, help="Attempts per request, the first included."),
+    ) -> None:
+        """Fetch every missing answer (idempotent; a rerun after a crash asks only for what is missing)."""
+        engine = _engine()
+        try:
+            keys = resolve_models(engine, models_spec)
+        except (LookupError, ValueError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        options = RunOptions(
+            concurrency=concurrency, requests_per_second=rps or None, timeout_s=timeout, max_attempts=retries
+        )
+
+        async def main():
+            with _bar() as bar:
+                task = bar.add_task(f"collect {release}", total=None, note="")
+
+                def progress(p: RunProgress) -> None:
+                    bar.update(task, total=p.total, completed=p.done + p.failed, note=f"failed {p.failed}")
+
+                async with chat_client(options) as client:
+                    return await collect(engine, client, release=release, models=keys, on_progress=progress)
+
+        try:
+            summary = asyncio.run(main())
+        except LookupError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(json.dumps(summary.__dict__))
+        if summary.failed:
+            typer.echo(
+                f"{summary.failed} requests failed after retries; they are recorded in run {summary.run_id} and a rerun retries them",
+                err=True,
+            )
+
+    @app.command("judge")
+    def judge_cmd(
+        release: str = typer.Option(..., "--release", help="Release tag."),
+        judge: str = typer.Option(..., "--judge", help="Endpoint key of the judge."),
+        strategy: str = typer.Option("random", help="active | swiss | round_robin | random"),
+        budget: int = typer.Option(100, help="Battles this judge should have judged in the release."),
+        seed: int = typer.Option(0, help="Seed of the scheduler's random choices."),
+        concurrency: int = typer.Option(16),
+        rps: float = typer.Option(0.0),
+        timeout: float = typer.Option(120.0),
+        retries: int = typer.Option(5),
+        parse_attempts: int = typer.Option(3, help="Re-asks when a reply has no strict verdict marker."),
+    ) -> None:
+        """Judge battles in both orders; verdicts are stored as votes with source 'judge'."""
+        engine = _engine()
+        options = RunOptions(
+            concurrency=concurrency, requests_per_second=rps or None, timeout_s=timeout, max_attempts=retries
+        )
+
+        async def main():
+            with _bar() as bar:
+                task = bar.add_task(f"judge {release} with {judge}", total=None, note="")
+
+                def progress(p: RunProgress) -> None:
+                    bar.update(
+                        task,
+                        total=p.total,
+                        completed=p.done + p.failed + p.unparsed,
+                        note=f"unparsed {p.unparsed} failed {p.failed}",
+                    )
+
+                async with chat_client(options) as client:
+                    return await run_judge(
+                        engine,
+                        client,
+                        release=release,
+                        judge=judge,
+                        strategy=strategy,
+                        budget=budget,
+                        rng=random.Random(seed),
+                        max_parse_attempts=parse_attempts,
+                        on_progress=progress,
+                    )
+
+        try:
+            summary = asyncio.run(main())
+        except (LookupError, ValueError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(json.dumps(summary.__dict__))

@@ -1,0 +1,37 @@
+"""``export-votes OUT [--release R] [--format csv|jsonl|arena]``: votes out of the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from pipeline.bootstrap import prepare
+from pipeline.demo import DemoError
+from pipeline.settings import Settings
+from pipeline.vote_export import VotesExportFormat, write_votes_export
+from storage.questions import ReleaseError
+
+__all__ = ["register"]
+
+
+def export_votes_command(
+    out: Path = typer.Argument(..., help="Output file."),
+    release: str | None = typer.Option(None, "--release", help="Only this release (default: all)."),
+    format: str = typer.Option(
+        "csv", "--format", help="csv|jsonl (interchange) or arena (Chatbot Arena battles)"
+    ),
+) -> None:
+    """Export the standing votes (superseded ones left out) in the interchange or the Arena format."""
+    try:
+        kind = VotesExportFormat.parse(format)
+        engine = prepare(Settings.from_env())
+        size = write_votes_export(engine, out, format=kind, release=release)
+    except (DemoError, ReleaseError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {out} ({size:,} bytes)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export-votes")(export_votes_command)

@@ -1,0 +1,43 @@
+"""Rating models for pairwise comparisons and what the leaderboard shows about them.
+
+- online: ``EloRater`` and ``TrueSkillRater`` fold votes forward (state in, new state out);
+- batch: ``BradleyTerry`` fits aggregated ``PairCounts``, with bootstrap and sandwich intervals;
+- shared: the ``RatingModel`` protocol, interval-respecting ranks, win-rate matrices, slices and
+  the ``Leaderboard`` rows.
+"""
+
+from judging.ratings._bradley_terry import ELO_SCALE, BradleyTerry, BTFit
+from judging.ratings._elo import EloRater, EloState
+from judging.ratings._intervals import IntervalMethod, RankRanges, RatingIntervals, interval_ranks
+from judging.ratings._leaderboard import Leaderboard, Standing
+from judging.ratings._matrices import PairMatrix, predicted_win_matrix, win_rate_matrix
+from judging.ratings._pairs import PairCounts, TieRule
+from judging.ratings._protocol import RatingModel
+from judging.ratings._slices import SliceableVote, TaggedComparison, VoteSlice
+from judging.ratings._trueskill import TrueSkillArrays, TrueSkillRater, TrueSkillState
+
+__all__ = [
+    "ELO_SCALE",
+    "BTFit",
+    "BradleyTerry",
+    "EloRater",
+    "EloState",
+    "IntervalMethod",
+    "Leaderboard",
+    "PairCounts",
+    "PairMatrix",
+    "RankRanges",
+    "RatingIntervals",
+    "RatingModel",
+    "SliceableVote",
+    "Standing",
+    "TaggedComparison",
+    "TieRule",
+    "TrueSkillArrays",
+    "TrueSkillRater",
+    "TrueSkillState",
+    "VoteSlice",
+    "interval_ranks",
+    "predicted_win_matrix",
+    "win_rate_matrix",
+]

@@ -1,0 +1,168 @@
+"""Runs (admin): endpoints, start answer collection and LLM-judge runs, watch progress and failures."""
+
+import pandas as pd
+import streamlit as st
+
+from judging.llm import EndpointConfig, RegistryError
+from judging.scheduling import Strategy
+from pipeline.background import launch_collect, launch_judge
+from pipeline.registry import endpoint_configs, endpoint_roles, save_endpoint
+from pipeline.runs_common import RunOptions
+from pipeline.runs_view import failures_of, recent_runs, unparsed_of
+from ui.auth import require_role
+from ui.i18n import t
+from ui.resources import get_engine, get_releases
+
+ctx = require_role("admin")
+
+engine = get_engine()
+st.title(t("runs.title"))
+
+configs = endpoint_configs(engine)
+roles = endpoint_roles(engine)
+releases = [r.tag for r in get_releases()]
+
+st.subheader(t("runs.endpoints"))
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                t("runs.key"): k,
+                t("runs.role"): t(f"runs.role.{roles[k]}"),
+                t("runs.base_url"): c.base_url,
+                t("runs.model"): c.model,
+                t("runs.key_env"): c.api_key_env or "—",
+                t("lb.organisation"): c.organisation,
+            }
+            for k, c in configs.items()
+        ]
+    ),
+    hide_index=True,
+)
+st.caption(t("runs.endpoints_help"))
+with st.expander(t("runs.add_endpoint")), st.form("endpoint"):
+    key = st.text_input(t("runs.key"))
+    display = st.text_input(t("users.name"))
+    base_url = st.text_input(t("runs.base_url"), placeholder="http://127.0.0.1:8600/v1")
+    model = st.text_input(t("runs.model"))
+    key_env = st.text_input(t("runs.key_env"), help=t("runs.key_env_help"))
+    organisation = st.text_input(t("lb.organisation"))
+    role = st.radio(
+        t("runs.role"), ["model", "judge"], format_func=lambda r: t(f"runs.role.{r}"), horizontal=True
+    )
+    if st.form_submit_button(t("queue.save")):
+        try:
+            save_endpoint(
+                engine,
+                EndpointConfig(
+                    key=key.strip(),
+                    base_url=base_url.strip(),
+                    model=model.strip(),
+                    display_name=display.strip(),
+                    api_key_env=key_env.strip() or None,
+                    organisation=organisation.strip(),
+                ),
+                actor=ctx.username,
+                role=role,
+            )
+        except (ValueError, RegistryError) as exc:
+            st.error(str(exc))
+        else:
+            st.success(t("queue.saved"))
+            st.rerun()
+
+model_keys = [k for k, r in roles.items() if r == "model"]
+judge_keys = [k for k, r in roles.items() if r == "judge"]
+left, right = st.columns(2)
+with left, st.form("collect"):
+    st.markdown(f"**{t('runs.collect')}**")
+    release = st.selectbox(t("lb.release"), releases, key="collect_release")
+    chosen = st.multiselect(t("home.models"), model_keys, default=model_keys)
+    concurrency = st.number_input(t("runs.concurrency"), 1, 256, 16)
+    if st.form_submit_button(t("runs.start"), type="primary", disabled=not model_keys or not releases):
+        launch_collect(
+            engine,
+            release=release,
+            models=chosen,
+            options=RunOptions(concurrency=int(concurrency)),
+            actor=ctx.username,
+        )
+        st.success(t("runs.started"))
+with right, st.form("judge"):
+    st.markdown(f"**{t('runs.judge')}**")
+    release_j = st.selectbox(t("lb.release"), releases, key="judge_release")
+    judge = st.selectbox(t("runs.judge_key"), judge_keys)
+    strategy = st.selectbox(t("runs.strategy"), [s.value for s in Strategy], index=0)
+    budget = st.number_input(t("runs.budget"), 1, 1_000_000, 100, help=t("runs.budget_help"))
+    if st.form_submit_button(t("runs.start"), type="primary", disabled=not judge_keys or not releases):
+        launch_judge(
+            engine,
+            release=release_j,
+            judge=judge,
+            strategy=strategy,
+            budget=int(budget),
+            options=RunOptions(),
+            actor=ctx.username,
+            seed=0,
+        )
+        st.success(t("runs.started"))
+
+
+@st.fragment(run_every=2)
+def progress() -> None:
+    st.subheader(t("runs.recent"))
+    runs = recent_runs(engine)
+    if not runs:
+        st.info(t("runs.none"))
+        return
+    for run in runs[:10]:
+        finished = run.done + run.failed + run.unparsed
+        label = t(
+            "runs.line",
+            id=run.id,
+            kind=t(f"runs.kind.{run.kind}"),
+            status=t(f"runs.status.{run.status}"),
+            done=run.done,
+            failed=run.failed,
+            unparsed=run.unparsed,
+            total=run.total,
+        )
+        st.progress(min(1.0, finished / run.total) if run.total else 1.0, text=label)
+        if run.message:
+            st.caption(run.message)
+    chosen_run = st.selectbox(t("runs.details"), [r.id for r in runs], key="run_details")
+    fails = failures_of(engine, chosen_run)
+    if fails:
+        st.markdown(f"**{t('runs.failures')}**")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "endpoint": f.endpoint,
+                        "kind": f.kind,
+                        "status": f.status,
+                        "attempts": f.attempts,
+                        "question": f.question_id,
+                        "battle": f.battle_id,
+                        "message": f.message,
+                    }
+                    for f in fails
+                ]
+            ),
+            hide_index=True,
+        )
+    unparsed = unparsed_of(engine, chosen_run)
+    if unparsed:
+        st.markdown(f"**{t('runs.unparsed')}**")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"judge": u.judge, "battle": u.battle_id, "attempts": u.attempts, "raw": u.raw[-500:]}
+                    for u in unparsed
+                ]
+            ),
+            hide_index=True,
+        )
+
+
+progress()

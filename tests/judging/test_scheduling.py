@@ -1,0 +1,178 @@
+"""Schedulers propose valid pairs, round robin covers every pair, and the stopping rule."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from judging.ratings import BradleyTerry, PairCounts
+from judging.scheduling import (
+    ConvergenceRule,
+    History,
+    Pair,
+    Scheduler,
+    StopReason,
+    Strategy,
+    rank_snapshot,
+)
+from judging.types import Comparison, Outcome
+
+MODELS = tuple(f"m{k}" for k in range(7))
+
+
+def _play(pairs: tuple[Pair, ...], strength: dict[str, float], rng: np.random.Generator) -> list[Comparison]:
+    out = []
+    for p in pairs:
+        chance = 1.0 / (1.0 + 10 ** ((strength[p.model_b] - strength[p.model_a]) / 400.0))
+        out.append(
+            Comparison(p.model_a, p.model_b, Outcome.A_WINS if rng.random() < chance else Outcome.B_WINS)
+        )
+    return out
+
+
+def test_unknown_strategy_raises_naming_it() -> None:
+    with pytest.raises(ValueError, match="unknown strategy 'elo_swiss'"):
+        Scheduler.named("elo_swiss")
+    with pytest.raises(ValueError, match="unknown strategy 'Swiss'"):
+        Strategy.parse("Swiss")
+    assert Scheduler.named("round_robin").strategy is Strategy.ROUND_ROBIN
+
+
+def test_round_robin_covers_every_pair_once_before_repeating() -> None:
+    rng = np.random.default_rng(0)
+    history = History.empty(MODELS)
+    scheduler = Scheduler(Strategy.ROUND_ROBIN)
+    proposed: list[frozenset[str]] = []
+    for size in (5, 3, 8, 5):  # 21 = C(7, 2) pairs in uneven batches
+        pairs = scheduler.propose(history, size, rng)
+        proposed += [frozenset((p.model_a, p.model_b)) for p in pairs]
+        history = history.add(pairs)
+    assert sorted(map(sorted, proposed)) == sorted(
+        map(sorted, map(frozenset, itertools.combinations(MODELS, 2)))
+    )
+    assert np.all(history.games[~np.eye(7, dtype=bool)] == 1)
+    # a batch larger than all pairs cycles
+    assert len(scheduler.propose(History.empty(MODELS[:3]), 7, rng)) == 7
+
+
+def test_swiss_pairs_nearest_rated_opponents_not_met_yet() -> None:
+    rng = np.random.default_rng(1)
+    ratings = {m: 1000.0 - 10 * k for k, m in enumerate(MODELS[:6])}
+    history = History.empty(MODELS[:6])
+    scheduler = Scheduler(Strategy.SWISS)
+    first = scheduler.propose(history, 3, rng, ratings=ratings)
+    assert [frozenset((p.model_a, p.model_b)) for p in first] == [
+        frozenset(("m0", "m1")),
+        frozenset(("m2", "m3")),
+        frozenset(("m4", "m5")),
+    ]
+    second = scheduler.propose(history.add(first), 3, rng, ratings=ratings)
+    # m0 has met m1, so its nearest new opponent is m2; then m1 meets m3; m4 and m5 have to rematch
+    # unless a fresh opponent is free (none is): they meet the only other free model
+    assert frozenset((second[0].model_a, second[0].model_b)) == frozenset(("m0", "m2"))
+    assert frozenset((second[1].model_a, second[1].model_b)) == frozenset(("m1", "m3"))
+    with pytest.raises(ValueError, match="needs ratings"):
+        scheduler.propose(history, 1, rng)
+
+
+def test_sides_alternate() -> None:
+    rng = np.random.default_rng(2)
+    history = History.empty(("p", "q"))
+    scheduler = Scheduler(Strategy.SWISS)
+    sides = []
+    for _ in range(6):
+        (pair,) = scheduler.propose(history, 1, rng, ratings={"p": 1.0, "q": 0.0})
+        sides.append(pair.model_a)
+        history = history.add([pair])
+    # every model is on side A once in each two consecutive games
+    assert all(sides[k] != sides[k + 1] for k in range(5))
+    assert history.side_a.tolist() == [3, 3]
+
+
+def test_active_warms_up_then_targets_uncertain_neighbours() -> None:
+    rng = np.random.default_rng(3)
+    strength = {m: 1000.0 + 150 * k for k, m in enumerate(MODELS)}
+    bt = BradleyTerry()
+    scheduler = Scheduler(Strategy.ACTIVE, bt=bt, warmup_games=3)
+    history = History.empty(MODELS)
+    with pytest.raises(ValueError, match="needs a Bradley–Terry fit"):
+        scheduler.propose(history, 1, rng)
+    votes: list[Comparison] = []
+    fit = bt.initial(MODELS)
+    while history.games.sum(axis=1).min() < 3:
+        pairs = scheduler.propose(history, 3, rng, fit=fit)
+        votes += _play(pairs, strength, rng)
+        history = history.add(pairs)
+    warm = history
+    for _ in range(60):
+        fit = bt.fit_counts(PairCounts.from_comparisons(votes, MODELS))
+        pairs = scheduler.propose(history, 3, rng, fit=fit)
+        votes += _play(pairs, strength, rng)
+        history = history.add(pairs)
+    # after the warm-up the effort goes to neighbours, whose order is in doubt, not to far pairs
+    extra = np.triu(history.games - warm.games)
+    distance = np.abs(np.subtract.outer(np.arange(7), np.arange(7)))
+    assert extra[distance == 1].sum() >= 0.7 * extra.sum()
+    assert extra[distance >= 3].sum() <= 0.05 * extra.sum()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(list(Strategy)),
+    st.integers(min_value=2, max_value=9),
+    st.integers(min_value=0, max_value=12),
+    st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_every_scheduler_proposes_only_valid_pairs(strategy: Strategy, n: int, size: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    models = tuple(f"m{k}" for k in range(n))
+    strength = {m: float(rng.normal(1000, 200)) for m in models}
+    bt = BradleyTerry()
+    scheduler = Scheduler(strategy, bt=bt, warmup_games=1)
+    history = History.empty(models)
+    votes: list[Comparison] = []
+    for _ in range(3):
+        fit = bt.fit_counts(PairCounts.from_comparisons(votes, models))
+        ratings = dict(zip(fit.models, fit.ratings.tolist(), strict=True))
+        pairs = scheduler.propose(history, size, rng, ratings=ratings, fit=fit)
+        assert len(pairs) == size
+        for p in pairs:
+            assert p.model_a in models and p.model_b in models and p.model_a != p.model_b
+        votes += _play(pairs, strength, rng)
+        history = history.add(pairs)
+
+
+def test_history_add_returns_a_new_history() -> None:
+    empty = History.empty(("a", "b"))
+    later = empty.add([Pair("a", "b")])
+    assert empty.total == 0 and later.total == 1
+    with pytest.raises(ValueError, match="model 'c' is not scheduled"):
+        empty.add([Pair("a", "c")])
+    with pytest.raises(ValueError, match="at least two models"):
+        History.empty(["a"])
+
+
+def test_convergence_rule() -> None:
+    rule = ConvergenceRule(budget=1000, patience=2, min_comparisons=100)
+    moving = [{"a": (1, 1), "b": (2, 2)}, {"a": (1, 2), "b": (1, 2)}]
+    assert rule.check(moving, spent=500) is None
+    settled = [*moving, {"a": (1, 2), "b": (1, 2)}, {"a": (1, 2), "b": (1, 2)}]
+    assert rule.check(settled, spent=500) is StopReason.STABLE_RANKS
+    # at the very start every range is (1, n): "stable", but too early to stop
+    assert rule.check(settled, spent=50) is None
+    assert rule.check(moving, spent=1000) is StopReason.BUDGET
+    with pytest.raises(ValueError, match="budget"):
+        ConvergenceRule(budget=0)
+
+
+def test_rank_snapshot_from_intervals() -> None:
+    bt = BradleyTerry()
+    votes = [Comparison("a", "b", Outcome.A_WINS)] * 30 + [Comparison("b", "c", Outcome.A_WINS)] * 30
+    votes += [Comparison("b", "a", Outcome.A_WINS)] * 3 + [Comparison("c", "b", Outcome.A_WINS)] * 3
+    fit = bt.fit(votes)
+    snapshot = rank_snapshot(bt.sandwich(fit))
+    assert snapshot == {"a": (1, 1), "b": (2, 2), "c": (3, 3)}
