@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
 __all__ = ["create_schema", "make_engine", "sqlite_url"]
 
@@ -63,31 +63,12 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
-_SQLITE_APPEND_ONLY = (
-    "CREATE TRIGGER IF NOT EXISTS vote_append_only_update BEFORE UPDATE ON vote "
-    "BEGIN SELECT RAISE(ABORT, 'votes are append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS vote_append_only_delete BEFORE DELETE ON vote "
-    "BEGIN SELECT RAISE(ABORT, 'votes are append-only'); END",
-)
-_POSTGRES_APPEND_ONLY = (
-    "CREATE OR REPLACE FUNCTION vote_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'votes are append-only'; END; $$ LANGUAGE plpgsql",
-    "DROP TRIGGER IF EXISTS vote_append_only ON vote",
-    "CREATE TRIGGER vote_append_only BEFORE UPDATE OR DELETE ON vote "
-    "FOR EACH ROW EXECUTE FUNCTION vote_append_only()",
-)
-
-
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist yet, and make the vote table append-only.
+    """Bring the database to the newest schema with the Alembic migrations (``storage/migrations``).
 
-    Votes are the source of truth: the database itself refuses UPDATE and DELETE on them, so a
-    correction can only be a new vote that supersedes the old one.
+    The same revisions create an empty SQLite or PostgreSQL database and upgrade one created by
+    an earlier revision. Votes are made append-only by the first revision (database triggers).
     """
-    from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+    from storage.migrate import upgrade
 
-    SQLModel.metadata.create_all(engine)
-    statements = _SQLITE_APPEND_ONLY if engine.dialect.name == "sqlite" else _POSTGRES_APPEND_ONLY
-    with engine.begin() as conn:
-        for statement in statements:
-            conn.exec_driver_sql(statement)
+    upgrade(engine)

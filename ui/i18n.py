@@ -322,6 +322,23 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+def _merge_string_modules() -> None:
+    import importlib
+    import pkgutil
+
+    from ui import strings
+
+    for info in sorted(pkgutil.iter_modules(strings.__path__), key=lambda m: m.name):
+        extra = importlib.import_module(f"ui.strings.{info.name}").STRINGS
+        clash = sorted(set(extra) & set(STRINGS))
+        if clash:
+            raise KeyError(f"ui.strings.{info.name}: keys already defined elsewhere: {clash}")
+        STRINGS.update(extra)
+
+
+_merge_string_modules()
+
+
 def translate(key: str, lang: str, **kwargs: Any) -> str:
     entry = STRINGS.get(key)
     if entry is None:
