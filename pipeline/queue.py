@@ -36,6 +36,7 @@ from storage.workflow import (
     open_assignment,
     overlap_candidates,
     pair_outcome_counts,
+    random_unseen_pair,
     set_setting,
     spot_check_rows,
     stratum_human_counts,
@@ -129,7 +130,7 @@ def next_assignment(
                     username=username,
                     battle_id=battle_id,
                     left_response_id=left,
-                    idempotency_key=uuid.UUID(int=rng.getrandbits(128)).hex,
+                    idempotency_key=uuid.uuid4().hex,  # unique across processes: never from a seeded RNG
                     policy=policy,
                     gold=gold,
                 )
@@ -166,22 +167,18 @@ def _overlap(session, username, rng, config, dims, release_id) -> int | None:
         # finish the battles closest to k first; random among equals
         best = max(c.human_raters + c.open_assignments for c in candidates)
         return rng.choice([c.battle_id for c in candidates if c.human_raters + c.open_assignments == best])
-    # every existing battle is full or seen: open a new one between two random models
-    models = [m for m in list_models(session=session) if not m.reference]
-    for _ in range(20):
-        a, b = rng.sample(models, 2)
-        found = unseen_battle_for_models(
-            session=session,
-            username=username,
-            model_ids=(a.id, b.id),
-            rng_pick=rng.getrandbits(32),
-            dimensions=dims,
-            release_id=release_id,
-        )
-        if found:
-            q, ra, rb = found
-            return get_or_create_battle(session=session, question_id=q, response_ids=(ra, rb)).id
-    return None
+    # every battle in progress is full or seen: open a new one on a random question and pair
+    found = random_unseen_pair(
+        session=session,
+        username=username,
+        rng_values=[rng.getrandbits(62) for _ in range(30)],
+        dimensions=dims,
+        release_id=release_id,
+    )
+    if found is None:
+        return None
+    q, ra, rb = found
+    return get_or_create_battle(session=session, question_id=q, response_ids=(ra, rb)).id
 
 
 def _spot_check(session, username, rng, dims) -> int | None:

@@ -68,7 +68,8 @@ def next_item(
             return None
         assert battle.id is not None
         left = battle.response_a_id if rng.random() < 0.5 else battle.response_b_id
-        return VoteItem(battle.id, left, uuid.UUID(int=rng.getrandbits(128)).hex, utcnow())
+        # the key is unique across processes: never drawn from a (possibly seeded) RNG
+        return VoteItem(battle.id, left, uuid.uuid4().hex, utcnow())
 
 
 def view_item(engine: Engine, item: VoteItem, *, marker: str = "［已隐去模型名］") -> BattleView:

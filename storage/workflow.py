@@ -34,6 +34,7 @@ __all__ = [
     "open_assignment",
     "overlap_candidates",
     "pair_outcome_counts",
+    "random_unseen_pair",
     "recent_audit",
     "set_gold",
     "set_setting",
@@ -165,17 +166,32 @@ def overlap_candidates(
     dimensions: Sequence[str] | None = None,
     release_id: int | None = None,
     limit: int = 200,
+    window: int = 20_000,
 ) -> list[Candidate]:
     """Battles (not gold) still short of ``k`` distinct people — counting votes already cast and
-    assignments still open — that this person has never been shown. Closest to done first."""
+    assignments still open — that this person has never been shown. Closest to done first.
+
+    Only battles in progress are considered: those with a human vote among the last ``window``
+    votes or an assignment among the last ``window`` assignments. The queue fills battles to k
+    in order, so in-progress battles are recent; this keeps the query independent of the size
+    of the whole vote table (a million votes).
+    """
     dim_sql, params = _in_clause("dims", dimensions)
     rel_sql = " AND q.release_id = :rel" if release_id is not None else ""
     sql = f"""
+        WITH recent AS (
+          SELECT battle_id FROM vote
+           WHERE source = 'human' AND id > (SELECT COALESCE(MAX(id), 0) FROM vote) - :win
+          UNION
+          SELECT battle_id FROM assignment
+           WHERE id > (SELECT COALESCE(MAX(id), 0) FROM assignment) - :win
+        )
         SELECT * FROM (
           SELECT b.id AS battle_id, q.dimension AS dimension, ra.model_id AS ma, rb.model_id AS mb,
             (SELECT COUNT(DISTINCT v.rater) FROM vote v WHERE v.battle_id = b.id AND v.source = 'human') AS nh,
             (SELECT COUNT(*) FROM assignment a WHERE a.battle_id = b.id AND {_OPEN}) AS nopen
-          FROM battle b
+          FROM recent
+          JOIN battle b ON b.id = recent.battle_id
           JOIN question q ON q.id = b.question_id
           JOIN response ra ON ra.id = b.response_a_id
           JOIN response rb ON rb.id = b.response_b_id
@@ -189,11 +205,66 @@ def overlap_candidates(
     stmt = text(sql)
     if dimensions:
         stmt = stmt.bindparams(bindparam("dims", expanding=True))
-    params.update(u=username, k=k, lim=limit)
+    params.update(u=username, k=k, lim=limit, win=window)
     if release_id is not None:
         params["rel"] = release_id
     rows = session.execute(stmt, params).all()
     return [Candidate(int(r[0]), str(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5])) for r in rows]
+
+
+def random_unseen_pair(
+    *,
+    session: Session,
+    username: str,
+    rng_values: Sequence[int],
+    dimensions: Sequence[str] | None = None,
+    release_id: int | None = None,
+) -> tuple[int, int, int] | None:
+    """A random (question, response, response) of rated models this person has never been shown.
+
+    ``rng_values`` are random integers, one per attempt (the caller owns the RNG). Each attempt
+    costs a few indexed lookups, whatever the size of the bank.
+    """
+    dim_sql, params = _in_clause("dims", dimensions)
+    rel_sql = " AND q.release_id = :rel" if release_id is not None else ""
+    stmt = text(f"SELECT q.id FROM question q WHERE q.retired = :f{dim_sql}{rel_sql} ORDER BY q.id")
+    if dimensions:
+        stmt = stmt.bindparams(bindparam("dims", expanding=True))
+    params["f"] = False
+    if release_id is not None:
+        params["rel"] = release_id
+    question_ids = [int(r[0]) for r in session.execute(stmt, params).all()]
+    if not question_ids:
+        return None
+    for value in rng_values:
+        qid = question_ids[value % len(question_ids)]
+        responses = [
+            int(r[0])
+            for r in session.execute(
+                text(
+                    "SELECT r.id FROM response r JOIN arena_model m ON m.id = r.model_id"
+                    " WHERE r.question_id = :q AND m.reference = :f ORDER BY r.id"
+                ),
+                {"q": qid, "f": False},
+            ).all()
+        ]
+        if len(responses) < 2:
+            continue
+        i = (value // len(question_ids)) % len(responses)
+        j = (value // (len(question_ids) * len(responses))) % (len(responses) - 1)
+        low, high = sorted((responses[i], [r for r in responses if r != responses[i]][j]))
+        seen = session.execute(
+            text(
+                "SELECT 1 FROM battle b WHERE b.question_id = :q AND b.response_a_id = :a AND b.response_b_id = :b"
+                " AND (EXISTS (SELECT 1 FROM assignment s WHERE s.battle_id = b.id AND s.username = :u)"
+                "  OR EXISTS (SELECT 1 FROM vote w WHERE w.battle_id = b.id AND w.rater = :u)"
+                "  OR EXISTS (SELECT 1 FROM gold_label g WHERE g.battle_id = b.id))"
+            ),
+            {"q": qid, "a": low, "b": high, "u": username},
+        ).first()
+        if seen is None:
+            return qid, low, high
+    return None
 
 
 def gold_candidates(*, session: Session, username: str, dimensions: Sequence[str] | None = None) -> list[int]:

@@ -132,6 +132,14 @@ def login(page, url: str, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_text("退出登录").wait_for(timeout=30_000)
+    # the re-login cookie is written by a browser-side component after the login run; wait for
+    # it so that a typed URL (a new session) is recognised
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if any(c["name"] == "safety_arena_auth" for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError("the login cookie was never set")
 
 
 def wait_idle(page) -> None:
