@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
-from pipeline.leaderboard import Board, BoardQuery, compute_board, slice_version
+from pipeline.leaderboard import Board, BoardQuery, compute_board
 from pipeline.live_ratings import OVERALL
 from ui.auth import require_role
 from ui.i18n import t
@@ -22,7 +22,7 @@ st.title(t("lb.title"))
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _board(url: str, key: tuple, last_vote_id: int, _query: BoardQuery) -> Board:
     # cached by (slice, last vote id): a new vote changes the key, nothing else does
-    return compute_board(engine, _query)
+    return compute_board(live.log.snapshot(), _query)
 
 
 SOURCES = {
@@ -72,7 +72,8 @@ query = BoardQuery(
     min_votes=int(min_votes),
     intervals="bootstrap" if precise else "sandwich",
 )
-version = slice_version(engine)
+live = get_live_ratings()  # folds in the votes that arrived since the last render
+version = live.cursor
 with st.spinner(t("lb.computing")):
     board = _board(engine.url.render_as_string(hide_password=True), query.cache_key(), version, query)
 st.caption(t("lb.votes_in_slice", n=board.n_votes, cursor=board.last_vote_id))
@@ -113,7 +114,7 @@ else:
 st.subheader(t("lb.online_title"))
 live_slice = source == "all" and release_id is None
 if live_slice:
-    standings = get_live_ratings().standings(dimension)
+    standings = live.standings(dimension)
     online = pd.DataFrame(
         [
             {

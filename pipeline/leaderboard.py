@@ -25,11 +25,12 @@ from judging.ratings import (
     predicted_win_matrix,
     win_rate_matrix,
 )
-from judging.types import Source, Verdict, outcome_from_verdict
-from storage.queries import latest_vote_id, list_models, vote_columns
+from judging.types import Source
+from pipeline.vote_log import SOURCES, VoteColumns, VoteLog
+from storage.queries import latest_vote_id
 from storage.session import read_session
 
-__all__ = ["Board", "BoardQuery", "IntervalKind", "compute_board", "slice_version"]
+__all__ = ["Board", "BoardQuery", "IntervalKind", "board_from_database", "compute_board", "slice_version"]
 
 IntervalKind = str  # "bootstrap" | "sandwich"
 
@@ -85,31 +86,20 @@ def slice_version(engine: Engine) -> int:
         return latest_vote_id(session=session)
 
 
-def compute_board(engine: Engine, query: BoardQuery) -> Board:
-    sources = [s for s, w in query.source_weights.items() if w > 0] or None
-    with read_session(engine) as session:
-        last = latest_vote_id(session=session)
-        models = [m for m in list_models(session=session) if not m.reference]
-        a_ids, b_ids, verdicts, vote_sources = vote_columns(
-            session=session, dimension=query.dimension, release_id=query.release_id, sources=sources
-        )
-    names = {m.key: m.display_name for m in models}
-    index_of = {m.id: k for k, m in enumerate(models)}
-    keys = tuple(m.key for m in models)
-    keep = [k for k in range(len(a_ids)) if a_ids[k] in index_of and b_ids[k] in index_of]
-    if not keep or len(keys) < 2:
-        return Board(last, 0, names, None, None, None, None, None)
-    a = np.fromiter((index_of[a_ids[k]] for k in keep), dtype=np.int64, count=len(keep))
-    b = np.fromiter((index_of[b_ids[k]] for k in keep), dtype=np.int64, count=len(keep))
-    score = np.fromiter(
-        (outcome_from_verdict(Verdict(verdicts[k])).score_a for k in keep), dtype=np.float64, count=len(keep)
-    )
+def compute_board(columns: VoteColumns, query: BoardQuery) -> Board:
+    """The board of one slice, from a snapshot of the vote log (no database round trip)."""
+    sources = tuple(s for s, w in query.source_weights.items() if w > 0) or None
+    keep = columns.mask(dimension=query.dimension, release_id=query.release_id, sources=sources)
+    keys = columns.models
+    names = {k: columns.names.get(k, k) for k in keys}
+    if not keep.any() or len(keys) < 2:
+        return Board(columns.last_vote_id, 0, names, None, None, None, None, None)
+    a, b, score = columns.a[keep].astype(np.int64), columns.b[keep].astype(np.int64), columns.score[keep]
     if query.source_weights:
-        weight = np.fromiter((query.source_weights.get(vote_sources[k], 0.0) for k in keep), dtype=np.float64)
+        table = np.array([query.source_weights.get(s, 0.0) for s in SOURCES])
+        weight = table[columns.source[keep]]
     else:
-        weight = np.ones(len(keep))
-    use = weight > 0
-    a, b, score, weight = a[use], b[use], score[use], weight[use]
+        weight = np.ones(a.shape[0])
 
     counts = PairCounts.from_arrays(a, b, score, keys, weight=weight)
     votes = dict(zip(keys, counts.votes_per_model().tolist(), strict=True))
@@ -124,7 +114,7 @@ def compute_board(engine: Engine, query: BoardQuery) -> Board:
     elo_rater, ts_rater = EloRater(k=32.0, initial=1500.0), TrueSkillRater()
     elo_values = elo_rater.replay_arrays(a, b, score, len(keys), weight=weight)
     ts_values = ts_rater.replay_arrays(a, b, score, len(keys), weight=weight)
-    empty = {k: 0 for k in keys}
+    empty = dict.fromkeys(keys, 0)
     elo_state = EloState(
         ratings=dict(zip(keys, elo_values.tolist(), strict=True)),
         games=votes,
@@ -141,8 +131,8 @@ def compute_board(engine: Engine, query: BoardQuery) -> Board:
         draws=empty,
     )
     return Board(
-        last_vote_id=last,
-        n_votes=len(a),
+        last_vote_id=columns.last_vote_id,
+        n_votes=int(a.shape[0]),
         names=names,
         bt=bt_board,
         elo=Leaderboard.from_elo(elo_state, min_votes=query.min_votes),
@@ -150,3 +140,10 @@ def compute_board(engine: Engine, query: BoardQuery) -> Board:
         win_rate=win_rate_matrix(counts),
         predicted=predicted_win_matrix(bt_model, fit, keys),
     )
+
+
+def board_from_database(engine: Engine, query: BoardQuery) -> Board:
+    """The board of a slice read straight from the database (CLI, reports)."""
+    log = VoteLog()
+    log.refresh(engine)
+    return compute_board(log.snapshot(), query)

@@ -1,22 +1,23 @@
 """Live Elo and TrueSkill: a projection of the votes, folded forward from a cursor.
 
-The state for every slice (overall and each dimension) is derived from the votes alone: a new
-vote costs one update, and replaying every vote from scratch gives the same numbers. Any process
-can rebuild it; nothing here is stored.
+The votes are read once into an append-only column log (``pipeline.vote_log``); each slice
+(overall, or one dimension) keeps its Elo and TrueSkill state and how far into the log it has
+folded. A new vote costs one update per slice that is looked at, and replaying every vote from
+scratch gives the same numbers. Any process can rebuild it from the votes; nothing is stored.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
+import numpy as np
 from sqlalchemy.engine import Engine
 
-from judging.ratings import EloRater, EloState, TrueSkillRater, TrueSkillState
-from judging.types import Comparison, outcome_from_verdict
-from storage.queries import ModelInfo, VoteRow, list_models, votes_after
-from storage.session import read_session
+from judging.ratings import EloRater, EloState, TrueSkillArrays, TrueSkillRater, TrueSkillState
+from pipeline.vote_log import VoteColumns, VoteLog
+from storage.queries import ModelInfo, VoteRow
 
 __all__ = ["OVERALL", "LiveRatings", "ModelStanding", "Standings", "standings_from_votes"]
 
@@ -52,103 +53,119 @@ class Standings:
 
 @dataclass(frozen=True)
 class _SliceState:
+    position: int  # rows of the log folded so far
     elo: EloState
     trueskill: TrueSkillState
-    votes: int = 0
+    votes: int
 
 
-@dataclass
-class _Projection:
-    cursor: int = 0
-    slices: dict[str, _SliceState] = field(default_factory=dict)
+def _counts(
+    models: tuple[str, ...], a: np.ndarray, b: np.ndarray, score: np.ndarray
+) -> tuple[dict[str, int], ...]:
+    n = len(models)
+
+    def per_model(values: np.ndarray) -> np.ndarray:
+        return np.bincount(values, minlength=n)
+
+    games = per_model(a) + per_model(b)
+    wins = per_model(a[score == 1.0]) + per_model(b[score == 0.0])
+    losses = per_model(a[score == 0.0]) + per_model(b[score == 1.0])
+    draws = per_model(a[score == 0.5]) + per_model(b[score == 0.5])
+    return tuple(dict(zip(models, x.tolist(), strict=True)) for x in (games, wins, losses, draws))
 
 
-def _comparisons(rows: Iterable[VoteRow], key_of: Mapping[int, str]) -> list[Comparison]:
-    return [
-        Comparison(key_of[r.model_a_id], key_of[r.model_b_id], outcome_from_verdict(r.verdict)) for r in rows
-    ]
+def _add(old: dict[str, int] | object, new: dict[str, int]) -> dict[str, int]:
+    base = dict(old)  # type: ignore[call-overload]
+    for key, value in new.items():
+        base[key] = base.get(key, 0) + value
+    return base
 
 
 class LiveRatings:
-    """Per-slice Elo and TrueSkill states with a cursor on the vote id. Thread-safe."""
+    """Per-slice Elo and TrueSkill states over a shared vote log. Thread-safe."""
 
     def __init__(self, elo: EloRater | None = None, trueskill: TrueSkillRater | None = None) -> None:
         self.elo = elo or EloRater(k=32.0, initial=1500.0)
         self.trueskill = trueskill or TrueSkillRater()
+        self.log = VoteLog()
         self._lock = threading.Lock()
-        self._projection = _Projection()
-        self._models: dict[int, ModelInfo] = {}
+        self._slices: dict[str, _SliceState] = {}
 
     @property
     def cursor(self) -> int:
-        return self._projection.cursor
+        return self.log.cursor
 
-    def _empty_slice(self) -> _SliceState:
-        return _SliceState(self.elo.initial(), self.trueskill.initial())
+    def refresh(self, engine: Engine) -> int:
+        """Read the votes after the cursor from the database (slices fold them when looked at)."""
+        return self.log.refresh(engine)
 
     def fold(self, rows: Sequence[VoteRow], models: Sequence[ModelInfo]) -> int:
-        """Fold votes (in id order, all above the cursor) into the states; returns how many."""
-        with self._lock:
-            self._models = {m.id: m for m in models if not m.reference}
-            fresh = [r for r in rows if r.id > self._projection.cursor]
-            if not fresh:
-                return 0
-            key_of = {m.id: m.key for m in models}
-            # votes on gold items written by reference authors are quality control, not ratings
-            rated = [r for r in fresh if r.model_a_id in self._models and r.model_b_id in self._models]
-            by_slice: dict[str, list[VoteRow]] = {OVERALL: rated}
-            for row in rated:
-                by_slice.setdefault(row.dimension, []).append(row)
-            slices = dict(self._projection.slices)
-            for name, slice_rows in by_slice.items():
-                if not slice_rows:
-                    continue
-                state = slices.get(name) or self._empty_slice()
-                comps = _comparisons(slice_rows, key_of)
-                slices[name] = _SliceState(
-                    self.elo.update(state.elo, comps),
-                    self.trueskill.update(state.trueskill, comps),
-                    state.votes + len(slice_rows),
-                )
-            self._projection = _Projection(cursor=fresh[-1].id, slices=slices)
-            return len(fresh)
+        """Add votes given as rows (id order); returns how many were new."""
+        return self.log.append_rows(rows, models)
 
-    def refresh(self, engine: Engine, *, batch: int = 50_000) -> int:
-        """Read the votes after the cursor from the database and fold them in."""
-        total = 0
-        with read_session(engine) as session:
-            models = list_models(session=session)
-            while True:
-                rows = votes_after(session=session, after_id=self.cursor, limit=batch)
-                total += self.fold(rows, models)
-                if len(rows) < batch:
-                    return total
+    def _advance(self, name: str, cols: VoteColumns) -> _SliceState:
+        with self._lock:
+            state = self._slices.get(name) or _SliceState(0, self.elo.initial(), self.trueskill.initial(), 0)
+            if state.position >= len(cols):
+                return state
+            part = slice(state.position, len(cols))
+            a, b, score = cols.a[part], cols.b[part], cols.score[part]
+            if name != OVERALL:
+                keep = cols.mask(dimension=name)[part]
+                a, b, score = a[keep], b[keep], score[keep]
+            models = cols.models
+            n = len(models)
+            elo_start = np.array([state.elo.ratings.get(m, self.elo.initial_rating) for m in models])
+            mu_start = np.array([state.trueskill.mu.get(m, self.trueskill.mu) for m in models])
+            sigma_start = np.array([state.trueskill.sigma.get(m, self.trueskill.sigma) for m in models])
+            elo = self.elo.replay_arrays(a, b, score, n, start=elo_start)
+            ts = self.trueskill.replay_arrays(a, b, score, n, start=TrueSkillArrays(mu_start, sigma_start))
+            games, wins, losses, draws = _counts(models, a, b, score)
+            games, wins, losses, draws = (
+                _add(state.elo.games, games),
+                _add(state.elo.wins, wins),
+                _add(state.elo.losses, losses),
+                _add(state.elo.draws, draws),
+            )
+            new = _SliceState(
+                position=len(cols),
+                elo=EloState(dict(zip(models, elo.tolist(), strict=True)), games, wins, losses, draws),
+                trueskill=TrueSkillState(
+                    dict(zip(models, ts.mu.tolist(), strict=True)),
+                    dict(zip(models, ts.sigma.tolist(), strict=True)),
+                    games,
+                    wins,
+                    losses,
+                    draws,
+                ),
+                votes=state.votes + int(a.shape[0]),
+            )
+            self._slices[name] = new
+            return new
 
     def standings(self, slice_name: str = OVERALL) -> Standings:
-        with self._lock:
-            state = self._projection.slices.get(slice_name) or self._empty_slice()
-            cursor = self._projection.cursor
-            models = list(self._models.values())
+        cols = self.log.snapshot()
+        state = self._advance(slice_name, cols)
         rows = []
-        for m in models:
-            mu = state.trueskill.mu.get(m.key, self.trueskill.mu)
-            sigma = state.trueskill.sigma.get(m.key, self.trueskill.sigma)
+        for key in cols.models:
+            mu = state.trueskill.mu.get(key, self.trueskill.mu)
+            sigma = state.trueskill.sigma.get(key, self.trueskill.sigma)
             rows.append(
                 ModelStanding(
-                    key=m.key,
-                    display_name=m.display_name,
-                    elo=state.elo.ratings.get(m.key, self.elo.initial_rating),
+                    key=key,
+                    display_name=cols.names.get(key, key),
+                    elo=state.elo.ratings.get(key, self.elo.initial_rating),
                     mu=mu,
                     sigma=sigma,
                     conservative=mu - 3 * sigma,
-                    games=state.elo.games.get(m.key, 0),
-                    wins=state.elo.wins.get(m.key, 0),
-                    losses=state.elo.losses.get(m.key, 0),
-                    draws=state.elo.draws.get(m.key, 0),
+                    games=state.elo.games.get(key, 0),
+                    wins=state.elo.wins.get(key, 0),
+                    losses=state.elo.losses.get(key, 0),
+                    draws=state.elo.draws.get(key, 0),
                 )
             )
         rows.sort(key=lambda r: (-r.conservative, -r.elo, r.key))
-        return Standings(slice_name, state.votes, cursor, tuple(rows))
+        return Standings(slice_name, state.votes, cols.last_vote_id, tuple(rows))
 
 
 def standings_from_votes(

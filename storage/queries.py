@@ -31,8 +31,8 @@ __all__ = [
     "list_models",
     "list_releases",
     "pick_battle_for",
+    "raw_votes_after",
     "record_vote",
-    "vote_columns",
     "votes_after",
     "votes_by_rater",
 ]
@@ -320,24 +320,13 @@ def audit(*, session: Session, actor: str, action: str, detail: dict[str, object
     session.add(AuditLog(actor=actor, action=action, detail=json.dumps(detail or {}, ensure_ascii=False)))
 
 
-def vote_columns(
-    *,
-    session: Session,
-    dimension: str | None = None,
-    release_id: int | None = None,
-    sources: Sequence[str] | None = None,
-) -> tuple[list[int], list[int], list[str], list[str]]:
-    """Columns of the votes in a slice, in vote-id order: model A ids, model B ids, verdicts,
-    sources. Read as plain tuples (no ORM objects) because a slice can hold a million votes."""
-    stmt = sa_select(col(Vote.model_a_id), col(Vote.model_b_id), col(Vote.verdict), col(Vote.source))
-    if dimension is not None:
-        stmt = stmt.where(col(Vote.dimension) == dimension)
-    if release_id is not None:
-        stmt = stmt.where(col(Vote.release_id) == release_id)
-    if sources:
-        stmt = stmt.where(col(Vote.source).in_(list(sources)))
-    rows = session.execute(stmt.order_by(col(Vote.id))).all()
-    if not rows:
-        return [], [], [], []
-    a, b, v, s = zip(*rows, strict=True)
-    return list(a), list(b), list(v), list(s)
+def raw_votes_after(
+    *, session: Session, after_id: int, limit: int = 200_000
+) -> list[tuple[int, int, int, str, str, str, int]]:
+    """(id, model A id, model B id, verdict, dimension, source, release id) of the votes after
+    ``after_id`` in id order, read through the driver without ORM objects (a million rows)."""
+    result = session.connection().exec_driver_sql(
+        "SELECT id, model_a_id, model_b_id, verdict, dimension, source, release_id FROM vote"
+        f" WHERE id > {int(after_id)} ORDER BY id LIMIT {int(limit)}"
+    )
+    return [tuple(r) for r in result.fetchall()]  # type: ignore[misc]

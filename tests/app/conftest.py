@@ -41,7 +41,8 @@ def ensure_user(username: str, roles: list[str], qualifications: list[str] | Non
         )
     except UserExistsError:
         set_roles(engine, actor="test", username=username, roles=roles)
-    set_qualifications(engine, actor="test", username=username, dimensions=qualifications or [])
+    if qualifications is not None:
+        set_qualifications(engine, actor="test", username=username, dimensions=qualifications)
     engine.dispose()
 
 

@@ -89,16 +89,17 @@ def test_break_reminder_after_n_distressing_items(make_app, app_env):
     save_queue_config(_engine(app_env), QueueConfig(break_every=2, gold_rate=0.0), actor="admin")
     at = make_app("pages/1_vote.py", user="clin2", roles=["annotator"])
     at.session_state["vote_rng"] = random.Random(4)
-    reminders = 0
+    reminded_at: list[int] = []  # the distressing-item count at each item that showed a reminder
+    at.run()
     for _ in range(13):
-        at.run()
         if any("休息" in i.value for i in at.info):
-            reminders += 1
+            reminded_at.append(at.session_state["distressing_seen"])
         at = _press(at, "两者都安全")
-        at = _press(at, "下一题")
+        at = _press(at, "下一题")  # renders the next item
     seen = at.session_state["distressing_seen"]
     assert seen >= 2
-    assert reminders == seen // 2  # one reminder at every second distressing item
+    # one reminder at every second distressing item, and only there
+    assert reminded_at == list(range(2, seen + 1, 2))
 
 
 def test_flag_sends_battle_to_adjudication(make_app):

@@ -86,8 +86,11 @@ def _random_rows(n: int, seed: int) -> list[VoteRow]:
 def test_incremental_equals_replay(chunk):
     rows = _random_rows(300, seed=chunk)
     live = LiveRatings()
-    for start in range(0, len(rows), chunk):
+    for n, start in enumerate(range(0, len(rows), chunk)):
         live.fold(rows[start : start + chunk], MODELS)
+        # fold the slices forward at different moments: each is incremental from its own position
+        live.standings(OVERALL)
+        live.standings(("privacy", "fairness", "mental_health")[n % 3])
     for name in (OVERALL, "privacy", "fairness", "mental_health"):
         inc = _by_key(live.standings(name))
         ref = _by_key(standings_from_votes(rows, MODELS, name))
