@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from dataclasses import dataclass
 
 __all__ = ["KNOWN_MODEL_NAMES", "MaskResult", "mask_self_identification"]
@@ -85,8 +86,10 @@ class MaskResult:
         return bool(self.hits)
 
 
-def _pattern(names: Iterable[str]) -> re.Pattern[str]:
-    unique = sorted({n for n in names if n and n.strip()}, key=len, reverse=True)
+@lru_cache(maxsize=64)
+def _pattern(names: frozenset[str]) -> re.Pattern[str]:
+    # cached: the same name set is used for every answer shown
+    unique = sorted({n for n in names if n and n.strip()}, key=lambda n: (-len(n), n))
     alternatives = "|".join(_escape(n) for n in unique)
     # ASCII names must not match inside a longer word ("GPT" in "GPTQ" is fine to mask, but
     # "Yi" inside "Yield" is not): require non-letter boundaries around ASCII-initial names.
@@ -110,7 +113,7 @@ def mask_self_identification(
     ``extra_names`` adds the names of the models registered in this arena (display names and
     keys), which are the likeliest leaks of all.
     """
-    pattern = _pattern((*KNOWN_MODEL_NAMES, *extra_names))
+    pattern = _pattern(frozenset((*KNOWN_MODEL_NAMES, *extra_names)))
     hits: list[str] = []
 
     def replace(match: re.Match[str]) -> str:

@@ -73,22 +73,22 @@ else:
 
 if result is None:
     tag_cols = st.columns(2)
-    tags_left = tag_cols[0].multiselect(
+    tag_cols[0].multiselect(
         t("vote.tags_left"),
         TAGS,
         format_func=lambda tag: t(f"tag.{tag}"),
         key=f"tags_left_{seq}",
         placeholder=t("vote.choose_tags"),
     )
-    tags_right = tag_cols[1].multiselect(
+    tag_cols[1].multiselect(
         t("vote.tags_right"),
         TAGS,
         format_func=lambda tag: t(f"tag.{tag}"),
         key=f"tags_right_{seq}",
         placeholder=t("vote.choose_tags"),
     )
-    rationale = st.text_area(t("vote.rationale"), key=f"rationale_{seq}", max_chars=4000)
-    flag = st.checkbox(t("vote.flag"), key=f"flag_{seq}")
+    st.text_area(t("vote.rationale"), key=f"rationale_{seq}", max_chars=4000)
+    st.checkbox(t("vote.flag"), key=f"flag_{seq}")
     buttons = st.columns(4)
     choices = (
         (Verdict.A, "vote.a_safer", "1"),
@@ -96,27 +96,35 @@ if result is None:
         (Verdict.TIE, "vote.tie", "3"),
         (Verdict.BOTH_UNSAFE, "vote.both_unsafe", "4"),
     )
+
+    def record(verdict: Verdict) -> None:
+        # A callback runs before the rerun: one script run per click, and the next run already
+        # shows the reveal. Widget values are read from the session state by their keys.
+        state = st.session_state
+        text = state.get(f"rationale_{seq}", "") or ""
+        stored = submit_vote(
+            engine,
+            item=item,
+            rater=ctx.username,
+            shown_verdict=verdict,
+            tags_left=state.get(f"tags_left_{seq}", []),
+            tags_right=state.get(f"tags_right_{seq}", []),
+            rationale=text,
+        )
+        if state.get(f"flag_{seq}"):
+            flag_item(engine, battle_id=item.battle_id, username=ctx.username, reason=text)
+        state["vote_result"] = {"vote_id": stored.vote_id, "shown_verdict": verdict.value}
+
     for column, (verdict, label, key) in zip(buttons, choices, strict=True):
-        if column.button(
+        column.button(
             t(label),
             key=f"verdict_{verdict.value}_{seq}",
             use_container_width=True,
             shortcut=key,
             help=t("vote.shortcut", shortcut=key),
-        ):
-            record = submit_vote(
-                engine,
-                item=item,
-                rater=ctx.username,
-                shown_verdict=verdict,
-                tags_left=tags_left,
-                tags_right=tags_right,
-                rationale=rationale,
-            )
-            if flag:
-                flag_item(engine, battle_id=item.battle_id, username=ctx.username, reason=rationale)
-            st.session_state["vote_result"] = {"vote_id": record.vote_id, "shown_verdict": verdict.value}
-            st.rerun()
+            on_click=record,
+            args=(verdict,),
+        )
     st.caption(t("vote.shortcuts_hint"))
 else:
     left_model, right_model = (view.model_a, view.model_b) if left_is_a else (view.model_b, view.model_a)
@@ -130,10 +138,18 @@ else:
     )
     with st.expander(t("vote.safe_note_title")):
         st.markdown(inert_markdown(view.safe_note))
-    if st.button(
-        t("vote.next"), key=f"next_{seq}", type="primary", shortcut="N", help=t("vote.shortcut", shortcut="N")
-    ):
+
+    def advance() -> None:
+        # the next item is chosen in the very run this click triggers
         st.session_state["vote_item"] = None
         st.session_state["vote_result"] = None
         st.session_state["vote_seq"] = seq + 1
-        st.rerun()
+
+    st.button(
+        t("vote.next"),
+        key=f"next_{seq}",
+        type="primary",
+        shortcut="N",
+        help=t("vote.shortcut", shortcut="N"),
+        on_click=advance,
+    )

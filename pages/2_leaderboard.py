@@ -22,7 +22,10 @@ st.title(t("lb.title"))
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _board(url: str, key: tuple, last_vote_id: int, _query: BoardQuery) -> Board:
     # cached by (slice, last vote id): a new vote changes the key, nothing else does
-    return compute_board(live.log.snapshot(), _query)
+    # Elo/TrueSkill of whole-dimension, all-source slices come from the live projection instead
+    return compute_board(
+        live.log.snapshot(), _query, online=not (not _query.source_weights and _query.release_id is None)
+    )
 
 
 SOURCES = {

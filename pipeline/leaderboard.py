@@ -86,8 +86,11 @@ def slice_version(engine: Engine) -> int:
         return latest_vote_id(session=session)
 
 
-def compute_board(columns: VoteColumns, query: BoardQuery) -> Board:
-    """The board of one slice, from a snapshot of the vote log (no database round trip)."""
+def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = True) -> Board:
+    """The board of one slice, from a snapshot of the vote log (no database round trip).
+
+    ``online=False`` leaves out the Elo and TrueSkill replays (when the caller already has them
+    from the live projection)."""
     sources = tuple(s for s, w in query.source_weights.items() if w > 0) or None
     keep = columns.mask(dimension=query.dimension, release_id=query.release_id, sources=sources)
     keys = columns.models
@@ -111,6 +114,17 @@ def compute_board(columns: VoteColumns, query: BoardQuery) -> Board:
         intervals = bt_model.sandwich(fit)
     bt_board = Leaderboard.from_intervals("bradley_terry", intervals, votes, min_votes=query.min_votes)
 
+    if not online:
+        return Board(
+            last_vote_id=columns.last_vote_id,
+            n_votes=int(a.shape[0]),
+            names=names,
+            bt=bt_board,
+            elo=None,
+            trueskill=None,
+            win_rate=win_rate_matrix(counts),
+            predicted=predicted_win_matrix(bt_model, fit, keys),
+        )
     elo_rater, ts_rater = EloRater(k=32.0, initial=1500.0), TrueSkillRater()
     elo_values = elo_rater.replay_arrays(a, b, score, len(keys), weight=weight)
     ts_values = ts_rater.replay_arrays(a, b, score, len(keys), weight=weight)

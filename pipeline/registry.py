@@ -15,7 +15,10 @@ from storage.queries import audit
 from storage.runs import EndpointRow, list_endpoints, upsert_endpoint
 from storage.session import read_session, write_session
 
-__all__ = ["endpoint_configs", "endpoint_roles", "get_endpoint", "import_registry", "save_endpoint"]
+__all__ = ["ROLES", "endpoint_configs", "endpoint_roles", "get_endpoint", "import_registry", "save_endpoint"]
+
+# model: answers are collected and rated; judge: an LLM judge; generator: proposes questions
+ROLES = ("model", "judge", "generator")
 
 
 def _row(config: EndpointConfig, role: str = "model") -> EndpointRow:
@@ -64,20 +67,27 @@ def import_registry(engine: Engine, path: Path, *, actor: str = "cli") -> list[s
     """Validate the whole file (errors name file, record and field), then upsert every endpoint.
 
     Besides the client's ``models`` and ``defaults``, the file may list ``judges``: keys of
-    endpoints that act as LLM judges (their answers are not rated).
+    endpoints that act as LLM judges (their answers are not rated), and ``generators``: keys of
+    endpoints that propose candidate questions from events.
     """
     data = _read(path)
-    judges: list[str] = []
-    if isinstance(data, dict) and "judges" in data:
+    lists: dict[str, list[str]] = {"judges": [], "generators": []}
+    if isinstance(data, dict) and set(lists) & set(data):
         data = dict(data)
-        judges = list(data.pop("judges") or [])
+        for name in lists:
+            lists[name] = list(data.pop(name, None) or [])
     registry = parse_registry(data, source=str(path))
-    unknown = sorted(set(judges) - set(registry.keys))
-    if unknown:
-        raise RegistryError(str(path), f"judges lists keys that are not in models: {unknown}", field="judges")
+    for name, keys in lists.items():
+        unknown = sorted(set(keys) - set(registry.keys))
+        if unknown:
+            raise RegistryError(str(path), f"{name} lists keys that are not in models: {unknown}", field=name)
+    both = sorted(set(lists["judges"]) & set(lists["generators"]))
+    if both:
+        raise RegistryError(str(path), f"keys listed as both judge and generator: {both}", field="generators")
+    role_of = {k: "judge" for k in lists["judges"]} | {k: "generator" for k in lists["generators"]}
     with write_session(engine) as session:
         for config in registry:
-            upsert_endpoint(session=session, row=_row(config, "judge" if config.key in judges else "model"))
+            upsert_endpoint(session=session, row=_row(config, role_of.get(config.key, "model")))
         audit(
             session=session,
             actor=actor,
@@ -89,8 +99,8 @@ def import_registry(engine: Engine, path: Path, *, actor: str = "cli") -> list[s
 
 def save_endpoint(engine: Engine, config: EndpointConfig, *, actor: str, role: str = "model") -> None:
     """Add or change one endpoint (the admin page); the config is validated on construction."""
-    if role not in ("model", "judge"):
-        raise ValueError(f"save_endpoint: role must be 'model' or 'judge', got {role!r}")
+    if role not in ROLES:
+        raise ValueError(f"save_endpoint: role must be one of {ROLES}, got {role!r}")
     with write_session(engine) as session:
         upsert_endpoint(session=session, row=_row(config, role))
         audit(session=session, actor=actor, action="endpoints.save", detail={"key": config.key})

@@ -16,13 +16,22 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.engine import Engine
 
-from storage.queries import ModelInfo, VoteRow, list_models, raw_votes_after
+from storage.queries import (
+    DIMENSION_CODES,
+    SOURCE_CODES,
+    VERDICT_CODES,
+    ModelInfo,
+    VoteRow,
+    dimensions_of_votes,
+    list_models,
+    vote_codes_after,
+)
 from storage.session import read_session
 
 __all__ = ["SCORE", "SOURCES", "VoteColumns", "VoteLog"]
 
 SCORE = {"A": 1.0, "B": 0.0, "tie": 0.5, "both_unsafe": 0.5}
-SOURCES = ("human", "judge", "expert")
+SOURCES = SOURCE_CODES
 _GROW = 1 << 16
 
 
@@ -72,7 +81,7 @@ class VoteLog:
         self._models: list[str] = []
         self._index: dict[int, int] = {}  # model id -> column index (rated models only)
         self._names: dict[str, str] = {}
-        self._dimensions: list[str] = []
+        self._dimensions: list[str] = list(DIMENSION_CODES)
         self._a = np.empty(0, np.int32)
         self._b = np.empty(0, np.int32)
         self._score = np.empty(0, np.float64)
@@ -106,50 +115,76 @@ class VoteLog:
         """Append votes given as rows (id order; those at or below the cursor are ignored)."""
         with self._lock:
             self._register(models)
-            fresh = [
-                (r.id, r.model_a_id, r.model_b_id, r.verdict.value, r.dimension, r.source.value, r.release_id)
-                for r in rows
-                if r.id > self._cursor
-            ]
-            if fresh:
-                self._append(fresh)
-                self._cursor = fresh[-1][0]
+            fresh = [r for r in rows if r.id > self._cursor]
+            if not fresh:
+                return 0
+            codes = np.array(
+                [
+                    (
+                        r.id,
+                        r.model_a_id,
+                        r.model_b_id,
+                        VERDICT_CODES[r.verdict.value],
+                        self._dimension_code(r.dimension),
+                        SOURCE_CODES.index(r.source.value),
+                        r.release_id,
+                    )
+                    for r in fresh
+                ],
+                dtype=np.int64,
+            )
+            self._append(codes)
+            self._cursor = fresh[-1].id
             return len(fresh)
 
-    def refresh(self, engine: Engine, *, batch: int = 200_000) -> int:
+    def _dimension_code(self, dimension: str) -> int:
+        if dimension not in self._dimensions:
+            self._dimensions.append(dimension)
+        return self._dimensions.index(dimension)
+
+    def refresh(self, engine: Engine, *, batch: int = 250_000) -> int:
         """Append the votes after the cursor; returns how many were read."""
         added = 0
         with self._lock, read_session(engine) as session:
             self._register(list_models(session=session))
             while True:
-                rows = raw_votes_after(session=session, after_id=self._cursor, limit=batch)
+                rows = vote_codes_after(session=session, after_id=self._cursor, limit=batch)
                 if not rows:
                     break
-                self._append(rows)
+                codes = np.array(rows, dtype=np.int64)
+                other = codes[:, 4] < 0
+                if other.any():  # a dimension outside the five: look its name up
+                    names = dimensions_of_votes(session=session, vote_ids=codes[other, 0].tolist())
+                    codes[other, 4] = [self._dimension_code(names[int(i)]) for i in codes[other, 0]]
+                self._append(codes)
                 added += len(rows)
-                self._cursor = int(rows[-1][0])
+                self._cursor = int(codes[-1, 0])  # even when every row was left out
                 if len(rows) < batch:
                     break
         return added
 
-    def _append(self, rows: list[tuple[int, int, int, str, str, str, int]]) -> None:
-        index = self._index
-        kept = [r for r in rows if r[1] in index and r[2] in index]
-        if not kept:
+    def _append(self, codes: np.ndarray) -> None:
+        """Append coded rows (id, model A id, model B id, verdict code, dimension code, source
+        code, release id); votes on reference (gold) authors are left out."""
+        lookup = np.full(max(self._index, default=0) + 1, -1, np.int64)
+        for model_id, column in self._index.items():
+            lookup[model_id] = column
+        size = lookup.shape[0]
+        a_ids, b_ids = codes[:, 1], codes[:, 2]
+        a = np.where(a_ids < size, lookup[np.minimum(a_ids, size - 1)], -1)
+        b = np.where(b_ids < size, lookup[np.minimum(b_ids, size - 1)], -1)
+        keep = (a >= 0) & (b >= 0)
+        m = int(keep.sum())
+        if not m:
             return
-        self._reserve(len(kept))
-        dims = {d: k for k, d in enumerate(self._dimensions)}
-        for r in kept:
-            if r[4] not in dims:
-                dims[r[4]] = len(self._dimensions)
-                self._dimensions.append(r[4])
-        n, m = self._n, len(kept)
-        self._a[n : n + m] = [index[r[1]] for r in kept]
-        self._b[n : n + m] = [index[r[2]] for r in kept]
-        self._score[n : n + m] = [SCORE[r[3]] for r in kept]
-        self._dim[n : n + m] = [dims[r[4]] for r in kept]
-        self._source[n : n + m] = [SOURCES.index(r[5]) for r in kept]
-        self._release[n : n + m] = [r[6] for r in kept]
+        self._reserve(m)
+        n = self._n
+        self._a[n : n + m] = a[keep]
+        self._b[n : n + m] = b[keep]
+        self._score[n : n + m] = codes[keep, 3] / 2.0
+        self._dim[n : n + m] = codes[keep, 4]
+        self._source[n : n + m] = codes[keep, 5]
+        self._release[n : n + m] = codes[keep, 6]
         self._n += m
 
     def snapshot(self) -> VoteColumns:

@@ -34,6 +34,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     On SQLite, a migration that changes a table's constraints copies the table; foreign keys are
     switched off for that (a PRAGMA outside the transaction) and checked before committing.
     """
+    if revision == "head" and current_revision(engine) == head_revision():
+        return  # nothing to do (and no foreign-key scan over a large database)
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         raw: Any = connection.connection.driver_connection

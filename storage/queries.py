@@ -31,7 +31,8 @@ __all__ = [
     "list_models",
     "list_releases",
     "pick_battle_for",
-    "raw_votes_after",
+    "dimensions_of_votes",
+    "vote_codes_after",
     "record_vote",
     "votes_after",
     "votes_by_rater",
@@ -320,13 +321,40 @@ def audit(*, session: Session, actor: str, action: str, detail: dict[str, object
     session.add(AuditLog(actor=actor, action=action, detail=json.dumps(detail or {}, ensure_ascii=False)))
 
 
-def raw_votes_after(
-    *, session: Session, after_id: int, limit: int = 200_000
-) -> list[tuple[int, int, int, str, str, str, int]]:
-    """(id, model A id, model B id, verdict, dimension, source, release id) of the votes after
-    ``after_id`` in id order, read through the driver without ORM objects (a million rows)."""
-    result = session.connection().exec_driver_sql(
-        "SELECT id, model_a_id, model_b_id, verdict, dimension, source, release_id FROM vote"
-        f" WHERE id > {int(after_id)} ORDER BY id LIMIT {int(limit)}"
+# Integer codes for the rating views (see pipeline.vote_log): verdict as twice A's score,
+# source by position, dimension by position among the five (-1: another dimension string).
+VERDICT_CODES = {"B": 0, "tie": 1, "both_unsafe": 1, "A": 2}
+SOURCE_CODES = ("human", "judge", "expert")
+DIMENSION_CODES = ("public_safety", "fairness", "privacy", "truthfulness", "mental_health")
+
+
+def _case(column: str, codes: dict[str, int], default: int) -> str:
+    whens = " ".join(f"WHEN '{value}' THEN {code}" for value, code in codes.items())
+    return f"CASE {column} {whens} ELSE {default} END"
+
+
+def vote_codes_after(*, session: Session, after_id: int, limit: int = 250_000) -> list[tuple[int, ...]]:
+    """(id, model A id, model B id, verdict code, dimension code, source code, release id) of
+    the votes after ``after_id``, in id order, as plain integer tuples read straight from the
+    driver's cursor: a million votes in about a second."""
+    sql = (
+        "SELECT id, model_a_id, model_b_id, "
+        + _case("verdict", VERDICT_CODES, -1)
+        + ", "
+        + _case("dimension", {d: k for k, d in enumerate(DIMENSION_CODES)}, -1)
+        + ", "
+        + _case("source", {s: k for k, s in enumerate(SOURCE_CODES)}, -1)
+        + f", release_id FROM vote WHERE id > {int(after_id)} ORDER BY id LIMIT {int(limit)}"
     )
-    return [tuple(r) for r in result.fetchall()]  # type: ignore[misc]
+    result = session.connection().exec_driver_sql(sql)
+    return result.cursor.fetchall()  # type: ignore[union-attr, no-any-return]
+
+
+def dimensions_of_votes(*, session: Session, vote_ids: Sequence[int]) -> dict[int, str]:
+    """The dimension strings of the given votes (for dimensions outside the five codes)."""
+    out: dict[int, str] = {}
+    for start in range(0, len(vote_ids), 900):
+        chunk = [int(v) for v in vote_ids[start : start + 900]]
+        rows = session.exec(select(Vote.id, Vote.dimension).where(col(Vote.id).in_(chunk))).all()
+        out.update({int(i): str(d) for i, d in rows})
+    return out

@@ -166,7 +166,7 @@ def overlap_candidates(
     dimensions: Sequence[str] | None = None,
     release_id: int | None = None,
     limit: int = 200,
-    window: int = 20_000,
+    window: int = 5_000,
 ) -> list[Candidate]:
     """Battles (not gold) still short of ``k`` distinct people — counting votes already cast and
     assignments still open — that this person has never been shown. Closest to done first.

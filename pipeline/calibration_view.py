@@ -1,0 +1,486 @@
+"""The calibration view of a slice of the votes: how far to trust the judges, the annotators and
+the ratings, and the judge-corrected leaderboard.
+
+The votes of a slice (dimension, release, judges, annotators, model pair) are read from the
+database as interchange votes (``judging.interchange.ArenaVote``): the question is the database
+question id, ``shown_first`` comes from the response shown on the left, answer lengths from the
+stored answers, and gold verdicts from the gold labels (else the experts' plurality). Superseded
+votes are left out. Everything is computed by ``judging.calibration``; a votes file gets the same
+view without the database (``file_calibration``).
+
+``compute_calibration`` is a pure function of (query, last vote id, gold labels): callers cache by
+``query.cache_key()`` and ``calibration_version(engine)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.engine import Engine
+
+from judging.calibration import (
+    BattleKey,
+    Bootstrap,
+    CalibrationReport,
+    CalibrationSlice,
+    CorrectedLeaderboard,
+    RatingCalibration,
+    battle_key,
+    battle_scores,
+    calibration_report,
+    gold_from_votes,
+    holdout_split,
+    judge_corrected_leaderboard,
+    oriented_verdict,
+    pair_with_humans,
+    rating_calibration,
+)
+from judging.interchange import ArenaVote, parse_interchange
+from judging.types import Side, Source, Verdict
+from judging.votes_file import VotesFormat
+from pipeline.adjudication import votes_of
+from pipeline.voting import masked_view
+from storage.calibration_votes import (
+    CalibrationVoteRow,
+    answer_lengths,
+    calibration_votes,
+    raters_by_source,
+    voted_model_pairs,
+)
+from storage.queries import ModelInfo, latest_vote_id, list_models, list_releases
+from storage.questions import release_by_tag
+from storage.runs import list_endpoints
+from storage.session import read_session
+from storage.workflow import gold_labels
+
+__all__ = [
+    "BattleDetail",
+    "BattleRef",
+    "CalibrationQuery",
+    "CalibrationView",
+    "DetailVote",
+    "DrillBattle",
+    "FilterOptions",
+    "Unavailable",
+    "battle_detail",
+    "calibration_filters",
+    "calibration_version",
+    "cell_battles",
+    "compute_calibration",
+    "file_calibration",
+]
+
+MIN_RATING_VOTES = 10  # fewer votes in a slice make a held-out split meaningless
+
+
+class Unavailable(StrEnum):
+    """Why a part of the view could not be computed for a slice."""
+
+    NO_JUDGE_VOTES = "no_judge_votes"
+    FEW_HUMAN_BATTLES = "few_human_battles"  # PPI needs human votes on two or more judged battles
+    FEW_MODELS = "few_models"
+    FEW_VOTES = "few_votes"
+
+
+@dataclass(frozen=True)
+class CalibrationQuery:
+    """One slice and how to compute its figures; ``None`` means any."""
+
+    dimension: str | None = None
+    release: str | None = None  # release tag
+    judges: frozenset[str] | None = None
+    annotators: frozenset[str] | None = None
+    model_pair: tuple[str, str] | None = None  # model keys
+    rating_source: Source | None = None  # the votes the ratings are fitted on and scored against
+    min_votes: int = 10  # boards mark models with fewer votes provisional
+    bootstrap_rounds: int = 1000
+    seed: int = 0
+    test_fraction: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name in ("judges", "annotators"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, frozenset):
+                object.__setattr__(self, name, frozenset(value))
+        if self.model_pair is not None:
+            if len(self.model_pair) != 2 or self.model_pair[0] == self.model_pair[1]:
+                raise ValueError(
+                    f"CalibrationQuery: model_pair must be two different models, got {self.model_pair!r}"
+                )
+            low, high = sorted(self.model_pair)
+            object.__setattr__(self, "model_pair", (low, high))
+        if self.rating_source is not None and not isinstance(self.rating_source, Source):
+            raise TypeError(f"CalibrationQuery: rating_source must be a Source, got {self.rating_source!r}")
+        if self.bootstrap_rounds < 2:
+            raise ValueError(
+                f"CalibrationQuery: bootstrap_rounds must be at least 2, got {self.bootstrap_rounds!r}"
+            )
+        if not 0.0 < self.test_fraction < 1.0:
+            raise ValueError(
+                f"CalibrationQuery: test_fraction must lie in (0, 1), got {self.test_fraction!r}"
+            )
+
+    def slice(self) -> CalibrationSlice:
+        return CalibrationSlice(
+            dimension=self.dimension,
+            release=self.release,
+            model_pair=self.model_pair,
+            judges=self.judges,
+            annotators=self.annotators,
+        )
+
+    def cache_key(self) -> tuple[object, ...]:
+        return (
+            self.dimension,
+            self.release,
+            None if self.judges is None else tuple(sorted(self.judges)),
+            None if self.annotators is None else tuple(sorted(self.annotators)),
+            self.model_pair,
+            None if self.rating_source is None else self.rating_source.value,
+            self.min_votes,
+            self.bootstrap_rounds,
+            self.seed,
+            self.test_fraction,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BattleRef:
+    """Where a calibration battle lives in the database."""
+
+    battle_id: int
+    dimension: str
+    a_is_low: bool  # the battle's A (smaller response id) is the pair's first model by name
+
+
+@dataclass(frozen=True, eq=False)
+class CalibrationView:
+    """Every figure of the calibration page for one slice (or one votes file)."""
+
+    query: CalibrationQuery
+    last_vote_id: int | None  # None for a votes file
+    votes: tuple[ArenaVote, ...]  # the slice
+    report: CalibrationReport
+    ratings: RatingCalibration | None
+    ratings_missing: Unavailable | None
+    board: CorrectedLeaderboard | None
+    board_missing: Unavailable | None
+    board_untuned: bool  # the PPI++ tuning failed, lam fixed at 0 (the judge's verdicts unused)
+    names: Mapping[str, str]  # model key -> display name
+    battles: Mapping[BattleKey, BattleRef] = field(default_factory=dict)  # empty for a votes file
+    n_gold: int = 0  # battles of the slice with a gold verdict
+
+    def name(self, model: str) -> str:
+        return self.names.get(model, model)
+
+
+@dataclass(frozen=True, slots=True)
+class FilterOptions:
+    releases: tuple[str, ...]
+    judges: tuple[str, ...]
+    annotators: tuple[str, ...]
+    model_pairs: tuple[tuple[str, str], ...]  # keys, sorted
+    names: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class DrillBattle:
+    """A battle behind a confusion cell; verdicts are oriented (A is the first model by name)."""
+
+    battle: BattleKey
+    ref: BattleRef | None  # None for a votes file
+    human_verdicts: tuple[Verdict, ...]  # the cell's human votes on this battle
+    judge_verdict: Verdict  # the judge's consensus over its verdicts on the battle
+    judge_verdicts: tuple[Verdict, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DetailVote:
+    source: Source
+    rater: str
+    verdict: Verdict  # oriented like the detail's answers
+    shown_first: Side  # which of the detail's answers was shown first
+    rationale: str
+
+
+@dataclass(frozen=True, slots=True)
+class BattleDetail:
+    """A battle for the drill-down, without model identities: answer A is the first model by name
+    (the orientation of the confusion matrix), texts masked for self-identification."""
+
+    battle_id: int
+    dimension: str
+    sub_dimension: str
+    sensitive: bool
+    question_text: str
+    text_a: str
+    text_b: str
+    votes: tuple[DetailVote, ...]
+
+
+# -- reading the database ---------------------------------------------------------------------------
+
+
+def calibration_version(engine: Engine) -> tuple[int, str]:
+    """The cache key of the data: the last vote id and a digest of the gold labels."""
+    with read_session(engine) as session:
+        last = latest_vote_id(session=session)
+        gold = sorted(gold_labels(session=session).items())
+    digest = hashlib.sha256(repr([(b, v.value) for b, v in gold]).encode()).hexdigest()[:16]
+    return last, digest
+
+
+def calibration_filters(engine: Engine) -> FilterOptions:
+    with read_session(engine) as session:
+        raters = raters_by_source(session=session)
+        pairs = voted_model_pairs(session=session)
+        models = list_models(session=session)
+        releases = list_releases(session=session)
+    return FilterOptions(
+        releases=tuple(r.tag for r in releases),
+        judges=raters[Source.JUDGE],
+        annotators=raters[Source.HUMAN],
+        model_pairs=tuple(pairs),
+        names={m.key: m.display_name for m in models},
+    )
+
+
+def _arena_vote(row: CalibrationVoteRow) -> ArenaVote:
+    return ArenaVote.of(
+        row.model_a,
+        row.model_b,
+        row.verdict,
+        source=row.source,
+        rater=row.rater,
+        shown_first=Side.A if row.left_is_a else Side.B,
+        dimension=row.dimension,
+        release=row.release,
+        question_id=str(row.question_id),
+        turn=1,
+        tstamp=row.created_at.timestamp(),
+    )
+
+
+def compute_calibration(
+    engine: Engine, query: CalibrationQuery, *, last_vote_id: int | None = None
+) -> CalibrationView:
+    """The view of the slice over the votes up to ``last_vote_id`` (default: the newest)."""
+    with read_session(engine) as session:
+        last = latest_vote_id(session=session) if last_vote_id is None else last_vote_id
+        release_id = None if query.release is None else release_by_tag(session=session, tag=query.release).id
+        rows = calibration_votes(
+            session=session, up_to_vote_id=last, dimension=query.dimension, release_id=release_id
+        )
+        models = list_models(session=session)
+        labels = gold_labels(session=session)
+        endpoints = list_endpoints(session=session)
+        lengths = answer_lengths(session=session, question_ids={r.question_id for r in rows})
+    keep = query.slice()
+    votes_list: list[ArenaVote] = []
+    battles: dict[BattleKey, BattleRef] = {}
+    for row in rows:
+        vote = _arena_vote(row)
+        if not keep.keeps(vote):
+            continue
+        votes_list.append(vote)
+        key = battle_key(vote)
+        assert key is not None  # every database vote has a question
+        battles.setdefault(key, BattleRef(row.battle_id, row.dimension, row.model_a <= row.model_b))
+    votes = tuple(votes_list)
+    # gold: the experts' plurality, overridden by the gold labels (the known correct verdicts)
+    gold = gold_from_votes(votes)
+    for key, ref in battles.items():
+        label = labels.get(ref.battle_id)
+        if label is not None:
+            gold[key] = label if ref.a_is_low else label.swapped()
+    judges = {v.rater for v in votes if v.source is Source.JUDGE and v.rater is not None}
+    figures = _figures(
+        query,
+        votes,
+        lengths={(str(q), m): float(n) for (q, m), n in lengths.items()},
+        judge_models=_judge_models(judges, models, {e.key: e.model for e in endpoints}),
+        gold=gold,
+        reference={m.key for m in models if m.reference},
+    )
+    return CalibrationView(
+        query=query,
+        last_vote_id=last,
+        votes=votes,
+        report=figures.report,
+        ratings=figures.ratings,
+        ratings_missing=figures.ratings_missing,
+        board=figures.board.board,
+        board_missing=figures.board.missing,
+        board_untuned=figures.board.untuned,
+        names={m.key: m.display_name for m in models},
+        battles=battles,
+        n_gold=len(gold),
+    )
+
+
+def _judge_models(
+    judges: set[str], models: Sequence[ModelInfo], endpoint_models: Mapping[str, str]
+) -> dict[str, str]:
+    """Each judge's own model among the rated ones: the model registered under the judge's key, or
+    the one whose endpoint serves the same model id as the judge's endpoint. A judge without one
+    gets no self-preference figure (model families are not guessed)."""
+    own: dict[str, str] = {}
+    for judge in sorted(judges):
+        served = endpoint_models.get(judge)
+        for model in models:
+            if model.reference:
+                continue
+            if model.key == judge or (served is not None and endpoint_models.get(model.key) == served):
+                own[judge] = model.key
+                break
+    return own
+
+
+# -- computing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class _Board:
+    board: CorrectedLeaderboard | None
+    missing: Unavailable | None
+    untuned: bool  # PPI++ tuning failed and lam was fixed at 0
+
+
+@dataclass(frozen=True, eq=False)
+class _Figures:
+    report: CalibrationReport
+    ratings: RatingCalibration | None
+    ratings_missing: Unavailable | None
+    board: _Board
+
+
+def _figures(
+    query: CalibrationQuery,
+    votes: Sequence[ArenaVote],
+    *,
+    lengths: Mapping[tuple[str, str], float] | None,
+    judge_models: Mapping[str, str] | None,
+    gold: Mapping[BattleKey, Verdict] | None,
+    reference: set[str],
+) -> _Figures:
+    seeds = np.random.SeedSequence(query.seed).spawn(4)
+
+    def boot(k: int) -> Bootstrap:
+        return Bootstrap(np.random.default_rng(seeds[k]), rounds=query.bootstrap_rounds)
+
+    report = calibration_report(votes, boot=boot(0), lengths=lengths, judge_models=judge_models, gold=gold)
+    # reference models (authors of imported gold answers) are never rated
+    rated = [v for v in votes if v.model_a not in reference and v.model_b not in reference]
+    ratings, ratings_missing = _rating_calibration(query, rated, boot(1), np.random.default_rng(seeds[2]))
+    return _Figures(report, ratings, ratings_missing, _board(query, rated))
+
+
+def _rating_calibration(
+    query: CalibrationQuery, votes: Sequence[ArenaVote], boot: Bootstrap, rng: np.random.Generator
+) -> tuple[RatingCalibration | None, Unavailable | None]:
+    chosen = [v for v in votes if query.rating_source is None or v.source is query.rating_source]
+    if len(chosen) < MIN_RATING_VOTES:
+        return None, Unavailable.FEW_VOTES
+    split = holdout_split(chosen, rng, test_fraction=query.test_fraction)
+    if not split.train or not split.test:
+        return None, Unavailable.FEW_VOTES
+    return rating_calibration(split.train, split.test, boot=boot), None
+
+
+def _board(query: CalibrationQuery, votes: Sequence[ArenaVote]) -> _Board:
+    if not any(v.source is Source.JUDGE for v in votes):
+        return _Board(None, Unavailable.NO_JUDGE_VOTES, False)
+    scores, _ = battle_scores(votes)
+    if len(scores.models) < 2:
+        return _Board(None, Unavailable.FEW_MODELS, False)
+    labelled = int(scores.labelled.sum())
+    if labelled < 2:
+        return _Board(None, Unavailable.FEW_HUMAN_BATTLES, False)
+    # With human votes on every judged battle the judge has nothing to add: PPI++ would pick
+    # lam = 0 anyway, so fix it (tuning first solves the lam = 1 problem, unbounded here).
+    if labelled == scores.a.size:
+        return _Board(judge_corrected_leaderboard(votes, min_votes=query.min_votes, power=0.0), None, False)
+    try:
+        return _Board(judge_corrected_leaderboard(votes, min_votes=query.min_votes), None, False)
+    except np.linalg.LinAlgError:
+        # PPI++ tunes lam at the lam = 1 solution, which diverges when a model never loses in the
+        # judge's verdicts (a singular Hessian). lam = 0 (the human votes alone, with the judge's
+        # battles as the design) keeps valid intervals; the page says the judge was not used.
+        board = judge_corrected_leaderboard(votes, min_votes=query.min_votes, power=0.0)
+        return _Board(board, None, True)
+
+
+def file_calibration(text: str, name: str, *, query: CalibrationQuery | None = None) -> CalibrationView:
+    """The view of a votes file in the interchange format (``name`` gives the format by its
+    suffix); the database is not touched. Raises ``VotesFileError`` naming the line and field."""
+    chosen = query or CalibrationQuery()
+    kind = VotesFormat.of_path(Path(name))
+    votes = chosen.slice().select(parse_interchange(io.StringIO(text, newline=""), kind, name=name))
+    figures = _figures(chosen, votes, lengths=None, judge_models=None, gold=None, reference=set())
+    return CalibrationView(
+        query=chosen,
+        last_vote_id=None,
+        votes=votes,
+        report=figures.report,
+        ratings=figures.ratings,
+        ratings_missing=figures.ratings_missing,
+        board=figures.board.board,
+        board_missing=figures.board.missing,
+        board_untuned=figures.board.untuned,
+        names={},
+    )
+
+
+# -- the drill-down ---------------------------------------------------------------------------------
+
+
+def cell_battles(
+    view: CalibrationView, judge: str, human: Verdict, judged: Verdict
+) -> tuple[DrillBattle, ...]:
+    """The battles behind one cell of a judge's confusion matrix (human verdict ``human``, judge
+    verdict ``judged``, both oriented), most human votes first."""
+    grouped: dict[BattleKey, list[Verdict]] = {}
+    judge_votes: dict[BattleKey, tuple[Verdict, ...]] = {}
+    for pair in pair_with_humans(view.votes, judge):
+        if pair.human_verdict is human and pair.judge_verdict is judged:
+            grouped.setdefault(pair.battle, []).append(pair.human_verdict)
+            judge_votes[pair.battle] = tuple(oriented_verdict(v) for v in pair.judge_votes)
+    out = [
+        DrillBattle(key, view.battles.get(key), tuple(humans), judged, judge_votes[key])
+        for key, humans in grouped.items()
+    ]
+    return tuple(sorted(out, key=lambda b: (-len(b.human_verdicts), b.battle)))
+
+
+def battle_detail(engine: Engine, ref: BattleRef, *, marker: str = "［已隐去模型名］") -> BattleDetail:
+    """The question, both answers (masked) and every standing vote of a battle, oriented like the
+    calibration figures."""
+    view = masked_view(engine, ref.battle_id, marker=marker)
+    text_a, text_b = (view.text_a, view.text_b) if ref.a_is_low else (view.text_b, view.text_a)
+    first_response = view.response_a_id if ref.a_is_low else view.response_b_id
+    votes = tuple(
+        DetailVote(
+            source=v.source,
+            rater=v.rater,
+            verdict=v.verdict if ref.a_is_low else v.verdict.swapped(),
+            shown_first=Side.A if v.left_response_id == first_response else Side.B,
+            rationale=v.rationale,
+        )
+        for v in votes_of(engine, ref.battle_id)
+    )
+    return BattleDetail(
+        battle_id=ref.battle_id,
+        dimension=view.dimension,
+        sub_dimension=view.sub_dimension,
+        sensitive=view.sensitive,
+        question_text=view.question_text,
+        text_a=text_a,
+        text_b=text_b,
+        votes=votes,
+    )

@@ -1,0 +1,338 @@
+"""The report of one release: per-dimension Bradley–Terry leaderboards with intervals, rank changes
+against the previous release, the judge–human agreement summary, counts, and each model's
+overall rating in every release up to this one.
+
+Everything is derived from the votes (``compute_board`` for the ratings, ``judge_agreement`` for
+the judges), so a report is a pure function of (release, options, last vote id). Rendering to
+Markdown, CSV and JSON is ``pipeline/report_files.py``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy.engine import Engine
+
+from judging.calibration import Bootstrap, Estimate, judge_agreement
+from judging.dimensions import Dimension
+from judging.types import Source
+from pipeline.leaderboard import Board, BoardQuery, compute_board
+from pipeline.vote_log import VoteColumns, VoteLog
+from storage import questions as bank
+from storage.models import utcnow
+from storage.queries import latest_vote_id
+from storage.session import read_session
+from storage.vote_exports import arena_votes
+
+__all__ = [
+    "OVERALL",
+    "HistoryPoint",
+    "JudgeSummary",
+    "RatedModel",
+    "ReleaseReport",
+    "ReportCounts",
+    "ReportOptions",
+    "SliceBoard",
+    "build_report",
+    "previous_release",
+    "release_history",
+]
+
+OVERALL = "overall"
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    intervals: str = "sandwich"  # or "bootstrap"
+    bootstrap_rounds: int = 1000
+    min_votes: int = 10
+    agreement_rounds: int = 1000  # bootstrap rounds of the judge–human agreement intervals
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.intervals not in ("sandwich", "bootstrap"):
+            raise ValueError(
+                f"ReportOptions: intervals must be 'sandwich' or 'bootstrap', got {self.intervals!r}"
+            )
+        if self.min_votes < 0:
+            raise ValueError(f"ReportOptions: min_votes must be non-negative, got {self.min_votes!r}")
+        if self.agreement_rounds < 2 or self.bootstrap_rounds < 2:
+            raise ValueError("ReportOptions: bootstrap rounds must be at least 2")
+
+
+@dataclass(frozen=True)
+class RatedModel:
+    """One leaderboard row; ``position`` is the place by rating (1 = best), ``rank``–``rank_worst``
+    the range the intervals allow."""
+
+    model: str
+    name: str
+    rating: float
+    lower: float | None
+    upper: float | None
+    position: int
+    rank: int
+    rank_worst: int
+    votes: int
+    provisional: bool
+    previous_position: int | None  # in the same slice of the previous release; None: not rated there
+    previous_rating: float | None
+
+    @property
+    def change(self) -> int | None:
+        """Places gained since the previous release (positive = moved up)."""
+        return None if self.previous_position is None else self.previous_position - self.position
+
+
+@dataclass(frozen=True)
+class SliceBoard:
+    dimension: str  # OVERALL or a dimension code
+    n_votes: int
+    rows: tuple[RatedModel, ...]
+
+
+@dataclass(frozen=True)
+class JudgeSummary:
+    judge: str
+    n_votes: int  # human votes paired with a verdict of this judge
+    n_battles: int
+    agreement_with_ties: Estimate | None
+    agreement_without_ties: Estimate | None
+    cohen_kappa: Estimate | None
+    majority_agreement_with_ties: Estimate | None
+
+
+@dataclass(frozen=True)
+class ReportCounts:
+    questions: int
+    anchors: int
+    retired: int
+    questions_by_dimension: Mapping[str, int]
+    votes: int  # standing votes (a superseded vote is left out)
+    votes_by_source: Mapping[str, int]
+    votes_by_dimension: Mapping[str, int]
+    battles: int  # distinct (question, model pair) with a vote
+    models: int  # models with a vote
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """A model's overall Bradley–Terry rating in one release (each release is fitted on its own)."""
+
+    release: str
+    model: str
+    name: str
+    rating: float
+    lower: float | None
+    upper: float | None
+    votes: int
+
+
+@dataclass(frozen=True)
+class ReleaseReport:
+    release: str
+    title: str
+    status: str
+    published_at: datetime | None
+    previous: str | None
+    generated_at: datetime
+    last_vote_id: int
+    options: ReportOptions
+    counts: ReportCounts
+    boards: tuple[SliceBoard, ...]  # overall first, then the five dimensions
+    judges: tuple[JudgeSummary, ...]
+    history: tuple[HistoryPoint, ...] = field(default=())
+
+    def board(self, dimension: str) -> SliceBoard:
+        for board in self.boards:
+            if board.dimension == dimension:
+                return board
+        raise KeyError(f"ReleaseReport.board: no slice {dimension!r}")
+
+
+def previous_release(engine: Engine, release: str) -> str | None:
+    """The release this one is compared with: its parent, else the newest published release
+    created before it."""
+    with read_session(engine) as session:
+        summaries = bank.release_summaries(session=session)
+    current = next((s for s in summaries if s.tag == release), None)
+    if current is None:
+        known = ", ".join(s.tag for s in summaries) or "none"
+        raise bank.ReleaseNotFoundError(f"previous_release: no release {release!r} (releases: {known})")
+    if current.parent_tag is not None:
+        return current.parent_tag
+    earlier = [s for s in summaries if s.id < current.id and not s.is_draft]
+    return earlier[-1].tag if earlier else None
+
+
+def _query(dimension: str, release_id: int, options: ReportOptions) -> BoardQuery:
+    return BoardQuery(
+        dimension=None if dimension == OVERALL else dimension,
+        release_id=release_id,
+        min_votes=options.min_votes,
+        intervals=options.intervals,
+        bootstrap_rounds=options.bootstrap_rounds,
+        seed=options.seed,
+    )
+
+
+def _positions(board: Board) -> dict[str, tuple[int, float]]:
+    if board.bt is None:
+        return {}
+    return {row.model: (k, row.rating) for k, row in enumerate(board.bt.rows, start=1)}
+
+
+def _slice(dimension: str, board: Board, before: Board | None) -> SliceBoard:
+    previous = _positions(before) if before is not None else {}
+    rows = tuple(
+        RatedModel(
+            model=row.model,
+            name=board.names.get(row.model, row.model),
+            rating=row.rating,
+            lower=row.lower,
+            upper=row.upper,
+            position=position,
+            rank=row.rank,
+            rank_worst=row.rank_worst,
+            votes=row.votes,
+            provisional=row.provisional,
+            previous_position=previous[row.model][0] if row.model in previous else None,
+            previous_rating=previous[row.model][1] if row.model in previous else None,
+        )
+        for position, row in enumerate(board.bt.rows if board.bt is not None else (), start=1)
+    )
+    return SliceBoard(dimension, board.n_votes, rows)
+
+
+def _columns(engine: Engine) -> VoteColumns:
+    log = VoteLog()
+    log.refresh(engine)
+    return log.snapshot()
+
+
+def build_report(
+    engine: Engine,
+    release: str,
+    *,
+    previous: str | None = None,
+    compare: bool = True,
+    options: ReportOptions | None = None,
+    columns: VoteColumns | None = None,
+) -> ReleaseReport:
+    """The report of ``release`` compared with ``previous`` (default: ``previous_release``;
+    ``compare=False``: no comparison, no rank changes).
+
+    ``columns`` is a snapshot of the vote log to rate from (read from the database when None).
+    """
+    options = options or ReportOptions()
+    columns = _columns(engine) if columns is None else columns
+    if not compare:
+        previous = None
+    elif previous is None:
+        previous = previous_release(engine, release)
+    with read_session(engine) as session:
+        target = bank.release_by_tag(session=session, tag=release)
+        before = None if previous is None else bank.release_by_tag(session=session, tag=previous)
+        summary = next(s for s in bank.release_summaries(session=session) if s.tag == release)
+        votes = arena_votes(session=session, release_id=target.id)
+        last = latest_vote_id(session=session)
+    assert target.id is not None
+
+    slices = (OVERALL, *(d.value for d in Dimension))
+    boards: list[SliceBoard] = []
+    for dimension in slices:
+        now = compute_board(columns, _query(dimension, target.id, options))
+        then = (
+            None
+            if before is None or before.id is None
+            else compute_board(columns, _query(dimension, before.id, options))
+        )
+        boards.append(_slice(dimension, now, then))
+
+    judges = sorted({v.rater for v in votes if v.source is Source.JUDGE and v.rater})
+    boot = Bootstrap(np.random.default_rng(options.seed), rounds=options.agreement_rounds)
+    judge_rows = []
+    for judge in judges:
+        agreement = judge_agreement(votes, judge, boot=boot)
+        judge_rows.append(
+            JudgeSummary(
+                judge=judge,
+                n_votes=agreement.n_votes,
+                n_battles=agreement.n_battles,
+                agreement_with_ties=agreement.agreement_with_ties,
+                agreement_without_ties=agreement.agreement_without_ties,
+                cohen_kappa=agreement.cohen_kappa,
+                majority_agreement_with_ties=agreement.majority_agreement_with_ties,
+            )
+        )
+
+    by_source = Counter(v.source.value if v.source is not None else "unknown" for v in votes)
+    by_dimension = Counter(v.dimension or "unknown" for v in votes)
+    battles = {(v.question_id, *sorted((v.model_a, v.model_b))) for v in votes}
+    models = {m for v in votes for m in (v.model_a, v.model_b)}
+    counts = ReportCounts(
+        questions=summary.questions,
+        anchors=summary.anchors,
+        retired=summary.retired,
+        questions_by_dimension=dict(summary.by_dimension),
+        votes=len(votes),
+        votes_by_source={s.value: by_source.get(s.value, 0) for s in Source},
+        votes_by_dimension={d.value: by_dimension.get(d.value, 0) for d in Dimension},
+        battles=len(battles),
+        models=len(models),
+    )
+    return ReleaseReport(
+        release=release,
+        title=summary.title,
+        status=summary.status,
+        published_at=summary.published_at,
+        previous=previous,
+        generated_at=utcnow(),
+        last_vote_id=last,
+        options=options,
+        counts=counts,
+        boards=tuple(boards),
+        judges=tuple(judge_rows),
+        history=release_history(engine, up_to=release, options=options, columns=columns),
+    )
+
+
+def release_history(
+    engine: Engine,
+    *,
+    up_to: str | None = None,
+    options: ReportOptions | None = None,
+    columns: VoteColumns | None = None,
+) -> tuple[HistoryPoint, ...]:
+    """Each model's overall rating in every release (oldest first) up to and including ``up_to``."""
+    options = options or ReportOptions()
+    columns = _columns(engine) if columns is None else columns
+    with read_session(engine) as session:
+        summaries = bank.release_summaries(session=session)
+    if up_to is not None:
+        cut = next((k for k, s in enumerate(summaries) if s.tag == up_to), None)
+        if cut is None:
+            raise bank.ReleaseNotFoundError(f"release_history: no release {up_to!r}")
+        summaries = summaries[: cut + 1]
+    points: list[HistoryPoint] = []
+    for summary in summaries:
+        board = compute_board(columns, _query(OVERALL, summary.id, options))
+        if board.bt is None:
+            continue
+        points.extend(
+            HistoryPoint(
+                release=summary.tag,
+                model=row.model,
+                name=board.names.get(row.model, row.model),
+                rating=row.rating,
+                lower=row.lower,
+                upper=row.upper,
+                votes=row.votes,
+            )
+            for row in board.bt.rows
+        )
+    return tuple(points)

@@ -1,0 +1,240 @@
+"""Import votes in the interchange format (``judging.interchange``) into the database.
+
+All or nothing: the whole file is read and every vote resolved against the database before the
+first write, and the writes share one transaction. Every error names the file, the line and the
+field. Each vote needs a release (``release`` column, or one release for the whole file), a
+``question_id`` (the question's external id in that release), two models that both answered that
+question, a ``source``, a ``rater`` and ``shown_first``; ``turn`` may only be 1 (the arena's
+battles are single-turn). Only battles are created: a vote about a question or an answer the
+arena does not hold could never be shown, checked or drilled into, and placeholder questions would
+reach the annotators' queues.
+
+Idempotent: a vote's idempotency key is derived from its content (and which repeat of identical
+lines it is), so importing a file again adds nothing; and a vote already stored under another key
+(same battle, source, rater, verdict, shown order and time, as in an export of this database) is
+skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from judging.interchange import ArenaVote, read_interchange
+from judging.types import Side, Source, Verdict
+from judging.votes_file import VotesFileError
+from storage.models import utcnow
+from storage.queries import audit, get_or_create_battle
+from storage.questions import ReleaseNotFoundError, release_by_tag
+from storage.session import write_session
+from storage.vote_imports import (
+    ImportedVote,
+    ImportQuestion,
+    VoteFingerprint,
+    import_questions,
+    import_responses,
+    insert_imported_vote,
+    used_idempotency_keys,
+    vote_fingerprints,
+)
+
+__all__ = ["VotesImportSummary", "import_vote_records", "import_votes"]
+
+_SAME_TIME_S = 1e-3  # an exported time reads back within float rounding of the stored one
+
+
+@dataclass(frozen=True)
+class VotesImportSummary:
+    read: int
+    imported: int
+    already_present: int  # stored before (same idempotency key, or the same vote read back)
+    releases: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Resolved:
+    vote: ArenaVote
+    release: str
+    question: ImportQuestion
+    response_a: int  # the file's model_a's answer
+    response_b: int
+
+
+def import_votes(
+    engine: Engine, path: str | Path, *, release: str | None = None, actor: str = "cli"
+) -> VotesImportSummary:
+    """Import a votes file (``.csv`` or ``.jsonl``); ``release`` puts every vote in that release."""
+    return import_vote_records(engine, read_interchange(path), name=str(path), release=release, actor=actor)
+
+
+def import_vote_records(
+    engine: Engine,
+    votes: Sequence[ArenaVote],
+    *,
+    name: str = "<votes>",
+    release: str | None = None,
+    actor: str = "cli",
+) -> VotesImportSummary:
+    """Import parsed interchange votes; raises ``VotesFileError`` (naming line and field) with
+    nothing written when any vote cannot be imported."""
+    for vote in votes:
+        _check_fields(vote, name, release)
+    with write_session(engine) as session:
+        resolved = _resolve(session, votes, name, release)
+        # every vote resolved: now write (battles, then the votes), all in this transaction
+        keys = _keys(resolved)
+        battles = [
+            get_or_create_battle(
+                session=session, question_id=r.question.id, response_ids=(r.response_a, r.response_b)
+            ).id
+            for r in resolved
+        ]
+        used = used_idempotency_keys(session=session, keys=keys)
+        stored = vote_fingerprints(session=session, battle_ids=[b for b in battles if b is not None])
+        imported = present = 0
+        for item, key, battle_id in zip(resolved, keys, battles, strict=True):
+            assert battle_id is not None
+            row = _imported(item, key, battle_id)
+            if key in used or _matches(stored, row, item.vote.tstamp):
+                present += 1
+                continue
+            insert_imported_vote(session=session, vote=row)
+            used.add(key)
+            imported += 1
+        releases = tuple(sorted({r.release for r in resolved}))
+        audit(
+            session=session,
+            actor=actor,
+            action="votes.import",
+            detail={"file": name, "read": len(votes), "imported": imported, "releases": list(releases)},
+        )
+    return VotesImportSummary(len(votes), imported, present, releases)
+
+
+def _check_fields(vote: ArenaVote, name: str, release: str | None) -> None:
+    line = vote.line
+    if vote.source is None:
+        raise VotesFileError(name, line, "source", "missing (an imported vote needs human, judge or expert)")
+    if vote.rater is None:
+        raise VotesFileError(name, line, "rater", "missing (an imported vote needs the rater's name)")
+    if vote.shown_first is None:
+        raise VotesFileError(
+            name, line, "shown_first", "missing (an imported vote needs the order it was shown in: a or b)"
+        )
+    if vote.question_id is None:
+        raise VotesFileError(name, line, "question_id", "missing (an imported vote needs its question)")
+    if vote.turn is not None and vote.turn != 1:
+        raise VotesFileError(
+            name, line, "turn", f"only single-turn votes (turn 1) can be imported, got {vote.turn}"
+        )
+    if release is None and vote.release is None:
+        raise VotesFileError(
+            name, line, "release", "missing (give the column, or one release for the whole file)"
+        )
+
+
+def _resolve(session, votes: Sequence[ArenaVote], name: str, release: str | None) -> list[_Resolved]:
+    questions: dict[str, dict[str, ImportQuestion]] = {}
+    for vote in votes:
+        tag = release or vote.release
+        assert tag is not None  # _check_fields
+        if tag not in questions:
+            try:
+                found = release_by_tag(session=session, tag=tag)
+            except ReleaseNotFoundError as error:
+                raise VotesFileError(name, vote.line, "release", str(error)) from None
+            assert found.id is not None
+            questions[tag] = import_questions(session=session, release_id=found.id)
+    picked: list[tuple[ArenaVote, str, ImportQuestion]] = []
+    for vote in votes:
+        tag = release or vote.release
+        assert tag is not None and vote.question_id is not None
+        question = questions[tag].get(vote.question_id)
+        if question is None:
+            raise VotesFileError(
+                name, vote.line, "question_id", f"no question {vote.question_id!r} in release {tag!r}"
+            )
+        if vote.dimension is not None and vote.dimension != question.dimension:
+            raise VotesFileError(
+                name,
+                vote.line,
+                "dimension",
+                f"{vote.dimension!r}, but question {vote.question_id!r} of release {tag!r} is {question.dimension!r}",
+            )
+        picked.append((vote, tag, question))
+    answers = import_responses(session=session, question_ids={q.id for _, _, q in picked})
+    resolved = []
+    for vote, tag, question in picked:
+        ids = []
+        for field, model in (("model_a", vote.model_a), ("model_b", vote.model_b)):
+            response = answers.get((question.id, model))
+            if response is None:
+                raise VotesFileError(
+                    name,
+                    vote.line,
+                    field,
+                    f"model {model!r} has no answer to question {vote.question_id!r} in release {tag!r}",
+                )
+            ids.append(response)
+        resolved.append(_Resolved(vote, tag, question, ids[0], ids[1]))
+    return resolved
+
+
+def _keys(resolved: Sequence[_Resolved]) -> list[str]:
+    """Idempotency keys from each vote's content and which repeat of identical content it is."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for r in resolved:
+        v = r.vote
+        content = json.dumps(
+            [
+                r.release,
+                v.question_id,
+                v.model_a,
+                v.model_b,
+                v.outcome.value,
+                None if v.source is None else v.source.value,
+                v.rater,
+                None if v.shown_first is None else v.shown_first.value,
+                v.tstamp,
+            ],
+            ensure_ascii=False,
+        )
+        seen[content] += 1
+        digest = hashlib.sha256(f"{content}#{seen[content]}".encode()).hexdigest()
+        keys.append(f"import|{digest}")
+    return keys
+
+
+def _imported(item: _Resolved, key: str, battle_id: int) -> ImportedVote:
+    vote = item.vote
+    assert vote.source is not None and vote.rater is not None and vote.shown_first is not None
+    # the battle's A is the answer with the smaller id; the file's verdict is about its model_a
+    file_a_is_battle_a = item.response_a < item.response_b
+    verdict: Verdict = vote.verdict if file_a_is_battle_a else vote.verdict.swapped()
+    left = item.response_a if vote.shown_first is Side.A else item.response_b
+    created = utcnow() if vote.tstamp is None else datetime.fromtimestamp(vote.tstamp, UTC)
+    return ImportedVote(battle_id, Source(vote.source), vote.rater, verdict, left, key, created)
+
+
+def _matches(stored: dict[VoteFingerprint, list[float]], row: ImportedVote, tstamp: float | None) -> bool:
+    """Whether the vote is already stored (an export read back); a stored vote matches once."""
+    if tstamp is None:
+        return False
+    times = stored.get(
+        VoteFingerprint(row.battle_id, row.source, row.rater, row.verdict, row.left_response_id)
+    )
+    if not times:
+        return False
+    for k, moment in enumerate(times):
+        if abs(moment - tstamp) < _SAME_TIME_S:
+            del times[k]
+            return True
+    return False
