@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["KNOWN_MODEL_NAMES", "MaskResult", "mask_self_identification"]
 

@@ -252,12 +252,16 @@ def _active(
     pairs: list[tuple[int, int]] = []
     while len(pairs) < n_pairs:
         gain = _active_gain(sigma, gap, cand_i, cand_j, info)
-        # take the best few pairs that share no model, then update the covariance for each
+        # take the best few pairs that share no model (and gain at least half as much as the best),
+        # then update the covariance for each; the next pass re-scores everything
         used: set[int] = set()
-        for best in np.argsort(-(gain + 1e-12 * rng.random(len(gain))), kind="stable"):
+        order = np.argsort(-(gain + 1e-12 * rng.random(len(gain))), kind="stable")
+        for best in order:
             i, j = int(cand_i[best]), int(cand_j[best])
             if i in used or j in used:
                 continue
+            if used and gain[best] < 0.5 * gain[order[0]]:
+                break
             used.update((i, j))
             pairs.append((i, j))
             u_sigma = sigma[i] - sigma[j]

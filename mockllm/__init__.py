@@ -2,7 +2,8 @@
 
 Demo models answer demo questions with their demo answers, anything else gets a deterministic
 generic Chinese answer, and judge models act as a scripted judge that follows the demo safety
-grades. Faults (latency, 429, 500, hangs, malformed JSON, empty choices, 401) are injected on
+grades, and generator models (``mock-generator``) answer an event-generation prompt with N
+well-formed Chinese candidate questions as JSON. Faults (latency, 429, 500, hangs, malformed JSON, empty choices, 401) are injected on
 request, and every request is logged. Run ``python -m mockllm --help``, or in a test::
 
     with mockllm.serve(MockConfig(demo_dir=Path("demo"))) as mock:
@@ -10,8 +11,17 @@ request, and every request is logged. Run ``python -m mockllm --help``, or in a 
 """
 
 from mockllm._app import MockApp, Reply
-from mockllm._config import Fault, FaultRates, JudgeBehaviour, LatencyDist, MockConfig, parse_args
+from mockllm._config import (
+    Fault,
+    FaultRates,
+    GeneratorBehaviour,
+    JudgeBehaviour,
+    LatencyDist,
+    MockConfig,
+    parse_args,
+)
 from mockllm._demo import DemoAnswer, DemoData, load_demo
+from mockllm._generator import GeneratorReply, scripted_generator_reply
 from mockllm._judge import JudgeReply, graded_verdict, scripted_judge_reply
 from mockllm._log import LogEntry, RequestLog, read_request_log
 from mockllm._server import MockServer, main, make_server, serve
@@ -21,6 +31,8 @@ __all__ = [
     "DemoData",
     "Fault",
     "FaultRates",
+    "GeneratorBehaviour",
+    "GeneratorReply",
     "JudgeBehaviour",
     "JudgeReply",
     "LatencyDist",
@@ -36,6 +48,7 @@ __all__ = [
     "make_server",
     "parse_args",
     "read_request_log",
+    "scripted_generator_reply",
     "scripted_judge_reply",
     "serve",
 ]

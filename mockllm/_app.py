@@ -11,9 +11,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from judging.generation import parse_generation_prompt
 from judging.judge import parse_judge_prompt
 from mockllm._config import Fault, LatencyDist, MockConfig
 from mockllm._demo import DemoData, load_demo
+from mockllm._generator import scripted_generator_reply
 from mockllm._judge import scripted_judge_reply
 from mockllm._log import RequestLog
 
@@ -70,7 +72,9 @@ class MockApp:
             self._script.extend(Fault(f) for f in faults)
 
     def model_ids(self) -> list[str]:
-        return sorted({*self.demo.model_keys, *self.config.judge.models, GENERIC_MODEL})
+        return sorted(
+            {*self.demo.model_keys, *self.config.judge.models, *self.config.generator.models, GENERIC_MODEL}
+        )
 
     def models(self) -> Reply:
         self.log.record(path="/v1/models", model=None, status=200, kind="models")
@@ -144,6 +148,10 @@ class MockApp:
             details["verdict"] = reply.verdict.value if reply.verdict is not None else reply.reason
             if judge_prompt is not None:
                 details["question_id"] = self.demo.question_id(judge_prompt.question)
+        elif model in self.config.generator.models:
+            generated = scripted_generator_reply(parse_generation_prompt(prompt), self.config.generator, rng)
+            content = generated.text
+            kind = "generator" if generated.reason == "generated" else f"generator_{generated.reason}"
         else:
             answer = self.demo.answer_for(model, prompt)
             if answer is not None:

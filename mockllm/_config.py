@@ -9,7 +9,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["CommandLine", "Fault", "FaultRates", "JudgeBehaviour", "LatencyDist", "MockConfig", "parse_args"]
+__all__ = [
+    "CommandLine",
+    "Fault",
+    "FaultRates",
+    "GeneratorBehaviour",
+    "JudgeBehaviour",
+    "LatencyDist",
+    "MockConfig",
+    "parse_args",
+]
 
 
 class Fault(StrEnum):
@@ -77,6 +86,17 @@ class JudgeBehaviour:
 
 
 @dataclass(frozen=True, slots=True)
+class GeneratorBehaviour:
+    """The scripted question generator: which model names act as one, and how often it fails."""
+
+    models: tuple[str, ...] = ("mock-generator",)
+    malformed: float = 0.0  # probability of a reply that is not the requested JSON
+
+    def __post_init__(self) -> None:
+        _check_probability("GeneratorBehaviour", "malformed", self.malformed)
+
+
+@dataclass(frozen=True, slots=True)
 class MockConfig:
     demo_dir: Path | None = None
     latency_ms: float = 0.0
@@ -86,6 +106,7 @@ class MockConfig:
     retry_after_s: float = 1.0
     hang_s: float = 30.0
     judge: JudgeBehaviour = field(default_factory=JudgeBehaviour)
+    generator: GeneratorBehaviour = field(default_factory=GeneratorBehaviour)
     reasoning_models: tuple[str, ...] = ()  # models that also return reasoning_content
     require_key: str | None = None
     seed: int = 0
@@ -131,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--judge-noise", type=float, default=0.0)
     p.add_argument("--judge-position-bias", type=float, default=0.0)
     p.add_argument("--judge-malformed", type=float, default=0.0)
+    p.add_argument("--generator-models", type=_names, default=("mock-generator",))
+    p.add_argument("--generator-malformed", type=float, default=0.0)
     p.add_argument("--reasoning-models", type=_names, default=())
     p.add_argument("--require-key", default=None, help="answer 401 unless 'Authorization: Bearer KEY'")
     p.add_argument("--seed", type=int, default=0)
@@ -167,6 +190,7 @@ def parse_args(argv: Sequence[str] | None = None) -> CommandLine:
             position_bias=args.judge_position_bias,
             malformed=args.judge_malformed,
         ),
+        generator=GeneratorBehaviour(models=args.generator_models, malformed=args.generator_malformed),
         reasoning_models=args.reasoning_models,
         require_key=args.require_key,
         seed=args.seed,

@@ -22,7 +22,7 @@ class LogEntry:
     path: str
     model: str | None
     status: int
-    kind: str  # demo | generic | judge | models | bad_request | unauthorized
+    kind: str  # demo | generic | judge | generator[_malformed] | models | bad_request | unauthorized
     fault: str | None = None
     question_id: str | None = None  # demo question matched, for answers and judge prompts
     prompt_sha256: str | None = None  # of the last user message, first 16 hex digits

@@ -7,7 +7,7 @@ and calibration views slice by (models, dimension, release), so those views read
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -19,13 +19,17 @@ __all__ = [
     "AuditLog",
     "Battle",
     "CallFailure",
+    "CandidateQuestion",
     "Endpoint",
+    "Event",
     "Flag",
+    "GenerationReply",
     "GoldLabel",
     "JudgeReply",
     "Question",
     "Release",
     "Response",
+    "Review",
     "Run",
     "User",
     "Vote",
@@ -72,6 +76,7 @@ class Question(SQLModel, table=True):
     anchor: bool = False  # carried over unchanged from the parent release
     anchor_of_id: int | None = Field(default=None, foreign_key="question.id")
     retired: bool = False  # dropped in this release; kept as a row so diffs and old votes still resolve
+    event_id: int | None = Field(default=None, foreign_key="event.id", index=True)  # generated from it
 
 
 class ArenaModel(SQLModel, table=True):
@@ -306,4 +311,86 @@ class JudgeReply(SQLModel, table=True):
     prompt_version: str = Field(max_length=64)
     raw: str = Field(sa_column=Column(Text, nullable=False))
     attempts: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Event-driven question generation (pipeline/generation.py) -------------------------------
+
+
+class Event(SQLModel, table=True):
+    """A news event that candidate questions are generated from."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=300)
+    event_date: date
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    source_url: str = Field(default="", max_length=1000)
+    dimensions: str = "[]"  # JSON list of dimension codes to generate questions for
+    created_by: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CandidateQuestion(SQLModel, table=True):
+    """A generated question waiting for (or past) expert verification.
+
+    ``text`` is what the generator wrote and never changes; ``edited_text`` is the current text
+    after an expert's edit. A candidate that duplicates the bank is kept as ``duplicate`` (with
+    what it matched) so the filter is visible, never silently dropped.
+    """
+
+    __tablename__ = "candidate_question"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'rejected', 'duplicate')", name="ck_candidate_status"
+        ),
+        Index("ix_candidate_status_event", "status", "event_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id")
+    dimension: str = Field(max_length=32)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    edited_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    reference_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(default="pending", max_length=16)
+    generator: str = Field(default="", max_length=128)  # endpoint key
+    prompt_version: str = Field(default="", max_length=64)
+    run_id: int | None = Field(default=None, foreign_key="run.id")
+    duplicate_of: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    duplicate_similarity: float | None = None
+    question_id: int | None = Field(default=None, foreign_key="question.id")  # once it joined a draft
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+
+
+class Review(SQLModel, table=True):
+    """One expert's decision on a candidate; append-only, the latest per reviewer counts."""
+
+    __tablename__ = "candidate_review"
+    __table_args__ = (
+        CheckConstraint("decision IN ('approve', 'edit', 'reject')", name="ck_review_decision"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate_question.id", index=True)
+    reviewer: str = Field(max_length=64)
+    decision: str = Field(max_length=16)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    edited_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    text: str = Field(sa_column=Column(Text, nullable=False))  # the candidate text this decision is about
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class GenerationReply(SQLModel, table=True):
+    """A generator reply that was not the JSON asked for: stored raw with the problem, never used."""
+
+    __tablename__ = "generation_reply"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    dimension: str = Field(max_length=32)
+    generator: str = Field(max_length=128)
+    raw: str = Field(sa_column=Column(Text, nullable=False))
+    problem: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow)

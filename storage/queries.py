@@ -25,15 +25,15 @@ __all__ = [
     "audit",
     "battle_view",
     "count_stats",
+    "dimensions_of_votes",
     "get_or_create_battle",
     "is_empty",
     "latest_vote_id",
     "list_models",
     "list_releases",
     "pick_battle_for",
-    "dimensions_of_votes",
-    "vote_codes_after",
     "record_vote",
+    "vote_codes_after",
     "votes_after",
     "votes_by_rater",
 ]
@@ -347,7 +347,8 @@ def vote_codes_after(*, session: Session, after_id: int, limit: int = 250_000) -
         + f", release_id FROM vote WHERE id > {int(after_id)} ORDER BY id LIMIT {int(limit)}"
     )
     result = session.connection().exec_driver_sql(sql)
-    return result.cursor.fetchall()  # type: ignore[union-attr, no-any-return]
+    assert result.cursor is not None
+    return list(result.cursor.fetchall())
 
 
 def dimensions_of_votes(*, session: Session, vote_ids: Sequence[int]) -> dict[int, str]:
@@ -356,5 +357,5 @@ def dimensions_of_votes(*, session: Session, vote_ids: Sequence[int]) -> dict[in
     for start in range(0, len(vote_ids), 900):
         chunk = [int(v) for v in vote_ids[start : start + 900]]
         rows = session.exec(select(Vote.id, Vote.dimension).where(col(Vote.id).in_(chunk))).all()
-        out.update({int(i): str(d) for i, d in rows})
+        out.update({int(i or 0): str(d) for i, d in rows})
     return out

@@ -25,9 +25,14 @@ MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("pages/1_vote.py", "menu.vote", ALL_ROLES),
     ("pages/2_leaderboard.py", "menu.leaderboard", ALL_ROLES),
     ("pages/3_adjudicate.py", "menu.adjudicate", ("expert", "admin")),
+    ("pages/4_calibration.py", "menu.calibration", ("expert", "admin")),
     ("pages/5_runs.py", "menu.runs", ("admin",)),
+    ("pages/6_questions.py", "qb.menu", ("expert", "admin")),
     ("pages/7_queue.py", "menu.queue", ("admin",)),
     ("pages/8_users.py", "menu.users", ("admin",)),
+    ("pages/9_events.py", "ev.menu", ("expert", "admin")),
+    ("pages/10_verify.py", "ev.verify_menu", ("expert", "admin")),
+    ("pages/11_report.py", "rep.menu", ALL_ROLES),
 )
 
 

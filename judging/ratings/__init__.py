@@ -2,8 +2,8 @@
 
 - online: ``EloRater`` and ``TrueSkillRater`` fold votes forward (state in, new state out);
 - batch: ``BradleyTerry`` fits aggregated ``PairCounts``, with bootstrap and sandwich intervals;
-- shared: the ``RatingModel`` protocol, interval-respecting ranks, win-rate matrices, slices and
-  the ``Leaderboard`` rows.
+- shared: the ``RatingModel`` protocol, interval-respecting ranks, win-rate matrices, slices,
+  the ``Leaderboard`` rows and ``leaderboard(method, comparisons)`` from votes to rows.
 """
 
 from judging.ratings._bradley_terry import ELO_SCALE, BradleyTerry, BTFit
@@ -11,7 +11,8 @@ from judging.ratings._elo import EloRater, EloState
 from judging.ratings._intervals import IntervalMethod, RankRanges, RatingIntervals, interval_ranks
 from judging.ratings._leaderboard import Leaderboard, Standing
 from judging.ratings._matrices import PairMatrix, predicted_win_matrix, win_rate_matrix
-from judging.ratings._pairs import PairCounts, TieRule
+from judging.ratings._methods import RatingMethod, leaderboard
+from judging.ratings._pairs import PairCounts, PairWins, TieRule
 from judging.ratings._protocol import RatingModel
 from judging.ratings._slices import SliceableVote, TaggedComparison, VoteSlice
 from judging.ratings._trueskill import TrueSkillArrays, TrueSkillRater, TrueSkillState
@@ -26,8 +27,10 @@ __all__ = [
     "Leaderboard",
     "PairCounts",
     "PairMatrix",
+    "PairWins",
     "RankRanges",
     "RatingIntervals",
+    "RatingMethod",
     "RatingModel",
     "SliceableVote",
     "Standing",
@@ -38,6 +41,7 @@ __all__ = [
     "TrueSkillState",
     "VoteSlice",
     "interval_ranks",
+    "leaderboard",
     "predicted_win_matrix",
     "win_rate_matrix",
 ]

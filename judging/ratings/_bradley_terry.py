@@ -13,14 +13,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from statistics import NormalDist
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit
 
 from judging.ratings._intervals import IntervalMethod, RatingIntervals
-from judging.ratings._pairs import PairCounts, TieRule
+from judging.ratings._pairs import PairCounts, PairWins, TieRule
 from judging.types import Comparison
 
 __all__ = ["ELO_SCALE", "BTFit", "BradleyTerry"]
@@ -119,15 +121,16 @@ class BradleyTerry:
         n = counts.n_models
         if self.anchor is not None and self.anchor not in counts.models:
             raise ValueError(f"BradleyTerry.fit: anchor model {self.anchor!r} has no votes in this slice")
-        wins = counts.wins_matrix(self.ties)
-        identified = _identified(wins)
+        pairs = counts.pair_wins(self.ties)
+        identified = _identified(pairs, n)
         if self.l2 == 0 and not identified:
             raise ValueError(
                 "BradleyTerry.fit: with l2=0 the maximum-likelihood ratings do not exist for these votes "
                 "(some group of models never lost, or never won, against the rest); use l2 > 0"
             )
         theta0 = np.zeros((1, n)) if start is None else np.asarray(start, dtype=np.float64).reshape(1, n)
-        theta, iterations = _newton(wins[None], theta0, self.l2, self.tol, self.max_iter)
+        wins = PairWins(pairs.i, pairs.j, pairs.forward[None], pairs.backward[None])
+        theta, iterations = _newton(wins, theta0, self.l2, self.tol, self.max_iter)
         return BTFit(
             models=counts.models,
             theta=_read_only(theta[0]),
@@ -169,14 +172,23 @@ class BradleyTerry:
         total = counts.n_votes
         if total == 0:
             raise ValueError("BradleyTerry.bootstrap: there are no votes to resample")
-        p = counts.count / total
+        share = counts.count / total
+        point = counts.pair_wins(self.ties)
+        point_wins = PairWins(point.i, point.j, point.forward[None], point.backward[None])
+        _, p = _Design.of(point_wins, counts.n_models).gradient(point_wins, fit.theta[None], self.l2)
+        hessian_inverse = np.linalg.inv(
+            _Design.of(point_wins, counts.n_models).hessian(point_wins, p, self.l2)[0]
+        )
         samples = np.empty((rounds, counts.n_models))
+        tol = max(self.tol, _BOOTSTRAP_TOL)
         for start in range(0, rounds, _BOOTSTRAP_CHUNK):
             size = min(_BOOTSTRAP_CHUNK, rounds - start)
-            drawn = rng.multinomial(total, p, size=size)
-            wins = counts.wins_matrix(self.ties, count=drawn)
-            theta0 = np.broadcast_to(fit.theta, (size, counts.n_models)).copy()
-            theta, _ = _newton(wins, theta0, self.l2, self.tol, self.max_iter)
+            wins = counts.pair_wins(self.ties, count=rng.multinomial(total, share, size=size))
+            theta0 = np.broadcast_to(fit.theta, (size, counts.n_models))
+            theta, converged = _chord(wins, theta0, hessian_inverse, self.l2, tol, _CHORD_ITERATIONS)
+            if not converged.all():
+                rest = PairWins(wins.i, wins.j, wins.forward[~converged], wins.backward[~converged])
+                theta[~converged], _ = _newton(rest, theta[~converged], self.l2, self.tol, self.max_iter)
             samples[start : start + size] = self._to_rating(theta, counts.models)
         tail = (1.0 - level) / 2.0
         lower, upper = np.quantile(samples, [tail, 1.0 - tail], axis=0)
@@ -247,64 +259,133 @@ def _laplacian(n: int, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64], value
     return np.diag(off.sum(axis=1)) - off
 
 
-def _identified(wins: FloatArray) -> bool:
+def _identified(pairs: PairWins, n: int) -> bool:
     """The MLE exists iff the 'has beaten' graph is strongly connected."""
-    n = wins.shape[0]
     if n < 2:
         return False
-    components, _ = connected_components(wins > 0, directed=True, connection="strong")
+    source = np.concatenate([pairs.i, pairs.j])
+    target = np.concatenate([pairs.j, pairs.i])
+    won = np.concatenate([pairs.forward, pairs.backward]) > 0  # an edge only where a win happened
+    beaten = sparse.csr_matrix((np.ones(int(won.sum())), (source[won], target[won])), shape=(n, n))
+    components, _ = connected_components(beaten, directed=True, connection="strong")
     return bool(components == 1)
 
 
-def _win_probabilities(theta: FloatArray) -> FloatArray:
-    return expit(theta[:, :, None] - theta[:, None, :])
+_BOOTSTRAP_TOL = 1e-8  # log-odds; 2e-6 Elo points, far inside any interval
+_CHORD_ITERATIONS = 30  # fixed-Hessian steps per bootstrap row before falling back to Newton
+_TRUST = 0.1  # Newton steps at most this long (in log-odds) are taken without a line search
 
 
-def _log_likelihood(wins: FloatArray, p: FloatArray, theta: FloatArray, l2: float) -> FloatArray:
-    """Penalised log-likelihood per row, from the win probabilities ``p`` of ``theta``."""
-    with np.errstate(divide="ignore"):
-        log_p = np.log(p)
-    # p underflows to 0 only for a gap beyond ~745 nats; there log(sigmoid(d)) = d to rounding
-    log_p = np.where(p > 0.0, log_p, theta[:, :, None] - theta[:, None, :])
-    return (wins * log_p).sum(axis=(1, 2)) - 0.5 * l2 * (theta * theta).sum(axis=1)
+def _pair_log_likelihood(wins: PairWins, theta: FloatArray, l2: float) -> FloatArray:
+    """Penalised log-likelihood per row."""
+    diff = theta[:, wins.i] - theta[:, wins.j]
+    loss = wins.forward * np.logaddexp(0.0, -diff) + wins.backward * np.logaddexp(0.0, diff)
+    return -loss.sum(axis=-1) - 0.5 * l2 * (theta * theta).sum(axis=-1)
+
+
+class _Design(NamedTuple):
+    """Pair-by-model incidence (+1 for i, -1 for j), transposed, and its absolute value."""
+
+    incidence_t: sparse.csr_matrix
+    degree_t: sparse.csr_matrix
+    n: int
+
+    @classmethod
+    def of(cls, wins: PairWins, n: int) -> _Design:
+        pairs = len(wins.i)
+        rows = np.repeat(np.arange(pairs), 2)
+        cols = np.stack([wins.i, wins.j], axis=1).ravel()
+        signs = np.tile([1.0, -1.0], pairs)
+        return cls(
+            sparse.csr_matrix((signs, (cols, rows)), shape=(n, pairs)),
+            sparse.csr_matrix((np.abs(signs), (cols, rows)), shape=(n, pairs)),
+            n,
+        )
+
+    def gradient(self, wins: PairWins, theta: FloatArray, l2: float) -> tuple[FloatArray, FloatArray]:
+        """Gradient of the penalised log-likelihood per row, and the win probabilities per pair."""
+        p = expit(theta[:, wins.i] - theta[:, wins.j])
+        residual = wins.forward - (wins.forward + wins.backward) * p
+        return np.asarray(self.incidence_t @ residual.T).T - l2 * theta, p
+
+    def hessian(self, wins: PairWins, p: FloatArray, l2: float) -> FloatArray:
+        """Negative Hessian per row plus the gauge term ``1 1^T / n``."""
+        n = self.n
+        curvature = (wins.forward + wins.backward) * p * (1.0 - p)
+        hessian = np.full((p.shape[0], n * n), 1.0 / n)
+        hessian[:, wins.i * n + wins.j] -= curvature
+        hessian[:, wins.j * n + wins.i] -= curvature
+        diagonal = np.arange(n) * (n + 1)
+        hessian[:, diagonal] += np.asarray(self.degree_t @ curvature.T).T + l2
+        return hessian.reshape(-1, n, n)
 
 
 def _newton(
-    wins: FloatArray, theta: FloatArray, l2: float, tol: float, max_iter: int
+    wins: PairWins, theta: FloatArray, l2: float, tol: float, max_iter: int
 ) -> tuple[FloatArray, int]:
-    """Maximise the (penalised) BT log-likelihood for a stack of win matrices ``(B, n, n)``.
+    """Maximise the (penalised) BT log-likelihood for a stack of rows of pair wins.
 
-    Newton steps ``(H + 1 1^T / n) step = gradient`` (the rank-one term fixes the free common
-    level when ``l2 = 0`` and leaves contrasts alone), halved while the likelihood would drop.
+    ``wins.forward``/``backward`` are ``(rows, pairs)`` and ``theta`` is ``(rows, n)``; every row is
+    an independent problem (one table, or one bootstrap resample each). Newton steps solve
+    ``(H + 1 1^T / n) step = gradient``: the rank-one term fixes the free common level when
+    ``l2 = 0`` and leaves contrasts alone. Long steps are halved while the likelihood would drop;
+    steps shorter than ``_TRUST`` are safe on this smooth concave objective and skip the check.
     """
     theta = theta.copy()
     n = theta.shape[1]
-    if n == 0:
-        return theta, 0
-    games = wins + wins.transpose(0, 2, 1)
-    eye = np.eye(n)
-    p = _win_probabilities(theta)
-    current = _log_likelihood(wins, p, theta, l2)
+    if n == 0 or len(wins.i) == 0:
+        return np.zeros_like(theta), 0  # no votes: every model at the common level
+    design = _Design.of(wins, n)
     for iteration in range(1, max_iter + 1):
-        gradient = (wins - games * p).sum(axis=2) - l2 * theta
-        curvature = games * p * (1.0 - p)
-        hessian = eye * (curvature.sum(axis=2) + l2)[:, :, None] - curvature + 1.0 / n
-        step = np.linalg.solve(hessian, gradient[:, :, None])[:, :, 0]
-        candidate = theta + step
-        p_new = _win_probabilities(candidate)
-        value = _log_likelihood(wins, p_new, candidate, l2)
-        for _ in range(60):
-            worse = value < current - 1e-12 * np.abs(current)
-            if not worse.any():
-                break
-            step[worse] *= 0.5
-            candidate[worse] = theta[worse] + step[worse]
-            p_new[worse] = _win_probabilities(candidate[worse])
-            value[worse] = _log_likelihood(wins[worse], p_new[worse], candidate[worse], l2)
-        theta, p, current = candidate, p_new, value
+        gradient, p = design.gradient(wins, theta, l2)
+        step = np.linalg.solve(design.hessian(wins, p, l2), gradient[:, :, None])[:, :, 0]
+        long = np.abs(step).max(axis=1) > _TRUST
+        if long.any():
+            step[long] = _backtrack(wins, theta[long], step[long], l2, long)
+        theta = theta + step
         if np.abs(step).max() < tol:
             return theta, iteration
     return theta, max_iter
+
+
+def _chord(
+    wins: PairWins, theta: FloatArray, hessian_inverse: FloatArray, l2: float, tol: float, max_iter: int
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Newton with one fixed Hessian (the point fit's) for every row: a bootstrap resample's
+    Hessian differs from it by sampling noise, so each step still cuts the error by a large factor,
+    and a step costs a matrix product instead of a solve per row. Returns the converged rows."""
+    theta = theta.copy()
+    design = _Design.of(wins, theta.shape[1])
+    iterating = np.ones(theta.shape[0], dtype=bool)
+    converged = np.zeros(theta.shape[0], dtype=bool)
+    previous = np.full(theta.shape[0], np.inf)
+    for _ in range(max_iter):
+        gradient, _ = design.gradient(wins, theta, l2)
+        step = gradient @ hessian_inverse
+        size = np.abs(step).max(axis=1)
+        iterating &= size < previous  # steps that stop shrinking are left to full Newton
+        theta[iterating] += step[iterating]
+        converged |= iterating & (size < tol)
+        iterating &= ~converged
+        previous = size
+        if not iterating.any():
+            break
+    return theta, converged
+
+
+def _backtrack(
+    wins: PairWins, theta: FloatArray, step: FloatArray, l2: float, rows: npt.NDArray[np.bool_]
+) -> FloatArray:
+    """Halve each row's step until the log-likelihood does not drop."""
+    part = PairWins(wins.i, wins.j, wins.forward[rows], wins.backward[rows])
+    before = _pair_log_likelihood(part, theta, l2)
+    step = step.copy()
+    for _ in range(60):
+        worse = _pair_log_likelihood(part, theta + step, l2) < before - 1e-12 * np.abs(before)
+        if not worse.any():
+            break
+        step[worse] *= 0.5
+    return step
 
 
 def _check_level(where: str, level: float) -> None:

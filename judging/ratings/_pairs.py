@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +18,7 @@ from scipy import sparse
 
 from judging.types import Comparison
 
-__all__ = ["PairCounts", "TieRule"]
+__all__ = ["PairCounts", "PairWins", "TieRule"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -41,6 +42,15 @@ class TieRule(StrEnum):
             raise ValueError(
                 f"TieRule.parse: unknown tie rule {value!r} (expected 'half' or 'drop')"
             ) from None
+
+
+class PairWins(NamedTuple):
+    """Wins per pair with votes: ``forward`` = i over j, ``backward`` = j over i (``i < j``)."""
+
+    i: IntArray
+    j: IntArray
+    forward: FloatArray
+    backward: FloatArray
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -142,29 +152,43 @@ class PairCounts:
             self.j, self.count, minlength=n
         ).astype(np.int64)
 
-    def wins_matrix(self, ties: TieRule = TieRule.HALF, count: npt.ArrayLike | None = None) -> FloatArray:
-        """``W[i, j]`` = weighted wins of i over j (draws count half each way under ``TieRule.HALF``).
+    def pair_wins(self, ties: TieRule = TieRule.HALF, count: npt.ArrayLike | None = None) -> PairWins:
+        """Weighted wins each way for every pair with votes (draws count half under ``HALF``).
 
-        ``count`` replaces the cell counts (a bootstrap draw); it may be 2-d ``(rounds, cells)``, and
-        then the result is ``(rounds, n, n)``.
+        ``count`` replaces the cell counts (a bootstrap draw); it may be 2-d ``(rounds, cells)``,
+        and then ``forward`` and ``backward`` are ``(rounds, pairs)``.
         """
         keep = np.ones(self.score.shape, dtype=bool) if ties is TieRule.HALF else self.score != 0.5
         n = self.n_models
-        counts = (self.count if count is None else np.asarray(count))[..., keep]
+        pair_key, pair_of_cell = np.unique(self.i[keep] * n + self.j[keep], return_inverse=True)
         s = self.score[keep]
-        i = self.i[keep]
-        j = self.j[keep]
         w = self.weight[keep]
-        # each cell sends score * weight per vote to W[i, j] and (1 - score) * weight to W[j, i]
+        cells = len(s)
+        # each vote of a cell adds score * weight to "i beat j" and (1 - score) * weight to "j beat i"
         spread = sparse.csr_matrix(
             (
                 np.concatenate([w * s, w * (1.0 - s)]),
-                (np.tile(np.arange(len(s)), 2), np.concatenate([i * n + j, j * n + i])),
+                (np.tile(np.arange(cells), 2), np.concatenate([pair_of_cell, pair_of_cell + len(pair_key)])),
             ),
-            shape=(len(s), n * n),
+            shape=(cells, 2 * len(pair_key)),
         )
-        flat = np.asarray((spread.T @ np.atleast_2d(counts).T.astype(np.float64)).T)
-        return flat.reshape((*counts.shape[:-1], n, n))
+        counts = np.asarray(self.count if count is None else count, dtype=np.float64)[..., keep]
+        both = np.asarray((spread.T @ np.atleast_2d(counts).T).T)
+        both = both.reshape((*counts.shape[:-1], 2 * len(pair_key)))
+        return PairWins(
+            i=pair_key // n,
+            j=pair_key % n,
+            forward=both[..., : len(pair_key)],
+            backward=both[..., len(pair_key) :],
+        )
+
+    def wins_matrix(self, ties: TieRule = TieRule.HALF) -> FloatArray:
+        """``W[i, j]`` = weighted wins of i over j (draws count half each way under ``TieRule.HALF``)."""
+        pairs = self.pair_wins(ties)
+        wins = np.zeros((self.n_models, self.n_models))
+        wins[pairs.i, pairs.j] = pairs.forward
+        wins[pairs.j, pairs.i] = pairs.backward
+        return wins
 
     def games_matrix(self) -> IntArray:
         """Symmetric matrix of (unweighted) vote counts per pair."""

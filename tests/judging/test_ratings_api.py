@@ -23,8 +23,10 @@ def test_public_surface_is_pinned() -> None:
             "Leaderboard",
             "PairCounts",
             "PairMatrix",
+            "PairWins",
             "RankRanges",
             "RatingIntervals",
+            "RatingMethod",
             "RatingModel",
             "SliceableVote",
             "Standing",
@@ -35,6 +37,7 @@ def test_public_surface_is_pinned() -> None:
             "TrueSkillState",
             "VoteSlice",
             "interval_ranks",
+            "leaderboard",
             "predicted_win_matrix",
             "win_rate_matrix",
         ]

@@ -17,11 +17,13 @@ from judging.ratings import (
     Leaderboard,
     PairCounts,
     RatingIntervals,
+    RatingMethod,
     TaggedComparison,
     TieRule,
     TrueSkillRater,
     VoteSlice,
     interval_ranks,
+    leaderboard,
     predicted_win_matrix,
     win_rate_matrix,
 )
@@ -158,3 +160,16 @@ def test_slice_errors_name_the_problem() -> None:
     untagged = [TaggedComparison(Comparison("x", "y", A))]
     with pytest.raises(ValueError, match="has no source"):
         VoteSlice(source_weights={Source.JUDGE: 1.0}).select(untagged)
+
+
+def test_leaderboard_entry_point_for_each_method() -> None:
+    votes = _votes()
+    bt = leaderboard(RatingMethod.parse("bt"), votes, min_votes=5)
+    booted = leaderboard(RatingMethod.BT, votes, bootstrap_rounds=200, rng=np.random.default_rng(0))
+    assert [r.model for r in bt.rows] == [r.model for r in booted.rows] == ["x", "y", "z"]
+    assert leaderboard(RatingMethod.ELO, votes).rows[0].lower is None
+    assert leaderboard(RatingMethod.TRUESKILL, votes).method == "trueskill"
+    with pytest.raises(ValueError, match="needs an rng"):
+        leaderboard(RatingMethod.BT, votes, bootstrap_rounds=10)
+    with pytest.raises(ValueError, match="unknown method 'glicko'"):
+        RatingMethod.parse("glicko")

@@ -37,7 +37,9 @@ def test_demo_answer_generic_answer_and_models() -> None:
     # A demo question asked of a model that is not in the demo gets a generic answer.
     assert "快递单" in content(mock.chat(body(model="gpt-x"), None).body)
     ids = [m["id"] for m in json.loads(mock.models().body)["data"]]
-    assert ids == sorted(["jindun-guard", "kuaida-open", "qingyun-care", "mock-judge", "mock-generic"])
+    assert ids == sorted(
+        ["jindun-guard", "kuaida-open", "qingyun-care", "mock-judge", "mock-generator", "mock-generic"]
+    )
 
 
 def test_the_demo_question_matches_after_trimming_whitespace() -> None:

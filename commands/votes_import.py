@@ -1,0 +1,40 @@
+"""``import-votes FILE [--release R]``: votes in the interchange format into the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from pipeline.bootstrap import prepare
+from pipeline.demo import DemoError
+from pipeline.settings import Settings
+from pipeline.votes_import import import_votes
+from storage.questions import ReleaseError
+
+__all__ = ["register"]
+
+
+def import_votes_command(
+    votes_file: Path = typer.Argument(..., help="Votes file (.csv or .jsonl) in the interchange format."),
+    release: str | None = typer.Option(
+        None, "--release", help="Put every vote in this release (default: each vote's release column)."
+    ),
+) -> None:
+    """Import votes (all or nothing; errors name the line and field). Questions and both answers
+    must already exist; importing the same file again adds nothing."""
+    try:
+        engine = prepare(Settings.from_env())
+        summary = import_votes(engine, votes_file, release=release)
+    except (DemoError, ReleaseError, ValueError) as exc:  # VotesFileError is a ValueError
+        typer.echo(f"error: {exc}", err=True)
+        typer.echo("nothing was imported", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"read {summary.read} votes: imported {summary.imported}, already present {summary.already_present}"
+        f" (releases: {', '.join(summary.releases)})"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import-votes")(import_votes_command)

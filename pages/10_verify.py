@@ -1,0 +1,147 @@
+"""Verification queue (expert, admin): approve, edit or reject generated candidate questions with a
+reason. Approved questions join the current draft release with a link back to their event."""
+
+import pandas as pd
+import streamlit as st
+
+from judging.dimensions import Dimension
+from pipeline.generation import CandidateStatus, event_candidates
+from pipeline.releases import open_drafts
+from pipeline.verification import (
+    MAX_REQUIRED_APPROVALS,
+    Decision,
+    ReviewError,
+    VerificationConfig,
+    approvals_of,
+    load_verification_config,
+    review_candidate,
+    review_queue,
+    save_verification_config,
+)
+from storage.questions import ReleaseError
+from ui.auth import require_role
+from ui.components import answer_box, inert_markdown
+from ui.i18n import t
+from ui.resources import get_engine
+
+ctx = require_role("expert", "admin")
+
+engine = get_engine()
+lang = st.session_state.get("lang", "zh")
+st.title(t("ev.verify_title"))
+st.caption(t("ev.verify_explain"))
+
+flash = st.session_state.pop("ev_verify_flash", None)
+if flash:
+    st.success(flash)
+
+config = load_verification_config(engine)
+if "admin" in ctx.roles:
+    with st.expander(t("ev.rule")), st.form("ev_rule"):
+        required = st.number_input(
+            t("ev.required"), 1, MAX_REQUIRED_APPROVALS, config.required_approvals, key="ev_required"
+        )
+        if st.form_submit_button(t("queue.save")):
+            config = VerificationConfig(required_approvals=int(required))
+            save_verification_config(engine, config, actor=ctx.username)
+            st.success(t("queue.saved"))
+st.caption(t("ev.rule_now", n=config.required_approvals))
+
+drafts = [d.tag for d in open_drafts(engine)]
+target: str | None = None
+if len(drafts) > 1:
+    target = st.selectbox(t("ev.target"), drafts, index=len(drafts) - 1, key="ev_target")
+elif drafts:
+    st.caption(t("ev.target_one", tag=drafts[0]))
+else:
+    st.caption(t("ev.target_new"))
+
+queue = review_queue(engine, reviewer=ctx.username)
+if not queue:
+    st.info(t("ev.queue_empty"))
+else:
+    by_id = {c.id: c for c in queue}
+    chosen = st.selectbox(
+        t("ev.queue", n=len(queue)),
+        list(by_id),
+        format_func=lambda i: f"#{i} · {Dimension(by_id[i].dimension).label(lang)} · {by_id[i].event_title}",
+        key="ev_candidate",
+    )
+    candidate = by_id[chosen]
+    st.markdown(
+        f"**{t('ev.event')}**: {inert_markdown(candidate.event_title)} · "
+        f"**{t('vote.dimension')}**: {Dimension(candidate.dimension).label(lang)}"
+    )
+    answer_box(t("ev.question"), candidate.text)
+    answer_box(t("ev.note"), candidate.reference_note)
+    if candidate.edited:
+        st.caption(t("ev.generated_text") + ": " + inert_markdown(candidate.generated_text))
+    approvers = approvals_of(candidate)
+    st.caption(
+        t(
+            "ev.approvals_now",
+            n=len(approvers),
+            required=config.required_approvals,
+            names="、".join(approvers) or "—",
+        )
+    )
+    with st.form("ev_review"):
+        decision = st.radio(
+            t("ev.decision"),
+            list(Decision),
+            format_func=lambda d: t(f"ev.decision.{d.value}"),
+            horizontal=True,
+            key="ev_decision",
+        )
+        edited = st.text_area(t("ev.edited_text"), value=candidate.text, key=f"ev_edit_{candidate.id}")
+        reason = st.text_input(t("ev.reason"), help=t("ev.reason_help"), key=f"ev_reason_{candidate.id}")
+        if st.form_submit_button(t("ev.submit"), type="primary"):
+            try:
+                outcome = review_candidate(
+                    engine,
+                    candidate.id,
+                    reviewer=ctx.username,
+                    decision=decision,
+                    reason=reason,
+                    edited_text=edited if decision is Decision.EDIT else None,
+                    release=target,
+                    config=config,
+                )
+            except (ReviewError, ReleaseError) as exc:
+                st.error(t("ev.invalid", error=inert_markdown(str(exc))))
+            else:
+                st.session_state["ev_verify_flash"] = t(
+                    f"ev.outcome.{outcome.status.value}",
+                    n=len(outcome.approvals),
+                    required=outcome.required,
+                    release=outcome.release or "",
+                )
+                st.rerun()
+
+st.subheader(t("ev.recent"))
+decided = event_candidates(engine, statuses=[CandidateStatus.APPROVED, CandidateStatus.REJECTED])
+decided = sorted(decided, key=lambda c: c.decided_at or c.created_at, reverse=True)[:50]
+if not decided:
+    st.caption(t("ev.none_decided"))
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "id": c.id,
+                    t("ev.event"): c.event_title,
+                    t("vote.dimension"): Dimension(c.dimension).label(lang),
+                    t("ev.status"): t(f"ev.status.{c.status}"),
+                    t("ev.question"): c.text,
+                    t("ev.reviewers"): "、".join(
+                        f"{r.reviewer}: {t(f'ev.decision.{r.decision}')}"
+                        + (f"（{r.reason}）" if r.reason else "")
+                        for r in c.reviews
+                    ),
+                }
+                for c in decided
+            ]
+        ),
+        hide_index=True,
+        key="ev_decided",
+    )

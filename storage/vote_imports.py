@@ -1,0 +1,149 @@
+"""Lookups and the insert behind importing votes from a file (``pipeline/votes_import.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from judging.types import Source, Verdict
+from storage.models import ArenaModel, Battle, Question, Response, Vote
+
+__all__ = [
+    "ImportQuestion",
+    "ImportedVote",
+    "VoteFingerprint",
+    "import_questions",
+    "import_responses",
+    "insert_imported_vote",
+    "used_idempotency_keys",
+    "vote_fingerprints",
+]
+
+_CHUNK = 900  # bound parameters per IN (...) list, below SQLite's limit
+
+
+@dataclass(frozen=True, slots=True)
+class ImportQuestion:
+    id: int
+    dimension: str
+
+
+@dataclass(frozen=True, slots=True)
+class VoteFingerprint:
+    """What makes a stored vote the same vote as one in a file (an export read back)."""
+
+    battle_id: int
+    source: Source
+    rater: str
+    verdict: Verdict
+    left_response_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedVote:
+    battle_id: int
+    source: Source
+    rater: str
+    verdict: Verdict  # about the battle's A (the smaller response id)
+    left_response_id: int
+    idempotency_key: str
+    created_at: datetime
+
+
+def _chunks(values: Collection[int]) -> list[list[int]]:
+    ordered = sorted(set(values))
+    return [ordered[k : k + _CHUNK] for k in range(0, len(ordered), _CHUNK)]
+
+
+def import_questions(*, session: Session, release_id: int) -> dict[str, ImportQuestion]:
+    """The questions of a release (retired ones too, old votes still point at them) by external id."""
+    rows = session.execute(
+        sa_select(col(Question.external_id), col(Question.id), col(Question.dimension)).where(
+            col(Question.release_id) == release_id
+        )
+    ).all()
+    return {str(ext): ImportQuestion(int(qid), str(dim)) for ext, qid, dim in rows}
+
+
+def import_responses(*, session: Session, question_ids: Collection[int]) -> dict[tuple[int, str], int]:
+    """Response ids by (question id, model key)."""
+    out: dict[tuple[int, str], int] = {}
+    for chunk in _chunks(question_ids):
+        rows = session.execute(
+            sa_select(col(Response.question_id), col(ArenaModel.key), col(Response.id))
+            .join(ArenaModel, col(ArenaModel.id) == col(Response.model_id))
+            .where(col(Response.question_id).in_(chunk))
+        ).all()
+        out.update({(int(q), str(m)): int(r) for q, m, r in rows})
+    return out
+
+
+def used_idempotency_keys(*, session: Session, keys: Collection[str]) -> set[str]:
+    found: set[str] = set()
+    ordered = sorted(set(keys))
+    for start in range(0, len(ordered), _CHUNK):
+        chunk = ordered[start : start + _CHUNK]
+        rows = session.execute(
+            sa_select(col(Vote.idempotency_key)).where(col(Vote.idempotency_key).in_(chunk))
+        ).all()
+        found.update(str(r[0]) for r in rows)
+    return found
+
+
+def vote_fingerprints(*, session: Session, battle_ids: Collection[int]) -> dict[VoteFingerprint, list[float]]:
+    """The stored votes of these battles: their creation times (Unix seconds) by fingerprint."""
+    out: dict[VoteFingerprint, list[float]] = {}
+    for chunk in _chunks(battle_ids):
+        rows = session.execute(
+            sa_select(
+                col(Vote.battle_id),
+                col(Vote.source),
+                col(Vote.rater),
+                col(Vote.verdict),
+                col(Vote.left_response_id),
+                col(Vote.created_at),
+            ).where(col(Vote.battle_id).in_(chunk))
+        ).all()
+        for battle, source, rater, verdict, left, created in rows:
+            moment = created if created.tzinfo else created.replace(tzinfo=UTC)
+            key = VoteFingerprint(int(battle), Source(source), str(rater), Verdict(verdict), int(left))
+            out.setdefault(key, []).append(moment.timestamp())
+    return out
+
+
+def insert_imported_vote(*, session: Session, vote: ImportedVote) -> int:
+    """Append one imported vote with the battle's facts copied, as ``record_vote`` does, keeping
+    the file's time as its creation time."""
+    battle = session.get(Battle, vote.battle_id)
+    if battle is None:
+        raise LookupError(f"insert_imported_vote: no battle with id {vote.battle_id}")
+    if vote.left_response_id not in (battle.response_a_id, battle.response_b_id):
+        raise ValueError(
+            f"insert_imported_vote: left_response_id {vote.left_response_id} is not part of battle {vote.battle_id}"
+        )
+    question = session.get(Question, battle.question_id)
+    response_a = session.get(Response, battle.response_a_id)
+    response_b = session.get(Response, battle.response_b_id)
+    assert question is not None and response_a is not None and response_b is not None
+    row = Vote(
+        battle_id=vote.battle_id,
+        source=Source(vote.source).value,
+        rater=vote.rater,
+        verdict=Verdict(vote.verdict).value,
+        left_response_id=vote.left_response_id,
+        idempotency_key=vote.idempotency_key,
+        model_a_id=response_a.model_id,
+        model_b_id=response_b.model_id,
+        question_id=question.id or 0,
+        release_id=question.release_id,
+        dimension=question.dimension,
+        created_at=vote.created_at,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id

@@ -1,0 +1,220 @@
+"""Release reports on a database with votes: leaderboards, rank changes, judge agreement, files.
+
+Two releases with known outcomes. In v261201 the demo models finish in the order M0 > M1 > M2 >
+M3 > M4 (the stronger side wins three battles in four). Release v261215 is started from it
+(anchors), answered again, and M1 overtakes M0. An LLM judge votes on every v261215 battle and
+agrees with the human except on 4 of the 20 questions, where it says tie:
+agreement with ties = 1 - 4·10/200 = 0.8; without ties the disagreeing pairs drop out, so 1.0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import col, select
+from typer.testing import CliRunner
+
+from judging.types import Source, Verdict
+from pipeline.bootstrap import init_database
+from pipeline.releases import create_release, publish_release
+from pipeline.report import OVERALL, build_report, previous_release
+from pipeline.report_files import report_files, write_report
+from pipeline.settings import PROJECT_ROOT, Settings
+from storage.models import ArenaModel, Question, Release, Response
+from storage.queries import get_or_create_battle, record_vote
+from storage.runs import add_response
+from storage.session import read_session, write_session
+
+MODELS = ("qingyun-care", "jindun-guard", "kuaida-open", "boshi-pro", "nuanxin-chat")
+N_QUESTIONS = 20
+
+
+def _vote_release(engine, tag: str, order: tuple[str, ...], *, judge: bool) -> None:
+    """Every pair of models on the release's first 20 questions; the side earlier in ``order``
+    wins unless the question index is 3 mod 4 (an upset)."""
+    rank = {m: k for k, m in enumerate(order)}
+    with write_session(engine) as session:
+        release = session.exec(select(Release).where(Release.tag == tag)).one()
+        questions = session.exec(
+            select(Question)
+            .where(Question.release_id == release.id)
+            .order_by(col(Question.id))
+            .limit(N_QUESTIONS)
+        ).all()
+        keys = {m.id: m.key for m in session.exec(select(ArenaModel)).all()}
+        for qi, question in enumerate(questions):
+            responses = {
+                keys[r.model_id]: r
+                for r in session.exec(select(Response).where(Response.question_id == question.id))
+            }
+            for i, first in enumerate(MODELS):
+                for second in MODELS[i + 1 :]:
+                    ra, rb = responses[first], responses[second]
+                    battle = get_or_create_battle(
+                        session=session, question_id=question.id, response_ids=(ra.id, rb.id)
+                    )
+                    stronger = first if rank[first] < rank[second] else second
+                    winner = stronger if qi % 4 != 3 else ({first, second} - {stronger}).pop()
+                    a_key = first if battle.response_a_id == ra.id else second
+                    verdict = Verdict.A if winner == a_key else Verdict.B
+                    record_vote(
+                        session=session,
+                        battle_id=battle.id,
+                        source=Source.HUMAN,
+                        rater=f"ann{qi % 3}",
+                        verdict=verdict,
+                        left_response_id=battle.response_a_id,
+                        idempotency_key=f"{tag}-h-{battle.id}",
+                    )
+                    if judge:
+                        record_vote(
+                            session=session,
+                            battle_id=battle.id,
+                            source=Source.JUDGE,
+                            rater="mock-judge",
+                            verdict=Verdict.TIE if qi % 5 == 0 else verdict,
+                            left_response_id=battle.response_b_id,
+                            idempotency_key=f"{tag}-j-{battle.id}",
+                        )
+
+
+@pytest.fixture(scope="module")
+def voted_settings(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("report")
+    return Settings(
+        database_url=f"sqlite:///{data_dir / 'arena.db'}",
+        data_dir=data_dir,
+        demo_dir=PROJECT_ROOT / "demo",
+        login_sleep_time=0.0,
+    )
+
+
+@pytest.fixture(scope="module")
+def voted(voted_settings):
+    """Built once for the module (the tests only read it)."""
+    engine = init_database(voted_settings, announce=lambda _m: None)
+    _vote_release(engine, "v261201", MODELS, judge=False)
+    create_release(engine, "d2", parent="v261201")
+    with write_session(engine) as session:
+        draft = session.exec(select(Release).where(Release.tag == "d2")).one()
+        for question in session.exec(select(Question).where(Question.release_id == draft.id)).all():
+            for key in MODELS:
+                add_response(
+                    session=session,
+                    question_id=question.id,
+                    model_key=key,
+                    text_=f"{key} 对第 {question.id} 题的回答",
+                    reasoning_content=None,
+                    prompt_tokens=None,
+                    completion_tokens=None,
+                    latency_ms=None,
+                    finish_reason=None,
+                )
+    publish_release(engine, "d2", tag="v261215", now=datetime(2026, 12, 15, 8, tzinfo=UTC))
+    swapped = (MODELS[1], MODELS[0], *MODELS[2:])
+    _vote_release(engine, "v261215", swapped, judge=True)
+    yield engine
+    engine.dispose()
+
+
+def test_report_boards_rank_changes_and_agreement(voted):
+    assert previous_release(voted, "v261215") == "v261201"
+    report = build_report(voted, "v261215")
+    assert report.previous == "v261201" and report.status == "published"
+    overall = report.board(OVERALL)
+    assert [r.model for r in overall.rows] == [MODELS[1], MODELS[0], *MODELS[2:]]
+    changes = {r.model: r.change for r in overall.rows}
+    assert changes == {MODELS[0]: -1, MODELS[1]: 1, MODELS[2]: 0, MODELS[3]: 0, MODELS[4]: 0}
+    assert all(r.lower < r.rating < r.upper for r in overall.rows)
+    assert overall.n_votes == 400  # 200 human + 200 judge votes
+    # every dimension has its own board; together they hold every vote
+    dims = [b for b in report.boards if b.dimension != OVERALL]
+    assert len(dims) == 5 and sum(b.n_votes for b in dims) == 400
+    assert {b.dimension: b.n_votes for b in dims} == report.counts.votes_by_dimension
+
+    c = report.counts
+    assert (c.votes, c.battles, c.models) == (400, 200, 5)
+    assert c.votes_by_source == {"human": 200, "judge": 200, "expert": 0}
+    assert c.questions == 65 and c.anchors == 65
+
+    (judge,) = report.judges
+    assert judge.judge == "mock-judge" and judge.n_votes == 200 and judge.n_battles == 200
+    assert judge.agreement_with_ties.value == pytest.approx(0.8)
+    assert judge.agreement_without_ties.value == pytest.approx(1.0)
+    assert judge.agreement_with_ties.lower <= 0.8 <= judge.agreement_with_ties.upper
+
+    # a model's rating per release, oldest first
+    history = [(p.release, p.model) for p in report.history if p.model in MODELS[:2]]
+    assert history == [
+        ("v261201", MODELS[0]),
+        ("v261201", MODELS[1]),
+        ("v261215", MODELS[1]),
+        ("v261215", MODELS[0]),
+    ]
+
+
+def test_report_files(voted, tmp_path):
+    report = build_report(voted, "v261215")
+    files = {f.name: f.content for f in report_files(report)}
+    assert set(files) == {
+        "report-v261215.md",
+        "leaderboard-v261215.csv",
+        "judges-v261215.csv",
+        "history-v261215.csv",
+        "report-v261215.json",
+    }
+    md = files["report-v261215.md"]
+    for heading in (
+        "# 发布报告 Release report: v261215",
+        "## 各维度排行榜",
+        "### 隐私 Privacy",
+        "## 评审模型与人工一致性",
+    ):
+        assert heading in md
+    assert "| 1 | 金盾 Guard |" in md and "| +1 |" in md and "| -1 |" in md
+    assert "0.800 [" in md  # judge agreement with its interval
+
+    rows = list(csv.DictReader(io.StringIO(files["leaderboard-v261215.csv"].lstrip("\ufeff"))))
+    assert len(rows) == 5 * sum(1 for b in report.boards if b.rows)
+    top = next(r for r in rows if r["dimension"] == "overall" and r["position"] == "1")
+    assert (top["model"], top["previous_position"], top["rank_change"]) == (MODELS[1], "2", "1")
+    judges = list(csv.DictReader(io.StringIO(files["judges-v261215.csv"].lstrip("\ufeff"))))
+    assert {r["measure"] for r in judges} >= {"agreement_with_ties", "cohen_kappa"}
+    history = list(csv.DictReader(io.StringIO(files["history-v261215.csv"].lstrip("\ufeff"))))
+    assert {r["release"] for r in history} == {"v261201", "v261215"}
+
+    data = json.loads(files["report-v261215.json"])
+    assert data["previous"] == "v261201" and data["counts"]["votes"] == 400
+    assert data["leaderboards"]["overall"]["rows"][0]["change"] == 1
+    assert data["judges"][0]["agreement_with_ties"]["value"] == pytest.approx(0.8)
+
+    paths = write_report(report, tmp_path / "out")
+    assert sorted(p.name for p in paths) == sorted(files)
+    assert (tmp_path / "out" / "report-v261215.md").read_text(encoding="utf-8") == md
+
+
+def test_report_command(voted, voted_settings, tmp_path, monkeypatch):
+    from cli import app
+
+    monkeypatch.setenv("ARENA_DATA_DIR", str(voted_settings.data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ARENA_ADMIN_PASSWORD", "pw-report-test")
+    result = CliRunner().invoke(app, ["report", "--release", "v261215", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r" / "leaderboard-v261215.csv").exists()
+    bad = CliRunner().invoke(app, ["report", "--release", "v999999", "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "no release 'v999999'" in bad.output
+    assert not (tmp_path / "x").exists()
+
+
+def test_no_previous_release(voted):
+    report = build_report(voted, "v261201")
+    assert report.previous is None
+    assert all(r.previous_position is None and r.change is None for r in report.board(OVERALL).rows)
+    assert report.judges == ()
+    with read_session(voted) as session:
+        assert session.exec(select(Release)).all()
