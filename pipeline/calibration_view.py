@@ -402,16 +402,15 @@ def _board(query: CalibrationQuery, votes: Sequence[ArenaVote]) -> _Board:
     labelled = int(scores.labelled.sum())
     if labelled < 2:
         return _Board(None, Unavailable.FEW_HUMAN_BATTLES, False)
-    # With human votes on every judged battle the judge has nothing to add: PPI++ would pick
-    # lam = 0 anyway, so fix it (tuning first solves the lam = 1 problem, unbounded here).
+    # With human votes on every judged battle the judge has nothing to add (lam = 0).
     if labelled == scores.a.size:
         return _Board(judge_corrected_leaderboard(votes, min_votes=query.min_votes, power=0.0), None, False)
     try:
         return _Board(judge_corrected_leaderboard(votes, min_votes=query.min_votes), None, False)
     except np.linalg.LinAlgError:
-        # PPI++ tunes lam at the lam = 1 solution, which diverges when a model never loses in the
-        # judge's verdicts (a singular Hessian). lam = 0 (the human votes alone, with the judge's
-        # battles as the design) keeps valid intervals; the page says the judge was not used.
+        # A guard: PPI++ tunes lam at the human-only fit with a ridge, so this should not happen;
+        # if the linear algebra still fails, lam = 0 keeps valid intervals and the page says the
+        # judge was not used.
         board = judge_corrected_leaderboard(votes, min_votes=query.min_votes, power=0.0)
         return _Board(board, None, True)
 

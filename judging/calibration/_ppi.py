@@ -161,21 +161,31 @@ class _Problem:
         return np.asarray(theta - theta.mean())
 
 
-def _pieces(s: BattleScores, theta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """``H^-1`` (on contrasts), judge gradients on U and L, human gradients on L."""
+def _pieces(
+    s: BattleScores, theta: FloatArray, ridge: float = 0.0
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """``H^-1`` (on contrasts), judge gradients on U and L, human gradients on L.
+
+    A model that never loses (or never wins) drives ``p (1 - p)`` to zero on its games; the
+    ridge keeps ``H`` invertible and the pseudo-inverse is the last resort, so such a model gets
+    a very wide interval instead of an error.
+    """
     k = len(s.models)
     lab = s.labelled
     p = expit(theta[s.a] - theta[s.b])
-    hessian = _laplacian(k, s.a, s.b, p * (1.0 - p)) / p.size
-    h_inv = np.linalg.inv(hessian + 1.0 / k)
+    hessian = _laplacian(k, s.a, s.b, p * (1.0 - p)) / p.size + ridge * np.eye(k) + 1.0 / k
+    try:
+        h_inv = np.linalg.inv(hessian)
+    except np.linalg.LinAlgError:
+        h_inv = np.linalg.pinv(hessian)
     grad_f = _gradients(k, s.a, s.b, p - s.judge)
     grad_y = _gradients(k, s.a[lab], s.b[lab], p[lab] - s.human[lab])
     return h_inv, grad_f[~lab], grad_f[lab], grad_y
 
 
-def _tuned_power(s: BattleScores, theta: FloatArray) -> float:
+def _tuned_power(s: BattleScores, theta: FloatArray, ridge: float = 0.0) -> float:
     """PPI++'s variance-minimising ``lam`` (clipped to [0, 1]), evaluated at ``theta``."""
-    h_inv, g_f_u, g_f_l, g_y = _pieces(s, theta)
+    h_inv, g_f_u, g_f_l, g_y = _pieces(s, theta, ridge)
     n, big_n = g_y.shape[0], g_f_u.shape[0]
     if big_n == 0:
         return 0.0
@@ -216,10 +226,14 @@ def ppi_bradley_terry(
     k = len(battles.models)
     ridge = bt.l2 / battles.a.size
     lam = power
-    if lam is None:
-        lam = _tuned_power(battles, _Problem(battles, 1.0, ridge).solve())
+    if big_n == 0:
+        lam = 0.0  # every judged battle has human votes: the judge has nothing to add
+    elif lam is None:
+        # tune at the human-only fit: bounded even when the judge says a model never loses
+        # (at lam = 1 the judge-driven fit can run off to infinity and H would be singular)
+        lam = _tuned_power(battles, _Problem(battles, 0.0, ridge).solve(), ridge)
     theta = _Problem(battles, lam, ridge).solve()
-    h_inv, g_f_u, g_f_l, g_y = _pieces(battles, theta)
+    h_inv, g_f_u, g_f_l, g_y = _pieces(battles, theta, ridge)
     middle = _cov(g_y - lam * g_f_l) / n
     if big_n:
         middle = middle + lam * lam * _cov(g_f_u) / big_n

@@ -228,7 +228,7 @@ def test_corrected_leaderboard_and_rating_calibration(view):
     assert board.n_human_battles == 50 and board.n_battles > 50
     # the demo's best model never loses to the judge: PPI++ tuning is singular there, and the view
     # falls back to lam = 0 and says so
-    assert view.board_untuned == (board.fit.power == 0.0)
+    assert not view.board_untuned or board.fit.power == 0.0  # a fallback fit never uses the judge
     assert board.human_only is not None and len(board.corrected.rows) == len(board.judge_only.rows) == 5
     ratings = view.ratings
     assert ratings is not None and ratings.n_train > 0 and ratings.n_test > 0
