@@ -13,7 +13,7 @@ from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import expit, ndtr
+from scipy.special import expit, ndtr, owens_t
 
 from judging.ratings import BradleyTerry, BTFit, RatingIntervals
 from judging.types import Comparison
@@ -233,8 +233,8 @@ def _active(
     whose fitted order is wrong, ``sum Phi(-|d_kl| / sd_kl)`` under the fit's normal approximation.
     One more comparison of (i, j) adds Fisher information ``h = p (1 - p)`` along ``u = e_i - e_j``,
     a rank-one update of the covariance: ``Sigma' = Sigma - h Sigma u u^T Sigma / (1 + h u^T Sigma u)``.
-    Each candidate is scored by the drop over the pairs it touches (those with i or j); after each
-    pick the covariance is updated so the batch spreads over different uncertain pairs.
+    Each candidate is scored by the expected drop (see ``_misorder_drop``) over the pairs it touches
+    (those with i or j); after each pick the covariance is updated so the batch spreads out.
     """
     needy = history.games.sum(axis=1) < max(warmup, 1)
     if needy.any():
@@ -275,7 +275,7 @@ def _active(
 def _active_gain(
     sigma: FloatArray, gap: FloatArray, cand_i: IntArray, cand_j: IntArray, info: FloatArray
 ) -> FloatArray:
-    """Drop in expected mis-ordered pairs (among those touching i or j) from one more (i, j)."""
+    """Expected drop in mis-ordered pairs (among those touching i or j) from one more (i, j)."""
     var = _difference_variance(sigma)
     wrong = ndtr(-gap / np.sqrt(var))
     np.fill_diagonal(wrong, 0.0)
@@ -286,13 +286,38 @@ def _active_gain(
     gain = np.zeros(len(cand_i))
     for end in (cand_i, cand_j):
         d = c[rows, end][:, None] - c  # (Sigma u)_end - (Sigma u)_k
-        after = ndtr(-gap[end] / np.sqrt(np.maximum(var[end] - shrink * d * d, 1e-12)))
-        after[rows, end] = 0.0
-        gain += (wrong[end] - after).sum(axis=1)
+        gain += _misorder_drop(gap[end], var[end], shrink * d * d, wrong[end]).sum(axis=1)
     # the pair (i, j) itself was counted from both ends
     d_ij = c[rows, cand_i] - c[rows, cand_j]
-    own_after = ndtr(-gap[cand_i, cand_j] / np.sqrt(np.maximum(s - shrink[:, 0] * d_ij * d_ij, 1e-12)))
-    return gain - (wrong[cand_i, cand_j] - own_after)
+    own = _misorder_drop(gap[cand_i, cand_j], s, shrink[:, 0] * d_ij * d_ij, wrong[cand_i, cand_j])
+    return gain - own
+
+
+def _misorder_drop(gap: FloatArray, var: FloatArray, learned: FloatArray, wrong: FloatArray) -> FloatArray:
+    """How much the chance that a pair's fitted order is wrong is expected to fall.
+
+    Now the difference is ``N(gap, var)`` and the order is wrong with chance ``Phi(-|gap| / sd)``.
+    A comparison that explains ``learned`` of the variance moves the fitted difference to
+    ``m ~ N(gap, learned)`` and leaves ``var - learned``; the expected chance afterwards is
+    ``E[Phi(-|m| / sqrt(var - learned))] = 2 (T(h, a_h) + T(k, a_k))`` (Owen's T, with
+    ``h = -|gap| / sqrt(var)``, ``k = -|gap| / sqrt(learned)``). Unlike plugging in the current
+    gap, this credits near-ties, whose order one more result may well settle. Pairs already
+    certain (``wrong`` below 1e-7) are skipped.
+    """
+    drop = np.zeros(np.broadcast(gap, var, learned).shape)
+    live = np.broadcast_to(wrong > 1e-7, drop.shape) & np.broadcast_to(learned > 0, drop.shape)
+    if not live.any():
+        return drop
+    v = np.broadcast_to(var, drop.shape)[live]
+    m = np.maximum(np.broadcast_to(gap, drop.shape)[live], 1e-9 * np.sqrt(v))
+    delta = np.minimum(np.broadcast_to(learned, drop.shape)[live], v * (1.0 - 1e-12))
+    h = -m / np.sqrt(v)
+    k = -m / np.sqrt(delta)
+    rho = np.sqrt(delta / v)
+    root = np.sqrt(1.0 - delta / v)
+    after = 2.0 * (owens_t(h, (k - rho * h) / (h * root)) + owens_t(k, (h - rho * k) / (k * root)))
+    drop[live] = np.broadcast_to(wrong, drop.shape)[live] - after
+    return drop
 
 
 _ACTIVE_PICKS_PER_PASS = 4  # disjoint pairs taken per scoring pass (covariance updated after each)

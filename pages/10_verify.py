@@ -82,7 +82,7 @@ else:
             "ev.approvals_now",
             n=len(approvers),
             required=config.required_approvals,
-            names="、".join(approvers) or "—",
+            names=inert_markdown("、".join(approvers)) or "—",
         )
     )
     with st.form("ev_review"):

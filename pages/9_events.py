@@ -192,6 +192,7 @@ if failures:
     with st.expander(t("ev.malformed", n=len(failures))):
         for f in failures:
             st.caption(
-                f"{f.created_at:%Y-%m-%d %H:%M} · {f.generator} · {Dimension(f.dimension).label(lang)}"
+                f"{f.created_at:%Y-%m-%d %H:%M} · {inert_markdown(f.generator)} · "
+                f"{Dimension(f.dimension).label(lang)}"
             )
             st.code(f.problem + "\n\n" + f.raw[:4000], language=None)

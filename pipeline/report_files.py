@@ -35,8 +35,10 @@ def _dimension_name(code: str) -> str:
 
 
 def _cell(text: object) -> str:
-    """A Markdown table cell: pipes and line breaks would break the table."""
-    return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """Text for the Markdown file: pipes and line breaks would break a table, and a viewer that
+    renders raw HTML must not run a model name."""
+    escaped = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return escaped.replace("\r", " ").replace("\n", " ")
 
 
 def _number(value: float | None, digits: int = 1) -> str:
