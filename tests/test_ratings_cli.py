@@ -59,7 +59,7 @@ def test_elo_and_trueskill_and_arena_tie_bothbad(tmp_path):
     x = next(r for r in elo["ratings"] if r["model"] == "x")
     assert x["rating"] == pytest.approx(1516 + 32 * (0.5 - 1 / (1 + 10 ** (-32 / 400))), abs=1e-6)
     ts = json.loads(_run(str(path), "--method", "trueskill", "--json").stdout)
-    assert [r["model"] for r in ts["ratings"]][0] == "x"
+    assert ts["ratings"][0]["model"] == "x"
     text = _run(str(path), "--method", "bt", "--bootstrap", "200")
     assert text.returncode == 0 and "x" in text.stdout
 
