@@ -103,7 +103,9 @@ def register(app: typer.Typer) -> None:
     @app.command("judge")
     def judge_cmd(
         release: str = typer.Option(..., "--release", help="Release tag."),
-        judge: str = typer.Option(..., "--judge", help="Endpoint key of the judge."),
+        judge: str = typer.Option(
+            ..., "--judge", help="Endpoint key of the judge; a comma-separated list forms a panel."
+        ),
         strategy: str = typer.Option("random", help="active | swiss | round_robin | random"),
         budget: int = typer.Option(100, help="Battles this judge should have judged in the release."),
         seed: int = typer.Option(0, help="Seed of the scheduler's random choices."),
