@@ -44,11 +44,14 @@ bench: install-test
 	$(PY) bench/ratings.py --quick
 	$(PY) bench/online.py --quick
 	$(PY) bench/scheduling.py --quick
-	$(PY) bench/pipeline.py
+	$(PY) -m bench.pipeline
+	$(PY) bench/votes.py --procs 32 --votes 500
+	$(PY) bench/scale.py --quick
+	$(PY) bench/judge_agreement.py
 
 ## The offline OpenAI-compatible mock server (demo models + scripted judge).
 mock: install
-	$(PY) -m mockllm --port 8600
+	$(PY) -m mockllm --port 8600 --demo-dir demo --judge-models mock-judge --generator-models mock-generator
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache
