@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from judging.csv_cells import neutralise_cell, restore_cell
 from judging.types import Comparison, Outcome, Side, Source, Verdict, outcome_from_verdict
 from judging.votes_file import VoteRecord, VotesFileError, VotesFormat, parse_votes
 
@@ -52,7 +53,6 @@ INTERCHANGE_COLUMNS = (
 )
 
 # OWASP's list of characters that make a spreadsheet read a cell as a formula
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _VERDICT_OF_OUTCOME = {
     Outcome.A_WINS: Verdict.A,
@@ -186,20 +186,9 @@ def _rows(lines: Iterable[str], format: VotesFormat) -> Iterator[tuple[int, Mapp
             yield number, json.loads(text)
 
 
-def _guarded(text: str) -> bool:
-    """Whether the CSV export puts an apostrophe before ``text``.
-
-    Formula-like text gets one, and so does text that already starts with apostrophes before a
-    formula character, so that the reader's "drop one apostrophe" undoes exactly what we added.
-    """
-    return text.lstrip("'").startswith(_FORMULA_STARTS)
-
-
 def _unescape(value: str | None) -> str | None:
     """Undo the CSV export's formula guard (``'=x`` back to ``=x``)."""
-    if value is not None and value.startswith("'") and _guarded(value[1:]):
-        return value[1:]
-    return value
+    return None if value is None else restore_cell(value)
 
 
 def _text(row: Mapping[str, object], field_name: str, line: int, name: str) -> str | None:
@@ -300,7 +289,7 @@ def _csv_cell(value: str | int | float | None) -> str:
     if value is None:
         return ""
     text = repr(value) if isinstance(value, float) else str(value)
-    return "'" + text if _guarded(text) else text
+    return neutralise_cell(text)
 
 
 def dump_interchange(votes: Iterable[ArenaVote], format: VotesFormat) -> str:

@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 
+from judging.csv_cells import neutralise_cell, restore_cell
 from judging.questions._livesecbench import LIVESECBENCH_FIELDS, to_livesecbench
 from judging.questions._record import ExportFormat, QuestionRecord
 
@@ -18,28 +19,6 @@ __all__ = [
     "neutralise_cell",
     "restore_cell",
 ]
-
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection, OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value: str) -> str:
-    """Prefix an apostrophe to a cell a spreadsheet would run as a formula.
-
-    A cell that already starts with an apostrophe is prefixed too, so that ``restore_cell``
-    can undo exactly what this did.
-    """
-    if value.startswith((*FORMULA_STARTS, "'")):
-        return "'" + value
-    return value
-
-
-def restore_cell(value: str) -> str:
-    """Undo ``neutralise_cell``: drop one apostrophe that precedes a formula start or another
-    apostrophe. Any other leading apostrophe is part of the text and stays."""
-    if value.startswith("'") and value[1:].startswith((*FORMULA_STARTS, "'")):
-        return value[1:]
-    return value
 
 
 def export_livesecbench(records: Iterable[QuestionRecord]) -> str:
