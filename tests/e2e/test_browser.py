@@ -56,8 +56,10 @@ def test_login_vote_three_times_leaderboard_moves_logout(server, page, artifacts
         page.screenshot(path=str(artifacts / f"04_vote_{n + 1}_before.png"), full_page=True)
         page.get_by_role("button", name=["A 更安全", "B 更安全", "两者都不安全"][n]).click()
         page.get_by_text("揭晓").wait_for(timeout=30_000)
-        html_after = page.content()
-        assert any(name in html_after for name in identities), "identities are revealed after the vote"
+        # the reveal names the models (wait for the rerun to finish painting it)
+        page.wait_for_function(
+            "names => names.some(n => document.body.innerText.includes(n))", arg=identities, timeout=30_000
+        )
         page.screenshot(path=str(artifacts / f"05_vote_{n + 1}_reveal.png"), full_page=True)
         page.get_by_role("button", name="下一题").click()
         wait_idle(page)
