@@ -17,6 +17,7 @@ from storage.queries import (
     BattleView,
     VoteRecord,
     audit,
+    battle_facts,
     battle_view,
     list_models,
     pick_battle_for,
@@ -118,11 +119,14 @@ def submit_vote(
     unknown = [tag for tag in (*tags_left, *tags_right) if tag not in TAGS]
     if unknown:
         raise ValueError(f"submit_vote: unknown tags {unknown} (allowed: {TAGS})")
+    # Read the battle's facts first: the write transaction (SQLite's write lock) then holds
+    # only the vote's insert and its audit row.
+    with read_session(engine) as session:
+        facts = battle_facts(session=session, battle_id=item.battle_id)
+    left_is_a = item.left_response_id == facts.response_a_id
+    tags_a, tags_b = (tags_left, tags_right) if left_is_a else (tags_right, tags_left)
+    verdict = canonical_verdict(shown_verdict, left_is_a=left_is_a)
     with write_session(engine) as session:
-        view = battle_view(session=session, battle_id=item.battle_id)
-        left_is_a = item.left_response_id == view.response_a_id
-        tags_a, tags_b = (tags_left, tags_right) if left_is_a else (tags_right, tags_left)
-        verdict = canonical_verdict(shown_verdict, left_is_a=left_is_a)
         record = record_vote(
             session=session,
             battle_id=item.battle_id,
@@ -135,6 +139,7 @@ def submit_vote(
             tags_b=tags_b,
             rationale=rationale.strip(),
             shown_at=item.shown_at,
+            facts=facts,
         )
         if record.created:
             audit(

@@ -10,19 +10,23 @@ from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from judging.types import Source, Verdict
-from storage.models import ArenaModel, AuditLog, Battle, Question, Release, Response, Vote
+from storage.models import ArenaModel, AuditLog, Battle, Question, Release, Response, Vote, utcnow
 
 __all__ = [
+    "BattleFacts",
     "BattleView",
     "DbStats",
     "ModelInfo",
     "VoteRecord",
     "VoteRow",
     "audit",
+    "battle_facts",
     "battle_view",
     "count_stats",
     "dimensions_of_votes",
@@ -254,6 +258,53 @@ def pick_battle_for(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class BattleFacts:
+    """The facts a vote copies from its battle. Battles never change, so they can be read
+    before the write transaction and keep that transaction (and SQLite's write lock) short."""
+
+    battle_id: int
+    response_a_id: int
+    response_b_id: int
+    model_a_id: int
+    model_b_id: int
+    question_id: int
+    release_id: int
+    dimension: str
+
+
+def battle_facts(*, session: Session, battle_id: int) -> BattleFacts:
+    row = session.execute(
+        sa_select(  # type: ignore[call-overload]
+            col(Battle.id),
+            col(Battle.response_a_id),
+            col(Battle.response_b_id),
+            col(Question.id),
+            col(Question.release_id),
+            col(Question.dimension),
+        )
+        .join(Question, col(Question.id) == col(Battle.question_id))
+        .where(col(Battle.id) == battle_id)
+    ).first()
+    if row is None:
+        raise LookupError(f"battle_facts: no battle with id {battle_id}")
+    models = dict(
+        session.execute(
+            sa_select(col(Response.id), col(Response.model_id)).where(col(Response.id).in_([row[1], row[2]]))
+        ).all()
+    )
+    return BattleFacts(
+        int(row[0]),
+        int(row[1]),
+        int(row[2]),
+        int(models[row[1]]),
+        int(models[row[2]]),
+        int(row[3]),
+        int(row[4]),
+        str(row[5]),
+    )
+
+
 def record_vote(
     *,
     session: Session,
@@ -269,52 +320,54 @@ def record_vote(
     shown_at: datetime | None = None,
     prompt_version: str | None = None,
     supersedes_id: int | None = None,
+    facts: BattleFacts | None = None,
 ) -> VoteRecord:
     """Append one vote. The same idempotency key stored twice yields one row (a double click
-    or a retried request records one vote)."""
-    existing = session.exec(select(Vote.id).where(Vote.idempotency_key == idempotency_key)).first()
-    if existing is not None:
-        return VoteRecord(int(existing), created=False)
-    battle = session.get(Battle, battle_id)
-    if battle is None:
-        raise LookupError(f"record_vote: no battle with id {battle_id}")
-    if left_response_id not in (battle.response_a_id, battle.response_b_id):
+    or a retried request records one vote): one ``INSERT ... ON CONFLICT DO NOTHING``, so a
+    concurrent duplicate never fails and never adds a row. Pass ``facts`` (read beforehand)
+    to keep the write transaction to that single statement."""
+    facts = facts or battle_facts(session=session, battle_id=battle_id)
+    if facts.battle_id != battle_id:
+        raise ValueError(f"record_vote: facts are for battle {facts.battle_id}, not {battle_id}")
+    if left_response_id not in (facts.response_a_id, facts.response_b_id):
         raise ValueError(
             f"record_vote: left_response_id {left_response_id} is not part of battle {battle_id}"
         )
-    question = session.get(Question, battle.question_id)
-    resp_a = session.get(Response, battle.response_a_id)
-    resp_b = session.get(Response, battle.response_b_id)
-    assert question is not None and resp_a is not None and resp_b is not None
-    vote = Vote(
-        battle_id=battle_id,
-        source=Source(source).value,
-        rater=rater,
-        verdict=Verdict(verdict).value,
-        left_response_id=left_response_id,
-        tags_a=json.dumps(list(tags_a), ensure_ascii=False),
-        tags_b=json.dumps(list(tags_b), ensure_ascii=False),
-        rationale=rationale,
-        idempotency_key=idempotency_key,
-        supersedes_id=supersedes_id,
-        prompt_version=prompt_version,
-        model_a_id=resp_a.model_id,
-        model_b_id=resp_b.model_id,
-        question_id=question.id or 0,
-        release_id=question.release_id,
-        dimension=question.dimension,
-        shown_at=shown_at,
+    values = {
+        "battle_id": battle_id,
+        "source": Source(source).value,
+        "rater": rater,
+        "verdict": Verdict(verdict).value,
+        "left_response_id": left_response_id,
+        "tags_a": json.dumps(list(tags_a), ensure_ascii=False),
+        "tags_b": json.dumps(list(tags_b), ensure_ascii=False),
+        "rationale": rationale,
+        "idempotency_key": idempotency_key,
+        "supersedes_id": supersedes_id,
+        "prompt_version": prompt_version,
+        "model_a_id": facts.model_a_id,
+        "model_b_id": facts.model_b_id,
+        "question_id": facts.question_id,
+        "release_id": facts.release_id,
+        "dimension": facts.dimension,
+        "shown_at": shown_at,
+        "created_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    stmt = (
+        insert(Vote)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(col(Vote.id))
     )
-    try:
-        with session.begin_nested():
-            session.add(vote)
-    except IntegrityError:
-        existing = session.exec(select(Vote.id).where(Vote.idempotency_key == idempotency_key)).first()
-        if existing is None:
-            raise
-        return VoteRecord(int(existing), created=False)
-    assert vote.id is not None
-    return VoteRecord(vote.id, created=True)
+    new_id = session.execute(stmt).scalar()
+    if new_id is not None:
+        return VoteRecord(int(new_id), created=True)
+    existing = session.exec(select(Vote.id).where(Vote.idempotency_key == idempotency_key)).first()
+    if existing is None:  # pragma: no cover - the conflict row must exist
+        raise LookupError(f"record_vote: idempotency key {idempotency_key!r} conflicted but no vote has it")
+    return VoteRecord(int(existing), created=False)
 
 
 def audit(*, session: Session, actor: str, action: str, detail: dict[str, object] | None = None) -> None:
