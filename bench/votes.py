@@ -53,8 +53,8 @@ def _prepare(url: str) -> list[tuple[int, int]]:
     return battles
 
 
-def _voter(args: tuple[str, int, int, float, list[tuple[int, int]], mp.Queue]) -> None:
-    url, worker, n_votes, dup_rate, battles, out = args
+def _voter(args: tuple[str, int, int, float, float, list[tuple[int, int]], mp.Queue]) -> None:
+    url, worker, n_votes, dup_rate, think_s, battles, out = args
     rng = random.Random(worker)
     engine = make_engine(url)
     latencies, keys, duplicates = [], [], 0
@@ -80,16 +80,19 @@ def _voter(args: tuple[str, int, int, float, list[tuple[int, int]], mp.Queue]) -
             )
         latencies.append(time.perf_counter() - start)
         last_key = key
+        if think_s:
+            time.sleep(rng.uniform(0.5, 1.5) * think_s)  # a person reads before the next vote
     engine.dispose()
     out.put((worker, latencies, keys, duplicates))
 
 
-def run(url: str, procs: int, votes: int, dup_rate: float) -> dict[str, float]:
+def run(url: str, procs: int, votes: int, dup_rate: float, think_s: float = 0.0) -> dict[str, float]:
     battles = _prepare(url)
     queue: mp.Queue = mp.Queue()
     ctx = mp.get_context("fork")
     workers = [
-        ctx.Process(target=_voter, args=((url, w, votes, dup_rate, battles, queue),)) for w in range(procs)
+        ctx.Process(target=_voter, args=((url, w, votes, dup_rate, think_s, battles, queue),))
+        for w in range(procs)
     ]
     start = time.perf_counter()
     for p in workers:
@@ -149,20 +152,31 @@ def main() -> None:
         default=os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=None,
+        help="mean pause between one voter's votes; default: run both saturated (0) and paced (200 ms)",
+    )
     args = parser.parse_args()
 
     results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        results["sqlite"] = run(f"sqlite:///{Path(tmp) / 'bench.db'}", args.procs, args.votes, args.dup_rate)
-    if not args.no_postgres:
-        url, schema = _pg_url(args.postgres)
-        try:
-            results["postgresql"] = run(url, args.procs, args.votes, args.dup_rate)
-        finally:
-            engine = make_engine(args.postgres)
-            with engine.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            engine.dispose()
+    paces = [args.think_ms] if args.think_ms is not None else [0.0, 200.0]
+    for think in paces:
+        label = "saturated" if think == 0 else f"paced {think:.0f}ms"
+        with tempfile.TemporaryDirectory() as tmp:
+            results[f"sqlite {label}"] = run(
+                f"sqlite:///{Path(tmp) / 'bench.db'}", args.procs, args.votes, args.dup_rate, think / 1000
+            )
+        if not args.no_postgres:
+            url, schema = _pg_url(args.postgres)
+            try:
+                results[f"postgresql {label}"] = run(url, args.procs, args.votes, args.dup_rate, think / 1000)
+            finally:
+                engine = make_engine(args.postgres)
+                with engine.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                engine.dispose()
 
     for backend, r in results.items():
         print(f"\n[{backend}] {args.procs} processes x {args.votes} submissions, dup rate {args.dup_rate}")
@@ -170,19 +184,24 @@ def main() -> None:
             print(f"  {k:>22}: {v:.2f}" if isinstance(v, float) else f"  {k:>22}: {v}")
 
     print("\nSummary (peer = the target; ratio = ours / peer, lower is better for latency)")
-    print(f"{'measure':<34} {'ours':>10} {'peer':>10} {'ratio':>8} {'target':>10}")
+    print(f"{'measure':<44} {'ours':>10} {'peer':>10} {'ratio':>8} {'target':>10}")
     for backend, r in results.items():
         rows = [
             (f"{backend} lost votes", r["lost"], 0, "0"),
             (f"{backend} duplicated votes", r["duplicated"], 0, "0"),
-            (f"{backend} p95 commit ms", r["p95_ms"], 50.0, "< 50" if backend == "sqlite" else "report"),
+            (
+                f"{backend} p95 commit ms",
+                r["p95_ms"],
+                50.0,
+                "< 50" if backend.startswith("sqlite") else "report",
+            ),
             (f"{backend} p50 commit ms", r["p50_ms"], 50.0, "report"),
             (f"{backend} p99 commit ms", r["p99_ms"], 50.0, "report"),
             (f"{backend} votes/s", r["throughput"], float("nan"), "report"),
         ]
         for name, ours, peer, target in rows:
             ratio = ours / peer if isinstance(peer, float) and peer == peer and peer else float("nan")
-            print(f"{name:<34} {ours:>10.2f} {peer:>10.2f} {ratio:>8.2f} {target:>10}")
+            print(f"{name:<44} {ours:>10.2f} {peer:>10.2f} {ratio:>8.2f} {target:>10}")
     bad = [b for b, r in results.items() if r["lost"] or r["duplicated"]]
     if bad:
         raise SystemExit(f"votes lost or duplicated on {bad}")
