@@ -166,7 +166,7 @@ def overlap_candidates(
     dimensions: Sequence[str] | None = None,
     release_id: int | None = None,
     limit: int = 200,
-    window: int = 5_000,
+    window: int = 2_000,
 ) -> list[Candidate]:
     """Battles (not gold) still short of ``k`` distinct people — counting votes already cast and
     assignments still open — that this person has never been shown. Closest to done first.
@@ -270,9 +270,15 @@ def random_unseen_pair(
 def gold_candidates(*, session: Session, username: str, dimensions: Sequence[str] | None = None) -> list[int]:
     """Gold battles this person has never been shown."""
     dim_sql, params = _in_clause("dims", dimensions)
+    # Driven by the (small) gold table: ordering by the battle's id instead lets the planner
+    # walk every battle of a large database.
     stmt = text(
-        "SELECT b.id FROM gold_label g JOIN battle b ON b.id = g.battle_id JOIN question q ON q.id = b.question_id"
-        f" WHERE 1 = 1{dim_sql}{_not_seen_by()} ORDER BY b.id"
+        "SELECT g.battle_id FROM gold_label g"
+        " WHERE EXISTS (SELECT 1 FROM battle b JOIN question q ON q.id = b.question_id"
+        f"   WHERE b.id = g.battle_id{dim_sql})"
+        " AND NOT EXISTS (SELECT 1 FROM assignment s WHERE s.battle_id = g.battle_id AND s.username = :u)"
+        " AND NOT EXISTS (SELECT 1 FROM vote w WHERE w.battle_id = g.battle_id AND w.rater = :u)"
+        " ORDER BY g.battle_id"
     )
     if dimensions:
         stmt = stmt.bindparams(bindparam("dims", expanding=True))
