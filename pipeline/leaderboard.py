@@ -98,11 +98,22 @@ def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = Tru
     if not keep.any() or len(keys) < 2:
         return Board(columns.last_vote_id, 0, names, None, None, None, None, None)
     a, b, score = columns.a[keep].astype(np.int64), columns.b[keep].astype(np.int64), columns.score[keep]
+    # Only models with votes in this slice are rated: a model without a single comparison has
+    # no rating to speak of (an interval would be pure prior, not evidence).
+    present = np.unique(np.concatenate([a, b]))
+    if present.size < 2:
+        return Board(columns.last_vote_id, 0, names, None, None, None, None, None)
+    remap = np.full(len(keys), -1, np.int64)
+    remap[present] = np.arange(present.size)
+    a, b = remap[a], remap[b]
+    keys = tuple(keys[i] for i in present)
     if query.source_weights:
         table = np.array([query.source_weights.get(s, 0.0) for s in SOURCES])
         weight = table[columns.source[keep]]
     else:
         weight = np.ones(a.shape[0])
+    rated = weight > 0
+    a, b, score, weight = a[rated], b[rated], score[rated], weight[rated]
 
     counts = PairCounts.from_arrays(a, b, score, keys, weight=weight)
     votes = dict(zip(keys, counts.votes_per_model().tolist(), strict=True))
