@@ -156,12 +156,12 @@ def main() -> None:
         "--think-ms",
         type=float,
         default=None,
-        help="mean pause between one voter's votes; default: run both saturated (0) and paced (200 ms)",
+        help="mean pause between one voter's votes; default: run both saturated (0) and paced (1000 ms: an expert reads before voting)",
     )
     args = parser.parse_args()
 
     results = {}
-    paces = [args.think_ms] if args.think_ms is not None else [0.0, 200.0]
+    paces = [args.think_ms] if args.think_ms is not None else [0.0, 1000.0]
     for think in paces:
         label = "saturated" if think == 0 else f"paced {think:.0f}ms"
         with tempfile.TemporaryDirectory() as tmp:
