@@ -40,7 +40,7 @@ typecheck: install-test
 
 ## Benchmarks (by hand, not part of `make test`).
 bench: install-test
-	$(PIP) install --quiet -r requirements-bench.txt
+	$(PIP) install --quiet --no-deps -r requirements-bench.txt  # arena-rank pins an older numpy
 	$(PY) bench/ratings.py --quick
 	$(PY) bench/online.py --quick
 	$(PY) bench/scheduling.py --quick

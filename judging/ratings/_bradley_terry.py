@@ -2,8 +2,9 @@
 
 ``P(i beats j) = 1 / (1 + exp(theta_j - theta_i))``; ratings are ``theta`` on the Elo scale
 (``400 / ln 10`` points per unit, so 400 points are 10:1 odds), centred on ``center`` or with the
-``anchor`` model pinned there. The fit is Newton's method on the ``n x n`` win matrix with a
-backtracking line search; the same code fits one table or a whole stack of bootstrap tables at once.
+``anchor`` model pinned there. The fit is Newton's method on the wins per pair (one row per table,
+so one call fits a table or a whole stack of resamples); the bootstrap reuses the point fit's
+Hessian for every resample (chord iterations) and falls back to Newton for any row that stalls.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.special import expit
 
+from judging.ratings._arrays import read_only
 from judging.ratings._intervals import IntervalMethod, RatingIntervals
 from judging.ratings._pairs import PairCounts, PairWins, TieRule
 from judging.types import Comparison
@@ -31,7 +33,7 @@ FloatArray = npt.NDArray[np.float64]
 
 ELO_SCALE = 400.0 / math.log(10.0)  # Elo points per unit of log-odds
 
-_BOOTSTRAP_CHUNK = 250  # rounds fitted together: bounds memory at ~chunk * n * n * 8 bytes per array
+_BOOTSTRAP_CHUNK = 250  # rounds fitted together: bounds memory to a few (chunk, pairs) arrays
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,8 +135,8 @@ class BradleyTerry:
         theta, iterations = _newton(wins, theta0, self.l2, self.tol, self.max_iter)
         return BTFit(
             models=counts.models,
-            theta=_read_only(theta[0]),
-            ratings=_read_only(self._to_rating(theta, counts.models)[0]),
+            theta=read_only(theta[0]),
+            ratings=read_only(self._to_rating(theta, counts.models)[0]),
             counts=counts,
             iterations=iterations,
             identified=identified,
@@ -158,8 +160,9 @@ class BradleyTerry:
     ) -> RatingIntervals:
         """Percentile intervals from ``rounds`` multinomial resamples of the votes.
 
-        Resampling N votes with replacement is a multinomial draw over the pair-count cells; every
-        round is refitted, all rounds of a chunk in one batched Newton solve warm-started at ``fit``.
+        Resampling N votes with replacement is a multinomial draw over the pair-count cells. Every
+        round is refitted from ``fit``, a chunk of rounds at a time, with the point fit's Hessian
+        (see ``_chord``); rows that stall are finished by full Newton.
         """
         if not isinstance(rng, np.random.Generator):
             raise TypeError(
@@ -173,12 +176,7 @@ class BradleyTerry:
         if total == 0:
             raise ValueError("BradleyTerry.bootstrap: there are no votes to resample")
         share = counts.count / total
-        point = counts.pair_wins(self.ties)
-        point_wins = PairWins(point.i, point.j, point.forward[None], point.backward[None])
-        _, p = _Design.of(point_wins, counts.n_models).gradient(point_wins, fit.theta[None], self.l2)
-        hessian_inverse = np.linalg.inv(
-            _Design.of(point_wins, counts.n_models).hessian(point_wins, p, self.l2)[0]
-        )
+        hessian_inverse = np.asarray(np.linalg.inv(self._information(fit)), dtype=np.float64)
         samples = np.empty((rounds, counts.n_models))
         tol = max(self.tol, _BOOTSTRAP_TOL)
         for start in range(0, rounds, _BOOTSTRAP_CHUNK):
@@ -192,16 +190,17 @@ class BradleyTerry:
             samples[start : start + size] = self._to_rating(theta, counts.models)
         tail = (1.0 - level) / 2.0
         lower, upper = np.quantile(samples, [tail, 1.0 - tail], axis=0)
-        # a percentile interval of a skewed sample can miss the point estimate by rounding; widen
+        # rows and ranks read lower <= rating <= upper; a percentile interval can (rarely) leave the
+        # point estimate out, so it is stretched to include it
         rating = fit.ratings
         return RatingIntervals(
             models=fit.models,
             rating=rating,
-            lower=_read_only(np.minimum(lower, rating)),
-            upper=_read_only(np.maximum(upper, rating)),
+            lower=read_only(np.minimum(lower, rating)),
+            upper=read_only(np.maximum(upper, rating)),
             level=level,
             method=IntervalMethod.BOOTSTRAP,
-            samples=_read_only(samples),
+            samples=read_only(samples),
         )
 
     def sandwich(self, fit: BTFit, *, level: float = 0.95) -> RatingIntervals:
@@ -222,8 +221,8 @@ class BradleyTerry:
         return RatingIntervals(
             models=fit.models,
             rating=fit.ratings,
-            lower=_read_only(fit.ratings - half),
-            upper=_read_only(fit.ratings + half),
+            lower=read_only(fit.ratings - half),
+            upper=read_only(fit.ratings + half),
             level=level,
             method=IntervalMethod.SANDWICH,
         )
@@ -235,21 +234,29 @@ class BradleyTerry:
         ``H`` is singular along the common level, which the data cannot see; it is inverted with a
         ``1 1^T / n`` term added and the level projected out again.
         """
+        n = fit.counts.n_models
+        h_inv = np.linalg.inv(self._information(fit))
+        centre = np.eye(n) - 1.0 / n
+        if not robust:
+            return np.asarray(centre @ h_inv @ centre, dtype=np.float64)
+        # J sums the squared score of every vote: (y - p)^2 per cell, so it needs the cells
         counts = fit.counts
         keep = np.ones(counts.score.shape, dtype=bool) if self.ties is TieRule.HALF else counts.score != 0.5
         i, j = counts.i[keep], counts.j[keep]
         y, w, c = counts.score[keep], counts.weight[keep], counts.count[keep]
         p = expit(fit.theta[i] - fit.theta[j])
-        n = counts.n_models
-        information = _laplacian(n, i, j, c * w * p * (1.0 - p)) + self.l2 * np.eye(n) + 1.0 / n
-        h_inv = np.linalg.inv(information)
-        centre = np.eye(n) - 1.0 / n
-        if robust:
-            h_inv_centred = centre @ h_inv
-            cov = h_inv_centred @ _laplacian(n, i, j, c * (w * (y - p)) ** 2) @ h_inv_centred.T
-        else:
-            cov = centre @ h_inv @ centre
-        return np.asarray(cov, dtype=np.float64)
+        h_inv_centred = centre @ h_inv
+        return np.asarray(
+            h_inv_centred @ _laplacian(n, i, j, c * (w * (y - p)) ** 2) @ h_inv_centred.T, dtype=np.float64
+        )
+
+    def _information(self, fit: BTFit) -> FloatArray:
+        """Negative Hessian of the penalised log-likelihood at ``fit``, plus the gauge ``1 1^T / n``."""
+        pairs = fit.counts.pair_wins(self.ties)
+        wins = PairWins(pairs.i, pairs.j, pairs.forward[None], pairs.backward[None])
+        design = _Design.of(wins, fit.counts.n_models)
+        _, p = design.gradient(wins, fit.theta[None], self.l2)
+        return design.hessian(wins, p, self.l2)[0]
 
 
 def _laplacian(n: int, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64], values: FloatArray) -> FloatArray:
@@ -391,9 +398,3 @@ def _backtrack(
 def _check_level(where: str, level: float) -> None:
     if not 0.0 < level < 1.0:
         raise ValueError(f"{where}: level must lie in (0, 1), got {level!r}")
-
-
-def _read_only(array: FloatArray) -> FloatArray:
-    array = np.array(array, dtype=np.float64)
-    array.setflags(write=False)
-    return array

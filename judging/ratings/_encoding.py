@@ -24,12 +24,14 @@ class EncodedVotes(NamedTuple):
     weight: list[float]
 
 
-def encode(known: Iterable[str], comparisons: Iterable[Comparison], tally: Tally) -> EncodedVotes:
+def encode(
+    known: Iterable[str], comparisons: Iterable[Comparison], tally: Tally | None = None
+) -> EncodedVotes:
     """Encode ``comparisons`` against the ``known`` model order, recording counts into ``tally``.
 
     New models are appended in order of first appearance, so the result is deterministic.
     """
-    models = list(known)
+    models = list(dict.fromkeys(known))
     index = {m: i for i, m in enumerate(models)}
     a: list[int] = []
     b: list[int] = []
@@ -42,12 +44,14 @@ def encode(known: Iterable[str], comparisons: Iterable[Comparison], tally: Tally
             if m not in index:
                 index[m] = len(models)
                 models.append(m)
-                tally.add_model(m)
+                if tally is not None:
+                    tally.add_model(m)
         a.append(index[c.model_a])
         b.append(index[c.model_b])
         score.append(c.outcome.score_a)
         weight.append(c.weight)
-        tally.record(c.model_a, c.model_b, c.outcome)
+        if tally is not None:
+            tally.record(c.model_a, c.model_b, c.outcome)
     return EncodedVotes(models, a, b, score, weight)
 
 

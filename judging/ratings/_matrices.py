@@ -9,6 +9,7 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from judging.ratings._arrays import read_only
 from judging.ratings._pairs import PairCounts, TieRule
 from judging.ratings._protocol import RatingModel
 
@@ -46,8 +47,7 @@ def win_rate_matrix(counts: PairCounts, ties: TieRule = TieRule.HALF) -> PairMat
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(games > 0, wins / games, np.nan)
     np.fill_diagonal(rate, np.nan)
-    rate.setflags(write=False)
-    return PairMatrix(counts.models, rate)
+    return PairMatrix(counts.models, read_only(rate))
 
 
 def predicted_win_matrix(model: RatingModel[State], state: State, models: Sequence[str]) -> PairMatrix:
@@ -58,5 +58,4 @@ def predicted_win_matrix(model: RatingModel[State], state: State, models: Sequen
         for c, b in enumerate(names):
             if r != c:
                 values[r, c] = model.win_probability(state, a, b)
-    values.setflags(write=False)
-    return PairMatrix(names, values)
+    return PairMatrix(names, read_only(values))

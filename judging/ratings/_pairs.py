@@ -16,6 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from judging.ratings._arrays import read_only
+from judging.ratings._encoding import encode
 from judging.types import Comparison
 
 __all__ = ["PairCounts", "PairWins", "TieRule"]
@@ -53,11 +55,6 @@ class PairWins(NamedTuple):
     backward: FloatArray
 
 
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.setflags(write=False)
-    return array
-
-
 @dataclass(frozen=True, eq=False)
 class PairCounts:
     """Vote counts per cell ``(i < j, score of i, weight)`` over ``models`` (read-only arrays)."""
@@ -72,29 +69,13 @@ class PairCounts:
     @classmethod
     def from_comparisons(cls, comparisons: Iterable[Comparison], models: Sequence[str] = ()) -> PairCounts:
         """Aggregate comparisons; ``models`` fixes the order (and may list models without votes)."""
-        names = list(dict.fromkeys(models))
-        index = {m: k for k, m in enumerate(names)}
-        a: list[int] = []
-        b: list[int] = []
-        score: list[float] = []
-        weight: list[float] = []
-        for c in comparisons:
-            if not isinstance(c, Comparison):
-                raise TypeError(f"PairCounts.from_comparisons: expected Comparison items, got {c!r}")
-            for m in (c.model_a, c.model_b):
-                if m not in index:
-                    index[m] = len(names)
-                    names.append(m)
-            a.append(index[c.model_a])
-            b.append(index[c.model_b])
-            score.append(c.outcome.score_a)
-            weight.append(c.weight)
+        votes = encode(models, comparisons)
         return cls.from_arrays(
-            np.asarray(a, dtype=np.int64),
-            np.asarray(b, dtype=np.int64),
-            np.asarray(score, dtype=np.float64),
-            names,
-            weight=np.asarray(weight, dtype=np.float64),
+            np.asarray(votes.a, dtype=np.int64),
+            np.asarray(votes.b, dtype=np.int64),
+            np.asarray(votes.score, dtype=np.float64),
+            votes.models,
+            weight=np.asarray(votes.weight, dtype=np.float64),
         )
 
     @classmethod
@@ -248,9 +229,9 @@ def _aggregate(
     pair = rest // 3
     return PairCounts(
         models=names,
-        i=_read_only(pair // n),
-        j=_read_only(pair % n),
-        score=_read_only(_SCORE_OF_CODE[rest % 3]),
-        weight=_read_only(weights[cells % n_weights] if len(weights) else np.zeros(0)),
-        count=_read_only(totals),
+        i=read_only(pair // n),
+        j=read_only(pair % n),
+        score=read_only(_SCORE_OF_CODE[rest % 3]),
+        weight=read_only(weights[cells % n_weights] if len(weights) else np.zeros(0)),
+        count=read_only(totals),
     )

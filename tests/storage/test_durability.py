@@ -51,7 +51,9 @@ WRITER = textwrap.dedent(
 
 def test_kill_9_mid_write_loses_no_committed_vote(tmp_path):
     url = f"sqlite:///{tmp_path / 'arena.db'}"
-    script = WRITER.format(root=str(PROJECT_ROOT), url=url, data=str(tmp_path), demo=str(PROJECT_ROOT / "demo"))
+    script = WRITER.format(
+        root=str(PROJECT_ROOT), url=url, data=str(tmp_path), demo=str(PROJECT_ROOT / "demo")
+    )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     acknowledged: list[int] = []
     deadline = time.monotonic() + 60
@@ -79,7 +81,9 @@ def test_kill_9_mid_write_loses_no_committed_vote(tmp_path):
 
 
 def test_locked_database_is_waited_on_not_an_error(tmp_path, rng):
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'arena.db'}", data_dir=tmp_path, demo_dir=PROJECT_ROOT / "demo")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'arena.db'}", data_dir=tmp_path, demo_dir=PROJECT_ROOT / "demo"
+    )
     engine = init_database(settings, announce=lambda _m: None)
     item = next_assignment(engine, username="ann", rng=rng, config=QueueConfig(gold_rate=0.0))
     holder = sqlite3.connect(tmp_path / "arena.db", isolation_level=None, check_same_thread=False)
