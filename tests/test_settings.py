@@ -21,10 +21,16 @@ def test_cookie_key_is_random_per_installation_and_private(tmp_path):
 
 
 def test_no_secret_in_the_repository():
-    tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
-    files = [PROJECT_ROOT / f for f in tracked.split() if f.endswith((".py", ".toml", ".yaml", ".yml", ".cfg"))]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    files = [
+        PROJECT_ROOT / f for f in tracked.split() if f.endswith((".py", ".toml", ".yaml", ".yml", ".cfg"))
+    ]
     pattern = re.compile(r"cookie_key\s*=\s*['\"][^'\"]{8,}['\"]|(sk-[A-Za-z0-9]{20,})")
-    offenders = [str(f) for f in files if f.exists() and pattern.search(f.read_text(encoding="utf-8", errors="ignore"))]
+    offenders = [
+        str(f) for f in files if f.exists() and pattern.search(f.read_text(encoding="utf-8", errors="ignore"))
+    ]
     assert not offenders
     assert ".streamlit/secrets.toml" not in tracked.split()
     assert not any(name.startswith("data/") for name in tracked.split())
