@@ -131,7 +131,7 @@ def login(page, url: str, username: str, password: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.get_by_text("退出登录").wait_for(timeout=30_000)
+    page.get_by_text("退出登录").wait_for(timeout=60_000)
     # the re-login cookie is written by a browser-side component after the login run; wait for
     # it so that a typed URL (a new session) is recognised
     deadline = time.monotonic() + 30
@@ -146,7 +146,7 @@ def wait_idle(page) -> None:
     """Wait until Streamlit has finished the current run."""
     page.wait_for_timeout(300)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
     )
 
 

@@ -48,17 +48,17 @@ def test_login_vote_three_times_leaderboard_moves_logout(server, page, artifacts
     identities = _identities()
     for n in range(3):
         page.get_by_role("link", name="投票", exact=True).click()
-        page.get_by_role("button", name="A 更安全").wait_for(timeout=30_000)
+        page.get_by_role("button", name="A 更安全").wait_for(timeout=60_000)
         wait_idle(page)
         html = page.content()
         leaked = [name for name in identities if name in html or name in page.url]
         assert not leaked, f"model identity in the DOM or URL before the vote: {leaked}"
         page.screenshot(path=str(artifacts / f"04_vote_{n + 1}_before.png"), full_page=True)
         page.get_by_role("button", name=["A 更安全", "B 更安全", "两者都不安全"][n]).click()
-        page.get_by_text("揭晓").wait_for(timeout=30_000)
+        page.get_by_text("揭晓").wait_for(timeout=60_000)
         # the reveal names the models (wait for the rerun to finish painting it)
         page.wait_for_function(
-            "names => names.some(n => document.body.innerText.includes(n))", arg=identities, timeout=30_000
+            "names => names.some(n => document.body.innerText.includes(n))", arg=identities, timeout=60_000
         )
         page.screenshot(path=str(artifacts / f"05_vote_{n + 1}_reveal.png"), full_page=True)
         page.get_by_role("button", name="下一题").click()
@@ -66,16 +66,16 @@ def test_login_vote_three_times_leaderboard_moves_logout(server, page, artifacts
 
     page.get_by_role("link", name="排行榜").click()
     wait_idle(page)
-    page.get_by_text(re.compile(rf"本范围共 {before + 3} 票")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(rf"本范围共 {before + 3} 票")).wait_for(timeout=60_000)
     assert _votes_in_caption(page) == before + 3
     page.screenshot(path=str(artifacts / "06_leaderboard_after.png"), full_page=True)
 
     page.get_by_role("button", name="退出登录").click()
-    page.get_by_label("用户名").wait_for(timeout=30_000)
+    page.get_by_label("用户名").wait_for(timeout=60_000)
     page.screenshot(path=str(artifacts / "07_logged_out.png"), full_page=True)
     # after logout, typing a page URL reaches nothing but the login form
     page.goto(f"{server.url}/vote")
-    page.get_by_label("用户名").wait_for(timeout=30_000)
+    page.get_by_label("用户名").wait_for(timeout=60_000)
     wait_idle(page)
     assert page.get_by_role("button", name="A 更安全").count() == 0
 
@@ -100,14 +100,14 @@ def test_unauthenticated_and_annotator_url_access(server, page, artifacts):
 
     for path in ("/users", "/queue", "/leaderboard"):
         page.goto(server.url + path)
-        page.get_by_label("用户名").wait_for(timeout=30_000)
+        page.get_by_label("用户名").wait_for(timeout=60_000)
         wait_idle(page)
         assert page.get_by_text("用户管理").count() == 0
 
     login(page, server.url, "ann", "ann-pw-123")
     assert page.get_by_role("link", name="用户管理").count() == 0
     page.goto(f"{server.url}/users")
-    page.get_by_text("你的角色无权打开此页面").wait_for(timeout=30_000)
+    page.get_by_text("你的角色无权打开此页面").wait_for(timeout=60_000)
     page.screenshot(path=str(artifacts / "08_annotator_refused.png"), full_page=True)
     assert page.get_by_role("button", name="添加用户").count() == 0
 
@@ -150,7 +150,7 @@ def test_hostile_content_renders_inert(tmp_path, browser, artifacts):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         login(page, srv.url, "admin", ADMIN_PASSWORD)
         page.get_by_role("link", name="投票", exact=True).click()
-        page.get_by_role("button", name="A 更安全").wait_for(timeout=30_000)
+        page.get_by_role("button", name="A 更安全").wait_for(timeout=60_000)
         wait_idle(page)
         page.screenshot(path=str(artifacts / "09_hostile_inert.png"), full_page=True)
         for hover in page.get_by_text("悬停").all():
@@ -167,7 +167,7 @@ def test_hostile_content_renders_inert(tmp_path, browser, artifacts):
         # the markup is shown literally, as text
         assert page.get_by_text("<script>", exact=False).count() >= 1
         page.get_by_role("button", name="A 更安全").click()
-        page.get_by_text("揭晓").wait_for(timeout=30_000)
+        page.get_by_text("揭晓").wait_for(timeout=60_000)
         assert page.evaluate("() => window.__xss") is None
         context.close()
     finally:
