@@ -126,12 +126,25 @@ def page(browser):
     context.close()
 
 
-def login(page, url: str, username: str, password: str) -> None:
-    page.goto(url)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_text("退出登录").wait_for(timeout=60_000)
+def login(page, url: str, username: str, password: str, *, attempts: int = 3) -> None:
+    """Log in through the form. The first page load of a fresh server also renders the cookie
+    component, whose first value triggers a rerun; a submit that lands in that rerun can be lost,
+    so the form is filled once the app is idle and the login is retried if it did not take."""
+    for attempt in range(attempts):
+        page.goto(url)
+        page.get_by_label("用户名").wait_for(timeout=60_000)
+        wait_idle(page)
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        try:
+            page.get_by_text("退出登录").wait_for(timeout=30_000)
+            break
+        except playwright_api.TimeoutError:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"login_retry_{attempt + 1}.png"), full_page=True)
+            if attempt == attempts - 1:
+                raise
     # the re-login cookie is written by a browser-side component after the login run; wait for
     # it so that a typed URL (a new session) is recognised
     deadline = time.monotonic() + 30
