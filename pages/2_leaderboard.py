@@ -136,24 +136,21 @@ if live_slice:
             for rank, row in enumerate(standings.rows, start=1)
         ]
     )
-elif board.elo is not None and board.trueskill is not None:
-    elo = {r.model: r for r in board.elo.rows}
-    rows = []
-    for r in board.trueskill.rows:
-        mu = r.rating
-        sigma = (r.upper - r.rating) / 1.959963984540054 if r.upper is not None else float("nan")
-        rows.append(
+elif board.online:
+    online = pd.DataFrame(
+        [
             {
+                t("lb.rank"): rank,
                 t("lb.model"): board.names.get(r.model, r.model),
-                t("lb.ts_sort"): round(mu - 3 * sigma, 2),
-                t("lb.mu"): round(mu, 2),
-                t("lb.sigma"): round(sigma, 2),
-                t("lb.elo"): round(elo[r.model].rating, 1),
+                t("lb.ts_sort"): round(r.conservative, 2),
+                t("lb.mu"): round(r.mu, 2),
+                t("lb.sigma"): round(r.sigma, 2),
+                t("lb.elo"): round(r.elo, 1),
                 t("lb.games"): r.votes,
             }
-        )
-    online = pd.DataFrame(rows).sort_values(t("lb.ts_sort"), ascending=False)
-    online.insert(0, t("lb.rank"), range(1, len(online) + 1))
+            for rank, r in enumerate(board.online, start=1)
+        ]
+    )
 else:
     online = pd.DataFrame()
 st.dataframe(online, hide_index=True, key="lb_online")

@@ -402,9 +402,7 @@ def _board(query: CalibrationQuery, votes: Sequence[ArenaVote]) -> _Board:
     labelled = int(scores.labelled.sum())
     if labelled < 2:
         return _Board(None, Unavailable.FEW_HUMAN_BATTLES, False)
-    # With human votes on every judged battle the judge has nothing to add (lam = 0).
-    if labelled == scores.a.size:
-        return _Board(judge_corrected_leaderboard(votes, min_votes=query.min_votes, power=0.0), None, False)
+    # (with human votes on every judged battle, ppi_bradley_terry itself fixes lam = 0)
     try:
         return _Board(judge_corrected_leaderboard(votes, min_votes=query.min_votes), None, False)
     except np.linalg.LinAlgError:

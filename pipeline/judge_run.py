@@ -205,7 +205,9 @@ async def run_judge(
     async def judge_battles(battle_ids: Sequence[int]) -> int:
         nonlocal requested
         with read_session(engine) as session:
-            done = judge_done(session=session, judge=judge, prompt_version=PROMPT_VERSION)
+            done = judge_done(
+                session=session, judge=judge, prompt_version=PROMPT_VERSION, battle_ids=battle_ids
+            )
             views = {b: battle_view(session=session, battle_id=b) for b in battle_ids}
         tasks = []
         for b, view in views.items():

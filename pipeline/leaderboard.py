@@ -26,11 +26,11 @@ from judging.ratings import (
     win_rate_matrix,
 )
 from judging.types import Source
-from pipeline.vote_log import SOURCES, VoteColumns, VoteLog
+from pipeline.vote_log import SOURCES, VoteColumns
 from storage.queries import latest_vote_id
 from storage.session import read_session
 
-__all__ = ["Board", "BoardQuery", "IntervalKind", "board_from_database", "compute_board", "slice_version"]
+__all__ = ["Board", "BoardQuery", "IntervalKind", "OnlineRow", "compute_board", "slice_version"]
 
 IntervalKind = str  # "bootstrap" | "sandwich"
 
@@ -69,6 +69,18 @@ class BoardQuery:
 
 
 @dataclass(frozen=True)
+class OnlineRow:
+    """Elo and TrueSkill of one model in a replayed slice, sorted by the TrueSkill μ − 3σ."""
+
+    model: str
+    mu: float
+    sigma: float
+    conservative: float
+    elo: float
+    votes: int
+
+
+@dataclass(frozen=True)
 class Board:
     last_vote_id: int
     n_votes: int
@@ -78,6 +90,7 @@ class Board:
     trueskill: Leaderboard | None
     win_rate: PairMatrix | None
     predicted: PairMatrix | None
+    online: tuple[OnlineRow, ...] = ()  # empty when compute_board(online=False)
 
 
 def slice_version(engine: Engine) -> int:
@@ -164,11 +177,13 @@ def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = Tru
         trueskill=Leaderboard.from_trueskill(ts_state, min_votes=query.min_votes),
         win_rate=win_rate_matrix(counts),
         predicted=predicted_win_matrix(bt_model, fit, keys),
+        online=tuple(
+            sorted(
+                (
+                    OnlineRow(k, float(mu), float(sd), float(mu - 3 * sd), float(e), votes[k])
+                    for k, mu, sd, e in zip(keys, ts_values.mu, ts_values.sigma, elo_values, strict=True)
+                ),
+                key=lambda r: (-r.conservative, r.model),
+            )
+        ),
     )
-
-
-def board_from_database(engine: Engine, query: BoardQuery) -> Board:
-    """The board of a slice read straight from the database (CLI, reports)."""
-    log = VoteLog()
-    log.refresh(engine)
-    return compute_board(log.snapshot(), query)

@@ -273,15 +273,18 @@ def record_unparsed(
     )
 
 
-def judge_done(*, session: Session, judge: str, prompt_version: str) -> set[tuple[int, int]]:
-    """(battle id, left response id) pairs this judge already has a stored verdict for."""
-    rows = session.execute(
-        text(
-            "SELECT battle_id, left_response_id FROM vote"
-            " WHERE source = 'judge' AND rater = :j AND prompt_version = :v"
-        ),
-        {"j": judge, "v": prompt_version},
-    ).all()
+def judge_done(
+    *, session: Session, judge: str, prompt_version: str, battle_ids: Sequence[int]
+) -> set[tuple[int, int]]:
+    """(battle id, left response id) pairs among ``battle_ids`` this judge already has a stored
+    verdict for (asked per batch: reading every verdict of the judge would grow with the table)."""
+    if not battle_ids:
+        return set()
+    stmt = text(
+        "SELECT battle_id, left_response_id FROM vote"
+        " WHERE source = 'judge' AND rater = :j AND prompt_version = :v AND battle_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    rows = session.execute(stmt, {"j": judge, "v": prompt_version, "ids": [int(b) for b in battle_ids]}).all()
     return {(int(b), int(left)) for b, left in rows}
 
 
