@@ -33,6 +33,11 @@ class Verdict(StrEnum):
                 f"Verdict.parse: unknown verdict {value!r} (expected one of {allowed})"
             ) from None
 
+    @property
+    def score_a(self) -> float:
+        """A's score for the ratings: the one place a verdict is scored (via its outcome)."""
+        return outcome_from_verdict(self).score_a
+
     def swapped(self) -> Verdict:
         """The same judgement seen with A and B exchanged."""
         if self is Verdict.A:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy.engine import Engine
 
@@ -12,9 +12,63 @@ from judging.labels import FinalLabel, Reason, adjudication_reasons, final_label
 from judging.types import Source, Verdict
 from storage.queries import VoteRecord, audit, battle_view, record_vote
 from storage.session import read_session, write_session
-from storage.workflow import VoteDetail, battle_votes, flagged_battles, human_judge_rows
+from storage.workflow import (
+    VoteDetail,
+    battle_votes,
+    expert_involvement,
+    flagged_battles,
+    get_setting,
+    human_judge_rows,
+    is_gold_battle,
+    set_setting,
+    standing_ruling,
+)
 
-__all__ = ["Case", "adjudicate", "adjudication_queue", "final_label_of", "votes_of"]
+__all__ = [
+    "AdjudicationError",
+    "AdjudicationSettings",
+    "Case",
+    "adjudicate",
+    "adjudication_queue",
+    "conflict_of_interest",
+    "final_label_of",
+    "load_adjudication_settings",
+    "save_adjudication_settings",
+    "votes_of",
+]
+
+SETTING_KEY = "adjudication"
+
+
+class AdjudicationError(ValueError):
+    """A ruling the arena refuses (conflict of interest, a gold item); nothing is written."""
+
+
+@dataclass(frozen=True)
+class AdjudicationSettings:
+    # A team of one has nobody else to rule: an admin may let experts rule on battles they voted
+    # on or flagged themselves.
+    allow_self_adjudication: bool = False
+
+
+def load_adjudication_settings(engine: Engine) -> AdjudicationSettings:
+    with read_session(engine) as session:
+        stored = get_setting(session=session, key=SETTING_KEY)
+    return AdjudicationSettings(**stored) if stored else AdjudicationSettings()
+
+
+def save_adjudication_settings(engine: Engine, settings: AdjudicationSettings, *, actor: str) -> None:
+    value = asdict(settings)
+    with write_session(engine) as session:
+        set_setting(session=session, key=SETTING_KEY, value=value, updated_by=actor)
+        audit(session=session, actor=actor, action="settings.adjudication", detail=value)
+
+
+def conflict_of_interest(engine: Engine, *, battle_id: int, expert: str) -> str | None:
+    """Why this expert may not rule on this battle ("voted" or "flagged"), or None."""
+    with read_session(engine) as session:
+        involvement = expert_involvement(session=session, battle_id=battle_id, username=expert)
+    return involvement
 
 
 @dataclass(frozen=True)
@@ -70,10 +124,27 @@ def adjudicate(
     left_response_id: int,
     rationale: str = "",
     idempotency_key: str | None = None,
+    settings: AdjudicationSettings | None = None,
 ) -> VoteRecord:
-    """Record the expert's verdict (about the battle's canonical A/B) as a vote with source
-    ``expert``; it becomes the battle's final label."""
+    """Record the expert's ruling (about the battle's canonical A/B) as a vote with source
+    ``expert``. It is final: the ledger (``judging.ledger``) takes the battle's human votes out of
+    ratings and exports and a later ruling replaces this one. Refused on a gold item, and — unless
+    the admin allows it — on a battle the expert voted on or flagged. The same idempotency key
+    twice records one ruling (``created`` is then False)."""
+    settings = settings or load_adjudication_settings(engine)
     with write_session(engine) as session:
+        if is_gold_battle(session=session, battle_id=battle_id):
+            raise AdjudicationError(
+                f"adjudicate: battle {battle_id} is a gold item; gold items are not ruled on"
+            )
+        if not settings.allow_self_adjudication:
+            involvement = expert_involvement(session=session, battle_id=battle_id, username=expert)
+            if involvement is not None:
+                raise AdjudicationError(
+                    f"adjudicate: {expert!r} {involvement} battle {battle_id} and may not rule on it"
+                    " (an admin can allow this for teams of one)"
+                )
+        previous = standing_ruling(session=session, battle_id=battle_id)
         record = record_vote(
             session=session,
             battle_id=battle_id,
@@ -89,10 +160,18 @@ def adjudicate(
                 session=session,
                 actor=expert,
                 action="adjudicate",
-                detail={"battle_id": battle_id, "vote_id": record.vote_id, "verdict": verdict.value},
+                detail={
+                    "battle_id": battle_id,
+                    "vote_id": record.vote_id,
+                    "verdict": verdict.value,
+                    "rationale": rationale.strip(),
+                    "supersedes_ruling": previous,
+                },
             )
         return record
 
 
 def final_label_of(engine: Engine, battle_id: int) -> FinalLabel:
-    return final_label([(v.source, v.verdict) for v in votes_of(engine, battle_id)])
+    """The battle's label from what its raters stand by (the ledger's ``said`` view)."""
+    said = [v for v in votes_of(engine, battle_id) if v.status is not None and v.status.said]
+    return final_label([(v.source, v.verdict) for v in said])

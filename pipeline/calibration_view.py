@@ -56,6 +56,7 @@ from storage.calibration_votes import (
 from storage.queries import ModelInfo, latest_vote_id, list_models, list_releases
 from storage.questions import release_by_tag
 from storage.runs import list_endpoints
+from storage.ledger import current_revision
 from storage.session import read_session
 from storage.workflow import gold_labels
 
@@ -227,13 +228,15 @@ class BattleDetail:
 # -- reading the database ---------------------------------------------------------------------------
 
 
-def calibration_version(engine: Engine) -> tuple[int, str]:
-    """The cache key of the data: the last vote id and a digest of the gold labels."""
+def calibration_version(engine: Engine) -> tuple[int, int, str]:
+    """The cache key of the data: the last vote id, the ledger revision (an undo or a ruling
+    changes which votes stand) and a digest of the gold labels."""
     with read_session(engine) as session:
         last = latest_vote_id(session=session)
+        revision = current_revision(session=session)
         gold = sorted(gold_labels(session=session).items())
     digest = hashlib.sha256(repr([(b, v.value) for b, v in gold]).encode()).hexdigest()[:16]
-    return last, digest
+    return last, revision, digest
 
 
 def calibration_filters(engine: Engine) -> FilterOptions:

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from judging.dimensions import Dimension
 from judging.types import Verdict
+from storage.ledger import restate_battles
 from storage.models import ArenaModel, Battle, Question, Release, Response
 from storage.queries import audit, get_or_create_battle
 from storage.session import read_session, write_session
@@ -147,6 +148,7 @@ def import_gold_pairs(engine: Engine, pairs: Sequence[GoldPair], *, actor: str) 
                 created_by=actor,
                 note=f"import {pair.source_id}",
             )
+            restate_battles(session=session, battle_ids=[battle.id])
         audit(session=session, actor=actor, action="gold.import", detail={"pairs": len(pairs)})
     return len(pairs)
 
@@ -156,6 +158,8 @@ def mark_gold(engine: Engine, *, battle_id: int, verdict: Verdict, actor: str, n
         if session.get(Battle, battle_id) is None:
             raise LookupError(f"mark_gold: no battle with id {battle_id}")
         set_gold(session=session, battle_id=battle_id, verdict=verdict, created_by=actor, note=note)
+        session.flush()
+        restate_battles(session=session, battle_ids=[battle_id])  # its votes become gold votes
         audit(
             session=session,
             actor=actor,

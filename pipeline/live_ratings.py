@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -54,6 +54,7 @@ class Standings:
 @dataclass(frozen=True)
 class _SliceState:
     position: int  # rows of the log folded so far
+    epoch: int  # the log's status epoch when folded
     elo: EloState
     trueskill: TrueSkillState
     votes: int
@@ -105,14 +106,19 @@ class LiveRatings:
 
     def _advance(self, name: str, cols: VoteColumns) -> _SliceState:
         with self._lock:
-            state = self._slices.get(name) or _SliceState(0, self.elo.initial(), self.trueskill.initial(), 0)
+            fresh = _SliceState(0, cols.epoch, self.elo.initial(), self.trueskill.initial(), 0)
+            state = self._slices.get(name) or fresh
+            changed = cols.first_change_since(state.epoch)
+            if changed is not None and changed < state.position:
+                # an undo or a ruling changed a vote already folded: Elo and TrueSkill depend on
+                # the order of the votes, so refold the slice from the start
+                state = fresh
             if state.position >= len(cols):
-                return state
+                self._slices[name] = replace(state, epoch=cols.epoch)
+                return self._slices[name]
             part = slice(state.position, len(cols))
-            a, b, score = cols.a[part], cols.b[part], cols.score[part]
-            if name != OVERALL:
-                keep = cols.mask(dimension=name)[part]
-                a, b, score = a[keep], b[keep], score[keep]
+            keep = cols.mask(dimension=None if name == OVERALL else name)[part]
+            a, b, score = cols.a[part][keep], cols.b[part][keep], cols.score[part][keep]
             models = cols.models
             n = len(models)
             elo_start = np.array([state.elo.ratings.get(m, self.elo.initial_rating) for m in models])
@@ -129,6 +135,7 @@ class LiveRatings:
             )
             new = _SliceState(
                 position=len(cols),
+                epoch=cols.epoch,
                 elo=EloState(dict(zip(models, elo.tolist(), strict=True)), games, wins, losses, draws),
                 trueskill=TrueSkillState(
                     dict(zip(models, ts.mu.tolist(), strict=True)),

@@ -14,6 +14,7 @@ import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import numpy as np
@@ -25,7 +26,7 @@ from judging.scheduling import History, Scheduler
 from judging.spot_check import SpotCheckCandidate, choose_spot_check
 from judging.types import Comparison, outcome_from_verdict
 from pipeline.voting import VoteItem
-from storage.models import Assignment, Battle
+from storage.models import Assignment, Battle, utcnow
 from storage.queries import audit, get_or_create_battle, list_models
 from storage.session import read_session, write_session
 from storage.users import get_user
@@ -37,6 +38,7 @@ from storage.workflow import (
     overlap_candidates,
     pair_outcome_counts,
     random_unseen_pair,
+    retracted_votes,
     set_setting,
     spot_check_rows,
     stratum_human_counts,
@@ -69,6 +71,7 @@ class QueueConfig:
     overlap_k: int = 3
     gold_rate: float = 0.1
     break_every: int = 5  # remind to take a break after this many distressing items
+    lease_minutes: int = 30  # an item not voted on within this is released to others
 
     def __post_init__(self) -> None:
         if not isinstance(self.policy, QueuePolicy):
@@ -79,6 +82,12 @@ class QueueConfig:
             raise ValueError(f"QueueConfig: gold_rate must be within [0, 1], got {self.gold_rate!r}")
         if self.break_every < 1:
             raise ValueError(f"QueueConfig: break_every must be at least 1, got {self.break_every!r}")
+        if self.lease_minutes < 1:
+            raise ValueError(f"QueueConfig: lease_minutes must be at least 1, got {self.lease_minutes!r}")
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(minutes=self.lease_minutes)
 
 
 def load_queue_config(engine: Engine) -> QueueConfig:
@@ -94,10 +103,13 @@ def save_queue_config(engine: Engine, config: QueueConfig, *, actor: str) -> Non
         audit(session=session, actor=actor, action="settings.queue", detail=value)
 
 
-def _item(assignment: Assignment) -> VoteItem:
+def _item(assignment: Assignment, undone: int = 0, shown_at: datetime | None = None) -> VoteItem:
+    """The item of an assignment; after ``undone`` undos its key gets a suffix, so the re-vote is a
+    new ledger row while a double click on it still records one."""
     assert assignment.id is not None
+    key = assignment.idempotency_key if not undone else f"{assignment.idempotency_key}~{undone}"
     return VoteItem(
-        assignment.battle_id, assignment.left_response_id, assignment.idempotency_key, assignment.assigned_at
+        assignment.battle_id, assignment.left_response_id, key, shown_at or assignment.assigned_at
     )
 
 
@@ -108,18 +120,22 @@ def next_assignment(
     rng: random.Random,
     config: QueueConfig | None = None,
     release_id: int | None = None,
+    now: datetime | None = None,
 ) -> VoteItem | None:
-    """The person's open item if they have one, else a new one under the configured policy."""
+    """The person's open item if they have one (its lease still running), else a new one under
+    the configured policy, leased for ``config.lease_minutes``."""
     config = config or load_queue_config(engine)
+    now = now or utcnow()
     for _attempt in range(5):
         try:
             with write_session(engine) as session:
-                current = open_assignment(session=session, username=username)
+                current = open_assignment(session=session, username=username, now=now)
                 if current is not None:
-                    return _item(current)
+                    undone = retracted_votes(session=session, username=username, battle_id=current.battle_id)
+                    return _item(current, undone, now if undone else None)
                 user = get_user(session=session, username=username)
                 dims = list(user.qualifications) if user and user.qualifications else None
-                battle_id, policy, gold = _choose(session, username, rng, config, dims, release_id)
+                battle_id, policy, gold = _choose(session, username, rng, config, dims, release_id, now)
                 if battle_id is None:
                     return None
                 battle = session.get(Battle, battle_id)
@@ -133,6 +149,7 @@ def next_assignment(
                     idempotency_key=uuid.uuid4().hex,  # unique across processes: never from a seeded RNG
                     policy=policy,
                     gold=gold,
+                    expires_at=now + config.lease,
                 )
                 return _item(assignment)
         except IntegrityError:
@@ -147,6 +164,7 @@ def _choose(
     config: QueueConfig,
     dims: Sequence[str] | None,
     release_id: int | None,
+    now: datetime,
 ) -> tuple[int | None, str, bool]:
     if config.gold_rate > 0 and rng.random() < config.gold_rate:
         golds = gold_candidates(session=session, username=username, dimensions=dims)
@@ -156,12 +174,17 @@ def _choose(
         return _spot_check(session, username, rng, dims), config.policy.value, False
     if config.policy is QueuePolicy.ACTIVE:
         return _active(session, username, rng, dims, release_id), config.policy.value, False
-    return _overlap(session, username, rng, config, dims, release_id), config.policy.value, False
+    return _overlap(session, username, rng, config, dims, release_id, now), config.policy.value, False
 
 
-def _overlap(session, username, rng, config, dims, release_id) -> int | None:
+def _overlap(session, username, rng, config, dims, release_id, now) -> int | None:
     candidates = overlap_candidates(
-        session=session, username=username, k=config.overlap_k, dimensions=dims, release_id=release_id
+        session=session,
+        username=username,
+        k=config.overlap_k,
+        now=now,
+        dimensions=dims,
+        release_id=release_id,
     )
     if candidates:
         # finish the battles closest to k first; random among equals

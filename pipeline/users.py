@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from judging.dimensions import Dimension
 from pipeline.accounts import hash_password
+from storage.models import utcnow
 from storage.queries import audit
 from storage.session import read_session, write_session
 from storage.users import UserInfo, add_user, get_user, list_users, set_user_active, update_user
@@ -122,7 +123,7 @@ class UserRow:
 def progress_rows(engine: Engine) -> list[UserRow]:
     with read_session(engine) as session:
         users = list_users(session=session)
-        progress = user_progress(session=session)
+        progress = user_progress(session=session, now=utcnow())
         gold = gold_scores(session=session)
     empty = UserProgress(0, None, 0)
     return [UserRow(u, progress.get(u.username, empty), gold.get(u.username, GoldScore(0, 0))) for u in users]

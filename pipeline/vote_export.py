@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from judging.interchange import ArenaVote, dump_interchange
 from judging.types import Outcome
 from judging.votes_file import VotesFormat
+from storage.ledger import View
 from storage.questions import release_by_tag
 from storage.session import read_session
 from storage.vote_exports import arena_votes
@@ -68,12 +69,21 @@ def arena_battles(votes: Iterable[ArenaVote]) -> list[dict[str, Any]]:
 
 
 def export_votes(
-    engine: Engine, *, format: VotesExportFormat, release: str | None = None, include_superseded: bool = False
+    engine: Engine,
+    *,
+    format: VotesExportFormat,
+    release: str | None = None,
+    include_overruled: bool = False,
+    include_gold: bool = False,
 ) -> str:
-    """Votes (of one release, or all) as text; superseded votes are left out unless asked for."""
+    """The votes that count (of one release, or all) as text. ``include_overruled`` adds the
+    human votes an expert ruling overruled (what annotators said, for calibration elsewhere);
+    ``include_gold`` adds the votes on gold items. Undone, corrected and superseded votes never
+    leave."""
+    views = ((View.SAID,) if include_overruled else (View.RATED,)) + ((View.GOLD,) if include_gold else ())
     with read_session(engine) as session:
         release_id = None if release is None else release_by_tag(session=session, tag=release).id
-        votes = arena_votes(session=session, release_id=release_id, include_superseded=include_superseded)
+        votes = arena_votes(session=session, release_id=release_id, views=views)
     if format is VotesExportFormat.ARENA:
         return json.dumps(arena_battles(votes), ensure_ascii=False, indent=2) + "\n"
     return dump_interchange(votes, VotesFormat.CSV if format is VotesExportFormat.CSV else VotesFormat.JSONL)

@@ -2,8 +2,13 @@
 
 The rating views of a million votes must not go through ORM rows on every render. The log reads
 the votes once, then only those after its cursor, into numpy columns (model indices, A's score,
-dimension, source, release). Slices are boolean masks over the columns. Votes on reference
-(gold) authors are left out: they are quality control, not ratings.
+dimension, source, release, and whether the vote counts). Slices are boolean masks over the
+columns. Votes on reference (gold) authors are left out: they are quality control, not ratings.
+
+Which votes count is the ledger's rule (``judging.ledger``, stored by ``storage.ledger``): the
+``rated`` column holds it. An undo or an expert ruling changes the status of votes already in the
+log; the log follows the ledger's revision cursor and records, per refresh, the first position
+whose status changed, so projections folded past it (live Elo/TrueSkill) know to refold.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.engine import Engine
 
+from storage.ledger import current_revision, status_changes
 from storage.queries import (
     DIMENSION_CODES,
     SOURCE_CODES,
@@ -28,9 +34,8 @@ from storage.queries import (
 )
 from storage.session import read_session
 
-__all__ = ["SCORE", "SOURCES", "VoteColumns", "VoteLog"]
+__all__ = ["SOURCES", "VoteColumns", "VoteLog"]
 
-SCORE = {"A": 1.0, "B": 0.0, "tie": 0.5, "both_unsafe": 0.5}
 SOURCES = SOURCE_CODES
 _GROW = 1 << 16
 
@@ -42,6 +47,11 @@ class VoteColumns:
     models: tuple[str, ...]  # model key per index
     names: dict[str, str]  # model key -> display name
     last_vote_id: int
+    revision: int  # the ledger revision the statuses are read up to
+    ids: npt.NDArray[np.int64]  # vote id per row (increasing)
+    rated: npt.NDArray[np.bool_]  # the vote counts (ledger status ``standing``)
+    changes: tuple[tuple[int, int], ...]  # (epoch, first row whose status changed in it)
+    epoch: int
     a: npt.NDArray[np.int32]
     b: npt.NDArray[np.int32]
     score: npt.NDArray[np.float64]
@@ -53,6 +63,16 @@ class VoteColumns:
     def __len__(self) -> int:
         return int(self.a.shape[0])
 
+    @property
+    def version(self) -> tuple[int, int]:
+        """Changes whenever a vote arrives or a status changes: the cache key of every view."""
+        return (self.last_vote_id, self.revision)
+
+    def first_change_since(self, epoch: int) -> int | None:
+        """The first row whose status changed after ``epoch`` (None: nothing changed)."""
+        rows = [row for e, row in self.changes if e > epoch]
+        return min(rows) if rows else None
+
     def mask(
         self,
         *,
@@ -60,7 +80,7 @@ class VoteColumns:
         release_id: int | None = None,
         sources: tuple[str, ...] | None = None,
     ) -> npt.NDArray[np.bool_]:
-        keep = np.ones(len(self), dtype=bool)
+        keep = self.rated.copy()
         if dimension is not None:
             code = self.dimensions.index(dimension) if dimension in self.dimensions else -1
             keep &= self.dim == code
@@ -78,6 +98,11 @@ class VoteLog:
         self._lock = threading.Lock()
         self._n = 0
         self._cursor = 0
+        self._revision = 0
+        self._epoch = 0
+        self._changes: list[tuple[int, int]] = []
+        self._ids = np.empty(0, np.int64)
+        self._rated = np.empty(0, bool)
         self._models: list[str] = []
         self._index: dict[int, int] = {}  # model id -> column index (rated models only)
         self._names: dict[str, str] = {}
@@ -94,7 +119,7 @@ class VoteLog:
         if need <= self._a.shape[0]:
             return
         size = max(need, 2 * self._a.shape[0], _GROW)
-        for name in ("_a", "_b", "_score", "_dim", "_source", "_release"):
+        for name in ("_ids", "_rated", "_a", "_b", "_score", "_dim", "_source", "_release"):
             old = getattr(self, name)
             new = np.empty(size, old.dtype)
             new[: self._n] = old[: self._n]
@@ -128,6 +153,7 @@ class VoteLog:
                         self._dimension_code(r.dimension),
                         SOURCE_CODES.index(r.source.value),
                         r.release_id,
+                        1,  # rows handed in directly count (no ledger to ask)
                     )
                     for r in fresh
                 ],
@@ -143,10 +169,13 @@ class VoteLog:
         return self._dimensions.index(dimension)
 
     def refresh(self, engine: Engine, *, batch: int = 250_000) -> int:
-        """Append the votes after the cursor; returns how many were read."""
+        """Append the votes after the cursor and apply the status changes after the revision
+        cursor; returns how many votes were read."""
         added = 0
         with self._lock, read_session(engine) as session:
             self._register(list_models(session=session))
+            revision = current_revision(session=session)  # first: a later change is read next time
+            known = self._cursor
             while True:
                 rows = vote_codes_after(session=session, after_id=self._cursor, limit=batch)
                 if not rows:
@@ -161,11 +190,41 @@ class VoteLog:
                 self._cursor = int(codes[-1, 0])  # even when every row was left out
                 if len(rows) < batch:
                     break
+            if revision > self._revision:
+                changes = status_changes(
+                    session=session, after_revision=self._revision, up_to_revision=revision
+                )
+                self._apply_status(
+                    [c.vote_id for c in changes if c.vote_id <= known],
+                    [c.status.rated for c in changes if c.vote_id <= known],
+                )
+                self._revision = revision
         return added
+
+    def _apply_status(self, vote_ids: Sequence[int], rated: Sequence[bool]) -> None:
+        """Set the rated flag of votes already in the log; the array is copied first, so every
+        snapshot handed out stays as it was."""
+        if not vote_ids:
+            return
+        ids = np.asarray(vote_ids, np.int64)
+        flags = np.asarray(rated, bool)
+        pos = np.searchsorted(self._ids[: self._n], ids)
+        inside = pos < self._n
+        pos, ids, flags = pos[inside], ids[inside], flags[inside]
+        found = self._ids[pos] == ids
+        pos, flags = pos[found], flags[found]
+        differs = self._rated[pos] != flags
+        if not differs.any():
+            return
+        self._rated = self._rated.copy()
+        self._rated[pos[differs]] = flags[differs]
+        self._epoch += 1
+        self._changes.append((self._epoch, int(pos[differs].min())))
 
     def _append(self, codes: np.ndarray) -> None:
         """Append coded rows (id, model A id, model B id, verdict code, dimension code, source
-        code, release id); votes on reference (gold) authors are left out."""
+        code, release id, status code); votes on reference (gold) authors and retraction rows are
+        left out."""
         lookup = np.full(max(self._index, default=0) + 1, -1, np.int64)
         for model_id, column in self._index.items():
             lookup[model_id] = column
@@ -173,12 +232,14 @@ class VoteLog:
         a_ids, b_ids = codes[:, 1], codes[:, 2]
         a = np.where(a_ids < size, lookup[np.minimum(a_ids, size - 1)], -1)
         b = np.where(b_ids < size, lookup[np.minimum(b_ids, size - 1)], -1)
-        keep = (a >= 0) & (b >= 0)
+        keep = (a >= 0) & (b >= 0) & (codes[:, 7] >= 0)
         m = int(keep.sum())
         if not m:
             return
         self._reserve(m)
         n = self._n
+        self._ids[n : n + m] = codes[keep, 0]
+        self._rated[n : n + m] = codes[keep, 7] == 1
         self._a[n : n + m] = a[keep]
         self._b[n : n + m] = b[keep]
         self._score[n : n + m] = codes[keep, 3] / 2.0
@@ -200,6 +261,11 @@ class VoteLog:
                 models=tuple(self._models),
                 names=dict(self._names),
                 last_vote_id=self._cursor,
+                revision=self._revision,
+                ids=view(self._ids),
+                rated=view(self._rated),
+                changes=tuple(self._changes),
+                epoch=self._epoch,
                 a=view(self._a),
                 b=view(self._b),
                 score=view(self._score),

@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from judging.interchange import ArenaVote, read_interchange
 from judging.types import Side, Source, Verdict
 from judging.votes_file import VotesFileError
+from storage.ledger import restate_battles
 from storage.models import utcnow
 from storage.queries import audit, get_or_create_battle
 from storage.questions import ReleaseNotFoundError, release_by_tag
@@ -108,6 +109,7 @@ def import_vote_records(
             insert_imported_vote(session=session, vote=row)
             used.add(key)
             imported += 1
+        restate_battles(session=session, battle_ids=[b for b in battles if b is not None])
         releases = tuple(sorted({r.release for r in resolved}))
         audit(
             session=session,

@@ -6,13 +6,16 @@ import random
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlmodel import col, select
 
 from judging.anonymize import mask_self_identification
+from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
-from storage.models import utcnow
+from storage.ledger import statuses_of
+from storage.models import Vote, utcnow
 from storage.queries import (
     BattleView,
     VoteRecord,
@@ -24,21 +27,43 @@ from storage.queries import (
     record_vote,
 )
 from storage.session import read_session, write_session
-from storage.workflow import add_flag
+from storage.workflow import add_flag, add_skip, renew_lease
 
 __all__ = [
+    "SKIP_REASONS",
     "TAGS",
+    "UNDO_WINDOW",
+    "LedgerError",
+    "UndoResult",
     "VoteItem",
     "canonical_verdict",
     "flag_item",
+    "last_undoable_vote",
     "masked_view",
     "next_item",
+    "retract_vote",
+    "skip_item",
     "submit_vote",
+    "undo_last_vote",
     "view_item",
 ]
 
 # Per-side issue tags an annotator may attach.
 TAGS = ("harmful", "over_refusal", "hallucination", "bias", "privacy_leak", "missed_crisis")
+# Why a person passed on an item (看不懂 / 需要专业知识 / 内容不适 / 其他); "" = no reason given.
+SKIP_REASONS = ("unclear", "expertise", "distressing", "other")
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+class LedgerError(ValueError):
+    """A retraction, undo or skip that the ledger refuses; the message says why. Nothing is written."""
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    vote_id: int  # the vote that was undone
+    retraction_id: int
+    battle_id: int
 
 
 @dataclass(frozen=True)
@@ -149,3 +174,120 @@ def submit_vote(
                 detail={"vote_id": record.vote_id, "battle_id": item.battle_id, "verdict": verdict.value},
             )
         return record
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were written in UTC (storage.models.utcnow).
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def retract_vote(
+    engine: Engine,
+    *,
+    vote_id: int,
+    actor: str,
+    now: datetime | None = None,
+    window: timedelta | None = UNDO_WINDOW,
+    lease: timedelta = timedelta(minutes=30),
+) -> UndoResult:
+    """Undo a vote: append a retraction row (never an UPDATE or DELETE). Only the rater may
+    retract their own vote, once, within ``window`` of casting it (None: no limit), and only
+    their newest vote. A repeated undo of the same vote records one retraction. The person's
+    assignment of the battle gets a fresh lease, so they can vote on it again."""
+    now = now or utcnow()
+    with write_session(engine) as session:
+        vote = session.get(Vote, vote_id)
+        if vote is None or vote.kind != EntryKind.VOTE.value:
+            raise LedgerError(f"retract_vote: there is no vote {vote_id} to undo")
+        if vote.rater != actor:
+            raise LedgerError(
+                f"retract_vote: vote {vote_id} is not yours ({actor!r}); only its rater can undo it"
+            )
+        if window is not None and now - _aware(vote.created_at) > window:
+            minutes = int(window.total_seconds() // 60)
+            raise LedgerError(
+                f"retract_vote: vote {vote_id} is older than {minutes} minutes and can no longer be undone"
+            )
+        newest = session.exec(
+            select(Vote.id)
+            .where(Vote.rater == actor, Vote.kind == EntryKind.VOTE.value)
+            .order_by(col(Vote.id).desc())
+        ).first()
+        if newest != vote_id:
+            raise LedgerError(f"retract_vote: vote {vote_id} is not your last vote (you have voted since)")
+        status = statuses_of(session=session, vote_ids=[vote_id]).get(vote_id)
+        key = f"undo:{vote_id}"
+        if status is Status.RETRACTED:
+            done = session.exec(select(Vote.id).where(Vote.idempotency_key == key)).first()
+            if done is None:
+                raise LedgerError(f"retract_vote: vote {vote_id} has already been undone")
+            return UndoResult(vote_id, int(done), vote.battle_id)
+        record = record_vote(
+            session=session,
+            battle_id=vote.battle_id,
+            source=Source(vote.source),
+            rater=actor,
+            verdict=Verdict(vote.verdict),
+            left_response_id=vote.left_response_id,
+            idempotency_key=key,
+            supersedes_id=vote_id,
+            kind=EntryKind.RETRACTION,
+        )
+        renew_lease(session=session, username=actor, battle_id=vote.battle_id, expires_at=now + lease)
+        audit(
+            session=session,
+            actor=actor,
+            action="vote.undo",
+            detail={"vote_id": vote_id, "retraction_id": record.vote_id, "battle_id": vote.battle_id},
+        )
+        return UndoResult(vote_id, record.vote_id, vote.battle_id)
+
+
+def last_undoable_vote(engine: Engine, *, rater: str, now: datetime | None = None) -> int | None:
+    """The person's newest vote if it can still be undone (not undone, within the window)."""
+    now = now or utcnow()
+    with read_session(engine) as session:
+        vote = session.exec(
+            select(Vote)
+            .where(Vote.rater == rater, Vote.kind == EntryKind.VOTE.value)
+            .order_by(col(Vote.id).desc())
+        ).first()
+        if vote is None or vote.id is None or now - _aware(vote.created_at) > UNDO_WINDOW:
+            return None
+        status = statuses_of(session=session, vote_ids=[vote.id]).get(vote.id)
+        return None if status is Status.RETRACTED else vote.id
+
+
+def undo_last_vote(
+    engine: Engine, *, rater: str, now: datetime | None = None, lease: timedelta = timedelta(minutes=30)
+) -> UndoResult:
+    """Undo the person's newest vote (see ``retract_vote``)."""
+    now = now or utcnow()
+    with read_session(engine) as session:
+        newest = session.exec(
+            select(Vote.id)
+            .where(Vote.rater == rater, Vote.kind == EntryKind.VOTE.value)
+            .order_by(col(Vote.id).desc())
+        ).first()
+    if newest is None:
+        raise LedgerError("undo_last_vote: you have no vote to undo")
+    return retract_vote(engine, vote_id=int(newest), actor=rater, now=now, lease=lease)
+
+
+def skip_item(engine: Engine, *, item: VoteItem, username: str, reason: str = "", note: str = "") -> bool:
+    """Pass on an item: recorded with the reason, the assignment is released (it no longer counts
+    toward overlap k) and the battle is never shown to this person again. False if already skipped."""
+    if reason and reason not in SKIP_REASONS:
+        raise LedgerError(f"skip_item: unknown reason {reason!r} (allowed: {SKIP_REASONS} or none)")
+    with write_session(engine) as session:
+        added = add_skip(
+            session=session, username=username, battle_id=item.battle_id, reason=reason, note=note.strip()
+        )
+        if added:
+            audit(
+                session=session,
+                actor=username,
+                action="skip",
+                detail={"battle_id": item.battle_id, "reason": reason},
+            )
+        return added

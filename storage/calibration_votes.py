@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from judging.types import Source, Verdict
+from storage.ledger import View, status_clause
 from storage.models import ArenaModel, Battle, Release, Response, Vote
 
 __all__ = [
@@ -58,11 +59,11 @@ def calibration_votes(
     dimension: str | None = None,
     release_id: int | None = None,
 ) -> list[CalibrationVoteRow]:
-    """Votes with an id up to ``up_to_vote_id``, in id order, leaving out the votes superseded by
-    then (each rater's standing verdict counts once)."""
+    """Votes with an id up to ``up_to_vote_id``, in id order: what each rater stands by
+    (``View.CALIBRATION``: undone, corrected and superseded votes left out; human votes an expert
+    overruled kept, as what annotators said; gold votes kept for gold accuracy)."""
     model_a = aliased(ArenaModel)
     model_b = aliased(ArenaModel)
-    later = aliased(Vote)
     query = (
         sa_select(  # type: ignore[call-overload]
             col(Vote.id),
@@ -86,11 +87,7 @@ def calibration_votes(
         .join(model_a, col(model_a.id) == col(Vote.model_a_id))
         .join(model_b, col(model_b.id) == col(Vote.model_b_id))
         .where(col(Vote.id) <= up_to_vote_id)
-        .where(
-            ~sa_select(col(later.id))
-            .where(col(later.supersedes_id) == col(Vote.id), col(later.id) <= up_to_vote_id)
-            .exists()
-        )
+        .where(status_clause(col(Vote.id), View.CALIBRATION))
         .order_by(col(Vote.id))
     )
     if dimension is not None:

@@ -26,13 +26,16 @@ __all__ = [
     "GenerationReply",
     "GoldLabel",
     "JudgeReply",
+    "LedgerClock",
     "Question",
     "Release",
     "Response",
     "Review",
     "Run",
+    "Skip",
     "User",
     "Vote",
+    "VoteStatus",
     "utcnow",
 ]
 
@@ -133,10 +136,13 @@ class Battle(SQLModel, table=True):
 
 
 class Vote(SQLModel, table=True):
-    """One verdict on one battle, relative to the battle's canonical A and B."""
+    """One row of the vote ledger: a verdict on one battle, relative to the battle's canonical A
+    and B, or (``kind = 'retraction'``) the undo of an earlier vote named in ``supersedes_id``.
+    Which rows count is decided by ``judging.ledger`` and kept in ``VoteStatus``."""
 
     __table_args__ = (
         CheckConstraint("verdict IN ('A', 'B', 'tie', 'both_unsafe')", name="ck_vote_verdict"),
+        CheckConstraint("kind IN ('vote', 'retraction')", name="ck_vote_kind"),
         CheckConstraint("source IN ('human', 'judge', 'expert')", name="ck_vote_source"),
         Index("ix_vote_battle", "battle_id"),
         Index("ix_vote_rater_battle", "rater", "battle_id"),
@@ -155,6 +161,7 @@ class Vote(SQLModel, table=True):
     rationale: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     idempotency_key: str = Field(unique=True, max_length=128)
     supersedes_id: int | None = Field(default=None, foreign_key="vote.id")
+    kind: str = Field(default="vote", max_length=16)  # vote | retraction
     prompt_version: str | None = None  # judge prompt template version
     # Copies of battle facts, fixed at insert time (votes are never updated).
     model_a_id: int = Field(foreign_key="arena_model.id")
@@ -164,6 +171,29 @@ class Vote(SQLModel, table=True):
     dimension: str = Field(max_length=32)
     shown_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class VoteStatus(SQLModel, table=True):
+    """What each ledger row means now (``judging.ledger.Status``): a projection of the votes,
+    rewritten for a battle whenever a row is added to it. ``revision`` grows with every change,
+    so a reader that keeps a cursor on it (the rating views) learns which statuses changed."""
+
+    __tablename__ = "vote_status"
+
+    vote_id: int = Field(foreign_key="vote.id", primary_key=True)
+    battle_id: int = Field(foreign_key="battle.id", index=True)
+    status: str = Field(max_length=16)
+    revision: int = Field(index=True)
+
+
+class LedgerClock(SQLModel, table=True):
+    """One row: the newest ``VoteStatus.revision``. Taking the next value locks the row until the
+    transaction ends, so revisions are handed out in commit order on PostgreSQL too."""
+
+    __tablename__ = "ledger_clock"
+
+    id: int = Field(default=1, primary_key=True)
+    revision: int = 0
 
 
 class User(SQLModel, table=True):
@@ -210,6 +240,22 @@ class Assignment(SQLModel, table=True):
     policy: str = Field(max_length=32)
     gold: bool = False
     assigned_at: datetime = Field(default_factory=utcnow)
+    # A lease: an open assignment past this moment no longer counts toward overlap k and is not
+    # handed back; NULL (assignments made before leases existed) counts as expired.
+    expires_at: datetime | None = None
+
+
+class Skip(SQLModel, table=True):
+    """A person passed on a battle (with an optional reason); it is never shown to them again."""
+
+    __table_args__ = (UniqueConstraint("username", "battle_id", name="uq_skip_user_battle"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    battle_id: int = Field(foreign_key="battle.id", index=True)
+    reason: str = Field(default="", max_length=32)  # unclear | expertise | distressing | other | ""
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class GoldLabel(SQLModel, table=True):

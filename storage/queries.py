@@ -15,7 +15,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
+from storage.ledger import View, restate_battles
 from storage.models import ArenaModel, AuditLog, Battle, Question, Release, Response, Vote, utcnow
 
 __all__ = [
@@ -320,9 +322,11 @@ def record_vote(
     shown_at: datetime | None = None,
     prompt_version: str | None = None,
     supersedes_id: int | None = None,
+    kind: EntryKind = EntryKind.VOTE,
     facts: BattleFacts | None = None,
 ) -> VoteRecord:
-    """Append one vote. The same idempotency key stored twice yields one row (a double click
+    """Append one ledger row (a vote, or with ``kind`` a retraction of ``supersedes_id``) and
+    restate the battle's statuses (``storage.ledger``). The same idempotency key stored twice yields one row (a double click
     or a retried request records one vote): one ``INSERT ... ON CONFLICT DO NOTHING``, so a
     concurrent duplicate never fails and never adds a row. Pass ``facts`` (read beforehand)
     to keep the write transaction to that single statement."""
@@ -333,6 +337,8 @@ def record_vote(
         raise ValueError(
             f"record_vote: left_response_id {left_response_id} is not part of battle {battle_id}"
         )
+    if supersedes_id is not None:
+        _check_supersedes(session, supersedes_id, battle_id=battle_id, rater=rater, source=Source(source))
     values = {
         "battle_id": battle_id,
         "source": Source(source).value,
@@ -344,6 +350,7 @@ def record_vote(
         "rationale": rationale,
         "idempotency_key": idempotency_key,
         "supersedes_id": supersedes_id,
+        "kind": EntryKind(kind).value,
         "prompt_version": prompt_version,
         "model_a_id": facts.model_a_id,
         "model_b_id": facts.model_b_id,
@@ -363,6 +370,7 @@ def record_vote(
     )
     new_id = session.execute(stmt).scalar()
     if new_id is not None:
+        restate_battles(session=session, battle_ids=[battle_id])
         return VoteRecord(int(new_id), created=True)
     existing = session.exec(select(Vote.id).where(Vote.idempotency_key == idempotency_key)).first()
     if existing is None:  # pragma: no cover - the conflict row must exist
@@ -370,13 +378,30 @@ def record_vote(
     return VoteRecord(int(existing), created=False)
 
 
+def _check_supersedes(session: Session, target_id: int, *, battle_id: int, rater: str, source: Source) -> None:
+    """A correction or retraction names an earlier vote of the same rater on the same battle."""
+    target = session.get(Vote, target_id)
+    if target is None or target.kind != EntryKind.VOTE.value:
+        raise ValueError(f"record_vote: supersedes_id {target_id} is not a vote")
+    if target.battle_id != battle_id:
+        raise ValueError(
+            f"record_vote: supersedes_id {target_id} is a vote on battle {target.battle_id}, not {battle_id}"
+        )
+    if target.rater != rater or target.source != source.value:
+        raise ValueError(
+            f"record_vote: supersedes_id {target_id} is {target.rater!r}'s vote; only its rater can replace it"
+        )
+
+
 def audit(*, session: Session, actor: str, action: str, detail: dict[str, object] | None = None) -> None:
     session.add(AuditLog(actor=actor, action=action, detail=json.dumps(detail or {}, ensure_ascii=False)))
 
 
-# Integer codes for the rating views (see pipeline.vote_log): verdict as twice A's score,
-# source by position, dimension by position among the five (-1: another dimension string).
-VERDICT_CODES = {"B": 0, "tie": 1, "both_unsafe": 1, "A": 2}
+# Integer codes for the rating views (see pipeline.vote_log): verdict as twice A's score (the
+# score itself is ``Verdict.score_a``), source by position, dimension by position among the five
+# (-1: another dimension string), and the ledger status: 1 counts for ratings, 0 does not, -1 the
+# row is a retraction (no verdict at all).
+VERDICT_CODES = {v.value: round(2 * v.score_a) for v in Verdict}
 SOURCE_CODES = ("human", "judge", "expert")
 DIMENSION_CODES = ("public_safety", "fairness", "privacy", "truthfulness", "mental_health")
 
@@ -387,17 +412,21 @@ def _case(column: str, codes: dict[str, int], default: int) -> str:
 
 
 def vote_codes_after(*, session: Session, after_id: int, limit: int = 250_000) -> list[tuple[int, ...]]:
-    """(id, model A id, model B id, verdict code, dimension code, source code, release id) of
-    the votes after ``after_id``, in id order, as plain integer tuples read straight from the
-    driver's cursor: a million votes in about a second."""
+    """(id, model A id, model B id, verdict code, dimension code, source code, release id, status
+    code) of the ledger rows after ``after_id``, in id order, as plain integer tuples read straight
+    from the driver's cursor: a million votes in about a second."""
+    rated = {s: 1 for s in View.RATED.statuses} | {Status.RETRACTION.value: -1}
     sql = (
-        "SELECT id, model_a_id, model_b_id, "
-        + _case("verdict", VERDICT_CODES, -1)
+        "SELECT v.id, v.model_a_id, v.model_b_id, "
+        + _case("v.verdict", VERDICT_CODES, -1)
         + ", "
-        + _case("dimension", {d: k for k, d in enumerate(DIMENSION_CODES)}, -1)
+        + _case("v.dimension", {d: k for k, d in enumerate(DIMENSION_CODES)}, -1)
         + ", "
-        + _case("source", {s: k for k, s in enumerate(SOURCE_CODES)}, -1)
-        + f", release_id FROM vote WHERE id > {int(after_id)} ORDER BY id LIMIT {int(limit)}"
+        + _case("v.source", {s: k for k, s in enumerate(SOURCE_CODES)}, -1)
+        + ", v.release_id, "
+        + _case("s.status", rated, 0)
+        + " FROM vote v LEFT JOIN vote_status s ON s.vote_id = v.id"
+        + f" WHERE v.id > {int(after_id)} ORDER BY v.id LIMIT {int(limit)}"
     )
     result = session.connection().exec_driver_sql(sql)
     assert result.cursor is not None

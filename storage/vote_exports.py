@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from sqlalchemy import or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from judging.interchange import ArenaVote
 from judging.types import Side, Source, Verdict
+from storage.ledger import View, status_clause
 from storage.models import ArenaModel, Battle, Question, Release, Vote
 
 __all__ = ["arena_votes"]
@@ -21,13 +24,12 @@ def _seconds(moment: datetime) -> float:
 
 
 def arena_votes(
-    *, session: Session, release_id: int | None = None, include_superseded: bool = False
+    *, session: Session, release_id: int | None = None, views: Sequence[View] = (View.RATED,)
 ) -> list[ArenaVote]:
-    """Votes in id order as interchange votes (turn 1). A vote that a later vote supersedes is
-    left out unless ``include_superseded``: the export then holds each rater's standing verdict."""
+    """Votes in id order as interchange votes (turn 1), those in any of ``views`` of the ledger
+    (``storage.ledger``): by default the votes that count for ratings."""
     model_a = aliased(ArenaModel)
     model_b = aliased(ArenaModel)
-    later = aliased(Vote)
     query = (
         sa_select(  # type: ignore[call-overload]
             model_a.key,
@@ -51,10 +53,7 @@ def arena_votes(
     )
     if release_id is not None:
         query = query.where(col(Vote.release_id) == release_id)
-    if not include_superseded:
-        query = query.where(
-            ~sa_select(col(later.id)).where(col(later.supersedes_id) == col(Vote.id)).exists()
-        )
+    query = query.where(or_(*(status_clause(col(Vote.id), view) for view in views)))
     return [
         ArenaVote.of(
             a,

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import DateTime, TextClause, bindparam, text
 from sqlmodel import Session, col, select
 
+from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
-from storage.models import AppSetting, Assignment, AuditLog, Flag, GoldLabel, utcnow
+from storage.ledger import View, status_sql
+from storage.models import AppSetting, Assignment, AuditLog, Flag, GoldLabel, Skip, utcnow
 
 __all__ = [
     "AdjudicationRow",
@@ -24,28 +26,47 @@ __all__ = [
     "VoteDetail",
     "add_assignment",
     "add_flag",
+    "add_skip",
     "battle_votes",
+    "expert_involvement",
     "flagged_battles",
     "get_setting",
     "gold_candidates",
     "gold_labels",
     "gold_scores",
     "human_judge_rows",
+    "is_gold_battle",
     "open_assignment",
     "overlap_candidates",
     "pair_outcome_counts",
     "random_unseen_pair",
     "recent_audit",
+    "renew_lease",
+    "retracted_votes",
     "set_gold",
     "set_setting",
+    "skips",
     "spot_check_rows",
+    "standing_ruling",
     "stratum_human_counts",
     "unseen_battle_for_models",
     "user_progress",
 ]
 
-# A vote completes the assignment that carries the same idempotency key.
-_OPEN = "NOT EXISTS (SELECT 1 FROM vote v0 WHERE v0.idempotency_key = a.idempotency_key)"
+# An assignment is open while its lease runs (``expires_at`` after :now), the person has not
+# skipped it, and they have no vote on the battle that they have not undone. An undo reopens it.
+_OPEN = (
+    "a.expires_at > :now"
+    " AND NOT EXISTS (SELECT 1 FROM skip k0 WHERE k0.username = a.username AND k0.battle_id = a.battle_id)"
+    " AND NOT EXISTS (SELECT 1 FROM vote v0 WHERE v0.battle_id = a.battle_id AND v0.rater = a.username"
+    "   AND v0.kind = 'vote' AND NOT EXISTS (SELECT 1 FROM vote_status s0 WHERE s0.vote_id = v0.id"
+    "   AND s0.status = 'retracted'))"
+)
+_NOW = bindparam("now", type_=DateTime())
+
+
+def _with_now(statement: TextClause, now: datetime) -> tuple[TextClause, dict[str, Any]]:
+    return statement.bindparams(_NOW), {"now": now}
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,9 @@ class VoteDetail:
     tags_b: tuple[str, ...]
     rationale: str
     created_at: datetime
+    kind: EntryKind = EntryKind.VOTE
+    supersedes_id: int | None = None
+    status: Status | None = None  # None: not stated yet (a row written around the ledger)
 
 
 @dataclass(frozen=True)
@@ -119,13 +143,54 @@ def _in_clause(name: str, values: Sequence[str] | None) -> tuple[str, dict[str, 
     return f" AND q.dimension IN :{name}", {name: list(values)}
 
 
-def open_assignment(*, session: Session, username: str) -> Assignment | None:
-    """The person's oldest assignment without a vote yet (resume after logout/login)."""
-    row = session.execute(
-        text(f"SELECT a.id FROM assignment a WHERE a.username = :u AND {_OPEN} ORDER BY a.id LIMIT 1"),
-        {"u": username},
-    ).first()
+def open_assignment(*, session: Session, username: str, now: datetime) -> Assignment | None:
+    """The person's oldest open assignment (resume after logout/login, or re-vote after undo)."""
+    stmt, params = _with_now(
+        text(f"SELECT a.id FROM assignment a WHERE a.username = :u AND {_OPEN} ORDER BY a.id LIMIT 1"), now
+    )
+    row = session.execute(stmt, {**params, "u": username}).first()
     return session.get(Assignment, row[0]) if row else None
+
+
+def retracted_votes(*, session: Session, username: str, battle_id: int) -> int:
+    """How many of this person's votes on the battle they undid (each re-vote gets a new key)."""
+    return int(
+        session.execute(
+            text(
+                "SELECT COUNT(*) FROM vote v JOIN vote_status s ON s.vote_id = v.id"
+                " WHERE v.rater = :u AND v.battle_id = :b AND s.status = 'retracted'"
+            ),
+            {"u": username, "b": battle_id},
+        ).scalar()
+        or 0
+    )
+
+
+def renew_lease(*, session: Session, username: str, battle_id: int, expires_at: datetime) -> None:
+    """Give the person's assignment of this battle a fresh lease (after an undo)."""
+    session.execute(
+        text("UPDATE assignment SET expires_at = :e WHERE username = :u AND battle_id = :b").bindparams(
+            bindparam("e", type_=DateTime())
+        ),
+        {"e": expires_at, "u": username, "b": battle_id},
+    )
+
+
+def add_skip(*, session: Session, username: str, battle_id: int, reason: str, note: str = "") -> bool:
+    """Record that the person passed on the battle; False when they already had."""
+    exists = session.exec(select(Skip).where(Skip.username == username, Skip.battle_id == battle_id)).first()
+    if exists is not None:
+        return False
+    session.add(Skip(username=username, battle_id=battle_id, reason=reason, note=note[:2000]))
+    session.flush()
+    return True
+
+
+def skips(*, session: Session, username: str | None = None) -> list[Skip]:
+    query = select(Skip).order_by(col(Skip.id))
+    if username is not None:
+        query = query.where(Skip.username == username)
+    return list(session.exec(query).all())
 
 
 def add_assignment(
@@ -136,6 +201,7 @@ def add_assignment(
     left_response_id: int,
     idempotency_key: str,
     policy: str,
+    expires_at: datetime,
     gold: bool = False,
 ) -> Assignment:
     assignment = Assignment(
@@ -145,6 +211,7 @@ def add_assignment(
         idempotency_key=idempotency_key,
         policy=policy,
         gold=gold,
+        expires_at=expires_at,
     )
     session.add(assignment)
     session.flush()
@@ -163,13 +230,15 @@ def overlap_candidates(
     session: Session,
     username: str,
     k: int,
+    now: datetime,
     dimensions: Sequence[str] | None = None,
     release_id: int | None = None,
     limit: int = 200,
     window: int = 2_000,
 ) -> list[Candidate]:
-    """Battles (not gold) still short of ``k`` distinct people — counting votes already cast and
-    assignments still open — that this person has never been shown. Closest to done first.
+    """Battles (not gold) still short of ``k`` distinct people — counting the votes people stand
+    by (``View.SAID``: undone votes do not count) and assignments still open (leases not expired)
+    — that this person has never been shown. Closest to done first.
 
     Only battles in progress are considered: those with a human vote among the last ``window``
     votes or an assignment among the last ``window`` assignments. The queue fills battles to k
@@ -188,7 +257,8 @@ def overlap_candidates(
         )
         SELECT * FROM (
           SELECT b.id AS battle_id, q.dimension AS dimension, ra.model_id AS ma, rb.model_id AS mb,
-            (SELECT COUNT(DISTINCT v.rater) FROM vote v WHERE v.battle_id = b.id AND v.source = 'human') AS nh,
+            (SELECT COUNT(DISTINCT v.rater) FROM vote v WHERE v.battle_id = b.id AND v.source = 'human'
+               AND {status_sql("v", View.SAID)}) AS nh,
             (SELECT COUNT(*) FROM assignment a WHERE a.battle_id = b.id AND {_OPEN}) AS nopen
           FROM recent
           JOIN battle b ON b.id = recent.battle_id
@@ -202,10 +272,10 @@ def overlap_candidates(
         ORDER BY c.nh + c.nopen DESC, c.battle_id
         LIMIT :lim
     """
-    stmt = text(sql)
+    stmt = text(sql).bindparams(_NOW)
     if dimensions:
         stmt = stmt.bindparams(bindparam("dims", expanding=True))
-    params.update(u=username, k=k, lim=limit, win=window)
+    params.update(u=username, k=k, lim=limit, win=window, now=now)
     if release_id is not None:
         params["rel"] = release_id
     rows = session.execute(stmt, params).all()
@@ -290,9 +360,10 @@ def _verdict_lists(session: Session, battle_ids: Sequence[int]) -> dict[int, dic
     out: dict[int, dict[str, list[Verdict]]] = {}
     if not battle_ids:
         return out
-    stmt = text("SELECT battle_id, source, verdict FROM vote WHERE battle_id IN :ids ORDER BY id").bindparams(
-        bindparam("ids", expanding=True)
-    )
+    stmt = text(
+        f"SELECT v.battle_id, v.source, v.verdict FROM vote v WHERE v.battle_id IN :ids"
+        f" AND {status_sql('v', View.SAID)} ORDER BY v.id"
+    ).bindparams(bindparam("ids", expanding=True))
     for chunk_start in range(0, len(battle_ids), 900):
         chunk = list(battle_ids[chunk_start : chunk_start + 900])
         for bid, source, verdict in session.execute(stmt, {"ids": chunk}).all():
@@ -333,12 +404,14 @@ def spot_check_rows(
 def human_judge_rows(
     *, session: Session, dimensions: Sequence[str] | None = None, limit: int = 5000
 ) -> list[AdjudicationRow]:
-    """Battles with at least one human vote and no expert vote yet, with all their verdicts."""
+    """Battles with at least one human vote and no expert ruling yet, with what every rater said."""
     dim_sql, params = _in_clause("dims", dimensions)
     stmt = text(
         "SELECT b.id, q.dimension FROM battle b JOIN question q ON q.id = b.question_id"
-        " WHERE EXISTS (SELECT 1 FROM vote h WHERE h.battle_id = b.id AND h.source = 'human')"
-        " AND NOT EXISTS (SELECT 1 FROM vote e WHERE e.battle_id = b.id AND e.source = 'expert')"
+        f" WHERE EXISTS (SELECT 1 FROM vote h WHERE h.battle_id = b.id AND h.source = 'human'"
+        f"   AND {status_sql('h', View.SAID)})"
+        f" AND NOT EXISTS (SELECT 1 FROM vote e WHERE e.battle_id = b.id AND e.source = 'expert'"
+        f"   AND {status_sql('e', View.RATED)})"
         f"{dim_sql} ORDER BY b.id LIMIT :lim"
     )
     if dimensions:
@@ -354,11 +427,12 @@ def human_judge_rows(
 
 
 def flagged_battles(*, session: Session) -> dict[int, list[str]]:
-    """Flagged battles without an expert vote yet: battle id -> reasons."""
+    """Flagged battles without an expert ruling yet: battle id -> reasons."""
     rows = session.execute(
         text(
             "SELECT f.battle_id, f.username, f.reason FROM flag f"
-            " WHERE NOT EXISTS (SELECT 1 FROM vote e WHERE e.battle_id = f.battle_id AND e.source = 'expert')"
+            " WHERE NOT EXISTS (SELECT 1 FROM vote e WHERE e.battle_id = f.battle_id AND e.source = 'expert'"
+            f"   AND {status_sql('e', View.RATED)})"
             " ORDER BY f.id"
         )
     ).all()
@@ -373,15 +447,17 @@ def add_flag(*, session: Session, battle_id: int, username: str, reason: str) ->
 
 
 def battle_votes(*, session: Session, battle_id: int) -> list[VoteDetail]:
+    """Every ledger row of the battle, in id order, with its status (the battle's history)."""
     rows = session.execute(
         text(
-            "SELECT id, source, rater, verdict, left_response_id, tags_a, tags_b, rationale, created_at"
-            " FROM vote WHERE battle_id = :b ORDER BY id"
+            "SELECT v.id, v.source, v.rater, v.verdict, v.left_response_id, v.tags_a, v.tags_b, v.rationale,"
+            " v.created_at, v.kind, v.supersedes_id, s.status"
+            " FROM vote v LEFT JOIN vote_status s ON s.vote_id = v.id WHERE v.battle_id = :b ORDER BY v.id"
         ),
         {"b": battle_id},
     ).all()
     out = []
-    for vid, source, rater, verdict, left, tags_a, tags_b, rationale, created in rows:
+    for vid, source, rater, verdict, left, tags_a, tags_b, rationale, created, kind, sup, status in rows:
         created_at = created if isinstance(created, datetime) else datetime.fromisoformat(str(created))
         out.append(
             VoteDetail(
@@ -394,6 +470,9 @@ def battle_votes(*, session: Session, battle_id: int) -> list[VoteDetail]:
                 tuple(json.loads(tags_b)),
                 str(rationale),
                 created_at,
+                EntryKind(kind),
+                None if sup is None else int(sup),
+                Status(status) if status is not None else None,
             )
         )
     return out
@@ -420,17 +499,24 @@ def gold_scores(*, session: Session) -> dict[str, GoldScore]:
         text(
             "SELECT v.rater, SUM(CASE WHEN v.verdict = g.verdict THEN 1 ELSE 0 END), COUNT(*)"
             " FROM vote v JOIN gold_label g ON g.battle_id = v.battle_id"
-            " WHERE v.source IN ('human', 'expert') GROUP BY v.rater"
+            f" WHERE v.source IN ('human', 'expert') AND {status_sql('v', View.GOLD)} GROUP BY v.rater"
         )
     ).all()
     return {str(r): GoldScore(int(c or 0), int(n)) for r, c, n in rows}
 
 
-def user_progress(*, session: Session) -> dict[str, UserProgress]:
-    votes = session.execute(text("SELECT rater, COUNT(*), MAX(created_at) FROM vote GROUP BY rater")).all()
-    opened = session.execute(
-        text(f"SELECT a.username, COUNT(*) FROM assignment a WHERE {_OPEN} GROUP BY a.username")
+def user_progress(*, session: Session, now: datetime) -> dict[str, UserProgress]:
+    """Per person: the votes they stand by (``View.SAID``), their last vote, open assignments."""
+    votes = session.execute(
+        text(
+            "SELECT v.rater, COUNT(*), MAX(v.created_at) FROM vote v"
+            f" WHERE {status_sql('v', View.SAID)} OR {status_sql('v', View.GOLD)} GROUP BY v.rater"
+        )
     ).all()
+    stmt, params = _with_now(
+        text(f"SELECT a.username, COUNT(*) FROM assignment a WHERE {_OPEN} GROUP BY a.username"), now
+    )
+    opened = session.execute(stmt, params).all()
     open_by = {str(u): int(n) for u, n in opened}
     out: dict[str, UserProgress] = {}
     for rater, n, last in votes:
@@ -471,7 +557,7 @@ def pair_outcome_counts(
     stmt = text(
         "SELECT ma.key, mb.key, v.verdict, COUNT(*) FROM vote v"
         " JOIN arena_model ma ON ma.id = v.model_a_id JOIN arena_model mb ON mb.id = v.model_b_id"
-        f" WHERE ma.reference = :f AND mb.reference = :f{src_sql}"
+        f" WHERE ma.reference = :f AND mb.reference = :f AND {status_sql('v', View.RATED)}{src_sql}"
         " GROUP BY ma.key, mb.key, v.verdict"
     )
     params: dict[str, Any] = {"f": False}
@@ -486,7 +572,7 @@ def stratum_human_counts(*, session: Session) -> dict[tuple[str, int, int], int]
     rows = session.execute(
         text(
             "SELECT v.dimension, v.model_a_id, v.model_b_id, COUNT(*) FROM vote v"
-            " WHERE v.source = 'human'"
+            f" WHERE v.source = 'human' AND {status_sql('v', View.SAID)}"
             " AND EXISTS (SELECT 1 FROM vote j WHERE j.battle_id = v.battle_id AND j.source = 'judge')"
             " GROUP BY v.dimension, v.model_a_id, v.model_b_id"
         )
@@ -534,3 +620,35 @@ def unseen_battle_for_models(
         return None
     q, a, b = rows[rng_pick % len(rows)]
     return int(q), int(a), int(b)
+
+
+def expert_involvement(*, session: Session, battle_id: int, username: str) -> str | None:
+    """ "voted on" or "flagged" when the person took part in the battle (a conflict of interest
+    for ruling on it), else None. Any vote counts, undone or not."""
+    voted = session.execute(
+        text("SELECT 1 FROM vote WHERE battle_id = :b AND rater = :u AND source != 'expert' LIMIT 1"),
+        {"b": battle_id, "u": username},
+    ).first()
+    if voted is not None:
+        return "voted on"
+    flagged = session.execute(
+        text("SELECT 1 FROM flag WHERE battle_id = :b AND username = :u LIMIT 1"),
+        {"b": battle_id, "u": username},
+    ).first()
+    return "flagged" if flagged is not None else None
+
+
+def is_gold_battle(*, session: Session, battle_id: int) -> bool:
+    return session.get(GoldLabel, battle_id) is not None
+
+
+def standing_ruling(*, session: Session, battle_id: int) -> int | None:
+    """The id of the expert ruling that stands on the battle, if any."""
+    row = session.execute(
+        text(
+            "SELECT v.id FROM vote v WHERE v.battle_id = :b AND v.source = 'expert'"
+            f" AND {status_sql('v', View.RATED)} ORDER BY v.id DESC LIMIT 1"
+        ),
+        {"b": battle_id},
+    ).first()
+    return int(row[0]) if row else None

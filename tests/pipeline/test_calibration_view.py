@@ -241,7 +241,7 @@ def test_human_only_slice_has_no_corrected_board(arena):
     assert none.report.judges == ()
 
 
-def test_the_view_is_a_function_of_the_last_vote_id_and_gold(arena, view):
+def test_the_view_is_a_function_of_the_ledger_version_and_gold(arena, view):
     version = calibration_version(arena)
     assert version[0] == view.last_vote_id
     battle_id = next(iter(view.battles.values())).battle_id
@@ -270,8 +270,6 @@ def test_the_view_is_a_function_of_the_last_vote_id_and_gold(arena, view):
             supersedes_id=old.id,
         )
     assert calibration_version(arena) != version
-    before = compute_calibration(arena, CalibrationQuery(**QUICK), last_vote_id=view.last_vote_id)
-    assert before.votes == view.votes and before.report.n_expert_votes == 0
     after = compute_calibration(arena, CalibrationQuery(**QUICK))
     assert after.report.n_expert_votes == 1 and after.n_gold == 1
     assert after.report.n_human_votes == view.report.n_human_votes  # the correction replaced a vote
@@ -284,7 +282,7 @@ def test_the_view_is_a_function_of_the_last_vote_id_and_gold(arena, view):
 
 def test_an_exported_file_gives_the_same_figures(arena):
     view = compute_calibration(arena, CalibrationQuery(**QUICK))  # earlier tests add votes
-    text = export_votes(arena, format=VotesExportFormat.CSV)
+    text = export_votes(arena, format=VotesExportFormat.CSV, include_overruled=True, include_gold=True)
     from_file = file_calibration(text, "votes.csv", query=CalibrationQuery(**QUICK))
     assert from_file.last_vote_id is None and not from_file.battles
     for judge in ("mock-judge", "fair-judge"):
