@@ -53,10 +53,10 @@ from storage.calibration_votes import (
     raters_by_source,
     voted_model_pairs,
 )
+from storage.ledger import current_revision
 from storage.queries import ModelInfo, latest_vote_id, list_models, list_releases
 from storage.questions import release_by_tag
 from storage.runs import list_endpoints
-from storage.ledger import current_revision
 from storage.session import read_session
 from storage.workflow import gold_labels
 

@@ -378,7 +378,9 @@ def record_vote(
     return VoteRecord(int(existing), created=False)
 
 
-def _check_supersedes(session: Session, target_id: int, *, battle_id: int, rater: str, source: Source) -> None:
+def _check_supersedes(
+    session: Session, target_id: int, *, battle_id: int, rater: str, source: Source
+) -> None:
     """A correction or retraction names an earlier vote of the same rater on the same battle."""
     target = session.get(Vote, target_id)
     if target is None or target.kind != EntryKind.VOTE.value:
