@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.ledger import View, status_sql
 from storage.models import ArenaModel, CallFailure, Endpoint, JudgeReply, Response, Run, utcnow
 
 __all__ = [
@@ -294,7 +295,8 @@ def judge_votes_in_release(*, session: Session, judge: str, release_id: int) -> 
         text(
             "SELECT ma.key, mb.key, v.verdict FROM vote v"
             " JOIN arena_model ma ON ma.id = v.model_a_id JOIN arena_model mb ON mb.id = v.model_b_id"
-            " WHERE v.source = 'judge' AND v.rater = :j AND v.release_id = :r ORDER BY v.id"
+            f" WHERE v.source = 'judge' AND v.rater = :j AND v.release_id = :r AND {status_sql('v', View.RATED)}"
+            " ORDER BY v.id"
         ),
         {"j": judge, "r": release_id},
     ).all()
