@@ -168,6 +168,14 @@ def build(db: Path, n_votes: int, n_models: int, n_questions: int, seed: int = 1
                 ),
                 vote_rows,
             )
+        # Every generated vote is a plain vote (no undo, ruling, correction or gold), so the ledger
+        # rule gives each one the status "standing": written in bulk here instead of vote by vote.
+        conn.execute(
+            text(
+                "INSERT INTO vote_status (vote_id, battle_id, status, revision) SELECT id, battle_id, 'standing', 1 FROM vote"
+            )
+        )
+        conn.execute(text("UPDATE ledger_clock SET revision = 1 WHERE id = 1"))
         conn.execute(
             text(
                 "INSERT INTO arena_user (username, name, email, password_hash, roles, qualifications, active, lang, created_at) VALUES ('admin', 'admin', '', :h, '[\"admin\", \"expert\", \"annotator\"]', '[]', true, 'zh', :t), ('bench', 'bench', '', :h, '[\"annotator\"]', '[]', true, 'zh', :t)"
