@@ -12,11 +12,11 @@ from judging.dimensions import Dimension
 from judging.ratings import Leaderboard
 from judging.types import Source, Verdict
 from judging.votes_file import VotesFileError
+from pipeline.adjudication import votes_of
 from pipeline.calibration_view import (
     BattleRef,
     CalibrationQuery,
     CalibrationView,
-    battle_detail,
     calibration_filters,
     calibration_version,
     cell_battles,
@@ -24,6 +24,7 @@ from pipeline.calibration_view import (
     file_calibration,
 )
 from pipeline.vote_export import VotesExportFormat, export_votes
+from pipeline.voting import masked_view
 from ui.auth import require_role
 from ui.calibration_charts import (
     CELL_SELECTION,
@@ -33,7 +34,7 @@ from ui.calibration_charts import (
     interval_chart,
     reliability_chart,
 )
-from ui.components import answer_box, inert_markdown
+from ui.components import battle_panel
 from ui.i18n import t
 from ui.resources import get_engine
 
@@ -215,7 +216,7 @@ def confusion_section(view: CalibrationView, prefix: str) -> None:
         on_select="rerun",
         key=f"{prefix}_heat_{judge}",
     )
-    st.caption(t("cal.orientation"))
+    st.caption(t("battle.matrix_orientation"))
     cells = [(h, j) for h in labels for j in labels if confusion.count(h, j) > 0]
     cell_key = f"{prefix}_cell_{judge}"
     # a click on the heatmap picks the cell (once per click, so the selectbox stays usable)
@@ -269,39 +270,12 @@ def confusion_section(view: CalibrationView, prefix: str) -> None:
 
 
 def battle_section(ref: BattleRef) -> None:
-    """The question, both answers (untrusted: rendered inert) and every vote, without model names."""
-    detail = battle_detail(engine, ref, marker=t("vote.masked"))
-    st.markdown(
-        f"**{t('vote.dimension')}**：{_dimension(detail.dimension)}　·　"
-        f"**{t('vote.sub_dimension')}**：{inert_markdown(detail.sub_dimension)}"
-    )
-    if detail.sensitive:
-        st.warning(t("vote.content_warning"), icon="⚠️")
-    with st.container(border=True):
-        st.markdown(f"**{t('vote.question')}**")
-        st.markdown(inert_markdown(detail.question_text))
-    cols = st.columns(2)
-    with cols[0]:
-        answer_box(t("vote.answer_left"), detail.text_a)
-    with cols[1]:
-        answer_box(t("vote.answer_right"), detail.text_b)
-    st.markdown(f"**{t('cal.all_votes')}**")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    t("adj.source"): t(f"source.{v.source.value}"),
-                    t("adj.rater"): v.rater,
-                    t("adj.verdict"): _verdict(v.verdict),
-                    t("cal.shown_first"): v.shown_first.value.upper(),
-                    t("cal.rationale"): v.rationale,
-                }
-                for v in detail.votes
-            ]
-        ),
-        hide_index=True,
-        key=f"cal_battle_votes_{ref.battle_id}",
-    )
+    """The question, both answers (untrusted: rendered inert) and every vote, without model names,
+    in the battle's canonical order like every page that shows a battle."""
+    battle = masked_view(engine, ref.battle_id, marker=t("vote.masked"))
+    matrix_a = t("battle.answer_a") if ref.a_is_low else t("battle.answer_b")
+    st.caption(t("battle.matrix_a", side=matrix_a))
+    battle_panel(battle, votes_of(engine, ref.battle_id), lang)
 
 
 def bias_section(view: CalibrationView, prefix: str) -> None:

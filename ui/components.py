@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-__all__ = ["answer_box", "inert_markdown"]
+from judging.dimensions import Dimension
+from judging.ledger import EntryKind, Status
+from judging.types import Source, Verdict
+from ui.i18n import STRINGS, translate
+
+if TYPE_CHECKING:
+    from storage.queries import BattleView
+    from storage.workflow import VoteDetail
+
+__all__ = ["answer_box", "battle_panel", "inert_markdown", "ruling_history", "verdict_label"]
 
 # Every character Markdown (and Streamlit's extensions: $ for LaTeX, : for emoji shortcodes,
 # ~ for strikethrough) could interpret, plus < and > so no raw HTML is ever parsed.
@@ -23,3 +34,133 @@ def answer_box(title: str, text: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{title}**")
         st.markdown(inert_markdown(text))
+
+
+def verdict_label(verdict: Verdict, lang: str) -> str:
+    """A verdict about the battle's canonical order, said as 回答A / 回答B."""
+    return translate(f"battle.verdict.{verdict.value}", lang)
+
+
+def _status(status: Status | None, lang: str) -> str:
+    return translate(f"ledger.status.{status.value if status is not None else 'none'}", lang)
+
+
+def _when(vote: VoteDetail) -> str:
+    # stored in UTC (storage.models.utcnow); SQLite hands them back naive
+    return vote.created_at.strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
+def _dimension(code: str, lang: str) -> str:
+    try:
+        return Dimension(code).label(lang)
+    except ValueError:  # a dimension this version does not know: show its code, inert
+        return inert_markdown(code)
+
+
+def _tags(tags: Sequence[str], lang: str) -> str:
+    return "、".join(
+        translate(f"tag.{tag}", lang) if f"tag.{tag}" in STRINGS else inert_markdown(tag) for tag in tags
+    )
+
+
+def battle_panel(view: BattleView, votes: Sequence[VoteDetail], lang: str) -> None:
+    """A battle and every row of its vote history, in the battle's canonical order: 回答A is the
+    response with the smaller id, whatever order a rater saw. Verdicts are stored about that order
+    and shown so; each vote says which answer its rater saw on the left, and its rationale (written
+    about the order the rater saw) is shown under that explicit order, so the two never read as a
+    contradiction. Every untrusted text (answers, question, rationales, rater names) is inert."""
+    st.markdown(
+        f"**{translate('vote.dimension', lang)}**：{_dimension(view.dimension, lang)}　·　"
+        f"**{translate('vote.sub_dimension', lang)}**：{inert_markdown(view.sub_dimension)}"
+    )
+    if view.sensitive:
+        st.warning(translate("vote.content_warning", lang), icon="⚠️")
+    with st.container(border=True):
+        st.markdown(f"**{translate('vote.question', lang)}**")
+        st.markdown(inert_markdown(view.question_text))
+        if view.safe_note:
+            st.caption(translate("vote.safe_note_title", lang) + "：" + inert_markdown(view.safe_note))
+    st.caption(translate("battle.convention", lang))
+    cols = st.columns(2)
+    with cols[0]:
+        answer_box(translate("battle.answer_a", lang), view.text_a)
+    with cols[1]:
+        answer_box(translate("battle.answer_b", lang), view.text_b)
+    st.markdown(f"**{translate('battle.votes', lang)}**")
+    if not votes:
+        st.caption(translate("battle.no_votes", lang))
+    for vote in votes:
+        _vote_card(view, vote, lang)
+
+
+def _vote_card(view: BattleView, vote: VoteDetail, lang: str) -> None:
+    left, right = ("A", "B") if vote.left_response_id == view.response_a_id else ("B", "A")
+    with st.container(border=True):
+        st.markdown(
+            translate(
+                "battle.vote_head",
+                lang,
+                source=translate(f"source.{vote.source.value}", lang),
+                rater=inert_markdown(vote.rater),
+                vote_id=vote.vote_id,
+                at=_when(vote),
+                status=_status(vote.status, lang),
+            )
+        )
+        if vote.kind is EntryKind.RETRACTION:
+            st.markdown(translate("battle.retraction", lang, target=vote.supersedes_id))
+            return
+        if vote.supersedes_id is not None:
+            st.markdown(translate("battle.correction", lang, target=vote.supersedes_id))
+        line = translate("battle.verdict_line", lang, verdict=verdict_label(vote.verdict, lang))
+        if vote.verdict in (Verdict.A, Verdict.B):
+            # the same verdict in the words of the order the rater saw (A on the left or B)
+            shown = vote.verdict if left == "A" else vote.verdict.swapped()
+            line += translate(
+                "battle.seen_verdict", lang, shown=translate(f"battle.shown.{shown.value}", lang)
+            )
+        st.markdown(line)
+        st.markdown(translate("battle.seen_order", lang, left=left, right=right))
+        if vote.tags_a or vote.tags_b:
+            st.markdown(
+                translate(
+                    "battle.tags", lang, a=_tags(vote.tags_a, lang) or "—", b=_tags(vote.tags_b, lang) or "—"
+                )
+            )
+        if vote.rationale:
+            st.caption(translate("battle.rationale", lang, left=left, right=right))
+            st.markdown(inert_markdown(vote.rationale))
+
+
+_RULING_STATUS = {
+    Status.STANDING: "adj.ruling.standing",
+    Status.SUPERSEDED: "adj.ruling.superseded",
+    Status.RETRACTED: "adj.ruling.retracted",
+}
+
+
+def ruling_history(votes: Sequence[VoteDetail], lang: str) -> None:
+    """The battle's expert rulings, oldest first: who, when, the verdict (about 回答A/回答B),
+    whether it stands or a later ruling superseded it, and the rationale."""
+    rulings = [v for v in votes if v.source is Source.EXPERT and v.kind is EntryKind.VOTE]
+    if not rulings:
+        st.caption(translate("adj.history_none", lang))
+        return
+    for ruling in rulings:
+        key = _RULING_STATUS.get(ruling.status) if ruling.status is not None else None
+        status = translate(key, lang) if key is not None else _status(ruling.status, lang)
+        with st.container(border=True):
+            st.markdown(
+                translate(
+                    "adj.ruling_head",
+                    lang,
+                    expert=inert_markdown(ruling.rater),
+                    vote_id=ruling.vote_id,
+                    at=_when(ruling),
+                    status=status,
+                )
+            )
+            st.markdown(translate("battle.verdict_line", lang, verdict=verdict_label(ruling.verdict, lang)))
+            if ruling.rationale:
+                st.caption(translate("adj.ruling_rationale", lang))
+                st.markdown(inert_markdown(ruling.rationale))

@@ -151,11 +151,21 @@ def test_drill_down_shows_the_battles_behind_a_cell(make_app):
     for text in texts:
         first_line = text.splitlines()[0]
         assert inert_markdown(first_line)[:20] in shown
-    (votes,) = frames_with(at, zh("cal.shown_first"))
-    assert set(votes[zh("adj.rater")]) >= {JUDGE, "ann1"}
-    assert (votes[zh("adj.rater")] == JUDGE).sum() == 2  # both shown orders
+    # the answers in the battle's canonical order (回答A = the smaller response id), whatever the
+    # matrix's name order; each vote card says which answer its rater saw on the left
+    assert shown.index(inert_markdown(texts[0].splitlines()[0])[:20]) < shown.index(
+        inert_markdown(texts[1].splitlines()[0])[:20]
+    )
+    lines = shown.splitlines()
+    judge_heads = [i for i, line in enumerate(lines) if f"· {inert_markdown(JUDGE)}**" in line]
+    assert len(judge_heads) == 2  # both shown orders
+    seen = [next(x for x in lines[i:] if x.startswith("评分者看到的顺序")) for i in judge_heads]
+    assert sorted(seen) == ["评分者看到的顺序：左=A，右=B", "评分者看到的顺序：左=B，右=A"]
+    assert any("· ann1**" in line for line in lines)
+    matrix_a = zh("battle.answer_a") if opened.a_is_low else zh("battle.answer_b")
+    assert any(c.value == zh("battle.matrix_a", side=matrix_a) for c in at.caption)
     # model identities: the leaderboards need them, the drill-down does not show them
     names = _display_names()
     assert not any(name in shown for name in names)
-    for frame in (*frames_with(at, zh("cal.human_votes_in_cell")), votes):
+    for frame in frames_with(at, zh("cal.human_votes_in_cell")):
         assert not any(name in frame.to_string() for name in names)
