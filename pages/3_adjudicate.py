@@ -1,16 +1,27 @@
-"""Adjudication (experts): disagreements and flags, all votes side by side, a final verdict."""
+"""Adjudication (experts): disagreements and flags, every vote in the battle's A/B order, a final
+ruling (which a later ruling may supersede)."""
 
 import uuid
 
-import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
-from judging.types import Verdict
-from pipeline.adjudication import adjudicate, adjudication_queue, final_label_of, votes_of
+from judging.ledger import Status
+from judging.types import Source, Verdict
+from pipeline.adjudication import (
+    AdjudicationError,
+    adjudicate,
+    adjudication_queue,
+    conflict_of_interest,
+    final_label_of,
+    load_adjudication_settings,
+    ruled_battles,
+    votes_of,
+)
+from pipeline.gold import labels as gold_labels
 from pipeline.voting import masked_view
 from ui.auth import require_role
-from ui.components import answer_box, inert_markdown
+from ui.components import battle_panel, inert_markdown, ruling_history, verdict_label
 from ui.i18n import t
 from ui.resources import get_engine
 
@@ -20,86 +31,119 @@ engine = get_engine()
 lang = st.session_state.get("lang", "zh")
 st.title(t("adj.title"))
 st.caption(t("adj.explain"))
+st.caption(t("adj.final_note"))
 
-cases = adjudication_queue(engine)
-if not cases:
-    st.info(t("adj.none"))
-    st.stop()
+# what the last submit did, said after the rerun that follows it
+flash = st.session_state.pop("adj_flash", None)
+if flash == "adj.done":
+    st.success(t("adj.done"))
+elif flash == "adj.duplicate":
+    st.info(t("adj.duplicate"))
 
-labels = {
-    c.battle_id: f"#{c.battle_id} · {Dimension(c.dimension).label(lang)} · "
-    + "、".join(t(f"adj.reason.{r.value}") for r in c.reasons)
-    for c in cases
-}
-battle_id = st.selectbox(t("adj.case"), list(labels), format_func=lambda b: labels[b], key="adj_case")
-case = next(c for c in cases if c.battle_id == battle_id)
+flags: tuple[str, ...] = ()
+if st.toggle(t("adj.show_ruled"), key="adj_show_ruled"):
+    ruled = {r.battle_id: r for r in ruled_battles(engine)}
+    if not ruled:
+        st.info(t("adj.none_ruled"))
+        st.stop()
+    battle_id = st.selectbox(
+        t("adj.ruled_case"),
+        list(ruled),
+        format_func=lambda b: t(
+            "adj.ruled_label",
+            battle_id=b,
+            dimension=Dimension(ruled[b].dimension).label(lang),
+            verdict=verdict_label(ruled[b].verdict, lang),
+        ),
+        key="adj_ruled",
+    )
+else:
+    cases = {c.battle_id: c for c in adjudication_queue(engine)}
+    if not cases:
+        st.info(t("adj.none"))
+        st.stop()
+    battle_id = st.selectbox(
+        t("adj.case"),
+        list(cases),
+        format_func=lambda b: (
+            f"#{b} · {Dimension(cases[b].dimension).label(lang)} · "
+            + "、".join(t(f"adj.reason.{r.value}") for r in cases[b].reasons)
+        ),
+        key="adj_case",
+    )
+    flags = cases[battle_id].flags
+
 view = masked_view(engine, battle_id, marker=t("vote.masked"))
-
-st.markdown(
-    f"**{t('vote.dimension')}**：{Dimension(view.dimension).label(lang)}　·　"
-    f"**{t('vote.sub_dimension')}**：{inert_markdown(view.sub_dimension)}"
-)
-if view.sensitive:
-    st.warning(t("vote.content_warning"), icon="⚠️")
-with st.container(border=True):
-    st.markdown(f"**{t('vote.question')}**")
-    st.markdown(inert_markdown(view.question_text))
-    st.caption(t("vote.safe_note_title") + "：" + view.safe_note)
-cols = st.columns(2)
-with cols[0]:
-    answer_box(t("vote.answer_left"), view.text_a)
-with cols[1]:
-    answer_box(t("vote.answer_right"), view.text_b)
-
-st.subheader(t("adj.votes"))
 votes = votes_of(engine, battle_id)
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                t("adj.source"): t(f"source.{v.source.value}"),
-                t("adj.rater"): v.rater,
-                t("adj.verdict"): t(f"verdict.{v.verdict.value}"),
-                t("adj.tags_a"): "、".join(t(f"tag.{x}") for x in v.tags_a),
-                t("adj.tags_b"): "、".join(t(f"tag.{x}") for x in v.tags_b),
-                t("adj.rationale"): v.rationale,
-            }
-            for v in votes
-        ]
-    ),
-    hide_index=True,
-)
-if case.flags:
+battle_panel(view, votes, lang)
+if flags:
     st.markdown(f"**{t('adj.flags')}**")
-    for reason in case.flags:
+    for reason in flags:
         st.markdown("- " + inert_markdown(reason))
 
+st.subheader(t("adj.history"))
+ruling_history(votes, lang)
 current = final_label_of(engine, battle_id)
 if current.verdict is not None:
     st.caption(
-        t("adj.current", verdict=t(f"verdict.{current.verdict.value}"), source=t(f"source.{current.source}"))
+        t("adj.current", verdict=verdict_label(current.verdict, lang), source=t(f"source.{current.source}"))
     )
 
+# -- the ruling, or why this expert may not give one ---------------------------------------------
+
+st.subheader(t("adj.form_title"))
+if battle_id in gold_labels(engine):
+    st.info(t("adj.gold"))
+    st.stop()
+settings = load_adjudication_settings(engine)
+conflict = conflict_of_interest(engine, battle_id=battle_id, expert=ctx.username)
+if conflict is not None:
+    if not settings.allow_self_adjudication:
+        if conflict == "voted on":
+            st.warning(t("adj.conflict.voted_on"))
+        elif conflict == "flagged":
+            st.warning(t("adj.conflict.flagged"))
+        else:
+            st.warning(t("adj.conflict.other", how=conflict))
+        st.stop()
+    st.caption(t("adj.conflict_allowed"))
+if any(v.source is Source.EXPERT and v.status is Status.STANDING for v in votes):
+    st.caption(t("adj.rule_again"))
+
+# One idempotency key per ruling: a double click submits it twice and records one ruling. The
+# widgets are keyed by it too, so each new ruling starts with no verdict chosen.
 key_name = f"adj_key_{battle_id}"
 st.session_state.setdefault(key_name, uuid.uuid4().hex)
+ruling_key = st.session_state[key_name]
 with st.form(f"adjudicate_{battle_id}"):
     verdict = st.radio(
         t("adj.your_verdict"),
         list(Verdict),
-        format_func=lambda v: t(f"verdict.{v.value}"),
+        index=None,
+        format_func=lambda v: verdict_label(v, lang),
         horizontal=True,
+        key=f"adj_verdict_{ruling_key}",
     )
-    rationale = st.text_area(t("vote.rationale"), max_chars=4000)
-    if st.form_submit_button(t("adj.submit"), type="primary"):
-        adjudicate(
+    rationale = st.text_area(t("vote.rationale"), max_chars=4000, key=f"adj_rationale_{ruling_key}")
+    submitted = st.form_submit_button(t("adj.submit"), type="primary")
+if submitted:
+    if verdict is None:
+        st.error(t("adj.no_verdict"))
+        st.stop()
+    try:
+        record = adjudicate(
             engine,
             battle_id=battle_id,
             expert=ctx.username,
             verdict=verdict,
-            left_response_id=view.response_a_id,
+            left_response_id=view.response_a_id,  # the form shows the canonical order
             rationale=rationale,
-            idempotency_key=st.session_state[key_name],
+            idempotency_key=ruling_key,
+            settings=settings,
         )
-        del st.session_state[key_name]
-        st.success(t("adj.done"))
-        st.rerun()
+    except AdjudicationError as exc:
+        st.error(t("adj.refused", reason=str(exc)))
+        st.stop()
+    del st.session_state[key_name]
+    st.session_state["adj_flash"] = "adj.done" if record.created else "adj.duplicate"
+    st.rerun()

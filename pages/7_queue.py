@@ -4,6 +4,7 @@ import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.types import Verdict
+from pipeline.adjudication import AdjudicationSettings, load_adjudication_settings, save_adjudication_settings
 from pipeline.gold import GoldImportError, import_gold_pairs, labels, mark_gold, parse_gold_csv
 from pipeline.queue import QueueConfig, QueuePolicy, load_queue_config, save_queue_config
 from ui.auth import require_role
@@ -39,6 +40,21 @@ with st.form("queue_config"):
                 break_every=int(break_every),
             ),
             actor=ctx.username,
+        )
+        st.success(t("queue.saved"))
+
+st.subheader(t("adj.setting.title"))
+adjudication = load_adjudication_settings(engine)
+with st.form("adjudication_settings"):
+    allow_self = st.checkbox(
+        t("adj.setting.allow_self"),
+        value=adjudication.allow_self_adjudication,
+        help=t("adj.setting.allow_self_help"),
+        key="adj_allow_self",
+    )
+    if st.form_submit_button(t("queue.save")):
+        save_adjudication_settings(
+            engine, AdjudicationSettings(allow_self_adjudication=allow_self), actor=ctx.username
         )
         st.success(t("queue.saved"))
 
