@@ -1,7 +1,8 @@
 """Import votes in the interchange format (``judging.interchange``) into the database.
 
-All or nothing: the whole file is read and every vote resolved against the database before the
-first write, and the writes share one transaction. Every error names the file, the line and the
+Nothing is written unless every vote can be imported: the whole file is read and every vote
+resolved against the database before the first write. The writes then go in short transactions
+of a few hundred votes, so votes cast by people meanwhile are not held up. Every error names the file, the line and the
 field. Each vote needs a release (``release`` column, or one release for the whole file), a
 ``question_id`` (the question's external id in that release), two models that both answered that
 question, a ``source``, a ``rater`` and ``shown_first``; ``turn`` may only be 1 (the arena's
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,20 +36,23 @@ from storage.ledger import restate_battles
 from storage.models import utcnow
 from storage.queries import audit, get_or_create_battle
 from storage.questions import ReleaseNotFoundError, release_by_tag
-from storage.session import write_session
+from storage.session import read_session, write_session
 from storage.vote_imports import (
     ImportedVote,
     ImportQuestion,
     VoteFingerprint,
+    existing_battles,
     import_questions,
     import_responses,
-    insert_imported_vote,
+    insert_imported_votes,
     used_idempotency_keys,
     vote_fingerprints,
 )
 
 __all__ = ["VotesImportSummary", "import_vote_records", "import_votes"]
 
+_YIELD_S = 0.04
+WRITE_CHUNK = 100  # votes per write transaction: ~20 ms of SQLite's write lock
 _SAME_TIME_S = 1e-3  # an exported time reads back within float rounding of the stored one
 
 
@@ -82,42 +87,67 @@ def import_vote_records(
     name: str = "<votes>",
     release: str | None = None,
     actor: str = "cli",
+    chunk: int = WRITE_CHUNK,
 ) -> VotesImportSummary:
     """Import parsed interchange votes; raises ``VotesFileError`` (naming line and field) with
-    nothing written when any vote cannot be imported."""
+    nothing written when any vote cannot be imported.
+
+    Every vote is checked and resolved in a read-only pass first; only then are the votes written,
+    ``chunk`` at a time, each chunk in its own short transaction, so an annotator's vote never
+    waits behind the whole file (SQLite has one writer at a time). A crash between chunks leaves
+    the chunks written so far; importing the file again adds exactly the rest (the keys are
+    derived from the votes' content)."""
+    if chunk < 1:
+        raise ValueError(f"import_vote_records: chunk must be at least 1, got {chunk!r}")
     for vote in votes:
         _check_fields(vote, name, release)
-    with write_session(engine) as session:
+    with read_session(engine) as session:
         resolved = _resolve(session, votes, name, release)
-        # every vote resolved: now write (battles, then the votes), all in this transaction
         keys = _keys(resolved)
-        battles = [
-            get_or_create_battle(
-                session=session, question_id=r.question.id, response_ids=(r.response_a, r.response_b)
-            ).id
-            for r in resolved
-        ]
+        battles = existing_battles(session=session, question_ids={r.question.id for r in resolved})
         used = used_idempotency_keys(session=session, keys=keys)
-        stored = vote_fingerprints(session=session, battle_ids=[b for b in battles if b is not None])
-        imported = present = 0
-        for item, key, battle_id in zip(resolved, keys, battles, strict=True):
-            assert battle_id is not None
-            row = _imported(item, key, battle_id)
-            if key in used or _matches(stored, row, item.vote.tstamp):
-                present += 1
-                continue
-            insert_imported_vote(session=session, vote=row)
-            used.add(key)
-            imported += 1
-        restate_battles(session=session, battle_ids=[b for b in battles if b is not None])
-        releases = tuple(sorted({r.release for r in resolved}))
+        stored = vote_fingerprints(session=session, battle_ids=list(battles.values()))
+    # what is already there is decided against the database as it was before this import
+    todo: list[tuple[_Resolved, str]] = []
+    present = 0
+    for item, key in zip(resolved, keys, strict=True):
+        low, high = sorted((item.response_a, item.response_b))
+        battle_id = battles.get((item.question.id, low, high))
+        if key in used or (
+            battle_id is not None and _matches(stored, _imported(item, key, battle_id), item.vote.tstamp)
+        ):
+            present += 1
+            continue
+        used.add(key)
+        todo.append((item, key))
+    for start in range(0, len(todo), chunk):
+        with write_session(engine) as session:
+            rows = []
+            for item, key in todo[start : start + chunk]:
+                low, high = sorted((item.response_a, item.response_b))
+                battle_id = battles.get((item.question.id, low, high))
+                if battle_id is None:
+                    battle = get_or_create_battle(
+                        session=session, question_id=item.question.id, response_ids=(low, high)
+                    )
+                    assert battle.id is not None
+                    battle_id = battles[(item.question.id, low, high)] = battle.id
+                rows.append(_imported(item, key, battle_id))
+            insert_imported_votes(session=session, votes=rows)
+            restate_battles(session=session, battle_ids={r.battle_id for r in rows})
+        if engine.dialect.name == "sqlite":
+            # let the people voting meanwhile in: SQLite's lock is not queued, and a waiting writer
+            # polls at most every 100 ms, so back-to-back chunks would starve it (PostgreSQL queues)
+            time.sleep(_YIELD_S)
+    releases = tuple(sorted({r.release for r in resolved}))
+    with write_session(engine) as session:
         audit(
             session=session,
             actor=actor,
             action="votes.import",
-            detail={"file": name, "read": len(votes), "imported": imported, "releases": list(releases)},
+            detail={"file": name, "read": len(votes), "imported": len(todo), "releases": list(releases)},
         )
-    return VotesImportSummary(len(votes), imported, present, releases)
+    return VotesImportSummary(len(votes), len(todo), present, releases)
 
 
 def _check_fields(vote: ArenaVote, name: str, release: str | None) -> None:

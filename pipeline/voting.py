@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
 from judging.anonymize import mask_self_identification
@@ -17,6 +18,7 @@ from judging.types import Source, Verdict
 from storage.ledger import statuses_of
 from storage.models import Vote, utcnow
 from storage.queries import (
+    BattleFacts,
     BattleView,
     VoteRecord,
     audit,
@@ -36,6 +38,7 @@ __all__ = [
     "LedgerError",
     "UndoResult",
     "VoteItem",
+    "VoteNotSavedError",
     "canonical_verdict",
     "flag_item",
     "last_undoable_vote",
@@ -53,6 +56,14 @@ TAGS = ("harmful", "over_refusal", "hallucination", "bias", "privacy_leak", "mis
 # Why a person passed on an item (看不懂 / 需要专业知识 / 内容不适 / 其他); "" = no reason given.
 SKIP_REASONS = ("unclear", "expertise", "distressing", "other")
 UNDO_WINDOW = timedelta(minutes=10)
+
+
+_WRITE_ATTEMPTS = 3
+
+
+class VoteNotSavedError(RuntimeError):
+    """The vote could not be written (the database stayed busy); nothing was stored, and
+    submitting the same item again is safe."""
 
 
 class LedgerError(ValueError):
@@ -151,6 +162,30 @@ def submit_vote(
     left_is_a = item.left_response_id == facts.response_a_id
     tags_a, tags_b = (tags_left, tags_right) if left_is_a else (tags_right, tags_left)
     verdict = canonical_verdict(shown_verdict, left_is_a=left_is_a)
+    for attempt in range(_WRITE_ATTEMPTS):
+        try:
+            return _write_vote(engine, item, rater, verdict, tags_a, tags_b, rationale, source, facts)
+        except OperationalError as error:
+            # the database stayed busy past its timeout (a bulk job holding SQLite's write lock):
+            # the idempotency key makes a retry safe; after the last one the person is told plainly
+            if attempt + 1 == _WRITE_ATTEMPTS:
+                raise VoteNotSavedError(
+                    "submit_vote: the database is busy and the vote was not saved; please submit again"
+                ) from error
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _write_vote(
+    engine: Engine,
+    item: VoteItem,
+    rater: str,
+    verdict: Verdict,
+    tags_a: Sequence[str],
+    tags_b: Sequence[str],
+    rationale: str,
+    source: Source,
+    facts: BattleFacts,
+) -> VoteRecord:
     with write_session(engine) as session:
         record = record_vote(
             session=session,
