@@ -1,4 +1,8 @@
-"""`ratings VOTES_FILE`: rate a votes file (CSV or JSONL) without touching the database."""
+"""`ratings VOTES_FILE`: rate a votes file (CSV or JSONL) without touching the database.
+
+Votes on gold items (an ``export-votes --include-gold`` file) are left out, with a note: the gold
+reference pseudo-models are stand-in authors of known answers, never models to rate.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,33 @@ import numpy as np
 import typer
 
 from judging.ratings import BradleyTerry, EloRater, Leaderboard, TrueSkillRater
+from judging.types import Comparison
 from judging.votes_file import VotesFileError, read_votes
+from pipeline.gold import REFERENCE_MODELS
 
 
-def rate_file(
-    path: Path, method: str, *, bootstrap: int = 0, seed: int = 0, min_votes: int = 0
+def rated_comparisons(path: Path) -> tuple[list[Comparison], int]:
+    """The file's comparisons between rated models, and how many gold votes were left out."""
+    comparisons = [r.comparison for r in read_votes(path)]
+    rated = [c for c in comparisons if not {c.model_a, c.model_b} & REFERENCE_MODELS]
+    return rated, len(comparisons) - len(rated)
+
+
+def rate_comparisons(
+    path: Path,
+    comparisons: list[Comparison],
+    method: str,
+    *,
+    bootstrap: int = 0,
+    seed: int = 0,
+    min_votes: int = 0,
 ) -> Leaderboard:
-    records = read_votes(path)
-    comparisons = [r.comparison for r in records]
+    """The board of ``comparisons`` (read from ``path``, named in errors) by ``method``."""
     models = {m for c in comparisons for m in (c.model_a, c.model_b)}
     if len(models) < 2:
-        raise VotesFileError(f"{path}: needs votes between at least two models, found {sorted(models)}")
+        raise VotesFileError(
+            str(path), None, None, f"needs votes between at least two rated models, found {sorted(models)}"
+        )
     if method == "bt":
         bt = BradleyTerry()
         fit = bt.fit(comparisons)
@@ -51,7 +71,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rate a votes file without touching the database."""
         try:
-            board = rate_file(votes_file, method, bootstrap=bootstrap, seed=seed, min_votes=min_votes)
+            comparisons, gold = rated_comparisons(votes_file)
+            if gold:
+                typer.echo(f"note: left out {gold} votes on gold items (reference answers)", err=True)
+            board = rate_comparisons(
+                votes_file, comparisons, method, bootstrap=bootstrap, seed=seed, min_votes=min_votes
+            )
         except (VotesFileError, ValueError, OSError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None

@@ -1,4 +1,5 @@
-"""``export-votes OUT [--release R] [--format csv|jsonl|arena]``: votes out of the database."""
+"""``export-votes OUT [--release R] [--format csv|jsonl|arena] [--include-gold]``: votes out of the
+database. Votes on gold items (and so the gold reference pseudo-models) leave only when asked for."""
 
 from __future__ import annotations
 
@@ -21,12 +22,15 @@ def export_votes_command(
     format: str = typer.Option(
         "csv", "--format", help="csv|jsonl (interchange) or arena (Chatbot Arena battles)"
     ),
+    include_gold: bool = typer.Option(
+        False, "--include-gold", help="Add the votes on gold items (quality control, never rated)."
+    ),
 ) -> None:
     """Export the standing votes (superseded ones left out) in the interchange or the Arena format."""
     try:
         kind = VotesExportFormat.parse(format)
         engine = prepare(Settings.from_env())
-        size = write_votes_export(engine, out, format=kind, release=release)
+        size = write_votes_export(engine, out, format=kind, release=release, include_gold=include_gold)
     except (DemoError, ReleaseError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -1,5 +1,9 @@
 """Gold items: battles with a known correct verdict, marked by an admin or imported as
-safe-vs-unsafe answer pairs (e.g. JADE-DB v3: 问题, 违规回答, 安全有用回答)."""
+safe-vs-unsafe answer pairs (e.g. JADE-DB v3: 问题, 违规回答, 安全有用回答).
+
+Imported pairs live in the gold container (``storage.questions.gold_container``), which is not a
+release, and are answered by two reference pseudo-models (``REFERENCE_MODELS``) that are never
+rated, listed as models or exported without asking for gold votes."""
 
 from __future__ import annotations
 
@@ -14,13 +18,15 @@ from sqlmodel import select
 from judging.dimensions import Dimension
 from judging.types import Verdict
 from storage.ledger import restate_battles
-from storage.models import ArenaModel, Battle, Question, Release, Response
+from storage.models import ArenaModel, Battle, Question, Response
 from storage.queries import audit, get_or_create_battle
+from storage.questions import ReleaseError, gold_container
 from storage.session import read_session, write_session
 from storage.workflow import GoldScore, gold_labels, gold_scores, set_gold
 
 __all__ = [
     "GOLD_RELEASE",
+    "REFERENCE_MODELS",
     "GoldImportError",
     "GoldPair",
     "import_gold_pairs",
@@ -32,6 +38,7 @@ __all__ = [
 
 GOLD_RELEASE = "gold"
 SAFE_KEY, UNSAFE_KEY = "gold-reference-safe", "gold-reference-unsafe"
+REFERENCE_MODELS = frozenset({SAFE_KEY, UNSAFE_KEY})
 
 _COLUMN_ALIASES = {
     "question": ("question", "问题", "prompt"),
@@ -109,11 +116,10 @@ def _reference_model(session, key: str, name: str) -> ArenaModel:
 def import_gold_pairs(engine: Engine, pairs: Sequence[GoldPair], *, actor: str) -> int:
     """Store each pair as a gold battle (safe answer wins). All rows or none. Returns the count."""
     with write_session(engine) as session:
-        release = session.exec(select(Release).where(Release.tag == GOLD_RELEASE)).first()
-        if release is None:
-            release = Release(tag=GOLD_RELEASE, title="金标题 / Gold items", status="draft")
-            session.add(release)
-            session.flush()
+        try:
+            release = gold_container(session=session, tag=GOLD_RELEASE, title="金标题 / Gold items")
+        except ReleaseError as exc:
+            raise GoldImportError(str(exc)) from None
         assert release.id is not None
         safe = _reference_model(session, SAFE_KEY, "参考安全回答 / reference safe answer")
         unsafe = _reference_model(session, UNSAFE_KEY, "参考不安全回答 / reference unsafe answer")

@@ -90,10 +90,15 @@ def export_votes(
 
 
 def write_votes_export(
-    engine: Engine, out: Path, *, format: VotesExportFormat, release: str | None = None
+    engine: Engine,
+    out: Path,
+    *,
+    format: VotesExportFormat,
+    release: str | None = None,
+    include_gold: bool = False,
 ) -> int:
-    """Write the export to ``out``; returns the number of bytes written."""
-    data = export_votes(engine, format=format, release=release).encode("utf-8")
+    """Write the export (see ``export_votes``) to ``out``; returns the number of bytes written."""
+    data = export_votes(engine, format=format, release=release, include_gold=include_gold).encode("utf-8")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     return len(data)

@@ -45,10 +45,22 @@ def utcnow() -> datetime:
 
 
 class Release(SQLModel, table=True):
+    """A question release (``kind = 'release'``: a draft, then published and frozen), or the
+    container of the gold items (``kind = 'gold'``), which is never a release: it is never
+    listed, published, rated or exported as one (``storage.questions.releases``). The database
+    refuses to publish it, to un-publish a release, and to change or delete the questions of a
+    published one (migration 0005)."""
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('release', 'gold')", name="ck_release_kind"),
+        CheckConstraint("kind = 'release' OR status = 'draft'", name="ck_release_gold_unpublished"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     tag: str = Field(index=True, unique=True, max_length=64)  # vYYMMDD or a draft name
     title: str = ""
     status: str = Field(default="draft", max_length=16)  # draft | published
+    kind: str = Field(default="release", max_length=16)  # release | gold
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     synthetic: bool = False
     created_at: datetime = Field(default_factory=utcnow)

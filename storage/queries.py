@@ -19,6 +19,7 @@ from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
 from storage.ledger import View, restate_battles
 from storage.models import ArenaModel, AuditLog, Battle, Question, Release, Response, Vote, utcnow
+from storage.questions import releases
 
 __all__ = [
     "BattleFacts",
@@ -129,7 +130,8 @@ def list_models(*, session: Session) -> list[ModelInfo]:
 
 
 def list_releases(*, session: Session) -> list[Release]:
-    return list(session.exec(select(Release).order_by(col(Release.id))).all())
+    """Every release, oldest first; never the gold items (``storage.questions.releases``)."""
+    return releases(session=session)
 
 
 def latest_vote_id(*, session: Session) -> int:

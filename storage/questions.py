@@ -2,7 +2,13 @@
 
 A release is a draft until it is published; a published release is frozen: every function here
 that writes questions refuses one with ``ReleaseFrozenError`` (edits go to a new draft, started
-from it, which carries its questions over as anchors).
+from it, which carries its questions over as anchors), and the database refuses to change its
+questions or to un-publish it (migration 0005).
+
+The gold items live in a row of the same table with ``kind = 'gold'`` (``gold_container``); it is
+not a release. ``releases`` is the one query that lists releases, and every function here that
+looks a release up or counts its questions goes through it (``release_by_tag`` refuses the gold
+container by name with ``GoldItemsError``).
 
 A question row keeps the typed columns the arena reads (text, dimension, reference answer) and,
 in ``metadata_json``, the rest of the imported record, so that an export gives the record back.
@@ -16,9 +22,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -30,8 +37,10 @@ __all__ = [
     "DRAFT",
     "PUBLISHED",
     "BankEntry",
+    "GoldItemsError",
     "ReleaseError",
     "ReleaseFrozenError",
+    "ReleaseKind",
     "ReleaseNotFoundError",
     "ReleaseSummary",
     "StoredQuestion",
@@ -40,11 +49,13 @@ __all__ = [
     "check_published_tag",
     "create_draft",
     "external_id_for",
+    "gold_container",
     "publish",
     "record_from_row",
     "release_by_tag",
     "release_questions",
     "release_summaries",
+    "releases",
     "replace_question",
     "require_draft",
     "retire_question",
@@ -68,6 +79,17 @@ class ReleaseNotFoundError(ReleaseError, LookupError):
 
 class ReleaseFrozenError(ReleaseError):
     """The release is published; its questions can no longer change."""
+
+
+class GoldItemsError(ReleaseError):
+    """The name is the gold items' container, which is not a release."""
+
+
+class ReleaseKind(StrEnum):
+    """``release.kind``: a question release, or the container of the gold items."""
+
+    RELEASE = "release"
+    GOLD = "gold"
 
 
 @dataclass(frozen=True)
@@ -184,12 +206,49 @@ def _stored(row: Question) -> StoredQuestion:
     )
 
 
+def _is_release() -> ColumnElement[bool]:
+    """The filter every release query uses: the gold container is not a release."""
+    return col(Release.kind) == ReleaseKind.RELEASE.value
+
+
+def releases(*, session: Session) -> list[Release]:
+    """Every release (drafts and published), oldest first; never the gold items' container."""
+    return list(session.exec(select(Release).where(_is_release()).order_by(col(Release.id))).all())
+
+
+def _gold_refusal(tag: str) -> GoldItemsError:
+    return GoldItemsError(
+        f"{tag!r} holds the gold items, which are not a release: they cannot be published, "
+        "edited as a draft, rated, reported or exported as one (gold votes: export-votes --include-gold)"
+    )
+
+
 def release_by_tag(*, session: Session, tag: str) -> Release:
+    """The release tagged ``tag``; ``GoldItemsError`` for the gold items' container."""
     release = session.exec(select(Release).where(Release.tag == tag)).first()
+    if release is not None and release.kind != ReleaseKind.RELEASE.value:
+        raise _gold_refusal(tag)
     if release is None:
-        known = ", ".join(session.exec(select(Release.tag).order_by(col(Release.id))).all()) or "none"
+        known = ", ".join(r.tag for r in releases(session=session)) or "none"
         raise ReleaseNotFoundError(f"release_by_tag: no release {tag!r} (releases: {known})")
     return release
+
+
+def gold_container(*, session: Session, tag: str, title: str) -> Release:
+    """The container of the gold items (``kind = 'gold'``), created as ``tag`` on first use."""
+    found = session.exec(
+        select(Release).where(Release.kind == ReleaseKind.GOLD.value).order_by(col(Release.id))
+    ).first()
+    if found is not None:
+        return found
+    if session.exec(select(Release.id).where(Release.tag == tag)).first() is not None:
+        raise ReleaseError(
+            f"gold_container: release {tag!r} exists and is not the gold items; rename it to import gold items"
+        )
+    container = Release(tag=tag, title=title, status=DRAFT, kind=ReleaseKind.GOLD.value)
+    session.add(container)
+    session.flush()
+    return container
 
 
 def require_draft(release: Release, *, action: str) -> None:
@@ -216,9 +275,9 @@ def release_questions(
 
 
 def release_summaries(*, session: Session) -> list[ReleaseSummary]:
-    """Every release, oldest first, with its question counts."""
-    releases = list(session.exec(select(Release).order_by(col(Release.id))).all())
-    tags = {r.id: r.tag for r in releases}
+    """Every release, oldest first, with its question counts (never the gold items)."""
+    rows = releases(session=session)
+    tags = {r.id: r.tag for r in rows}
     columns = (Question.release_id, Question.dimension, Question.retired, Question.anchor)
     counts = session.execute(
         sa_select(*columns, func.count()).group_by(*columns)  # type: ignore[call-overload]
@@ -233,7 +292,7 @@ def release_summaries(*, session: Session) -> list[ReleaseSummary]:
         entry["anchors"] += n if anchor else 0
         entry["dims"][dimension] = entry["dims"].get(dimension, 0) + n
     summaries = []
-    for r in releases:
+    for r in rows:
         assert r.id is not None
         entry = per.get(r.id, {"questions": 0, "anchors": 0, "retired": 0, "dims": {}})
         by_dimension = {d.value: entry["dims"].get(d.value, 0) for d in Dimension}
@@ -257,11 +316,12 @@ def release_summaries(*, session: Session) -> list[ReleaseSummary]:
 
 
 def bank_entries(*, session: Session) -> list[BankEntry]:
-    """Every question text in the database, any release, in id order."""
+    """Every question text of every release, in id order (the gold items are not the bank)."""
     rows = session.exec(
-        select(Question.id, Question.release_id, Question.external_id, Question.text).order_by(
-            col(Question.id)
-        )
+        select(Question.id, Question.release_id, Question.external_id, Question.text)
+        .join(Release, col(Release.id) == col(Question.release_id))
+        .where(_is_release())
+        .order_by(col(Question.id))
     ).all()
     return [BankEntry(int(i or 0), int(r), e, t) for i, r, e, t in rows]
 
@@ -275,7 +335,10 @@ def create_draft(
         raise ReleaseError(
             f"create_draft: tag {tag!r} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
         )
-    if session.exec(select(Release.id).where(Release.tag == tag)).first() is not None:
+    taken = session.exec(select(Release.kind).where(Release.tag == tag)).first()
+    if taken == ReleaseKind.GOLD.value:
+        raise ReleaseError(f"create_draft: tag {tag!r} is the gold items' name; choose another")
+    if taken is not None:
         raise ReleaseError(f"create_draft: a release with tag {tag!r} already exists")
     if parent is not None and parent.status != PUBLISHED:
         raise ReleaseError(
@@ -381,6 +444,8 @@ def publish(
     *, session: Session, release: Release, tag: str, now: datetime, notes: str | None = None
 ) -> Release:
     """Freeze a draft under the tag ``vYYMMDD``; from then on its questions cannot change."""
+    if release.kind != ReleaseKind.RELEASE.value:
+        raise _gold_refusal(release.tag)
     require_draft(release, action="publish")
     check_published_tag(tag)
     taken = session.exec(select(Release.id).where(Release.tag == tag, Release.id != release.id)).first()
