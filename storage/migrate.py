@@ -15,16 +15,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
-__all__ = ["current_revision", "head_revision", "upgrade"]
+__all__ = ["current_revision", "downgrade", "head_revision", "upgrade"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _config(connection: Connection | None = None) -> Config:
+def _config(connection: Connection | None = None, *, i_know: bool = False) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
         config.attributes["connection"] = connection
+    config.attributes["i_know"] = i_know
     return config
 
 
@@ -49,6 +50,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
                     problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if problems:
                         raise RuntimeError(f"upgrade: foreign key violations after migrating: {problems[:5]}")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
+def downgrade(engine: Engine, revision: str, *, i_know: bool = False) -> None:
+    """Downgrade to ``revision`` in one transaction. Going below the foundation drops every vote
+    and is refused unless ``i_know``."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw: Any = connection.connection.driver_connection
+        if sqlite:
+            connection.commit()
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                command.downgrade(_config(connection, i_know=i_know), revision)
         finally:
             if sqlite:
                 raw.execute("PRAGMA foreign_keys=ON")
