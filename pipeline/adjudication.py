@@ -6,17 +6,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlmodel import col
 
 from judging.labels import FinalLabel, Reason, adjudication_reasons, final_label
 from judging.types import Source, Verdict
-from storage.ledger import View, status_clause
-from storage.models import Vote
 from storage.queries import VoteRecord, audit, battle_view, record_vote
 from storage.session import read_session, write_session
 from storage.workflow import (
+    Ruling,
     VoteDetail,
     battle_votes,
     expert_involvement,
@@ -26,6 +23,7 @@ from storage.workflow import (
     is_gold_battle,
     set_setting,
     standing_ruling,
+    standing_rulings,
 )
 
 __all__ = [
@@ -116,29 +114,11 @@ def adjudication_queue(
     return ordered[:limit]
 
 
-@dataclass(frozen=True)
-class Ruling:
-    """The standing expert ruling of a battle."""
-
-    battle_id: int
-    dimension: str
-    vote_id: int
-    expert: str
-    verdict: Verdict
-
-
 def ruled_battles(engine: Engine, *, limit: int = 500) -> list[Ruling]:
     """Battles with a standing expert ruling, newest ruling first: an expert may rule again, and
     the later ruling supersedes the earlier one."""
-    # (a read of the ledger that belongs beside standing_ruling in storage/workflow.py)
     with read_session(engine) as session:
-        rows = session.execute(
-            select(col(Vote.battle_id), col(Vote.dimension), col(Vote.id), col(Vote.rater), col(Vote.verdict))
-            .where(col(Vote.source) == Source.EXPERT.value, status_clause(col(Vote.id), View.RATED))
-            .order_by(col(Vote.id).desc())
-            .limit(limit)
-        ).all()
-    return [Ruling(int(b), str(d), int(i or 0), str(r), Verdict(v)) for b, d, i, r, v in rows]
+        return standing_rulings(session=session, limit=limit)
 
 
 def votes_of(engine: Engine, battle_id: int) -> list[VoteDetail]:
