@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from judging.llm import RegistryError
+from judging.scheduling import ConvergenceRule, StopReason
 from pipeline.bootstrap import prepare
 from pipeline.collect import collect, resolve_models
 from pipeline.judge_run import run_judge
@@ -114,8 +115,32 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(120.0),
         retries: int = typer.Option(5),
         parse_attempts: int = typer.Option(3, help="Re-asks when a reply has no strict verdict marker."),
+        until_converged: bool = typer.Option(
+            False,
+            "--until-converged",
+            help="Stop before the budget once the judge's ranking has settled (docs/scheduling.md).",
+        ),
+        check_every: int | None = typer.Option(
+            None, help="With --until-converged: battles between checks (default: five per model)."
+        ),
+        min_per_pair: int | None = typer.Option(
+            None, help="With --until-converged: verdicts each pair of rank neighbours needs (default 10)."
+        ),
+        patience: int | None = typer.Option(
+            None, help="With --until-converged: checks the rank ranges must hold still over (default 3)."
+        ),
     ) -> None:
         """Judge battles in both orders; verdicts are stored as votes with source 'judge'."""
+        given = {"every": check_every, "min_per_pair": min_per_pair, "patience": patience}
+        try:
+            rule = (
+                ConvergenceRule(budget, **{k: v for k, v in given.items() if v is not None})  # type: ignore[arg-type]
+                if until_converged
+                else None
+            )
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
         engine = _engine()
         options = RunOptions(
             concurrency=concurrency, requests_per_second=rps or None, timeout_s=timeout, max_attempts=retries
@@ -144,6 +169,7 @@ def register(app: typer.Typer) -> None:
                         rng=random.Random(seed),
                         max_parse_attempts=parse_attempts,
                         on_progress=progress,
+                        until_converged=rule,
                     )
 
         try:
@@ -151,4 +177,11 @@ def register(app: typer.Typer) -> None:
         except (LookupError, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
-        typer.echo(json.dumps(summary.__dict__))
+        typer.echo(json.dumps({**summary.__dict__, "saved": summary.saved}))
+        if summary.stopped is StopReason.STABLE_RANKS:
+            typer.echo(
+                f"converged: stopped after {summary.battles} comparisons (battles); "
+                f"budget {summary.budget}; saved {summary.saved}"
+            )
+        elif summary.stopped is StopReason.BUDGET:
+            typer.echo(f"not converged within the budget of {summary.budget} comparisons (battles)")

@@ -7,6 +7,7 @@ fit), and ask a ``ConvergenceRule`` whether the interval-respecting ranks have s
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -15,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.special import expit, ndtr
 
-from judging.ratings import BradleyTerry, BTFit, RatingIntervals
+from judging.ratings import BradleyTerry, BTFit, PairCounts, RatingIntervals
 from judging.ratings._arrays import read_only
 from judging.types import Comparison
 
@@ -28,11 +29,12 @@ __all__ = [
     "StopReason",
     "Strategy",
     "rank_snapshot",
+    "replay_snapshots",
+    "snapshot_of",
 ]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-RankSnapshot = Mapping[str, tuple[int, int]]  # model -> (best rank, worst rank)
 
 
 class Strategy(StrEnum):
@@ -349,37 +351,123 @@ class StopReason(StrEnum):
     BUDGET = "budget"
 
 
+@dataclass(frozen=True)
+class RankSnapshot:
+    """The fitted order (best first) and every model's interval-respecting rank range."""
+
+    order: tuple[str, ...]
+    ranges: Mapping[str, tuple[int, int]]  # model -> (best rank, worst rank)
+
+
 def rank_snapshot(intervals: RatingIntervals) -> RankSnapshot:
-    """Interval-respecting rank range of every model, for ``ConvergenceRule.check``."""
+    """Order and rank ranges of a fit's intervals, for ``ConvergenceRule.check``."""
     ranks = intervals.ranks()
-    return {m: (int(b), int(w)) for m, b, w in zip(intervals.models, ranks.best, ranks.worst, strict=True)}
+    ranges = {m: (int(b), int(w)) for m, b, w in zip(intervals.models, ranks.best, ranks.worst, strict=True)}
+    order = np.lexsort((np.arange(len(intervals.models)), -np.asarray(intervals.rating)))
+    return RankSnapshot(tuple(intervals.models[k] for k in order), ranges)
+
+
+def snapshot_of(comparisons: Sequence[Comparison], models: Sequence[str], bt: BradleyTerry) -> RankSnapshot:
+    """The rank snapshot of a Bradley–Terry fit of ``comparisons`` (sandwich intervals, 95%)."""
+    counts = PairCounts.from_comparisons(comparisons, models)
+    return rank_snapshot(bt.sandwich(bt.fit_counts(counts)))
+
+
+def replay_snapshots(
+    comparisons: Sequence[Comparison], models: Sequence[str], bt: BradleyTerry, *, every: int, last: int
+) -> list[RankSnapshot]:
+    """The snapshots a run checking every ``every`` comparisons would have taken over
+    ``comparisons`` (in the order they were made), the ``last`` most recent of them: how a
+    resumed run or a stateless caller (the human queue) picks up the checks it did not keep."""
+    if every < 1 or last < 0:
+        raise ValueError(
+            f"replay_snapshots: every must be positive and last non-negative, got {every!r}, {last!r}"
+        )
+    checks = len(comparisons) // every
+    return [
+        snapshot_of(comparisons[: k * every], models, bt)
+        for k in range(max(1, checks - last + 1), checks + 1)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
 class ConvergenceRule:
-    """Stop when the interval-respecting rank ranges were identical at the last ``patience + 1``
-    checks (and at least ``min_comparisons`` were made), or when ``budget`` comparisons are spent.
+    """When to stop asking for comparisons.
 
-    ``min_comparisons`` guards the start, when every interval overlaps every other and the ranks
-    are "stable" only because nothing is known yet.
+    Check every ``every`` comparisons (by default five per model; see ``interval``), taking a
+    ``RankSnapshot`` of a fresh fit each time (``replay_snapshots`` rebuilds missed ones).
+    Stop with ``STABLE_RANKS`` once
+
+    - every pair of neighbours in the fitted order has been compared at least ``min_per_pair``
+      times (so no neighbour's order rests on a handful of votes, and the start, when every
+      interval overlaps every other and the ranges are "stable" only because nothing is known,
+      cannot pass), and
+    - the interval-respecting rank ranges moved by at most ``slack`` ranks in all (the sum over
+      models of the change of best and worst rank) between each of the last ``patience + 1``
+      checks;
+
+    or with ``BUDGET`` once ``budget`` comparisons are spent. The defaults are the ones
+    bench/scheduling.py tunes and checks: with 57 models and the active scheduler the stop
+    fires at Kendall tau >= 0.93 with the truth in at least 90% of seeds.
     """
 
     budget: int
+    every: int | None = None  # None: five comparisons per model
     patience: int = 3
+    min_per_pair: int = 10
+    slack: int = 0
     min_comparisons: int = 0
 
     def __post_init__(self) -> None:
-        if self.budget < 1:
-            raise ValueError(f"ConvergenceRule: budget must be positive, got {self.budget!r}")
-        if self.patience < 1:
-            raise ValueError(f"ConvergenceRule: patience must be positive, got {self.patience!r}")
+        for name in ("budget", "patience"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"ConvergenceRule: {name} must be positive, got {getattr(self, name)!r}")
+        if self.every is not None and self.every < 1:
+            raise ValueError(f"ConvergenceRule: every must be positive, got {self.every!r}")
+        for name in ("min_per_pair", "slack", "min_comparisons"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"ConvergenceRule: {name} must be non-negative, got {getattr(self, name)!r}")
 
-    def check(self, snapshots: Sequence[RankSnapshot], spent: int) -> StopReason | None:
-        """``snapshots`` are the rank ranges after each refit so far, oldest first."""
+    def interval(self, n_models: int) -> int:
+        """Comparisons between checks: ``every``, or five per model."""
+        return self.every if self.every is not None else 5 * n_models
+
+    def check(self, snapshots: Sequence[RankSnapshot], history: History, spent: int) -> StopReason | None:
+        """``snapshots`` are the rank snapshots at the checks so far, oldest first; ``history``
+        counts the comparisons of each pair."""
         if spent >= self.budget:
             return StopReason.BUDGET
+        if spent < self.min_comparisons or len(snapshots) < self.patience + 1:
+            return None
+        if self.neighbours_short(snapshots[-1], history):
+            return None
         recent = snapshots[-(self.patience + 1) :]
-        settled = len(recent) == self.patience + 1 and all(s == recent[0] for s in recent[1:])
-        if settled and spent >= self.min_comparisons:
+        if all(_moved(old, new) <= self.slack for old, new in itertools.pairwise(recent)):
             return StopReason.STABLE_RANKS
         return None
+
+    def neighbours_short(self, snapshot: RankSnapshot, history: History) -> int:
+        """How many pairs of neighbours in ``snapshot``'s order have fewer than ``min_per_pair``
+        comparisons."""
+        index = {m: k for k, m in enumerate(history.models)}
+        try:
+            position = np.asarray([index[m] for m in snapshot.order], dtype=np.int64)
+        except KeyError as error:
+            raise ValueError(
+                f"ConvergenceRule.check: model {error.args[0]!r} of the snapshot is not in the history"
+            ) from None
+        games = history.games[position[:-1], position[1:]]
+        return int((games < self.min_per_pair).sum())
+
+
+def _moved(old: RankSnapshot, new: RankSnapshot) -> int:
+    """Total change of best and worst rank between two snapshots (a model in one only counts as
+    having moved by the number of models)."""
+    total = 0
+    for model in old.ranges.keys() | new.ranges.keys():
+        if model not in old.ranges or model not in new.ranges:
+            total += len(new.order)
+            continue
+        (b0, w0), (b1, w1) = old.ranges[model], new.ranges[model]
+        total += abs(b1 - b0) + abs(w1 - w0)
+    return total

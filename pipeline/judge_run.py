@@ -8,13 +8,19 @@ from (judge, prompt version, battle, order), so a rerun after ``kill -9`` never 
 what is stored. ``budget`` is the number of battles this judge should have judged in the
 release when the run ends. A reply without a strict verdict marker is re-asked up to a limit and
 then stored raw as *unparsed* — never a tie, never a loss.
+
+With a ``ConvergenceRule`` (``cli.py judge --until-converged``) the run also stops once this
+judge's ranking of the release has settled: every ``rule.interval`` battles it refits
+Bradley–Terry on the judge's verdicts and asks the rule. The rule counts battles (``budget`` and
+``every``); its per-pair minimum counts verdicts, two per battle. Checks a previous run made are
+replayed from the stored verdicts, so a rerun of a converged run judges nothing.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -24,7 +30,16 @@ from judging.dimensions import Dimension
 from judging.judge import PROMPT_VERSION, JudgeItem, JudgementStatus, JudgeSettings, JudgeTask, judge_many
 from judging.llm import ChatClient, EndpointConfig
 from judging.ratings import BradleyTerry
-from judging.scheduling import History, Scheduler, Strategy
+from judging.scheduling import (
+    ConvergenceRule,
+    History,
+    RankSnapshot,
+    Scheduler,
+    StopReason,
+    Strategy,
+    replay_snapshots,
+    snapshot_of,
+)
 from judging.types import Comparison, Side, Source, Verdict, outcome_from_verdict
 from pipeline.registry import get_endpoint
 from pipeline.runs_common import Progress, ProgressFn, RunCounters, finish, start_run
@@ -53,6 +68,13 @@ class JudgeSummary:
     votes: int
     unparsed: int
     failed: int
+    budget: int = 0  # battles this judge was to have judged in the release
+    stopped: StopReason | None = None  # why a run with a convergence rule stopped
+
+    @property
+    def saved(self) -> int:
+        """Battles of the budget left unjudged because the ranking had settled."""
+        return self.budget - self.battles if self.stopped is StopReason.STABLE_RANKS else 0
 
 
 def judge_idempotency_key(judge: str, battle_id: int, left_response_id: int, prompt_version: str) -> str:
@@ -102,6 +124,13 @@ class _Planner:
         self.history = History.empty(self.keys).add(self.comparisons)
         self.np_rng = np.random.default_rng(rng.getrandbits(64))
         self.attempted: set[int] = set()  # battles tried in this run (even if unparsed or failed)
+
+    def snapshot(self) -> RankSnapshot:
+        return snapshot_of(self.comparisons, self.keys, self.bt)
+
+    def replayed(self, every_battles: int, last: int) -> list[RankSnapshot]:
+        """The checks a run checking every ``every_battles`` battles made over the stored verdicts."""
+        return replay_snapshots(self.comparisons, self.keys, self.bt, every=2 * every_battles, last=last)
 
     def record(self, comparisons: Sequence[Comparison]) -> None:
         self.comparisons.extend(comparisons)
@@ -173,7 +202,11 @@ async def run_judge(
     max_parse_attempts: int = 3,
     actor: str = "cli",
     on_progress: ProgressFn | None = None,
+    until_converged: ConvergenceRule | None = None,
 ) -> JudgeSummary:
+    """Judge up to ``budget`` battles of ``release`` (see the module docstring); with
+    ``until_converged`` (whose own budget is ignored: ``budget`` rules), stop early once the
+    judge's ranking has settled."""
     endpoint: EndpointConfig = get_endpoint(engine, judge)
     release_id = _release(engine, release)
     planner = _Planner(engine, judge, release_id, Strategy.parse(strategy), rng)
@@ -195,6 +228,7 @@ async def run_judge(
             "strategy": strategy,
             "budget": budget,
             "prompt_version": PROMPT_VERSION,
+            "until_converged": until_converged is not None,
         },
         total=2 * remaining + len(half),
         actor=actor,
@@ -289,15 +323,28 @@ async def run_judge(
             )
         return len(views)
 
+    rule = replace(until_converged, budget=max(budget, 1)) if until_converged else None
+    every = rule.interval(len(planner.keys)) if rule else 0
+    snapshots = planner.replayed(every, rule.patience + 1) if rule else []
+    stopped: StopReason | None = None
     try:
         if half:
             await judge_battles(half)
         judged = 0
-        while judged < remaining:
-            battles = planner.next_battles(min(batch, remaining - judged))
+        if rule and already and rule.check(snapshots, planner.history, already) is StopReason.STABLE_RANKS:
+            stopped = StopReason.STABLE_RANKS  # settled in an earlier run: nothing to do
+        while judged < remaining and stopped is None:
+            # a check falls on every multiple of ``every`` battles (in the release, earlier runs included)
+            to_check = every - (already + judged) % every if rule else remaining
+            battles = planner.next_battles(min(batch, remaining - judged, to_check))
             if not battles:
                 break  # every pair of every question has been judged
             judged += await judge_battles(battles)
+            if rule and (already + judged) % every == 0:
+                snapshots.append(planner.snapshot())
+                stopped = rule.check(snapshots, planner.history, already + judged)
+        if rule and stopped is None and judged >= remaining:
+            stopped = StopReason.BUDGET
     except BaseException as exc:
         finish(engine, run_id, counters, status="failed", message=f"{type(exc).__name__}: {exc}")
         raise
@@ -306,4 +353,6 @@ async def run_judge(
         total = judged_battles(
             session=session, judge=judge, prompt_version=PROMPT_VERSION, release_id=release_id
         )
-    return JudgeSummary(run_id, total, requested, counters.done, counters.unparsed, counters.failed)
+    return JudgeSummary(
+        run_id, total, requested, counters.done, counters.unparsed, counters.failed, budget, stopped
+    )

@@ -14,10 +14,13 @@ from judging.scheduling import (
     ConvergenceRule,
     History,
     Pair,
+    RankSnapshot,
     Scheduler,
     StopReason,
     Strategy,
     rank_snapshot,
+    replay_snapshots,
+    snapshot_of,
 )
 from judging.types import Comparison, Outcome
 
@@ -157,17 +160,64 @@ def test_history_add_returns_a_new_history() -> None:
         History.empty(["a"])
 
 
-def test_convergence_rule() -> None:
-    rule = ConvergenceRule(budget=1000, patience=2, min_comparisons=100)
-    moving = [{"a": (1, 1), "b": (2, 2)}, {"a": (1, 2), "b": (1, 2)}]
-    assert rule.check(moving, spent=500) is None
-    settled = [*moving, {"a": (1, 2), "b": (1, 2)}, {"a": (1, 2), "b": (1, 2)}]
-    assert rule.check(settled, spent=500) is StopReason.STABLE_RANKS
-    # at the very start every range is (1, n): "stable", but too early to stop
-    assert rule.check(settled, spent=50) is None
-    assert rule.check(moving, spent=1000) is StopReason.BUDGET
-    with pytest.raises(ValueError, match="budget"):
-        ConvergenceRule(budget=0)
+def _snapshot(order: str, ranges: dict[str, tuple[int, int]]) -> RankSnapshot:
+    return RankSnapshot(tuple(order), ranges)
+
+
+def test_convergence_rule_on_toy_histories() -> None:
+    rule = ConvergenceRule(budget=1000, patience=2, min_per_pair=3)
+    settled = _snapshot("abc", {"a": (1, 1), "b": (2, 3), "c": (2, 3)})
+    # neighbours in the fitted order a > b > c: (a, b) and (b, c)
+    short = History.empty("abc").add([Pair("a", "b")] * 3 + [Pair("b", "c")] * 2 + [Pair("a", "c")] * 9)
+    enough = short.add([Pair("c", "b")])
+    # stable ranks, but (b, c) has 2 < 3 comparisons: not converged below the per-pair minimum
+    assert rule.check([settled] * 3, short, spent=14) is None
+    assert rule.neighbours_short(settled, short) == 1
+    assert rule.check([settled] * 3, enough, spent=15) is StopReason.STABLE_RANKS
+    # ranks that moved within the last patience + 1 = 3 checks are not stable...
+    moving = _snapshot("abc", {"a": (1, 2), "b": (1, 3), "c": (2, 3)})
+    assert rule.check([settled, moving, settled], enough, spent=15) is None
+    assert rule.check([moving, settled, settled], enough, spent=15) is None
+    # ...but a move before them no longer counts, and the order of the check history is what matters
+    assert rule.check([moving, settled, settled, settled], enough, spent=15) is StopReason.STABLE_RANKS
+    # too few checks yet
+    assert rule.check([settled, settled], enough, spent=15) is None
+    # the budget always stops
+    assert rule.check([], short, spent=1000) is StopReason.BUDGET
+    # slack: a total move of 2 ranks (b's best 2 -> 1, worst 3 -> 3; c's best 2 -> 1) passes at slack 2
+    wobble = _snapshot("abc", {"a": (1, 1), "b": (1, 3), "c": (1, 3)})
+    assert rule.check([settled, wobble, settled], enough, spent=15) is None
+    lenient = ConvergenceRule(budget=1000, patience=2, min_per_pair=3, slack=2)
+    assert lenient.check([settled, wobble, settled], enough, spent=15) is StopReason.STABLE_RANKS
+    # the neighbours follow the latest order: with b > a > c, (b, a) and (a, c) need comparisons
+    reordered = _snapshot("bac", settled.ranges)
+    assert rule.neighbours_short(reordered, short) == 0
+    assert rule.neighbours_short(reordered, History.empty("abc").add([Pair("a", "b")] * 3)) == 1
+
+
+def test_convergence_rule_defaults_are_not_trivial() -> None:
+    rule = ConvergenceRule(budget=10_000)
+    # the old default (no minimum) stopped at once; now a fresh history never converges
+    start = _snapshot("abc", {m: (1, 3) for m in "abc"})
+    assert rule.check([start] * 10, History.empty("abc"), spent=0) is None
+    assert rule.min_per_pair > 0 and rule.patience >= 2
+    assert rule.interval(57) == 5 * 57 and ConvergenceRule(100, every=7).interval(57) == 7
+    for bad in ({"budget": 0}, {"budget": 5, "every": 0}, {"budget": 5, "min_per_pair": -1}):
+        with pytest.raises(ValueError, match="ConvergenceRule"):
+            ConvergenceRule(**bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="model 'x' of the snapshot"):
+        rule.check([_snapshot("ax", {})] * 4, History.empty("ab"), spent=5)
+
+
+def test_replayed_snapshots_are_the_ones_a_run_would_have_taken() -> None:
+    bt = BradleyTerry()
+    rng = np.random.default_rng(4)
+    strength = {m: 1000.0 + 200 * k for k, m in enumerate(MODELS[:4])}
+    votes = _play(tuple(Pair(a, b) for a, b in itertools.combinations(MODELS[:4], 2)) * 12, strength, rng)
+    replayed = replay_snapshots(votes, MODELS[:4], bt, every=20, last=2)
+    assert [s.ranges for s in replayed] == [snapshot_of(votes[:k], MODELS[:4], bt).ranges for k in (40, 60)]
+    assert replay_snapshots(votes[:19], MODELS[:4], bt, every=20, last=3) == []
+    assert len(replay_snapshots(votes, MODELS[:4], bt, every=20, last=9)) == 3
 
 
 def test_rank_snapshot_from_intervals() -> None:
@@ -176,4 +226,5 @@ def test_rank_snapshot_from_intervals() -> None:
     votes += [Comparison("b", "a", Outcome.A_WINS)] * 3 + [Comparison("c", "b", Outcome.A_WINS)] * 3
     fit = bt.fit(votes)
     snapshot = rank_snapshot(bt.sandwich(fit))
-    assert snapshot == {"a": (1, 1), "b": (2, 2), "c": (3, 3)}
+    assert snapshot.ranges == {"a": (1, 1), "b": (2, 2), "c": (3, 3)}
+    assert snapshot.order == ("a", "b", "c")
