@@ -23,6 +23,7 @@ from judging.llm._errors import (
     ClientError,
     ConfigError,
     ConnectionFailed,
+    EmptyAnswer,
     ErrorKind,
     MalformedResponse,
     RateLimited,
@@ -106,6 +107,8 @@ class ChatClient:
             else None
         )
         self._timeout = httpx.Timeout(settings.timeout_s, connect=settings.connect_timeout_s)
+        # endpoint key -> the 401/403 it answered: nothing more is sent to it in this client's life
+        self._refused: dict[str, ChatFailure] = {}
 
     async def complete(
         self,
@@ -116,6 +119,14 @@ class ChatClient:
     ) -> ChatResult:
         """One chat completion, retried per the settings; failures are returned, not raised."""
         started = self._clock()
+        refused = self._refused.get(endpoint.key)
+        if refused is not None:
+            return replace(
+                refused,
+                message=f"not sent: the endpoint refused our key earlier in this run ({refused.message})",
+                attempts=0,
+                elapsed_s=0.0,
+            )
         try:
             api_key = endpoint.resolve_api_key(self._environ)
         except ConfigError as exc:
@@ -143,7 +154,10 @@ class ChatClient:
                         exc.kind.value,
                         exc.message,
                     )
-                    return ChatFailure.from_error(exc, attempts=attempt, elapsed_s=self._clock() - started)
+                    failure = ChatFailure.from_error(exc, attempts=attempt, elapsed_s=self._clock() - started)
+                    if isinstance(exc, AuthError):
+                        self._refused.setdefault(endpoint.key, failure)
+                    return failure
                 delay = policy.delay(exc, attempt, self._rng)
                 log.info(
                     "chat %s: attempt %d failed (%s), retrying in %.2fs",
@@ -269,11 +283,15 @@ def _parse_completion(response: httpx.Response) -> ChatSuccess:
     finish_reason = choice.get("finish_reason")
     content = message.get("content")
     if content is None and finish_reason == "length":
-        # A reasoning model can spend all of max_tokens thinking; that is an answer (an empty
-        # one, with finish_reason "length" recorded), not a malformed reply worth retrying.
+        # A reasoning model can spend all of max_tokens thinking: no answer text at all.
         content = ""
     if not isinstance(content, str):
         raise MalformedResponse("choices[0].message.content is not a string", status=response.status_code)
+    if not content.strip():
+        # Nothing to judge or vote on: retried like a malformed reply, then recorded as failed.
+        raise EmptyAnswer(
+            f"the completion's text is empty (finish_reason {finish_reason!r})", status=response.status_code
+        )
     # DeepSeek and most vLLM builds use reasoning_content; newer vLLM/OpenRouter use reasoning.
     reasoning = message.get("reasoning_content", message.get("reasoning"))
     # Timings and attempts are filled in by ChatClient.complete, which knows them.

@@ -17,6 +17,7 @@ __all__ = [
     "ClientError",
     "ConfigError",
     "ConnectionFailed",
+    "EmptyAnswer",
     "ErrorKind",
     "LLMError",
     "MalformedResponse",
@@ -39,6 +40,7 @@ class ErrorKind(StrEnum):
     CLIENT = "client_error"
     AUTH = "auth"
     MALFORMED = "malformed"
+    EMPTY = "empty"  # a completion with no text: retried, then recorded as failed, never stored
     CONFIG = "config"
     INTERNAL = "internal"
 
@@ -131,6 +133,13 @@ class MalformedResponse(RequestError):
     """A 2xx reply that is not a usable chat completion (bad JSON, no choices, no content)."""
 
     kind = ErrorKind.MALFORMED
+    retryable = True
+
+
+class EmptyAnswer(MalformedResponse):
+    """A 2xx completion whose text is empty or blanks only: not an answer to judge or vote on."""
+
+    kind = ErrorKind.EMPTY
     retryable = True
 
 

@@ -12,7 +12,8 @@ ROOT = Path(__file__).parents[2]
 
 LLM_API = {
     "AuthError", "ChatClient", "ChatFailure", "ChatMessage", "ChatRequest", "ChatResult", "ChatSuccess",
-    "ClientError", "ClientSettings", "ConfigError", "ConnectionFailed", "Done", "EndpointConfig", "ErrorKind",
+    "ClientError", "ClientSettings", "ConfigError", "ConnectionFailed", "Done", "EmptyAnswer", "EndpointConfig",
+    "ErrorKind",
     "LLMError", "MalformedResponse", "MissingApiKey", "ModelRegistry", "RateLimited", "RegistryError",
     "RequestError", "RequestTimeout", "RetryPolicy", "Role", "ServerError", "ShardedTransport", "TokenBucket",
     "TokenUsage", "load_registry", "make_http_client", "map_unordered", "parse_registry", "parse_retry_after",

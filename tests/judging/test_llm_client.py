@@ -150,12 +150,56 @@ def test_reasoning_field_variant_and_missing_usage() -> None:
     assert (result.reasoning_content, result.usage) == ("思考", None)
 
 
-def test_null_content_cut_off_by_length_is_an_empty_answer_not_a_failure() -> None:
-    payload = completion(None)
-    payload["choices"][0]["finish_reason"] = "length"
-    result = run(scripted(httpx.Response(200, json=payload))[0])
-    assert isinstance(result, ChatSuccess)
-    assert (result.content, result.finish_reason) == ("", "length")
+@pytest.mark.parametrize(("content", "finish"), [(None, "length"), ("", "stop"), ("  \n", "stop")])
+def test_an_empty_answer_is_retried_then_a_failure_never_stored(content, finish) -> None:
+    # an empty completion is nothing to judge or vote on: retried (it may be a hiccup), then
+    # returned as a failure of kind "empty"; a later real answer wins
+    payload = completion(content)
+    payload["choices"][0]["finish_reason"] = finish
+    handler, seen = scripted(httpx.Response(200, json=payload), httpx.Response(200, json=completion()))
+    result = run(handler, fake=FakeTime())
+    assert isinstance(result, ChatSuccess) and result.content and result.attempts == 2
+    always, seen = scripted(httpx.Response(200, json=payload))
+    failed = run(always, fake=FakeTime())
+    assert isinstance(failed, ChatFailure) and failed.kind is ErrorKind.EMPTY and failed.retryable
+    assert len(seen) == failed.attempts > 1
+
+
+def test_after_a_401_nothing_more_is_sent_to_that_endpoint() -> None:
+    handler, seen = scripted(httpx.Response(401, json={"error": {"message": "bad key"}}))
+    other_handler_calls: list[str] = []
+
+    async def go() -> list[ChatSuccess | ChatFailure]:
+        time = FakeTime()
+
+        def route(request: httpx.Request) -> httpx.Response:
+            if "other" in str(request.url):
+                other_handler_calls.append(str(request.url))
+                return httpx.Response(200, json=completion())
+            return handler(request)
+
+        other = EndpointConfig(
+            key="other", base_url="http://other.test/v1", model="m", api_key_env="DEMO_KEY"
+        )
+        async with httpx.AsyncClient(transport=httpx.MockTransport(route)) as http:
+            client = ChatClient(
+                http,
+                ClientSettings(retry=FAST_RETRY),
+                rng=random.Random(1),
+                environ={"DEMO_KEY": KEY},
+                clock=time.clock,
+                sleep=time.sleep,
+            )
+            results = [await client.complete(ENDPOINT, [ChatMessage.user("问题")]) for _ in range(3)]
+            results.append(await client.complete(other, [ChatMessage.user("问题")]))
+            return results
+
+    first, second, third, other_result = asyncio.run(go())
+    assert isinstance(first, ChatFailure) and first.kind is ErrorKind.AUTH and first.attempts == 1
+    assert len(seen) == 1  # one request reached the endpoint that refused the key
+    assert isinstance(second, ChatFailure) and second.kind is ErrorKind.AUTH and second.attempts == 0
+    assert "not sent" in second.message and isinstance(third, ChatFailure) and third.attempts == 0
+    assert isinstance(other_result, ChatSuccess) and len(other_handler_calls) == 1  # others go on
 
 
 def test_429_honours_retry_after_then_succeeds() -> None:
