@@ -8,6 +8,7 @@ recorded with its class and message and never stops the run.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,7 +22,8 @@ from storage.models import Release
 from storage.runs import (
     EndpointRow,
     MissingAnswer,
-    add_response,
+    NewResponse,
+    add_responses,
     ensure_arena_model,
     missing_answers,
     record_failure,
@@ -99,6 +101,11 @@ async def collect(
     on_progress: ProgressFn | None = None,
     commit_every: int = 16,
 ) -> CollectSummary:
+    """Ask for every missing answer and store each as it arrives.
+
+    Writes happen off the event loop, one batch at a time in a worker thread, while the requests
+    keep flowing; ``stored`` counts the rows actually written (an answer another run stored first
+    is not counted twice)."""
     todo = plan_collection(engine, release=release, models=models)
     configs = endpoint_configs(engine, role="model")
     run_id = start_run(
@@ -110,26 +117,29 @@ async def collect(
     )
     counters = RunCounters()
     pending: list[tuple[MissingAnswer, object]] = []
+    writing: asyncio.Task[tuple[int, int]] | None = None
 
-    def flush() -> None:
-        if not pending:
-            return
+    def write(batch: list[tuple[MissingAnswer, object]]) -> tuple[int, int]:
+        answers = [
+            NewResponse(
+                item.question_id,
+                item.model_key,
+                result.content,
+                result.reasoning_content,
+                result.usage.prompt_tokens if result.usage else None,
+                result.usage.completion_tokens if result.usage else None,
+                1000 * result.latency_s,
+                result.finish_reason,
+            )
+            for item, result in batch
+            if isinstance(result, ChatSuccess)
+        ]
         with write_session(engine) as session:
-            for item, result in pending:
-                if isinstance(result, ChatSuccess):
-                    usage = result.usage
-                    add_response(
-                        session=session,
-                        question_id=item.question_id,
-                        model_key=item.model_key,
-                        text_=result.content,
-                        reasoning_content=result.reasoning_content,
-                        prompt_tokens=usage.prompt_tokens if usage else None,
-                        completion_tokens=usage.completion_tokens if usage else None,
-                        latency_ms=1000 * result.latency_s,
-                        finish_reason=result.finish_reason,
-                    )
-                else:
+            stored = add_responses(session=session, responses=answers)
+            failed = 0
+            for item, result in batch:
+                if not isinstance(result, ChatSuccess):
+                    failed += 1
                     record_failure(
                         session=session,
                         run_id=run_id,
@@ -140,10 +150,30 @@ async def collect(
                         status=result.status,  # type: ignore[attr-defined]
                         attempts=result.attempts,  # type: ignore[attr-defined]
                     )
-            update_run(session=session, run_id=run_id, done=counters.done, failed=counters.failed)
-        pending.clear()
-        if on_progress:
-            on_progress(Progress(run_id, len(todo), counters.done, counters.failed))
+            update_run(
+                session=session, run_id=run_id, done=counters.done + stored, failed=counters.failed + failed
+            )
+        return stored, failed
+
+    async def drain() -> None:
+        nonlocal writing
+        if writing is not None:
+            stored, failed = await writing
+            writing = None
+            counters.done += stored
+            counters.failed += failed
+            if on_progress:
+                on_progress(Progress(run_id, len(todo), counters.done, counters.failed))
+
+    async def flush(force: bool = False) -> None:
+        nonlocal writing, pending
+        if writing is not None and (force or writing.done()):
+            await drain()
+        if pending and writing is None:
+            batch, pending = pending, []
+            writing = asyncio.create_task(asyncio.to_thread(write, batch))
+        if force:
+            await drain()
 
     requests = (
         ChatRequest(configs[item.model_key], (ChatMessage(Role.USER, item.question_text),), item)
@@ -151,17 +181,25 @@ async def collect(
     )
     try:
         async for done in client.complete_many(requests):
-            if isinstance(done.result, ChatSuccess):
-                counters.done += 1
-            else:
-                counters.failed += 1
             pending.append((done.item.tag, done.result))
             if len(pending) >= commit_every:
-                flush()
-        flush()
+                await flush()
+        await flush(force=True)
+        await flush(force=True)  # what arrived while the last batch was being written
     except BaseException as exc:
-        flush()
+        await asyncio.shield(_settle(flush))
         finish(engine, run_id, counters, status="failed", message=f"{type(exc).__name__}: {exc}")
         raise
-    finish(engine, run_id, counters, status="finished")
+    status = "failed" if todo and counters.done == 0 and counters.failed else "finished"
+    message = "every request failed; see the recorded failures" if status == "failed" else ""
+    finish(engine, run_id, counters, status=status, message=message)
     return CollectSummary(run_id, len(todo), counters.done, counters.failed)
+
+
+async def _settle(flush) -> None:  # type: ignore[no-untyped-def]
+    """Write what already arrived before a run ends on an error (never lose a paid answer)."""
+    try:
+        await flush(force=True)
+        await flush(force=True)
+    except Exception:  # pragma: no cover - the original error is what the caller reports
+        pass

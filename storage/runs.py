@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from storage.ledger import View, status_sql
@@ -17,8 +19,10 @@ from storage.models import ArenaModel, CallFailure, Endpoint, JudgeReply, Respon
 __all__ = [
     "EndpointRow",
     "MissingAnswer",
+    "NewResponse",
     "RunRow",
     "add_response",
+    "add_responses",
     "create_run",
     "ensure_arena_model",
     "finish_run",
@@ -137,6 +141,57 @@ def missing_answers(*, session: Session, release_id: int, model_keys: Sequence[s
     return [MissingAnswer(int(q), str(t), str(k)) for q, t, k in rows]
 
 
+@dataclass(frozen=True)
+class NewResponse:
+    question_id: int
+    model_key: str
+    text: str
+    reasoning_content: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    latency_ms: float | None
+    finish_reason: str | None
+
+
+def add_responses(*, session: Session, responses: Sequence[NewResponse]) -> int:
+    """Store answers in one multi-row ``INSERT ... ON CONFLICT DO NOTHING``; returns how many rows
+    were written (an answer already stored for the (question, model) — by another run — is not)."""
+    if not responses:
+        return 0
+    keys = sorted({r.model_key for r in responses})
+    model_ids = {
+        str(k): int(i or 0)
+        for k, i in session.execute(
+            sa_select(col(ArenaModel.key), col(ArenaModel.id)).where(col(ArenaModel.key).in_(keys))
+        ).all()
+    }
+    missing = [k for k in keys if k not in model_ids]
+    if missing:
+        raise LookupError(f"add_responses: models {missing} are not registered")
+    now = utcnow()
+    values = [
+        {
+            "question_id": r.question_id,
+            "model_id": model_ids[r.model_key],
+            "text": r.text,
+            "reasoning_content": r.reasoning_content,
+            "prompt_tokens": r.prompt_tokens,
+            "completion_tokens": r.completion_tokens,
+            "latency_ms": r.latency_ms,
+            "finish_reason": r.finish_reason,
+            "created_at": now,
+        }
+        for r in responses
+    ]
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    stmt = (
+        insert(Response)
+        .on_conflict_do_nothing(index_elements=["question_id", "model_id"])
+        .returning(col(Response.id))
+    )
+    return len(session.execute(stmt, values).all())
+
+
 def add_response(
     *,
     session: Session,
@@ -150,24 +205,17 @@ def add_response(
     finish_reason: str | None,
 ) -> bool:
     """Store one answer; False when an answer for (question, model) already exists."""
-    model = session.exec(select(ArenaModel).where(ArenaModel.key == model_key)).one()
-    assert model.id is not None
-    response = Response(
-        question_id=question_id,
-        model_id=model.id,
-        text=text_,
-        reasoning_content=reasoning_content,
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        latency_ms=latency_ms,
-        finish_reason=finish_reason,
+    row = NewResponse(
+        question_id,
+        model_key,
+        text_,
+        reasoning_content,
+        prompt_tokens,
+        completion_tokens,
+        latency_ms,
+        finish_reason,
     )
-    try:
-        with session.begin_nested():
-            session.add(response)
-    except IntegrityError:
-        return False
-    return True
+    return add_responses(session=session, responses=[row]) == 1
 
 
 def create_run(*, session: Session, kind: str, params: dict[str, Any], total: int) -> int:
