@@ -55,6 +55,7 @@ class VoteColumns:
     a: npt.NDArray[np.int32]
     b: npt.NDArray[np.int32]
     score: npt.NDArray[np.float64]
+    battle: npt.NDArray[np.int64]  # the battle of each vote: the unit that was sampled (clusters)
     dim: npt.NDArray[np.int8]  # index into dimensions
     source: npt.NDArray[np.int8]  # index into SOURCES
     release: npt.NDArray[np.int32]
@@ -102,6 +103,7 @@ class VoteLog:
         self._epoch = 0
         self._changes: list[tuple[int, int]] = []
         self._ids = np.empty(0, np.int64)
+        self._battle = np.empty(0, np.int64)
         self._rated = np.empty(0, bool)
         self._models: list[str] = []
         self._index: dict[int, int] = {}  # model id -> column index (rated models only)
@@ -119,7 +121,7 @@ class VoteLog:
         if need <= self._a.shape[0]:
             return
         size = max(need, 2 * self._a.shape[0], _GROW)
-        for name in ("_ids", "_rated", "_a", "_b", "_score", "_dim", "_source", "_release"):
+        for name in ("_ids", "_battle", "_rated", "_a", "_b", "_score", "_dim", "_source", "_release"):
             old = getattr(self, name)
             new = np.empty(size, old.dtype)
             new[: self._n] = old[: self._n]
@@ -154,6 +156,7 @@ class VoteLog:
                         SOURCE_CODES.index(r.source.value),
                         r.release_id,
                         1,  # rows handed in directly count (no ledger to ask)
+                        -r.id,  # no battle known: each vote its own cluster
                     )
                     for r in fresh
                 ],
@@ -223,7 +226,7 @@ class VoteLog:
 
     def _append(self, codes: np.ndarray) -> None:
         """Append coded rows (id, model A id, model B id, verdict code, dimension code, source
-        code, release id, status code); votes on reference (gold) authors and retraction rows are
+        code, release id, status code, battle id); votes on reference (gold) authors and retraction rows are
         left out."""
         lookup = np.full(max(self._index, default=0) + 1, -1, np.int64)
         for model_id, column in self._index.items():
@@ -239,6 +242,7 @@ class VoteLog:
         self._reserve(m)
         n = self._n
         self._ids[n : n + m] = codes[keep, 0]
+        self._battle[n : n + m] = codes[keep, 8]
         self._rated[n : n + m] = codes[keep, 7] == 1
         self._a[n : n + m] = a[keep]
         self._b[n : n + m] = b[keep]
@@ -269,6 +273,7 @@ class VoteLog:
                 a=view(self._a),
                 b=view(self._b),
                 score=view(self._score),
+                battle=view(self._battle),
                 dim=view(self._dim),
                 source=view(self._source),
                 release=view(self._release),

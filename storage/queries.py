@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
-from storage.ledger import View, restate_battles
+from storage.ledger import View, restate_battles, status_clause
 from storage.models import ArenaModel, AuditLog, Battle, Question, Release, Response, Vote, utcnow
 from storage.questions import releases
 
@@ -53,7 +53,8 @@ class DbStats:
     questions_by_dimension: dict[str, int]
     models: int
     responses: int
-    votes: int
+    votes: int  # rows of the vote ledger (every vote, undo and ruling)
+    standing_votes: int  # the votes that count for ratings (``View.RATED``)
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,11 @@ def count_stats(*, session: Session) -> DbStats:
         models=count(ArenaModel),
         responses=count(Response),
         votes=count(Vote),
+        standing_votes=int(
+            session.exec(
+                select(func.count()).select_from(Vote).where(status_clause(col(Vote.id), View.RATED))
+            ).one()
+        ),
     )
 
 
@@ -140,7 +146,7 @@ def latest_vote_id(*, session: Session) -> int:
 
 
 def votes_after(*, session: Session, after_id: int, limit: int = 50_000) -> list[VoteRow]:
-    """Votes with an id above ``after_id``, in id order (the fold-forward cursor)."""
+    """The votes that count (``View.RATED``) with an id above ``after_id``, in id order."""
     rows = session.execute(
         sa_select(  # type: ignore[call-overload]
             col(Vote.id),
@@ -151,7 +157,7 @@ def votes_after(*, session: Session, after_id: int, limit: int = 50_000) -> list
             Vote.source,
             Vote.release_id,
         )
-        .where(col(Vote.id) > after_id)
+        .where(col(Vote.id) > after_id, status_clause(col(Vote.id), View.RATED))
         .order_by(col(Vote.id))
         .limit(limit)
     ).all()
@@ -417,7 +423,7 @@ def _case(column: str, codes: dict[str, int], default: int) -> str:
 
 def vote_codes_after(*, session: Session, after_id: int, limit: int = 250_000) -> list[tuple[int, ...]]:
     """(id, model A id, model B id, verdict code, dimension code, source code, release id, status
-    code) of the ledger rows after ``after_id``, in id order, as plain integer tuples read straight
+    code, battle id) of the ledger rows after ``after_id``, in id order, as plain integer tuples read straight
     from the driver's cursor: a million votes in about a second."""
     rated = {s: 1 for s in View.RATED.statuses} | {Status.RETRACTION.value: -1}
     sql = (
@@ -429,7 +435,7 @@ def vote_codes_after(*, session: Session, after_id: int, limit: int = 250_000) -
         + _case("v.source", {s: k for k, s in enumerate(SOURCE_CODES)}, -1)
         + ", v.release_id, "
         + _case("s.status", rated, 0)
-        + " FROM vote v LEFT JOIN vote_status s ON s.vote_id = v.id"
+        + ", v.battle_id FROM vote v LEFT JOIN vote_status s ON s.vote_id = v.id"
         + f" WHERE v.id > {int(after_id)} ORDER BY v.id LIMIT {int(limit)}"
     )
     result = session.connection().exec_driver_sql(sql)
