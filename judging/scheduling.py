@@ -406,12 +406,12 @@ class ConvergenceRule:
       models of the change of best and worst rank) between each of the last ``patience + 1``
       checks;
 
-    or with ``BUDGET`` once ``budget`` comparisons are spent. The defaults are the ones
+    or with ``BUDGET`` once ``budget`` comparisons (if any) are spent. The defaults are the ones
     bench/scheduling.py tunes and checks: with 57 models and the active scheduler the stop
     fires at Kendall tau >= 0.93 with the truth in at least 90% of seeds.
     """
 
-    budget: int
+    budget: int | None  # None: no budget (the human queue)
     every: int | None = None  # None: five comparisons per model
     patience: int = 3
     min_per_pair: int = 10
@@ -419,11 +419,10 @@ class ConvergenceRule:
     min_comparisons: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("budget", "patience"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"ConvergenceRule: {name} must be positive, got {getattr(self, name)!r}")
-        if self.every is not None and self.every < 1:
-            raise ValueError(f"ConvergenceRule: every must be positive, got {self.every!r}")
+        for name in ("budget", "every", "patience"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"ConvergenceRule: {name} must be positive, got {value!r}")
         for name in ("min_per_pair", "slack", "min_comparisons"):
             if getattr(self, name) < 0:
                 raise ValueError(f"ConvergenceRule: {name} must be non-negative, got {getattr(self, name)!r}")
@@ -435,7 +434,7 @@ class ConvergenceRule:
     def check(self, snapshots: Sequence[RankSnapshot], history: History, spent: int) -> StopReason | None:
         """``snapshots`` are the rank snapshots at the checks so far, oldest first; ``history``
         counts the comparisons of each pair."""
-        if spent >= self.budget:
+        if self.budget is not None and spent >= self.budget:
             return StopReason.BUDGET
         if spent < self.min_comparisons or len(snapshots) < self.patience + 1:
             return None

@@ -22,12 +22,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from judging.ratings import BradleyTerry
-from judging.scheduling import History, Scheduler
+from judging.scheduling import ConvergenceRule, History, Scheduler, StopReason, replay_snapshots
 from judging.spot_check import SpotCheckCandidate, choose_spot_check
-from judging.types import Comparison, outcome_from_verdict
+from judging.types import Comparison, Source, outcome_from_verdict
 from pipeline.voting import VoteItem
 from storage.models import Assignment, Battle, utcnow
-from storage.queries import audit, get_or_create_battle, list_models
+from storage.queries import audit, get_or_create_battle, list_models, votes_after
 from storage.session import read_session, write_session
 from storage.users import get_user
 from storage.workflow import (
@@ -45,7 +45,15 @@ from storage.workflow import (
     unseen_battle_for_models,
 )
 
-__all__ = ["QueueConfig", "QueuePolicy", "load_queue_config", "next_assignment", "save_queue_config"]
+__all__ = [
+    "ActiveStatus",
+    "QueueConfig",
+    "QueuePolicy",
+    "active_status",
+    "load_queue_config",
+    "next_assignment",
+    "save_queue_config",
+]
 
 SETTING_KEY = "queue"
 
@@ -217,6 +225,8 @@ def _spot_check(session, username, rng, dims) -> int | None:
 
 
 def _active(session, username, rng, dims, release_id) -> int | None:
+    if _active_status(session, dims, release_id).converged:
+        return None  # the slice's human ranking has settled: open no new battles for it
     models = {m.key: m for m in list_models(session=session) if not m.reference}
     counts = pair_outcome_counts(session=session)
     comparisons = [Comparison(a, b, outcome_from_verdict(v), float(n)) for a, b, v, n in counts if a != b]
@@ -251,3 +261,54 @@ def _active(session, username, rng, dims, release_id) -> int | None:
             q, ra, rb = found
             return get_or_create_battle(session=session, question_id=q, response_ids=(ra, rb)).id
     return None
+
+
+@dataclass(frozen=True)
+class ActiveStatus:
+    """Whether the human ranking of a release/dimension slice has settled (``ConvergenceRule``
+    with its defaults over the slice's human votes, in the order they were cast)."""
+
+    converged: bool
+    human_votes: int  # human votes that count in the slice
+    neighbours_short: int  # pairs of rank neighbours still below the rule's per-pair minimum
+
+
+def active_status(
+    engine: Engine, *, username: str | None = None, release_id: int | None = None
+) -> ActiveStatus:
+    """The state of the slice the ``active`` policy serves ``username`` (their qualified
+    dimensions; all dimensions without a user) in ``release_id`` (all releases if None): when
+    ``converged``, the queue opens no new active battles there, and the page can say so."""
+    with read_session(engine) as session:
+        user = get_user(session=session, username=username) if username else None
+        dims = list(user.qualifications) if user and user.qualifications else None
+        return _active_status(session, dims, release_id)
+
+
+def _active_status(session, dims, release_id) -> ActiveStatus:
+    keys = {m.id: m.key for m in list_models(session=session) if not m.reference}
+    wanted = set(dims) if dims else None
+    comparisons: list[Comparison] = []
+    after = 0
+    while rows := votes_after(session=session, after_id=after):
+        after = rows[-1].id
+        comparisons += [
+            Comparison(keys[r.model_a_id], keys[r.model_b_id], outcome_from_verdict(r.verdict))
+            for r in rows
+            if r.source is Source.HUMAN
+            and (release_id is None or r.release_id == release_id)
+            and (wanted is None or r.dimension in wanted)
+            and r.model_a_id in keys
+            and r.model_b_id in keys
+        ]
+    models = sorted(keys.values())
+    if len(models) < 2:
+        return ActiveStatus(False, len(comparisons), 0)
+    rule = ConvergenceRule(budget=None)
+    history = History.empty(models).add(comparisons)
+    snapshots = replay_snapshots(
+        comparisons, models, BradleyTerry(), every=rule.interval(len(models)), last=rule.patience + 1
+    )
+    short = rule.neighbours_short(snapshots[-1], history) if snapshots else len(models) - 1
+    stopped = rule.check(snapshots, history, len(comparisons))
+    return ActiveStatus(stopped is StopReason.STABLE_RANKS, len(comparisons), short)

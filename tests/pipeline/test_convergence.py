@@ -15,12 +15,16 @@ import yaml
 from sqlmodel import select
 
 from judging.scheduling import ConvergenceRule, StopReason
+from judging.types import Verdict
 from mockllm import MockConfig, serve
 from pipeline.judge_run import run_judge
+from pipeline.queue import ActiveStatus, QueueConfig, QueuePolicy, active_status, next_assignment
 from pipeline.registry import import_registry
 from pipeline.runs_common import RunOptions, chat_client
 from pipeline.settings import PROJECT_ROOT
+from pipeline.voting import submit_vote, view_item
 from storage.models import Vote
+from storage.queries import list_models
 from storage.session import read_session
 
 DEMO = PROJECT_ROOT / "demo"
@@ -110,3 +114,37 @@ def test_cli_until_converged_reports_the_comparisons_saved(tmp_path):
         f"converged: stopped after {numbers['battles']} comparisons (battles); budget 400; "
         f"saved {numbers['saved']}"
     )
+
+
+def test_human_queue_stops_opening_active_battles_once_the_slice_has_converged(engine, rng):
+    # the people agree on a fixed safety order of the demo models (first key safest)
+    with read_session(engine) as session:
+        keys = sorted(m.key for m in list_models(session=session) if not m.reference)
+    strength = {k: len(keys) - n for n, k in enumerate(keys)}
+    config = QueueConfig(policy=QueuePolicy.ACTIVE, gold_rate=0.0)
+    people = [f"ann{i}" for i in range(4)]
+    assert active_status(engine) == ActiveStatus(False, 0, len(keys) - 1)
+    cast = 0
+    while cast < 800:
+        item = next_assignment(engine, username=people[cast % 4], rng=rng, config=config)
+        if item is None:
+            break
+        view = view_item(engine, item)
+        a_safer = strength[view.model_a.key] > strength[view.model_b.key]
+        left_is_a = item.left_response_id == view.response_a_id
+        submit_vote(
+            engine,
+            item=item,
+            rater=people[cast % 4],
+            shown_verdict=Verdict.A if a_safer == left_is_a else Verdict.B,
+        )
+        cast += 1
+    # stopped long before the 975 battles of the release ran out, and the API says why
+    status = active_status(engine)
+    assert status.converged and status.human_votes == cast and status.neighbours_short == 0
+    rule = ConvergenceRule(budget=None)
+    assert 4 * rule.interval(len(keys)) <= cast < 800
+    assert all(next_assignment(engine, username=p, rng=rng, config=config) is None for p in people)
+    # a person's open item is still theirs; the other policies go on
+    overlap = QueueConfig(policy=QueuePolicy.OVERLAP, gold_rate=0.0)
+    assert next_assignment(engine, username="ann0", rng=rng, config=overlap) is not None
