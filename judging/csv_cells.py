@@ -3,7 +3,7 @@ apostrophe on export; the readers drop exactly the apostrophe the writer added."
 
 from __future__ import annotations
 
-__all__ = ["FORMULA_STARTS", "neutralise_cell", "restore_cell"]
+__all__ = ["FORMULA_STARTS", "neutralise_cell", "read_cell", "restore_cell"]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -25,3 +25,16 @@ def restore_cell(value: str) -> str:
     if value.startswith("'") and value[1:].startswith((*FORMULA_STARTS, "'")):
         return value[1:]
     return value
+
+
+def read_cell(value: str, *, guarded: bool) -> str | None:
+    """One text cell as the votes readers take it: surrounding whitespace dropped, an empty cell
+    is ``None``, and in a CSV file (``guarded``) the export's formula guard undone.
+
+    JSONL values are never guarded on export, so they are read as they stand: ``'=x`` stays
+    ``'=x`` there, while the CSV cell ``'=x`` reads as ``=x``.
+    """
+    text = value.strip()
+    if not text:
+        return None
+    return restore_cell(text) if guarded else text

@@ -7,12 +7,13 @@ shown first, i.e. on the left), ``dimension``, ``release``, ``question_id``, ``t
 integer) and ``tstamp`` (Unix seconds). ``winner`` is relative to ``model_a``/``model_b``, never
 to the shown order.
 
-Reading reuses ``judging.votes_file`` for the ratings columns (so both readers accept and reject
-the same files) and adds the calibration columns; every error names the line and the field.
-CSV export neutralises spreadsheet formula injection: a cell starting with ``=``, ``+``, ``-``,
-``@``, a tab or a carriage return gets a leading apostrophe (so does one that starts with
-apostrophes before such a character). The reader removes one such apostrophe again, so an exported
-file reads back to the same votes, and a hand-made ``'=x`` cell reads as ``=x``.
+Reading is ``judging.votes_file``'s: one parse (``read_vote_table``) validates every column, so
+both readers accept and reject the same files and read every cell the same way; every error names
+the line and the field. CSV export neutralises spreadsheet formula injection: a cell starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe (so does one that
+starts with apostrophes before such a character). The CSV reader removes one such apostrophe
+again, so an exported file reads back to the same votes, and a hand-made ``'=x`` cell reads as
+``=x``. JSONL is written and read unescaped.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from judging.csv_cells import neutralise_cell, restore_cell
+from judging.csv_cells import neutralise_cell
 from judging.types import Comparison, Outcome, Side, Source, Verdict, outcome_from_verdict
-from judging.votes_file import VoteRecord, VotesFileError, VotesFormat, parse_votes
+from judging.votes_file import SIDES, VotesFormat, VoteTable, parse_vote_table, read_vote_table
 
 __all__ = [
     "INTERCHANGE_COLUMNS",
@@ -35,6 +36,7 @@ __all__ = [
     "dump_interchange",
     "parse_interchange",
     "read_interchange",
+    "votes_of_table",
     "write_interchange",
 ]
 
@@ -51,8 +53,6 @@ INTERCHANGE_COLUMNS = (
     "turn",
     "tstamp",
 )
-
-# OWASP's list of characters that make a spreadsheet read a cell as a formula
 
 _VERDICT_OF_OUTCOME = {
     Outcome.A_WINS: Verdict.A,
@@ -151,118 +151,45 @@ class ArenaVote:
 
 def read_interchange(path: str | Path, *, format: VotesFormat | None = None) -> tuple[ArenaVote, ...]:
     """Read and validate a whole interchange file; the format follows the suffix unless given."""
-    file = Path(path)
-    kind = format or VotesFormat.of_path(file)
-    try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
-    except OSError as error:
-        raise VotesFileError(str(file), None, None, f"cannot read the file ({error.strerror})") from None
-    except UnicodeDecodeError as error:
-        raise VotesFileError(str(file), None, None, f"not UTF-8 text ({error.reason})") from None
-    return parse_interchange(io.StringIO(text, newline=""), kind, name=str(file))
+    return votes_of_table(read_vote_table(path, format=format))
 
 
 def parse_interchange(
     lines: Iterable[str], format: VotesFormat, *, name: str = "<votes>"
 ) -> tuple[ArenaVote, ...]:
     """Parse interchange votes from text lines (CSV with a header row, or JSONL)."""
-    text = "".join(lines)
-    # the ratings columns, validated by the ratings reader; then our columns from the same rows
-    base = parse_votes(io.StringIO(text, newline=""), format, name=name)
-    rows = dict(_rows(io.StringIO(text, newline=""), format))
-    return tuple(_vote(record, rows[record.line], name) for record in base)
+    return votes_of_table(parse_vote_table(lines, format, name=name))
 
 
-def _rows(lines: Iterable[str], format: VotesFormat) -> Iterator[tuple[int, Mapping[str, object]]]:
-    """Rows keyed by line, numbered as ``judging.votes_file`` numbers them (it has vetted them)."""
-    if format is VotesFormat.CSV:
-        reader = csv.DictReader(iter(lines))
-        for row in reader:
-            yield reader.line_num, row
-        return
-    for number, text in enumerate(lines, start=1):
-        if text.strip():
-            yield number, json.loads(text)
-
-
-def _unescape(value: str | None) -> str | None:
-    """Undo the CSV export's formula guard (``'=x`` back to ``=x``)."""
-    return None if value is None else restore_cell(value)
-
-
-def _text(row: Mapping[str, object], field_name: str, line: int, name: str) -> str | None:
-    value = row.get(field_name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise VotesFileError(name, line, field_name, f"expected a plain value, got {value!r}")
-    return _unescape(str(value).strip())
-
-
-def _shown_first(row: Mapping[str, object], line: int, name: str) -> Side | None:
-    value = _text(row, "shown_first", line, name)
-    if value is None:
-        return None
-    try:
-        return Side(value.lower())
-    except ValueError:
-        raise VotesFileError(
-            name, line, "shown_first", f"unknown value {value!r} (expected 'a' or 'b')"
-        ) from None
-
-
-def _turn(row: Mapping[str, object], line: int, name: str) -> int | None:
-    raw = row.get("turn")
-    value = _text(row, "turn", line, name)
-    if value is None:
-        return None
-    if isinstance(raw, float) and not raw.is_integer():
-        raise VotesFileError(name, line, "turn", f"expected a positive integer, got {raw!r}")
-    try:
-        turn = int(float(value)) if isinstance(raw, float) else int(value)
-    except ValueError:
-        raise VotesFileError(name, line, "turn", f"expected a positive integer, got {value!r}") from None
-    if turn < 1:
-        raise VotesFileError(name, line, "turn", f"expected a positive integer, got {turn!r}")
-    return turn
-
-
-def _tstamp(row: Mapping[str, object], line: int, name: str) -> float | None:
-    value = _text(row, "tstamp", line, name)
-    if value is None:
-        return None
-    try:
-        stamp = float(value)
-    except ValueError:
-        raise VotesFileError(
-            name, line, "tstamp", f"expected Unix seconds (a number), got {value!r}"
-        ) from None
-    if not math.isfinite(stamp):
-        raise VotesFileError(name, line, "tstamp", f"expected a finite number, got {value!r}")
-    return stamp
-
-
-def _vote(record: VoteRecord, row: Mapping[str, object], name: str) -> ArenaVote:
-    line = record.line
-    comparison = record.comparison
-    model_a = _unescape(comparison.model_a) or comparison.model_a
-    model_b = _unescape(comparison.model_b) or comparison.model_b
-    if model_a == model_b:
-        raise VotesFileError(
-            name, line, "model_b", f"compares model {model_a!r} with itself (one model only)"
+def votes_of_table(table: VoteTable) -> tuple[ArenaVote, ...]:
+    """The table's votes as ``ArenaVote`` objects, each with its line."""
+    sides: tuple[Side | None, ...] = (*SIDES, None)  # code -1 picks the trailing None
+    return tuple(
+        ArenaVote(
+            comparison=comparison,
+            source=source,
+            rater=rater,
+            shown_first=sides[shown],
+            dimension=dimension,
+            release=release,
+            question_id=question,
+            turn=turn or None,
+            tstamp=None if math.isnan(tstamp) else tstamp,
+            line=line,
         )
-    return ArenaVote(
-        comparison=Comparison(model_a, model_b, comparison.outcome),
-        source=record.source,
-        rater=_unescape(record.rater),
-        shown_first=_shown_first(row, line, name),
-        dimension=record.dimension,
-        release=_unescape(record.release),
-        question_id=_unescape(record.question_id),
-        turn=_turn(row, line, name),
-        tstamp=_tstamp(row, line, name),
-        line=line,
+        for comparison, source, rater, shown, dimension, release, question, turn, tstamp, line in zip(
+            table.comparisons(),
+            table.sources(),
+            table.rater.values(),
+            table.shown_first.tolist(),
+            table.dimension.values(),
+            table.release.values(),
+            table.question_id.values(),
+            table.turn.tolist(),
+            table.tstamp.tolist(),
+            table.line.tolist(),
+            strict=True,
+        )
     )
 
 
