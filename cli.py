@@ -1,24 +1,28 @@
-"""Safety Arena command line: headless set-up, statistics, imports, runs and exports."""
+"""Safety Arena command line: headless set-up, statistics, imports, runs and exports.
+
+Start-up imports only typer: each command imports what it needs when it runs, and the commands of
+``commands/`` are loaded only when used (``commands.LazyCommands``), so ``--help`` stays fast.
+"""
 
 from __future__ import annotations
 
-import json
-import sys
-from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import typer
 
-from commands import register_all
-from pipeline.bootstrap import prepare
-from pipeline.demo import DemoError
-from pipeline.settings import Settings
-from storage.queries import count_stats
-from storage.session import read_session
+from commands import LazyCommands
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Safety Arena command line.")
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+
+app = typer.Typer(
+    cls=LazyCommands, add_completion=False, no_args_is_help=True, help="Safety Arena command line."
+)
 
 
 def _settings() -> Settings:
+    from pipeline.settings import Settings
+
     return Settings.from_env()
 
 
@@ -26,6 +30,9 @@ def _settings() -> Settings:
 def init() -> None:
     """Create the database (default data/arena.db; DATABASE_URL overrides), load the demo release
     into an empty database and create the first admin account."""
+    from pipeline.bootstrap import prepare
+    from pipeline.demo import DemoError
+
     try:
         prepare(_settings())
     except DemoError as exc:
@@ -36,6 +43,14 @@ def init() -> None:
 @app.command()
 def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Counts of releases, questions (per dimension), models, responses and votes."""
+    import json
+    from dataclasses import asdict
+
+    from pipeline.bootstrap import prepare
+    from pipeline.demo import DemoError
+    from storage.queries import count_stats
+    from storage.session import read_session
+
     try:
         engine = prepare(_settings())
     except DemoError as exc:
@@ -50,12 +65,9 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
             typer.echo(f"{key}: {value}")
 
 
-register_all(app)
-
-
 def main() -> None:
     app()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

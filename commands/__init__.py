@@ -1,19 +1,239 @@
 """Command groups of ``cli.py``; each module defines ``register(app: typer.Typer) -> None``.
 
 Commands parse arguments, call ``pipeline/`` and print; they hold no logic of their own.
+
+``cli.py`` imports a command's module only when that command runs (``LazyCommands``), so that
+start-up and ``--help`` never import numpy, SQLAlchemy or the pipeline. The names and help texts
+the top-level help lists come from reading each module's ``register`` with ``ast``: the
+``@app.command(...)`` decorators, ``app.command(...)(function)`` calls and ``app.add_typer(...)``
+groups, with their docstrings and literal ``help=`` texts. A module whose ``register`` does
+anything else with ``app`` is imported at start-up instead: correct, only slower.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import pkgutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import typer
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
-__all__ = ["register_all"]
+__all__ = ["CommandInfo", "LazyCommands", "command_infos", "register_all"]
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _modules() -> list[str]:
+    return [info.name for info in sorted(pkgutil.iter_modules([str(_PACKAGE)]), key=lambda m: m.name)]
 
 
 def register_all(app: typer.Typer) -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        module.register(app)
+    """Import every command module and register its commands on ``app`` (the eager way)."""
+    for name in _modules():
+        importlib.import_module(f"{__name__}.{name}").register(app)
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    """What the top-level help shows of one command (or command group) of a module."""
+
+    name: str
+    module: str
+    help: str | None = None
+    short_help: str | None = None
+    hidden: bool = False
+    deprecated: bool = False
+    rich_help_panel: str | None = None
+    group: bool = False
+
+
+class _Unsupported(Exception):
+    """``register`` does something the static reading does not follow."""
+
+
+def _literal(node: ast.expr | None) -> Any:
+    if node is None:
+        return None
+    if not isinstance(node, ast.Constant):
+        raise _Unsupported(ast.dump(node))
+    return node.value
+
+
+def _options(call: ast.Call) -> dict[str, Any]:
+    if any(k.arg is None for k in call.keywords):
+        raise _Unsupported("**kwargs")
+    return {k.arg: _literal(k.value) for k in call.keywords if k.arg is not None}
+
+
+def _is_method(node: ast.AST, owner: str, method: str) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == method
+        and isinstance(node.value, ast.Name)
+        and node.value.id == owner
+    )
+
+
+def _is_typer(node: ast.expr) -> bool:
+    return isinstance(node, ast.Call) and (
+        _is_method(node.func, "typer", "Typer")
+        or (isinstance(node.func, ast.Name) and node.func.id == "Typer")
+    )
+
+
+def _read_module(module: str, source: str) -> list[CommandInfo]:
+    """The commands a module's ``register`` adds, read without importing it."""
+    tree = ast.parse(source)
+    functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    typers: dict[str, ast.Call] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and _is_typer(node.value):
+            if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+                raise _Unsupported("Typer assigned to a non-name")
+            typers[node.targets[0].id] = node.value  # type: ignore[assignment]
+    register = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "register"), None)
+    if register is None or not register.args.args:
+        raise _Unsupported("no register(app)")
+    app = register.args.args[0].arg
+    found: list[CommandInfo] = []
+    used = 0
+
+    def command(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef) -> CommandInfo:
+        options = _options(call)
+        if len(call.args) > 1 or (call.args and "name" in options):
+            raise _Unsupported("command arguments")
+        name = _literal(call.args[0]) if call.args else options.get("name")
+        name = name or function.name.lower().replace("_", "-")  # typer's default name
+        return CommandInfo(
+            name=name,
+            module=module,
+            help=options.get("help") or ast.get_docstring(function),
+            short_help=options.get("short_help"),
+            hidden=bool(options.get("hidden", False)),
+            deprecated=bool(options.get("deprecated", False)),
+            rich_help_panel=options.get("rich_help_panel"),
+        )
+
+    for node in ast.walk(register):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and _is_method(decorator.func, app, "command"):
+                    found.append(command(decorator, node))
+                    used += 1
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
+            if _is_method(node.func.func, app, "command"):
+                if len(node.args) != 1 or not isinstance(node.args[0], ast.Name):
+                    raise _Unsupported("app.command(...)(not a function name)")
+                function = functions.get(node.args[0].id)
+                if function is None:
+                    raise _Unsupported(f"unknown function {node.args[0].id}")
+                found.append(command(node.func, function))
+                used += 1
+        elif isinstance(node, ast.Call) and _is_method(node.func, app, "add_typer"):
+            if len(node.args) != 1 or not isinstance(node.args[0], ast.Name) or node.args[0].id not in typers:
+                raise _Unsupported("add_typer of an unknown Typer")
+            var = node.args[0].id
+            if any(_is_method(n, var, "callback") for n in ast.walk(tree)):
+                raise _Unsupported("a group callback")  # its docstring could be the group's help
+            options, typer_options = _options(node), _options(typers[var])
+            name = options.get("name") or typer_options.get("name")
+            if not name:
+                raise _Unsupported("add_typer without a name")
+            found.append(
+                CommandInfo(
+                    name=name,
+                    module=module,
+                    help=options.get("help") or typer_options.get("help"),
+                    short_help=options.get("short_help") or typer_options.get("short_help"),
+                    hidden=bool(options.get("hidden", typer_options.get("hidden", False))),
+                    deprecated=bool(options.get("deprecated", typer_options.get("deprecated", False))),
+                    rich_help_panel=options.get("rich_help_panel") or typer_options.get("rich_help_panel"),
+                    group=True,
+                )
+            )
+            used += 1
+    uses = sum(1 for n in ast.walk(register) if isinstance(n, ast.Name) and n.id == app)
+    if uses != used:
+        raise _Unsupported(f"{uses - used} other uses of {app}")
+    return found
+
+
+def command_infos() -> tuple[list[CommandInfo], list[str]]:
+    """Every command module's commands read statically, and the modules that must be imported
+    because their ``register`` cannot be read that way."""
+    infos: list[CommandInfo] = []
+    eager: list[str] = []
+    for name in _modules():
+        module = f"{__name__}.{name}"
+        try:
+            infos.extend(_read_module(module, (_PACKAGE / f"{name}.py").read_text(encoding="utf-8")))
+        except (_Unsupported, SyntaxError, OSError):
+            eager.append(module)
+    return infos, eager
+
+
+def _commands_of(module: str) -> dict[str, Any]:
+    """Import ``module`` and build its commands as typer would."""
+    app = typer.Typer()
+    importlib.import_module(module).register(app)
+    return dict(typer.main.get_group(app).commands)
+
+
+class _LazyCommand(TyperCommand):
+    """A command listed by name and help; its module is imported when it runs (or shows its help)."""
+
+    def __init__(self, info: CommandInfo) -> None:
+        super().__init__(
+            info.name,
+            help=inspect.cleandoc(info.help) if info.help else None,
+            short_help=info.short_help,
+            hidden=info.hidden,
+            deprecated=info.deprecated,
+            rich_help_panel=info.rich_help_panel,
+            add_help_option=False,
+        )
+        self.info = info
+
+    def load(self) -> Any:
+        command = _commands_of(self.info.module).get(self.info.name)
+        if command is None:
+            raise RuntimeError(f"{self.info.module}: register() added no command {self.info.name!r}")
+        return command
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        return self.load().make_context(info_name, args, parent=parent, **extra)
+
+
+class LazyCommands(TyperGroup):
+    """The top-level group of ``cli.py``: its own commands plus every module's, loaded on use.
+
+    Order as typer's eager registration gives it: commands first, then command groups, each in
+    module order.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for name, command in self._package_commands():
+            self.commands.setdefault(name, command)
+
+    @staticmethod
+    def _package_commands() -> Iterator[tuple[str, Any]]:
+        infos, eager = command_infos()
+        loaded = {module: _commands_of(module) for module in eager}
+        commands: list[tuple[str, Any, bool]] = []
+        for module in _modules():
+            qualified = f"{__name__}.{module}"
+            for info in infos:
+                if info.module == qualified:
+                    commands.append((info.name, _LazyCommand(info), info.group))
+            for name, command in loaded.get(qualified, {}).items():
+                commands.append((name, command, isinstance(command, TyperGroup)))
+        yield from ((name, command) for name, command, group in commands if not group)
+        yield from ((name, command) for name, command, group in commands if group)

@@ -74,3 +74,67 @@ def test_bad_demo_stops_with_a_clear_message(tmp_path):
     assert out.returncode == 2
     assert "models.yaml: record Boshi Pro!, field key" in out.stderr, out.stderr
     assert "left untouched" in out.stderr
+
+
+# -- start-up: `cli.py --help` imports no heavy module and lists what the eager CLI listed ---------
+
+_HEAVY = (
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "scipy",
+    "sqlalchemy",
+    "sqlmodel",
+    "httpx",
+    "pipeline",
+    "storage",
+    "judging",
+)
+_PROBE = """
+import runpy, sys
+sys.argv = ["cli.py", "--help"]
+try:
+    runpy.run_path("cli.py", run_name="__main__")
+except SystemExit:
+    pass
+heavy = sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[1:] or HEAVY))
+sys.stderr.write(" ".join(heavy))
+"""
+
+
+def test_help_imports_nothing_heavy_and_starts_in_under_a_second():
+    import time
+
+    probe = _PROBE.replace("HEAVY", repr(_HEAVY))
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0 and "Usage" in out.stdout, out.stderr
+    assert out.stderr == "", f"cli.py --help imported {out.stderr}"
+    times = []
+    for _ in range(3):  # the fastest of three runs: a busy machine slows a run, never speeds one
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "cli.py", "--help"], cwd=PROJECT_ROOT, capture_output=True, check=True
+        )
+        times.append(time.perf_counter() - start)
+    assert min(times) < 1.0, times
+
+
+def test_lazy_help_lists_what_eager_registration_lists():
+    import typer
+    from typer.testing import CliRunner
+
+    import cli
+    from commands import command_infos, register_all
+
+    infos, eager = command_infos()
+    assert eager == [], f"register() of {eager} cannot be read statically, so cli.py imports them at start-up"
+    lazy = CliRunner().invoke(cli.app, ["--help"], terminal_width=120)
+    everything = typer.Typer(add_completion=False, no_args_is_help=True, help="Safety Arena command line.")
+    everything.registered_commands += cli.app.registered_commands
+    register_all(everything)
+    full = CliRunner().invoke(everything, ["--help"], terminal_width=120)
+    assert lazy.exit_code == full.exit_code == 0
+    assert lazy.output == full.output
+    assert {"ratings", "calibrate", "release", "ledger"} <= {i.name for i in infos}
