@@ -1,12 +1,14 @@
 """Queue & gold (admin): the queue policy, overlap k, gold rate; mark or import gold items."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.types import Verdict
 from pipeline.adjudication import AdjudicationSettings, load_adjudication_settings, save_adjudication_settings
 from pipeline.gold import GoldImportError, import_gold_pairs, labels, mark_gold, parse_gold_csv
-from pipeline.queue import QueueConfig, QueuePolicy, load_queue_config, save_queue_config
+from pipeline.queue import QueuePolicy, load_queue_config, save_queue_config
 from ui.auth import require_role
 from ui.i18n import t
 from ui.resources import get_engine
@@ -30,14 +32,23 @@ with st.form("queue_config"):
     break_every = st.number_input(
         t("queue.break_every"), min_value=1, max_value=100, value=config.break_every
     )
+    lease_minutes = st.number_input(
+        t("queue.lease_minutes"),
+        min_value=1,
+        max_value=24 * 60,
+        value=config.lease_minutes,
+        help=t("queue.lease_minutes_help"),
+    )
     if st.form_submit_button(t("queue.save"), type="primary"):
         save_queue_config(
             engine,
-            QueueConfig(
+            replace(  # settings this form does not show keep their values
+                config,
                 policy=policy,
                 overlap_k=int(overlap_k),
                 gold_rate=float(gold_rate),
                 break_every=int(break_every),
+                lease_minutes=int(lease_minutes),
             ),
             actor=ctx.username,
         )

@@ -1,0 +1,29 @@
+"""The queue settings page: the assignment lease is an admin setting."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pipeline.bootstrap import prepare
+from pipeline.queue import load_queue_config, save_queue_config
+from pipeline.settings import Settings
+from ui.i18n import translate
+
+
+def test_admin_sets_the_lease_and_other_settings_survive(make_app, app_env):
+    engine = prepare(Settings.from_env(), announce=lambda _m: None)
+    start = load_queue_config(engine)
+    save_queue_config(engine, replace(start, break_every=7), actor="test")
+    at = make_app("pages/7_queue.py", user="boss", roles=["admin"]).run()
+    assert not at.exception, at.exception
+    (lease,) = [n for n in at.number_input if n.label == translate("queue.lease_minutes", "zh")]
+    assert lease.value == 30
+    lease.set_value(45)
+    (save,) = [
+        b for b in at.button if b.label == translate("queue.save", "zh") and b.form_id == "queue_config"
+    ]
+    save.click().run()
+    assert not at.exception, at.exception
+    saved = load_queue_config(engine)
+    assert saved.lease_minutes == 45 and saved.break_every == 7
+    engine.dispose()
