@@ -115,11 +115,14 @@ def view_item(engine: Engine, item: VoteItem, *, marker: str = "［已隐去模�
 
 
 def masked_view(engine: Engine, battle_id: int, *, marker: str = "［已隐去模型名］") -> BattleView:
+    """The battle with model self-identification in both answers masked (docs/masking.md)."""
     with read_session(engine) as session:
         view = battle_view(session=session, battle_id=battle_id)
         models = list_models(session=session)
-    # The registered names, plus the Chinese part of a display name ("青云" of "青云 Care"); not
-    # generic English parts such as "Care" or "Pro", which would mask ordinary words.
+    # The registered keys and display names (masked wherever they stand as whole tokens), plus the
+    # Chinese part of a display name ("青云" of "青云 Care", "通用" of "通用 Mock"), which masking
+    # hides only in an identity phrasing ("我是青云，"), never in "通用的建议". Not generic English
+    # parts such as "Care" or "Pro", which would mask ordinary words.
     cjk_parts = [p for m in models for p in m.display_name.split() if not p.isascii()]
     names = [
         n for n in (*(m.key for m in models), *(m.display_name for m in models), *cjk_parts) if len(n) >= 2
