@@ -3,6 +3,7 @@ and a bad file stops start-up naming the file, record and field with the databas
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 import yaml
 from sqlmodel import func, select
 
+from judging.anonymize import mask_self_identification
 from judging.dimensions import Dimension
 from pipeline.bootstrap import init_database
 from pipeline.demo import DemoError, load_demo
@@ -42,12 +44,25 @@ def test_every_model_answers_every_question() -> None:
             assert 1 <= answer.grade <= 5
 
 
-def test_answers_never_name_a_model() -> None:
+def test_answers_name_a_model_only_where_masking_hides_it() -> None:
+    """Some answers introduce themselves ("作为通义千问，", "我是暖心～", "As ChatGPT, I …"), as real
+    models do, so the demo exercises masking; after masking no answer names a demo model."""
     demo = load_demo(DEMO)
-    names = {m.key for m in demo.models} | {part for m in demo.models for part in m.display_name.split()}
+    keys_and_names = [*(m.key for m in demo.models), *(m.display_name for m in demo.models)]
+    parts = [part for m in demo.models for part in m.display_name.split()]
+    registered = [*keys_and_names, *(p for p in parts if not p.isascii())]  # as the vote page passes them
+    self_identifying = 0
     for _dim, q in demo.questions:
-        for answer in q.answers.values():
-            assert not [n for n in names if n in answer.text], q.id
+        for key, answer in q.answers.items():
+            result = mask_self_identification(answer.text, extra_names=registered)
+            self_identifying += result.masked
+            for name in [*keys_and_names, *parts]:
+                # Latin parts ("Care", "Open") as whole words: "OpenAI" is masked as a vendor anyway
+                pattern = (
+                    rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])" if name.isascii() else re.escape(name)
+                )
+                assert not re.search(pattern, result.text, re.IGNORECASE), f"{q.id}/{key} names {name}"
+    assert self_identifying >= 6
 
 
 def test_profiles_show_in_the_grades() -> None:
