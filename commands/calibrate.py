@@ -1,6 +1,8 @@
 """``cli.py calibrate VOTES_FILE [--json]``: the calibration report of a votes file, no database.
 
 Humans (``source=human``) are the reference; every ``rater`` with ``source=judge`` is a judge.
+Every agreement figure compares the three preference classes A, B and tie (both_unsafe is a tie);
+Krippendorff's alpha on the four verdicts is printed beside it as a labelled variant.
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from judging.calibration import Bootstrap, CalibrationReport, Estimate, JudgeReport, calibration_report
+from judging.calibration import (
+    Bootstrap,
+    CalibrationReport,
+    Estimate,
+    JudgeReport,
+    RaterBias,
+    calibration_report,
+)
 from judging.interchange import read_interchange
 from judging.votes_file import VotesFileError
 
@@ -50,6 +59,22 @@ def _judge_json(report: JudgeReport) -> dict[str, object]:
     return out
 
 
+def _interval(estimate: Estimate | None) -> list[float] | None:
+    return None if estimate is None else [estimate.lower, estimate.upper]
+
+
+def _annotator_bias_json(bias: RaterBias) -> dict[str, object]:
+    rate = bias.first_shown_win_rate
+    return {
+        "rater": bias.rater,
+        "n_votes": bias.n_verdicts,
+        "n_decisive_ordered": 0 if rate is None else rate.n,
+        "first_shown_win_rate": _value(rate),
+        "first_shown_interval": _interval(rate),
+        "position_biased": bias.position_biased,
+    }
+
+
 def _report_json(report: CalibrationReport, boot: Bootstrap, seed: int) -> dict[str, object]:
     humans: dict[str, object] = {"n_votes": report.n_human_votes}
     if report.human_bias.first_shown_win_rate is not None:
@@ -64,9 +89,20 @@ def _report_json(report: CalibrationReport, boot: Bootstrap, seed: int) -> dict[
         "judges": [_judge_json(j) for j in report.judges],
         "humans": humans,
         "annotators": {
+            "categories": [c.value for c in annotators.categories],
             "n_battles": annotators.n_battles,
             "krippendorff_alpha": _value(annotators.krippendorff_alpha),
             "fleiss_kappa": _value(annotators.fleiss_kappa),
+            "krippendorff_alpha_four_verdicts": _value(annotators.krippendorff_alpha_verdicts),
+            "human_agreement": {  # MT-Bench: two people on the same battle
+                "n_pairs": annotators.n_pairs,
+                "with_ties": _value(annotators.agreement_with_ties),
+                "with_ties_interval": _interval(annotators.agreement_with_ties),
+                "n_pairs_without_ties": annotators.n_pairs_without_ties,
+                "without_ties": _value(annotators.agreement_without_ties),
+                "without_ties_interval": _interval(annotators.agreement_without_ties),
+            },
+            "position_bias": [_annotator_bias_json(b) for b in report.annotator_bias],
         },
         "bootstrap": {"rounds": boot.rounds, "level": boot.level, "seed": seed},
     }
@@ -95,11 +131,25 @@ def _print_text(report: CalibrationReport) -> None:
         typer.echo(f"  first-shown win rate     {_cell(b.first_shown_win_rate)}")
         typer.echo(f"  swap consistency         {_cell(b.swap_consistency)}")
     typer.echo(f"\nhumans: first-shown win rate {_cell(report.human_bias.first_shown_win_rate)}")
+    annotators = report.annotators
     typer.echo(
-        f"annotators ({report.annotators.n_battles} battles with 2+ votes): "
-        f"Krippendorff's alpha {_cell(report.annotators.krippendorff_alpha)}, "
-        f"Fleiss' kappa {_cell(report.annotators.fleiss_kappa)}"
+        f"annotators ({annotators.n_battles} battles with 2+ votes; classes A / B / tie, "
+        f"both_unsafe a tie): Krippendorff's alpha {_cell(annotators.krippendorff_alpha)}, "
+        f"Fleiss' kappa {_cell(annotators.fleiss_kappa)}"
     )
+    typer.echo(f"  alpha on the four verdicts (variant) {_cell(annotators.krippendorff_alpha_verdicts)}")
+    typer.echo(
+        f"  human-human agreement (MT-Bench)  with ties {_cell(annotators.agreement_with_ties)} "
+        f"(n={annotators.n_pairs} pairs), without ties {_cell(annotators.agreement_without_ties)} "
+        f"(n={annotators.n_pairs_without_ties})"
+    )
+    if report.annotator_bias:
+        typer.echo("  position bias per annotator (share of decisive votes for the first-shown answer):")
+        for bias in report.annotator_bias:
+            rate = bias.first_shown_win_rate
+            flag = "  <- favours one side" if bias.position_biased else ""
+            n = 0 if rate is None else rate.n
+            typer.echo(f"    {bias.rater:<20} {_cell(rate)}  (n={n}){flag}")
 
 
 def register(app: typer.Typer) -> None:

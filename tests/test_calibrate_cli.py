@@ -116,3 +116,65 @@ def test_votes_without_source_are_reported(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["n_without_source"] == 1
     assert "1 votes have no source" in result.stderr
+
+
+def three_annotators() -> list[ArenaVote]:
+    """Three people on four battles (m1 vs m2); everyone saw the same order on a battle.
+
+        battle  shown first  lefty  r2   r3
+        q1      A            A      A    A
+        q2      B            B      A    A
+        q3      A            A      B    tie
+        q4      B            B      B    B
+
+    Pairs of people per battle (MT-Bench): q1 3 of 3 agree, q2 1 of 3, q3 0 of 3, q4 3 of 3 ->
+    with ties 7/12; without ties q3 keeps only (A, B): 3/3 + 1/3 + 0/1 + 3/3 -> 7/10.
+    First-shown share of decisive votes: lefty 4/4 = 1 (the interval is [1, 1]: singled out),
+    r2 (first, second, second, first) 2/4, r3 (first, second, -, first) 2/3.
+    """
+    table = {
+        "q1": (Side.A, "A", "A", "A"),
+        "q2": (Side.B, "B", "A", "A"),
+        "q3": (Side.A, "A", "B", "tie"),
+        "q4": (Side.B, "B", "B", "B"),
+    }
+    return [
+        ArenaVote.of("m1", "m2", verdict, source=H, rater=rater, question_id=q, shown_first=shown)
+        for q, (shown, *verdicts) in table.items()
+        for rater, verdict in zip(("lefty", "r2", "r3"), verdicts, strict=True)
+    ]
+
+
+def test_human_agreement_and_position_bias_per_annotator(tmp_path: Path) -> None:
+    path = tmp_path / "votes.csv"
+    write_interchange(three_annotators(), path)
+    result = run(str(path), "--json", "--bootstrap", "300", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    annotators = json.loads(result.stdout)["annotators"]
+    assert annotators["categories"] == ["A", "B", "tie"]
+    agreement = annotators["human_agreement"]
+    assert agreement["n_pairs"] == 12 and agreement["with_ties"] == pytest.approx(7 / 12)
+    assert agreement["n_pairs_without_ties"] == 10 and agreement["without_ties"] == pytest.approx(7 / 10)
+    lower, upper = agreement["with_ties_interval"]
+    assert lower <= 7 / 12 <= upper
+    bias = {b["rater"]: b for b in annotators["position_bias"]}
+    assert list(bias) == ["lefty", "r2", "r3"]
+    assert bias["lefty"]["first_shown_win_rate"] == 1.0 and bias["lefty"]["first_shown_interval"] == [
+        1.0,
+        1.0,
+    ]
+    assert bias["lefty"]["position_biased"] is True
+    assert bias["r2"]["first_shown_win_rate"] == pytest.approx(0.5) and not bias["r2"]["position_biased"]
+    assert (
+        bias["r3"]["first_shown_win_rate"] == pytest.approx(2 / 3) and bias["r3"]["n_decisive_ordered"] == 3
+    )
+    assert not bias["r3"]["position_biased"]
+
+    text = run(str(path), "--bootstrap", "50", data_dir=tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert "human-human agreement (MT-Bench)  with ties 0.583" in text.stdout
+    lefty = next(line for line in text.stdout.splitlines() if line.strip().startswith("lefty"))
+    assert "1.000 [1.000, 1.000]" in lefty and "favours one side" in lefty
+    assert "favours one side" not in next(
+        line for line in text.stdout.splitlines() if line.strip().startswith("r2")
+    )

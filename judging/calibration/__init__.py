@@ -3,13 +3,17 @@
 - agreement statistics: Cohen's kappa, Krippendorff's alpha (nominal), Fleiss' kappa, confusion
   matrices; every figure of a report carries a bootstrap interval over battles (``Bootstrap``
   takes the caller's numpy ``Generator``);
+- one category convention for every agreement figure: the three preference classes A, B, tie
+  (``PREFERENCES``; both_unsafe is a tie);
 - judge vs human: per-vote and per-battle-majority agreement, with and without ties
   (``judge_agreement``, drill-down via ``pair_with_humans``);
 - biases: first-shown win rate, swap consistency, longer-answer win rate, self-preference, and the
-  human position/length figures (``judge_bias``, ``human_bias``);
-- annotators: alpha, Fleiss' kappa, each annotator against consensus and gold (``annotator_report``);
+  human position/length figures, all humans and per annotator (``judge_bias``, ``human_bias``,
+  ``annotator_bias``);
+- annotators: alpha, Fleiss' kappa, MT-Bench human–human agreement with and without ties, each
+  annotator against consensus and gold (``annotator_report``);
 - ratings: Brier, log-loss, ECE and reliability bins of Elo, TrueSkill and Bradley–Terry on
-  held-out votes (``rating_calibration``);
+  held-out battles (``holdout_split``, ``rating_calibration``);
 - the judge-corrected (prediction-powered) Bradley–Terry board (``judge_corrected_leaderboard``);
 - ``calibration_report`` puts the vote-level views together for one slice of the votes.
 """
@@ -29,6 +33,7 @@ from judging.calibration._annotators import (
     gold_from_votes,
 )
 from judging.calibration._battles import (
+    PREFERENCES,
     BattleKey,
     battle_key,
     consensus,
@@ -36,10 +41,16 @@ from judging.calibration._battles import (
     plurality,
     preference,
 )
-from judging.calibration._bias import AnswerLengths, RaterBias, SelfPreference, human_bias, judge_bias
+from judging.calibration._bias import (
+    AnswerLengths,
+    RaterBias,
+    SelfPreference,
+    annotator_bias,
+    human_bias,
+    judge_bias,
+)
 from judging.calibration._estimate import Bootstrap, Estimate
 from judging.calibration._judge_agreement import (
-    PREFERENCES,
     JudgeAgreement,
     VotePair,
     judge_agreement,
@@ -94,6 +105,7 @@ __all__ = [
     "ReliabilityBin",
     "SelfPreference",
     "VotePair",
+    "annotator_bias",
     "annotator_report",
     "battle_key",
     "battle_scores",

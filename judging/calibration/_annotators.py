@@ -1,10 +1,21 @@
-"""Agreement among human annotators: Krippendorff's alpha, Fleiss' kappa, consensus and gold.
+"""Agreement among human annotators: Krippendorff's alpha, Fleiss' kappa, how often two humans
+agree on the same battle (MT-Bench), consensus and gold.
 
-Units are battles; a unit's values are the oriented verdicts of its human votes (all four
-verdicts are categories: tie and both_unsafe say different things about two answers). Alpha and
-Fleiss' kappa need no annotator names; the per-annotator figures do, and skip votes without a
-rater. An annotator is compared with the *other* humans' plurality on the battle (leave-one-out,
-so they do not agree with themselves) and with the gold verdict where one is known.
+Units are battles; a unit's values are the oriented verdicts of its human votes. **Category
+convention** (the same for every agreement figure, judge or human): the three preference classes
+A, B and tie, with ``both_unsafe`` a tie (neither answer is preferred). Alpha on all four verdicts
+(``both_unsafe`` apart from ``tie``) is kept as a labelled variant, ``krippendorff_alpha_verdicts``.
+
+Human–human agreement follows MT-Bench (Zheng et al. 2023, FastChat ``compute_agreement.py``):
+every pair of votes by two different people on the same battle is one trial, agreeing when both
+name the same class; the figure is agreeing pairs over all pairs (so it is the chance that two
+random humans on a random battle agree, battles weighted by their pairs). "Without ties" drops the
+pairs where either person said tie (or both_unsafe).
+
+Alpha, Fleiss' kappa and the pair agreement need no annotator names; the per-annotator figures do,
+and skip votes without a rater. An annotator is compared with the *other* humans' plurality on the
+battle (leave-one-out, so they do not agree with themselves) and with the gold verdict where one
+is known.
 """
 
 from __future__ import annotations
@@ -21,20 +32,30 @@ from judging.calibration._agreement import (
     fleiss_sums,
     krippendorff_alpha_from_sums,
 )
-from judging.calibration._battles import BattleKey, group_by_battle, oriented_verdict, plurality, votes_of
-from judging.calibration._estimate import Bootstrap, Estimate, estimate_from_sums, ratio
+from judging.calibration._battles import (
+    PREFERENCES,
+    BattleKey,
+    group_by_battle,
+    oriented_verdict,
+    plurality,
+    preference,
+    votes_of,
+)
+from judging.calibration._estimate import Bootstrap, Estimate, FloatArray, estimate_from_sums, ratio
 from judging.interchange import ArenaVote
 from judging.types import Source, Verdict
 
 __all__ = ["AnnotatorAgreement", "AnnotatorReport", "annotator_report", "gold_from_votes"]
 
-_CATEGORIES = tuple(Verdict)
-_INDEX = {v: k for k, v in enumerate(_CATEGORIES)}
+_VERDICTS = tuple(Verdict)
+
+# columns of the per-battle pair sums
+_PAIRS, _PAIRS_AGREE, _DECISIVE, _DECISIVE_AGREE = 0, 1, 2, 3
 
 
 @dataclass(frozen=True, slots=True)
 class AnnotatorAgreement:
-    """One annotator against the others' plurality and against gold."""
+    """One annotator against the others' plurality and against gold (preference classes)."""
 
     rater: str
     n_votes: int
@@ -50,9 +71,14 @@ class AnnotatorReport:
 
     n_votes: int
     n_battles: int  # battles with at least two human votes (the pairable units)
-    categories: tuple[Verdict, ...]
+    categories: tuple[Verdict, ...]  # PREFERENCES: both_unsafe counts as a tie
     krippendorff_alpha: Estimate | None
     fleiss_kappa: Estimate | None
+    krippendorff_alpha_verdicts: Estimate | None  # variant: the four verdicts, both_unsafe apart
+    n_pairs: int  # pairs of votes by two people on the same battle
+    agreement_with_ties: Estimate | None  # MT-Bench human-human agreement
+    n_pairs_without_ties: int
+    agreement_without_ties: Estimate | None
     annotators: tuple[AnnotatorAgreement, ...]  # sorted by rater name
 
 
@@ -66,31 +92,69 @@ def gold_from_votes(votes: Sequence[ArenaVote], source: Source = Source.EXPERT) 
     return gold
 
 
+def _unit_counts(
+    battles: Sequence[list[ArenaVote]], categories: Sequence[Verdict], collapse: bool
+) -> FloatArray:
+    index = {v: k for k, v in enumerate(categories)}
+    counts = np.zeros((len(battles), len(categories)))
+    for row, group in zip(counts, battles, strict=True):
+        for vote in group:
+            verdict = oriented_verdict(vote)
+            row[index[preference(verdict) if collapse else verdict]] += 1
+    return counts
+
+
+def _pair_sums(group: Sequence[ArenaVote]) -> FloatArray:
+    """One battle's ``[pairs, agreeing pairs, pairs without a tie, agreeing pairs without a tie]``
+    over the pairs of its votes by two different people (a vote without a rater is a person)."""
+    row = np.zeros(4)
+    classes = [preference(oriented_verdict(v)) for v in group]
+    for i in range(len(group)):
+        for j in range(i + 1, len(group)):
+            if group[i].rater is not None and group[i].rater == group[j].rater:
+                continue
+            agree = classes[i] is classes[j]
+            row[_PAIRS] += 1
+            row[_PAIRS_AGREE] += agree
+            if Verdict.TIE not in (classes[i], classes[j]):
+                row[_DECISIVE] += 1
+                row[_DECISIVE_AGREE] += agree
+    return row
+
+
 def annotator_report(
     votes: Sequence[ArenaVote], *, boot: Bootstrap, gold: Mapping[BattleKey, Verdict] | None = None
 ) -> AnnotatorReport:
-    """Alpha, Fleiss' kappa and per-annotator agreement for the human votes in ``votes``.
+    """Alpha, Fleiss' kappa, pair agreement and per-annotator agreement for the human votes.
 
     ``gold`` maps battles to their known verdict (oriented: A is the battle's ``model_low``); see
     ``gold_from_votes`` to take it from expert votes.
     """
     humans = votes_of(votes, Source.HUMAN)
     battles = group_by_battle(humans)
-    counts = np.zeros((len(battles), len(_CATEGORIES)))
-    for row, group in zip(counts, battles.values(), strict=True):
-        for vote in group:
-            row[_INDEX[oriented_verdict(vote)]] += 1
-    pairable = counts.sum(axis=1) >= 2
-    counts = counts[pairable]
-    n_units = int(pairable.sum())
+    pairable = [group for group in battles.values() if len(group) >= 2]
+    counts = _unit_counts(pairable, PREFERENCES, collapse=True)
+    verdict_counts = _unit_counts(pairable, _VERDICTS, collapse=False)
+    pairs = np.array([_pair_sums(group) for group in pairable]).reshape(-1, 4)
+    total = pairs.sum(axis=0)
+    n_units = len(pairable)
     return AnnotatorReport(
         n_votes=len(humans),
         n_battles=n_units,
-        categories=_CATEGORIES,
+        categories=PREFERENCES,
         krippendorff_alpha=estimate_from_sums(
             alpha_sums(counts), krippendorff_alpha_from_sums, n_units, boot
         ),
         fleiss_kappa=estimate_from_sums(fleiss_sums(counts), fleiss_kappa_from_sums, n_units, boot),
+        krippendorff_alpha_verdicts=estimate_from_sums(
+            alpha_sums(verdict_counts), krippendorff_alpha_from_sums, n_units, boot
+        ),
+        n_pairs=int(total[_PAIRS]),
+        agreement_with_ties=estimate_from_sums(pairs, ratio(_PAIRS_AGREE, _PAIRS), int(total[_PAIRS]), boot),
+        n_pairs_without_ties=int(total[_DECISIVE]),
+        agreement_without_ties=estimate_from_sums(
+            pairs, ratio(_DECISIVE_AGREE, _DECISIVE), int(total[_DECISIVE]), boot
+        ),
         annotators=_per_annotator(battles, gold or {}, boot),
     )
 
@@ -102,7 +166,7 @@ def _per_annotator(
     sums: dict[str, dict[BattleKey, np.ndarray]] = defaultdict(dict)
     n_votes: dict[str, int] = defaultdict(int)
     for battle, group in battles.items():
-        verdicts = [oriented_verdict(v) for v in group]
+        verdicts = [preference(oriented_verdict(v)) for v in group]
         for k, vote in enumerate(group):
             if vote.rater is None:
                 continue
@@ -114,7 +178,7 @@ def _per_annotator(
                 row[1] += verdicts[k] is others
             if battle in gold:
                 row[2] += 1
-                row[3] += verdicts[k] is gold[battle]
+                row[3] += verdicts[k] is preference(gold[battle])
     result = []
     for rater in sorted(sums):
         table = np.array(list(sums[rater].values()))

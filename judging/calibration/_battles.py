@@ -15,6 +15,7 @@ from judging.interchange import ArenaVote
 from judging.types import Source, Verdict
 
 __all__ = [
+    "PREFERENCES",
     "BattleKey",
     "battle_key",
     "consensus",
@@ -48,6 +49,11 @@ def oriented_verdict(vote: ArenaVote) -> Verdict:
     """The vote's verdict with A meaning the battle's ``model_low``."""
     verdict = vote.verdict
     return verdict if vote.model_a <= vote.model_b else verdict.swapped()
+
+
+# The category convention of every agreement figure (judge vs human, human vs human, alpha,
+# kappa): three preference classes, with ``both_unsafe`` a tie (neither answer is preferred).
+PREFERENCES = (Verdict.A, Verdict.B, Verdict.TIE)
 
 
 def preference(verdict: Verdict) -> Verdict:

@@ -9,8 +9,10 @@
 - *self-preference*: the judge's mean score for its own model (win 1, tie 0.5) in the battles it
   plays, and the excess over the humans' score for that model on the same battles.
 
-The same position and length figures are computed for the human votes. Intervals resample
-battles (a vote without a question is its own battle).
+The same position and length figures are computed for the human votes, all together
+(``human_bias``) and per annotator (``annotator_bias``: an annotator who always picks the left
+answer stands out with a first-shown win rate near 1 whose interval excludes 0.5). Intervals
+resample battles (a vote without a question is its own battle).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from judging.calibration._estimate import Bootstrap, Estimate, FloatArray, estim
 from judging.interchange import ArenaVote
 from judging.types import Source, Verdict
 
-__all__ = ["AnswerLengths", "RaterBias", "SelfPreference", "human_bias", "judge_bias"]
+__all__ = ["AnswerLengths", "RaterBias", "SelfPreference", "annotator_bias", "human_bias", "judge_bias"]
 
 AnswerLengths = Mapping[tuple[str, str], float]  # (question_id, model) -> answer length
 
@@ -67,6 +69,12 @@ class RaterBias:
     longer_answer_win_rate: Estimate | None
     swap_consistency: Estimate | None  # None for humans and when no battle has both orders
     self_preference: SelfPreference | None
+
+    @property
+    def position_biased(self) -> bool:
+        """The first-shown win rate's interval excludes 0.5: the rater favours one shown side."""
+        rate = self.first_shown_win_rate
+        return rate is not None and not rate.contains(0.5)
 
 
 def _won_by(vote: ArenaVote) -> str | None:
@@ -206,3 +214,14 @@ def human_bias(
 ) -> RaterBias:
     """Position and length figures of all human votes together."""
     return _rater_bias("human", Source.HUMAN, votes_of(votes, Source.HUMAN), boot, lengths, None, {})
+
+
+def annotator_bias(
+    votes: Sequence[ArenaVote], *, boot: Bootstrap, lengths: AnswerLengths | None = None
+) -> tuple[RaterBias, ...]:
+    """Position and length figures of each annotator (human votes with a rater), sorted by name."""
+    raters = sorted({v.rater for v in votes_of(votes, Source.HUMAN) if v.rater is not None})
+    return tuple(
+        _rater_bias(rater, Source.HUMAN, votes_of(votes, Source.HUMAN, rater), boot, lengths, None, {})
+        for rater in raters
+    )

@@ -29,9 +29,8 @@ from judging.calibration._estimate import Bootstrap, Estimate, FloatArray, estim
 from judging.interchange import ArenaVote
 from judging.types import Source, Verdict
 
-__all__ = ["PREFERENCES", "JudgeAgreement", "VotePair", "judge_agreement", "pair_with_humans"]
+__all__ = ["JudgeAgreement", "VotePair", "judge_agreement", "pair_with_humans"]
 
-PREFERENCES = (Verdict.A, Verdict.B, Verdict.TIE)
 _CLASS = {Verdict.A: 0, Verdict.B: 1, Verdict.TIE: 2, Verdict.BOTH_UNSAFE: 2}
 
 # columns of the per-battle sums

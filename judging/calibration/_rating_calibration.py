@@ -1,7 +1,7 @@
 """Do the ratings' win probabilities hold? Elo, TrueSkill and Bradley–Terry on held-out votes.
 
 Each model is fitted on the training votes and predicts P(A wins) for every held-out vote whose two
-models it has seen; the predictions are scored against what happened (Brier, log-loss, ECE and a
+models it has seen (``holdout_split`` holds out whole battles, so no held-out battle was seen); the predictions are scored against what happened (Brier, log-loss, ECE and a
 reliability diagram). Under ``TieRule.DROP`` (the default) held-out draws are left out and each
 model predicts P(A wins | someone wins); under ``TieRule.HALF`` a draw is an outcome of 0.5 and each
 model predicts A's expected score. Elo's and Bradley–Terry's probabilities are both (they count a
@@ -10,13 +10,14 @@ draw half); TrueSkill's are ``P(win) / (P(win) + P(loss))`` and ``P(win) + P(dra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
 
+from judging.calibration._battles import battle_key
 from judging.calibration._estimate import Bootstrap, Estimate, FloatArray, estimate_from_sums, ratio
 from judging.calibration._scores import ReliabilityBin, ece_from_sums, reliability_bins, score_rows
 from judging.interchange import ArenaVote
@@ -46,17 +47,39 @@ class HoldoutSplit(NamedTuple, Generic[T]):
     test: tuple[T, ...]
 
 
+def _battle_of(item: object) -> Hashable | None:
+    """A vote's battle; ``None`` (its own unit) for a vote without a question or a bare item."""
+    return battle_key(item) if isinstance(item, ArenaVote) else None
+
+
 def holdout_split(
-    votes: Sequence[T], rng: np.random.Generator, *, test_fraction: float = 0.2
+    votes: Sequence[T],
+    rng: np.random.Generator,
+    *,
+    test_fraction: float = 0.2,
+    unit: Callable[[T], Hashable | None] = _battle_of,
 ) -> HoldoutSplit[T]:
-    """A random ``test_fraction`` of the votes held out; both parts keep the input order."""
+    """A random ``test_fraction`` of the *battles* held out with all their votes; both parts keep
+    the input order.
+
+    Votes on one battle share its question and answers (a judge votes on it twice, several people
+    once each), so splitting votes would score a model on battles it was fitted on. ``unit`` maps
+    an item to its battle (default: ``battle_key`` of an ``ArenaVote``); an item whose unit is
+    ``None`` is a unit of its own.
+    """
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"holdout_split: test_fraction must lie in (0, 1), got {test_fraction!r}")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"holdout_split: rng must be a numpy Generator, got {type(rng).__name__}")
-    n_test = round(len(votes) * test_fraction)
-    held = np.zeros(len(votes), dtype=bool)
-    held[rng.choice(len(votes), size=n_test, replace=False)] = True
+    index: dict[Hashable, int] = {}
+    units = np.empty(len(votes), dtype=np.int64)
+    for k, item in enumerate(votes):
+        key = unit(item)
+        units[k] = index.setdefault(("item", k) if key is None else ("unit", key), len(index))
+    n_test = round(len(index) * test_fraction)
+    held_units = np.zeros(len(index), dtype=bool)
+    held_units[rng.choice(len(index), size=n_test, replace=False)] = True
+    held = held_units[units]
     return HoldoutSplit(
         tuple(v for v, h in zip(votes, held, strict=True) if not h),
         tuple(v for v, h in zip(votes, held, strict=True) if h),

@@ -1,5 +1,6 @@
 """The whole calibration view of a list of votes: per-judge agreement and biases, human position
-and length figures, and annotator reliability; and the slices it can be computed on."""
+and length figures (all humans and per annotator), and annotator reliability; and the slices it
+can be computed on."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 
 from judging.calibration._annotators import AnnotatorReport, annotator_report, gold_from_votes
 from judging.calibration._battles import BattleKey, judge_names
-from judging.calibration._bias import AnswerLengths, RaterBias, human_bias, judge_bias
+from judging.calibration._bias import AnswerLengths, RaterBias, annotator_bias, human_bias, judge_bias
 from judging.calibration._estimate import Bootstrap
 from judging.calibration._judge_agreement import JudgeAgreement, judge_agreement
 from judging.interchange import ArenaVote
@@ -79,6 +80,7 @@ class CalibrationReport:
     judges: tuple[JudgeReport, ...]  # sorted by judge name
     human_bias: RaterBias
     annotators: AnnotatorReport
+    annotator_bias: tuple[RaterBias, ...]  # per annotator, sorted by name
 
     def judge(self, name: str) -> JudgeReport:
         for report in self.judges:
@@ -122,4 +124,5 @@ def calibration_report(
         judges=reports,
         human_bias=human_bias(votes, boot=boot, lengths=lengths),
         annotators=annotator_report(votes, boot=boot, gold=gold_from_votes(votes) if gold is None else gold),
+        annotator_bias=annotator_bias(votes, boot=boot, lengths=lengths),
     )

@@ -40,6 +40,7 @@ def test_public_surface_is_pinned() -> None:
             "ReliabilityBin",
             "SelfPreference",
             "VotePair",
+            "annotator_bias",
             "annotator_report",
             "battle_key",
             "battle_scores",
@@ -75,6 +76,7 @@ def test_public_surface_is_pinned() -> None:
             "dump_interchange",
             "parse_interchange",
             "read_interchange",
+            "votes_of_table",
             "write_interchange",
         ]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from judging.calibration import Bootstrap, Estimate, RaterBias, human_bias, judge_bias
+from judging.calibration import Bootstrap, Estimate, RaterBias, annotator_bias, human_bias, judge_bias
 from judging.interchange import ArenaVote
 from judging.types import Side, Source, Verdict
 
@@ -156,3 +156,40 @@ def test_ties_do_not_count_as_wins_for_the_first_shown() -> None:
     assert bias.first_shown_win_rate is not None
     assert bias.first_shown_win_rate.value == pytest.approx(2 / 3)
     assert bias.first_shown_win_rate.n == 3
+
+
+def test_each_annotator_position_bias_singles_out_the_one_who_always_picks_left() -> None:
+    """Three annotators on the same 12 battles (m0 vs m1; A shown first on even battles):
+
+    - ``lefty`` always picks the answer shown on the left: 12 decisive votes, 12 for the first
+      shown -> 1.0, and every resample of battles gives 1.0, so the interval [1, 1] excludes 0.5;
+    - ``honest`` always prefers m0: m0 is shown first on 6 battles -> 6/12 = 0.5;
+    - ``tier`` says tie on 4 battles and m0 on the 8 others (m0 first on 4 of those) -> 4/8 = 0.5
+      over 8 decisive votes (ties are not votes for either side).
+    """
+    votes = []
+    for k in range(12):
+        shown = Side.A if k % 2 == 0 else Side.B
+        q = f"q{k}"
+        left = Verdict.A if shown is Side.A else Verdict.B
+        tier = "tie" if k < 4 else "A"
+        for rater, verdict in (("lefty", left), ("honest", Verdict.A), ("tier", tier)):
+            votes.append(
+                ArenaVote.of(
+                    "m0", "m1", verdict, source=Source.HUMAN, rater=rater, shown_first=shown, question_id=q
+                )
+            )
+    votes.append(ArenaVote.of("m0", "m1", "A", source=Source.HUMAN, shown_first=Side.A, question_id="q0"))
+    biases = annotator_bias(votes, boot=Bootstrap(np.random.default_rng(5), rounds=400))
+    by_rater = {b.rater: b for b in biases}
+    assert list(by_rater) == ["honest", "lefty", "tier"]  # sorted; the vote without a rater is left out
+    lefty = by_rater["lefty"].first_shown_win_rate
+    assert lefty is not None and (lefty.value, lefty.lower, lefty.upper, lefty.n) == (1.0, 1.0, 1.0, 12)
+    assert by_rater["lefty"].position_biased
+    honest = by_rater["honest"].first_shown_win_rate
+    assert honest is not None and honest.value == 0.5 and honest.contains(0.5)
+    assert not by_rater["honest"].position_biased
+    tier = by_rater["tier"].first_shown_win_rate
+    assert tier is not None and tier.value == 0.5 and tier.n == 8
+    assert not by_rater["tier"].position_biased
+    assert all(b.source is Source.HUMAN and b.n_verdicts == 12 for b in biases)

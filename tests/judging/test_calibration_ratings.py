@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from sklearn.metrics import brier_score_loss
 
-from judging.calibration import Bootstrap, RatingMethod, holdout_split, rating_calibration
+from judging.calibration import Bootstrap, RatingMethod, battle_key, holdout_split, rating_calibration
+from judging.interchange import ArenaVote
 from judging.ratings import ELO_SCALE, EloRater, TieRule
-from judging.types import Comparison, Outcome
+from judging.types import Comparison, Outcome, Source
 
 TRUE_ELO = {f"m{k}": r for k, r in enumerate([1250, 1150, 1080, 1000, 950, 900, 820, 750])}
 
@@ -105,3 +106,26 @@ def test_holdout_split_is_seeded_and_keeps_order() -> None:
     assert list(first.train) == sorted(first.train) and list(first.test) == sorted(first.test)
     with pytest.raises(ValueError, match="test_fraction"):
         holdout_split(items, np.random.default_rng(4), test_fraction=1.0)
+
+
+def test_holdout_split_holds_out_whole_battles() -> None:
+    # 40 battles with 1 to 4 votes each (a judge's two orders, several people) and 10 votes
+    # without a question (each its own unit): 50 units, 10 held out
+    votes = [
+        ArenaVote.of("m0", "m1", "A", source=Source.HUMAN, rater=f"r{j}", question_id=f"q{k}")
+        for k in range(40)
+        for j in range(1 + k % 4)
+    ]
+    votes += [ArenaVote.of("m0", "m1", "B", source=Source.HUMAN, rater=f"x{k}") for k in range(10)]
+    split = holdout_split(votes, np.random.default_rng(9), test_fraction=0.2)
+    train_battles = {battle_key(v) for v in split.train if v.question_id is not None}
+    test_battles = {battle_key(v) for v in split.test if v.question_id is not None}
+    assert not train_battles & test_battles  # no battle on both sides
+    held_loose = sum(v.question_id is None for v in split.test)
+    assert len(test_battles) + held_loose == 10
+    assert len(split.train) + len(split.test) == len(votes)
+    # every vote of a held-out battle is held out with it
+    assert all(battle_key(v) in test_battles for v in votes if v.question_id is not None and v in split.test)
+    assert sum(battle_key(v) in test_battles for v in votes if v.question_id is not None) == sum(
+        v.question_id is not None for v in split.test
+    )
