@@ -1,22 +1,49 @@
-"""Choosing the next judge-voted battle for a human spot check.
+"""Choosing the next judge-voted battle for a human spot check, and which human votes a
+judge-corrected leaderboard may rest on.
 
-Disagreements come first (the judge contradicted itself across orders, or the judge and the
-humans disagree); among the candidates, the stratum (dimension × model pair) with the fewest
-human spot-check votes so far goes next, so the sample stays stratified.
+A spot-check request is one of two draws:
+
+- a *calibration draw* (with probability ``calibration_share``): a battle drawn uniformly at
+  random among the eligible judge-voted battles. Its inclusion does not depend on any verdict,
+  so the battles of these draws are a uniform random sample of the judged battles and the
+  prediction-powered (PPI) correction is valid on them;
+- a *targeted draw* (otherwise): disagreements first (the judge contradicted itself across
+  orders, or the judge and the humans disagree); among the candidates, the stratum
+  (dimension × model pair) with the fewest human spot-check votes so far goes next, so the sample
+  stays stratified. These battles are chosen *because* of their verdicts: good for finding the
+  judge's mistakes, biased for estimating how often it makes them.
+
+The assignment records which draw it was (``SpotCheckChoice.policy``); ``selection_of`` reads it
+back for calibration.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from judging.labels import majority
 from judging.types import Verdict
 
-__all__ = ["SpotCheckCandidate", "choose_spot_check", "is_disagreement"]
+__all__ = [
+    "CALIBRATION_POLICY",
+    "TARGETED_POLICY",
+    "Selection",
+    "SpotCheckCandidate",
+    "SpotCheckChoice",
+    "Stratum",
+    "choose_spot_check",
+    "is_disagreement",
+    "next_spot_check",
+    "selection_of",
+]
 
-Stratum = tuple[str, int, int]
+Stratum = tuple[str, int, int]  # (dimension, smaller model id, larger model id)
+
+TARGETED_POLICY = "spot_check"  # ``assignment.policy`` of a targeted draw (and of every older one)
+CALIBRATION_POLICY = "spot_check:random"  # ``assignment.policy`` of a uniform calibration draw
 
 
 @dataclass(frozen=True)
@@ -34,6 +61,19 @@ class SpotCheckCandidate:
         return (self.dimension, low, high)
 
 
+@dataclass(frozen=True)
+class SpotCheckChoice:
+    """The battle handed out and whether it was a uniform calibration draw."""
+
+    battle_id: int
+    calibration: bool
+
+    @property
+    def policy(self) -> str:
+        """What the assignment stores, so calibration can tell the two draws apart later."""
+        return CALIBRATION_POLICY if self.calibration else TARGETED_POLICY
+
+
 def is_disagreement(candidate: SpotCheckCandidate) -> bool:
     judges = candidate.judge_verdicts
     if len(set(judges)) > 1:
@@ -45,12 +85,64 @@ def is_disagreement(candidate: SpotCheckCandidate) -> bool:
 def choose_spot_check(
     candidates: Sequence[SpotCheckCandidate], stratum_counts: Mapping[Stratum, int], rng: random.Random
 ) -> SpotCheckCandidate | None:
+    """The targeted draw: disagreements first, then the least-checked stratum, random within it."""
     if not candidates:
         return None
     urgent = [c for c in candidates if is_disagreement(c)]
-    pool = urgent or list(candidates)
-    least = min(stratum_counts.get(c.stratum, 0) for c in pool)
-    in_least = [c for c in pool if stratum_counts.get(c.stratum, 0) == least]
-    strata = sorted({c.stratum for c in in_least})
-    stratum = rng.choice(strata)
-    return rng.choice([c for c in in_least if c.stratum == stratum])
+    pool = [(c.stratum, c) for c in urgent or candidates]  # each stratum key built once
+    least = min(stratum_counts.get(s, 0) for s, _ in pool)
+    in_least = [(s, c) for s, c in pool if stratum_counts.get(s, 0) == least]
+    stratum = rng.choice(sorted({s for s, _ in in_least}))
+    return rng.choice([c for s, c in in_least if s == stratum])
+
+
+def next_spot_check(
+    rng: random.Random,
+    *,
+    calibration_share: float,
+    eligible: Callable[[], Sequence[int]],
+    candidates: Callable[[], Sequence[SpotCheckCandidate]],
+    stratum_counts: Callable[[], Mapping[Stratum, int]],
+) -> SpotCheckChoice | None:
+    """One spot-check request: a calibration draw with probability ``calibration_share``, else a
+    targeted draw. ``None`` when nothing is eligible.
+
+    ``eligible`` gives the ids of *every* judge-voted battle the person may be shown (the uniform
+    draw needs the whole set, not a capped candidate list); ``candidates`` and ``stratum_counts``
+    feed the targeted draw. They are called only for the draw that needs them (each is a query).
+    """
+    if not 0.0 <= calibration_share <= 1.0:
+        raise ValueError(f"next_spot_check: calibration_share must lie in [0, 1], got {calibration_share!r}")
+    if rng.random() < calibration_share:
+        ids = eligible()
+        return SpotCheckChoice(rng.choice(ids), calibration=True) if ids else None
+    chosen = choose_spot_check(candidates(), stratum_counts(), rng)
+    return None if chosen is None else SpotCheckChoice(chosen.battle_id, calibration=False)
+
+
+class Selection(StrEnum):
+    """How the battle behind a human vote was chosen, as far as the database knows."""
+
+    DRAWN = "drawn"  # a uniform calibration draw of the spot-check queue
+    UNRECORDED = "unrecorded"  # no assignment (an imported vote, a votes file): assumed drawn, and said so
+    CHOSEN = "chosen"  # handed out by a rule that is not a uniform draw (targeted, overlap, active, gold)
+
+    @property
+    def valid(self) -> bool:
+        """May the vote label a battle of the judge-corrected (PPI) leaderboard?"""
+        return self is not Selection.CHOSEN
+
+
+def selection_of(policy: str | None, *, gold: bool = False) -> Selection:
+    """The selection of a human vote from its assignment's ``policy`` (``None``: no assignment).
+
+    Only a uniform calibration draw has a known, equal inclusion probability. A gold item, a
+    targeted spot check (chosen for its disagreements), an overlap item (battles closest to k
+    first, new ones by question and pair) and an active item (the most informative pair) are
+    not uniform over the judged battles, so the PPI correction must not rest on them.
+    """
+    if policy is None:
+        return Selection.UNRECORDED
+    if policy == CALIBRATION_POLICY and not gold:
+        return Selection.DRAWN
+    return Selection.CHOSEN

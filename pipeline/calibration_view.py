@@ -5,8 +5,10 @@ The votes of a slice (dimension, release, judges, annotators, model pair) are re
 database as interchange votes (``judging.interchange.ArenaVote``): the question is the database
 question id, ``shown_first`` comes from the response shown on the left, answer lengths from the
 stored answers, and gold verdicts from the gold labels (else the experts' plurality). Superseded
-votes are left out. Everything is computed by ``judging.calibration``; a votes file gets the same
-view without the database (``file_calibration``).
+votes are left out. The judge-corrected leaderboard rests only on human votes whose battle was a
+valid draw (``judging.spot_check.Selection``, read from the assignment each vote answered).
+Everything is computed by ``judging.calibration``; a votes file gets the same view without the
+database (``file_calibration``; it records no selection, so every human vote is an assumed draw).
 
 ``compute_calibration`` is a pure function of (query, last vote id, gold labels): callers cache by
 ``query.cache_key()`` and ``calibration_version(engine)``.
@@ -40,8 +42,10 @@ from judging.calibration import (
     oriented_verdict,
     pair_with_humans,
     rating_calibration,
+    valid_draws,
 )
 from judging.interchange import ArenaVote, parse_interchange
+from judging.spot_check import Selection
 from judging.types import Side, Source, Verdict
 from judging.votes_file import VotesFormat
 from pipeline.adjudication import votes_of
@@ -58,7 +62,7 @@ from storage.queries import ModelInfo, latest_vote_id, list_models, list_release
 from storage.questions import release_by_tag
 from storage.runs import list_endpoints
 from storage.session import read_session
-from storage.workflow import gold_labels
+from storage.workflow import gold_labels, human_vote_selections
 
 __all__ = [
     "BattleDetail",
@@ -85,6 +89,7 @@ class Unavailable(StrEnum):
 
     NO_JUDGE_VOTES = "no_judge_votes"
     FEW_HUMAN_BATTLES = "few_human_battles"  # PPI needs human votes on two or more judged battles
+    FEW_VALID_DRAWS = "few_valid_draws"  # there are such votes, but fewer than two battles are valid draws
     FEW_MODELS = "few_models"
     FEW_VOTES = "few_votes"
 
@@ -284,14 +289,17 @@ def compute_calibration(
         labels = gold_labels(session=session)
         endpoints = list_endpoints(session=session)
         lengths = answer_lengths(session=session, question_ids={r.question_id for r in rows})
+        drawn = human_vote_selections(session=session, up_to_vote_id=last)
     keep = query.slice()
     votes_list: list[ArenaVote] = []
+    selections: list[Selection] = []
     battles: dict[BattleKey, BattleRef] = {}
     for row in rows:
         vote = _arena_vote(row)
         if not keep.keeps(vote):
             continue
         votes_list.append(vote)
+        selections.append(drawn.get(row.vote_id, Selection.UNRECORDED))
         key = battle_key(vote)
         assert key is not None  # every database vote has a question
         battles.setdefault(key, BattleRef(row.battle_id, row.dimension, row.model_a <= row.model_b))
@@ -310,6 +318,7 @@ def compute_calibration(
         judge_models=_judge_models(judges, models, {e.key: e.model for e in endpoints}),
         gold=gold,
         reference={m.key for m in models if m.reference},
+        selections=selections,
     )
     return CalibrationView(
         query=query,
@@ -371,7 +380,9 @@ def _figures(
     judge_models: Mapping[str, str] | None,
     gold: Mapping[BattleKey, Verdict] | None,
     reference: set[str],
+    selections: Sequence[Selection] | None,
 ) -> _Figures:
+    """``selections``: one per vote, how its battle was chosen (``None``: unrecorded, a file)."""
     seeds = np.random.SeedSequence(query.seed).spawn(4)
 
     def boot(k: int) -> Bootstrap:
@@ -379,9 +390,13 @@ def _figures(
 
     report = calibration_report(votes, boot=boot(0), lengths=lengths, judge_models=judge_models, gold=gold)
     # reference models (authors of imported gold answers) are never rated
-    rated = [v for v in votes if v.model_a not in reference and v.model_b not in reference]
+    keep = [v.model_a not in reference and v.model_b not in reference for v in votes]
+    rated = [v for v, k in zip(votes, keep, strict=True) if k]
+    rated_selections = None
+    if selections is not None:
+        rated_selections = [s for s, k in zip(selections, keep, strict=True) if k]
     ratings, ratings_missing = _rating_calibration(query, rated, boot(1), np.random.default_rng(seeds[2]))
-    return _Figures(report, ratings, ratings_missing, _board(query, rated))
+    return _Figures(report, ratings, ratings_missing, _board(query, rated, rated_selections))
 
 
 def _rating_calibration(
@@ -396,23 +411,30 @@ def _rating_calibration(
     return rating_calibration(split.train, split.test, boot=boot), None
 
 
-def _board(query: CalibrationQuery, votes: Sequence[ArenaVote]) -> _Board:
+def _board(
+    query: CalibrationQuery, votes: Sequence[ArenaVote], selections: Sequence[Selection] | None
+) -> _Board:
     if not any(v.source is Source.JUDGE for v in votes):
         return _Board(None, Unavailable.NO_JUDGE_VOTES, False)
     scores, _ = battle_scores(votes)
     if len(scores.models) < 2:
         return _Board(None, Unavailable.FEW_MODELS, False)
-    labelled = int(scores.labelled.sum())
-    if labelled < 2:
+    if int(scores.labelled.sum()) < 2:
         return _Board(None, Unavailable.FEW_HUMAN_BATTLES, False)
+    valid, _ = battle_scores(valid_draws(votes, selections))
+    if int(valid.labelled.sum()) < 2:
+        return _Board(None, Unavailable.FEW_VALID_DRAWS, False)
     # (with human votes on every judged battle, ppi_bradley_terry itself fixes lam = 0)
     try:
-        return _Board(judge_corrected_leaderboard(votes, min_votes=query.min_votes), None, False)
+        board = judge_corrected_leaderboard(votes, selections=selections, min_votes=query.min_votes)
+        return _Board(board, None, False)
     except np.linalg.LinAlgError:
         # A guard: PPI++ tunes lam at the human-only fit with a ridge, so this should not happen;
         # if the linear algebra still fails, lam = 0 keeps valid intervals and the page says the
         # judge was not used.
-        board = judge_corrected_leaderboard(votes, min_votes=query.min_votes, power=0.0)
+        board = judge_corrected_leaderboard(
+            votes, selections=selections, min_votes=query.min_votes, power=0.0
+        )
         return _Board(board, None, True)
 
 
@@ -422,7 +444,9 @@ def file_calibration(text: str, name: str, *, query: CalibrationQuery | None = N
     chosen = query or CalibrationQuery()
     kind = VotesFormat.of_path(Path(name))
     votes = chosen.slice().select(parse_interchange(io.StringIO(text, newline=""), kind, name=name))
-    figures = _figures(chosen, votes, lengths=None, judge_models=None, gold=None, reference=set())
+    figures = _figures(
+        chosen, votes, lengths=None, judge_models=None, gold=None, reference=set(), selections=None
+    )
     return CalibrationView(
         query=chosen,
         last_vote_id=None,

@@ -1,7 +1,8 @@
 """The annotator queue: which battle a person sees next, under the policy an admin chose.
 
 Policies: ``overlap`` (each battle collects k independent human votes from distinct people),
-``spot_check`` (a stratified sample of judge-voted battles, disagreements first) and ``active``
+``spot_check`` (judge-voted battles: a ``calibration_share`` drawn uniformly at random, the rest a
+stratified sample with disagreements first) and ``active``
 (the pair of models whose comparison most reduces ranking uncertainty, from a Bradley–Terry fit).
 Gold battles are mixed in at ``gold_rate`` and look like any other item. Every item handed out is
 stored as an assignment, so a person who logs out resumes the same item and never sees a battle
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from judging.ratings import BradleyTerry
 from judging.scheduling import ConvergenceRule, History, Scheduler, StopReason, replay_snapshots
-from judging.spot_check import SpotCheckCandidate, choose_spot_check
+from judging.spot_check import SpotCheckCandidate, next_spot_check
 from judging.types import Comparison, Source, outcome_from_verdict
 from pipeline.voting import VoteItem
 from storage.models import Assignment, Battle, utcnow
@@ -40,6 +41,7 @@ from storage.workflow import (
     random_unseen_pair,
     retracted_votes,
     set_setting,
+    spot_check_eligible,
     spot_check_rows,
     stratum_human_counts,
     unseen_battle_for_models,
@@ -80,6 +82,9 @@ class QueueConfig:
     gold_rate: float = 0.1
     break_every: int = 5  # remind to take a break after this many distressing items
     lease_minutes: int = 30  # an item not voted on within this is released to others
+    # spot_check: the share of items drawn uniformly at random (the calibration stratum the
+    # judge-corrected leaderboard rests on); the rest are targeted (disagreements first)
+    calibration_share: float = 0.2
 
     def __post_init__(self) -> None:
         if not isinstance(self.policy, QueuePolicy):
@@ -92,6 +97,10 @@ class QueueConfig:
             raise ValueError(f"QueueConfig: break_every must be at least 1, got {self.break_every!r}")
         if self.lease_minutes < 1:
             raise ValueError(f"QueueConfig: lease_minutes must be at least 1, got {self.lease_minutes!r}")
+        if isinstance(self.calibration_share, bool) or not 0.0 <= self.calibration_share <= 1.0:
+            raise ValueError(
+                f"QueueConfig: calibration_share must be within [0, 1], got {self.calibration_share!r}"
+            )
 
     @property
     def lease(self) -> timedelta:
@@ -179,7 +188,8 @@ def _choose(
         if golds:
             return rng.choice(golds), config.policy.value, True
     if config.policy is QueuePolicy.SPOT_CHECK:
-        return _spot_check(session, username, rng, dims), config.policy.value, False
+        battle_id, policy = _spot_check(session, username, rng, config, dims)
+        return battle_id, policy, False
     if config.policy is QueuePolicy.ACTIVE:
         return _active(session, username, rng, dims, release_id), config.policy.value, False
     return _overlap(session, username, rng, config, dims, release_id, now), config.policy.value, False
@@ -212,16 +222,28 @@ def _overlap(session, username, rng, config, dims, release_id, now) -> int | Non
     return get_or_create_battle(session=session, question_id=q, response_ids=(ra, rb)).id
 
 
-def _spot_check(session, username, rng, dims) -> int | None:
-    rows = spot_check_rows(session=session, username=username, dimensions=dims)
-    candidates = [
-        SpotCheckCandidate(
-            r.battle_id, r.dimension, r.model_a_id, r.model_b_id, r.judge_verdicts, r.human_verdicts
-        )
-        for r in rows
-    ]
-    chosen = choose_spot_check(candidates, stratum_human_counts(session=session), rng)
-    return chosen.battle_id if chosen else None
+def _spot_check(session, username, rng, config, dims) -> tuple[int | None, str]:
+    """A uniform calibration draw (stored as ``spot_check:random``) or a targeted one."""
+
+    def candidates() -> list[SpotCheckCandidate]:
+        rows = spot_check_rows(session=session, username=username, dimensions=dims)
+        return [
+            SpotCheckCandidate(
+                r.battle_id, r.dimension, r.model_a_id, r.model_b_id, r.judge_verdicts, r.human_verdicts
+            )
+            for r in rows
+        ]
+
+    chosen = next_spot_check(
+        rng,
+        calibration_share=config.calibration_share,
+        eligible=lambda: spot_check_eligible(session=session, username=username, dimensions=dims),
+        candidates=candidates,
+        stratum_counts=lambda: stratum_human_counts(session=session),
+    )
+    if chosen is None:
+        return None, config.policy.value
+    return chosen.battle_id, chosen.policy
 
 
 def _active(session, username, rng, dims, release_id) -> int | None:

@@ -1,6 +1,12 @@
 """The report of one release: per-dimension Bradley–Terry leaderboards with intervals, rank changes
 against the previous release, the judge–human agreement summary, counts, and each model's
-overall rating in every release up to this one.
+overall rating in every release up to this one, linked onto one scale.
+
+Rank change is counted among the models rated in both releases only: a model that drops out (or
+comes in) moves nobody else. Ratings of different releases are linked through the models the two
+releases have in common (mean–mean linking, ``link_releases``): each release is fitted on its own
+votes and centred on 1000, and an earlier release is shifted so that the models it shares with the
+next one have the same mean rating in both (docs/site.md, "Linking releases").
 
 Everything is derived from the votes (``compute_board`` for the ratings, ``judge_agreement`` for
 the judges), so a report is a pure function of (release, options, last vote id). Rendering to
@@ -10,7 +16,7 @@ Markdown, CSV and JSON is ``pipeline/report_files.py``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,20 +35,27 @@ from storage.session import read_session
 from storage.vote_exports import arena_votes
 
 __all__ = [
+    "MIN_LINK_MODELS",
     "OVERALL",
     "HistoryPoint",
     "JudgeSummary",
     "RatedModel",
+    "ReleaseLink",
     "ReleaseReport",
     "ReportCounts",
     "ReportOptions",
     "SliceBoard",
     "build_report",
+    "common_rank_changes",
+    "link_releases",
     "previous_release",
     "release_history",
 ]
 
 OVERALL = "overall"
+# Fewer models in common than this and two releases are not linked: one shared model would carry
+# its own estimation error whole into every rating of the other release.
+MIN_LINK_MODELS = 2
 
 
 @dataclass(frozen=True)
@@ -67,7 +80,7 @@ class ReportOptions:
 @dataclass(frozen=True)
 class RatedModel:
     """One leaderboard row; ``position`` is the place by rating (1 = best), ``rank``–``rank_worst``
-    the range the intervals allow."""
+    the range the intervals allow. ``rating`` is the release's own fit (centred on 1000)."""
 
     model: str
     name: str
@@ -80,12 +93,11 @@ class RatedModel:
     votes: int
     provisional: bool
     previous_position: int | None  # in the same slice of the previous release; None: not rated there
+    # the previous release's rating on this release's scale (linked through the models rated in
+    # both); None when not rated there or fewer than MIN_LINK_MODELS models are in common
     previous_rating: float | None
-
-    @property
-    def change(self) -> int | None:
-        """Places gained since the previous release (positive = moved up)."""
-        return None if self.previous_position is None else self.previous_position - self.position
+    # places gained among the models rated in both releases (positive = moved up); None: new
+    change: int | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,7 @@ class SliceBoard:
     dimension: str  # OVERALL or a dimension code
     n_votes: int
     rows: tuple[RatedModel, ...]
+    dropped: tuple[str, ...] = ()  # models rated in the previous release's slice but not in this one
 
 
 @dataclass(frozen=True)
@@ -121,7 +134,11 @@ class ReportCounts:
 
 @dataclass(frozen=True)
 class HistoryPoint:
-    """A model's overall Bradley–Terry rating in one release (each release is fitted on its own)."""
+    """A model's overall Bradley–Terry rating in one release, on the linked scale.
+
+    ``rating``, ``lower`` and ``upper`` are the release's own fit plus the release's link offset
+    (``ReleaseLink.offset``); ``own_rating`` is the fit as the release's own board shows it.
+    ``linked`` is False when the chain of releases back from the newest one breaks before it."""
 
     release: str
     model: str
@@ -130,6 +147,24 @@ class HistoryPoint:
     lower: float | None
     upper: float | None
     votes: int
+    own_rating: float = 0.0
+    linked: bool = True
+
+
+@dataclass(frozen=True)
+class ReleaseLink:
+    """How one release's overall ratings are put on the scale of the newest release of a history.
+
+    ``offset`` is added to the release's own ratings. ``next_release`` is the release it is linked
+    to (None for the newest, whose scale is the reference) through the ``common`` models.
+    ``linked`` is False when this link or a later one has fewer than ``MIN_LINK_MODELS`` models in
+    common: the release is then on a scale of its own (offsets still chain back from the break)."""
+
+    release: str
+    next_release: str | None
+    common: tuple[str, ...]
+    offset: float
+    linked: bool
 
 
 @dataclass(frozen=True)
@@ -180,14 +215,42 @@ def _query(dimension: str, release_id: int, options: ReportOptions) -> BoardQuer
     )
 
 
-def _positions(board: Board) -> dict[str, tuple[int, float]]:
-    if board.bt is None:
+def _ratings(board: Board | None) -> dict[str, float]:
+    """Model -> rating, best first (the board's order)."""
+    if board is None or board.bt is None:
         return {}
-    return {row.model: (k, row.rating) for k, row in enumerate(board.bt.rows, start=1)}
+    return {row.model: row.rating for row in board.bt.rows}
+
+
+def common_rank_changes(now: Mapping[str, float], before: Mapping[str, float]) -> dict[str, int]:
+    """Places gained by each model rated in both releases, counted among those models only.
+
+    Positions are taken by rating (best first, ties broken by model key, as the boards sort), so a
+    model that is new in ``now`` or missing from it changes nobody else's place."""
+    common = set(now) & set(before)
+
+    def places(ratings: Mapping[str, float]) -> dict[str, int]:
+        order = sorted(common, key=lambda m: (-ratings[m], m))
+        return {m: k for k, m in enumerate(order, start=1)}
+
+    here, there = places(now), places(before)
+    return {m: there[m] - here[m] for m in common}
+
+
+def _link_shift(now: Mapping[str, float], before: Mapping[str, float]) -> float | None:
+    """What to add to ``before``'s ratings to put them on ``now``'s scale (mean–mean linking over
+    the models in both); None when fewer than MIN_LINK_MODELS are."""
+    common = sorted(set(now) & set(before))
+    if len(common) < MIN_LINK_MODELS:
+        return None
+    return float(np.mean([now[m] for m in common]) - np.mean([before[m] for m in common]))
 
 
 def _slice(dimension: str, board: Board, before: Board | None) -> SliceBoard:
-    previous = _positions(before) if before is not None else {}
+    now, then = _ratings(board), _ratings(before)
+    positions = {m: k for k, m in enumerate(then, start=1)}
+    changes = common_rank_changes(now, then)
+    shift = _link_shift(now, then)
     rows = tuple(
         RatedModel(
             model=row.model,
@@ -200,12 +263,13 @@ def _slice(dimension: str, board: Board, before: Board | None) -> SliceBoard:
             rank_worst=row.rank_worst,
             votes=row.votes,
             provisional=row.provisional,
-            previous_position=previous[row.model][0] if row.model in previous else None,
-            previous_rating=previous[row.model][1] if row.model in previous else None,
+            previous_position=positions.get(row.model),
+            previous_rating=None if shift is None or row.model not in then else then[row.model] + shift,
+            change=changes.get(row.model),
         )
         for position, row in enumerate(board.bt.rows if board.bt is not None else (), start=1)
     )
-    return SliceBoard(dimension, board.n_votes, rows)
+    return SliceBoard(dimension, board.n_votes, rows, tuple(m for m in then if m not in now))
 
 
 def _columns(engine: Engine) -> VoteColumns:
@@ -245,11 +309,11 @@ def build_report(
     slices = (OVERALL, *(d.value for d in Dimension))
     boards: list[SliceBoard] = []
     for dimension in slices:
-        now = compute_board(columns, _query(dimension, target.id, options))
+        now = compute_board(columns, _query(dimension, target.id, options), online=False)
         then = (
             None
             if before is None or before.id is None
-            else compute_board(columns, _query(dimension, before.id, options))
+            else compute_board(columns, _query(dimension, before.id, options), online=False)
         )
         boards.append(_slice(dimension, now, then))
 
@@ -301,14 +365,44 @@ def build_report(
     )
 
 
+def link_releases(ratings: Sequence[tuple[str, Mapping[str, float]]]) -> tuple[ReleaseLink, ...]:
+    """Link releases (oldest first, each with its own overall ratings) onto the newest one's scale.
+
+    Walking back from the newest release, each release is shifted so that the models it has in
+    common with the next one have the same mean there as in the next one (already shifted):
+    ``offset[k] = offset[k+1] + mean(own[k+1][common]) - mean(own[k][common])``. With fewer than
+    ``MIN_LINK_MODELS`` models in common the chain breaks: that release starts a scale of its own
+    (offset 0) and it and every older release are marked not linked."""
+    links: list[ReleaseLink] = []
+    offset, linked = 0.0, True
+    after: tuple[str, Mapping[str, float]] | None = None
+    for release, own in reversed(ratings):
+        if after is None:
+            links.append(ReleaseLink(release, None, (), 0.0, True))
+        else:
+            common = tuple(sorted(set(own) & set(after[1])))
+            shift = _link_shift(after[1], own)
+            if shift is None:
+                offset, linked = 0.0, False
+            else:
+                offset += shift
+            links.append(ReleaseLink(release, after[0], common, offset, linked))
+        after = (release, own)
+    return tuple(reversed(links))
+
+
 def release_history(
     engine: Engine,
     *,
     up_to: str | None = None,
     options: ReportOptions | None = None,
     columns: VoteColumns | None = None,
+    include_drafts: bool = True,
 ) -> tuple[HistoryPoint, ...]:
-    """Each model's overall rating in every release (oldest first) up to and including ``up_to``."""
+    """Each model's overall rating in every release (oldest first) up to and including ``up_to``,
+    linked onto the scale of the newest release with votes (``link_releases``).
+
+    ``include_drafts=False`` leaves out draft releases (except ``up_to`` itself)."""
     options = options or ReportOptions()
     columns = _columns(engine) if columns is None else columns
     with read_session(engine) as session:
@@ -318,20 +412,28 @@ def release_history(
         if cut is None:
             raise bank.ReleaseNotFoundError(f"release_history: no release {up_to!r}")
         summaries = summaries[: cut + 1]
-    points: list[HistoryPoint] = []
+    if not include_drafts:
+        summaries = [s for s in summaries if not s.is_draft or s.tag == up_to]
+    boards: list[tuple[str, Board]] = []
     for summary in summaries:
-        board = compute_board(columns, _query(OVERALL, summary.id, options))
-        if board.bt is None:
-            continue
+        board = compute_board(columns, _query(OVERALL, summary.id, options), online=False)
+        if board.bt is not None:
+            boards.append((summary.tag, board))
+    links = link_releases([(tag, _ratings(board)) for tag, board in boards])
+    points: list[HistoryPoint] = []
+    for (tag, board), link in zip(boards, links, strict=True):
+        assert board.bt is not None
         points.extend(
             HistoryPoint(
-                release=summary.tag,
+                release=tag,
                 model=row.model,
                 name=board.names.get(row.model, row.model),
-                rating=row.rating,
-                lower=row.lower,
-                upper=row.upper,
+                rating=row.rating + link.offset,
+                lower=None if row.lower is None else row.lower + link.offset,
+                upper=None if row.upper is None else row.upper + link.offset,
                 votes=row.votes,
+                own_rating=row.rating,
+                linked=link.linked,
             )
             for row in board.bt.rows
         )

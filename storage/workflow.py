@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, TextClause, bindparam, text
 from sqlmodel import Session, col, select
 
 from judging.ledger import EntryKind, Status
+from judging.spot_check import Selection, selection_of
 from judging.types import Source, Verdict
 from storage.ledger import View, status_sql
 from storage.models import AppSetting, Assignment, AuditLog, Flag, GoldLabel, Skip, utcnow
@@ -35,6 +36,7 @@ __all__ = [
     "gold_labels",
     "gold_scores",
     "human_judge_rows",
+    "human_vote_selections",
     "is_gold_battle",
     "open_assignment",
     "overlap_candidates",
@@ -46,6 +48,7 @@ __all__ = [
     "set_gold",
     "set_setting",
     "skips",
+    "spot_check_eligible",
     "spot_check_rows",
     "standing_ruling",
     "stratum_human_counts",
@@ -371,21 +374,33 @@ def _verdict_lists(session: Session, battle_ids: Sequence[int]) -> dict[int, dic
     return out
 
 
+def _spot_check_pool(username: str, dimensions: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (on ``battle b`` joined to ``question q``) of the judge-voted battles
+    this person has never been shown: every spot-check draw picks from these."""
+    dim_sql, params = _in_clause("dims", dimensions)
+    params["u"] = username
+    where = (
+        " WHERE EXISTS (SELECT 1 FROM vote j WHERE j.battle_id = b.id AND j.source = 'judge')"
+        f"{dim_sql}{_not_seen_by()}"
+    )
+    return where, params
+
+
 def spot_check_rows(
     *, session: Session, username: str, dimensions: Sequence[str] | None = None, limit: int = 5000
 ) -> list[SpotCheckRow]:
-    """Judge-voted battles this person has never been shown, with every judge and human verdict."""
-    dim_sql, params = _in_clause("dims", dimensions)
+    """Judge-voted battles this person has never been shown, with every judge and human verdict:
+    the first ``limit`` by id, the candidates of a targeted spot check."""
+    where, params = _spot_check_pool(username, dimensions)
     stmt = text(
         "SELECT b.id, q.dimension, ra.model_id, rb.model_id FROM battle b"
         " JOIN question q ON q.id = b.question_id"
         " JOIN response ra ON ra.id = b.response_a_id JOIN response rb ON rb.id = b.response_b_id"
-        " WHERE EXISTS (SELECT 1 FROM vote j WHERE j.battle_id = b.id AND j.source = 'judge')"
-        f"{dim_sql}{_not_seen_by()} ORDER BY b.id LIMIT :lim"
+        f"{where} ORDER BY b.id LIMIT :lim"
     )
     if dimensions:
         stmt = stmt.bindparams(bindparam("dims", expanding=True))
-    params.update(u=username, lim=limit)
+    params["lim"] = limit
     rows = session.execute(stmt, params).all()
     verdicts = _verdict_lists(session, [int(r[0]) for r in rows])
     return [
@@ -399,6 +414,18 @@ def spot_check_rows(
         )
         for r in rows
     ]
+
+
+def spot_check_eligible(
+    *, session: Session, username: str, dimensions: Sequence[str] | None = None
+) -> list[int]:
+    """The ids of *every* judge-voted battle this person has never been shown, in id order: what
+    a uniform calibration draw picks from (uncapped: a capped list would favour old battles)."""
+    where, params = _spot_check_pool(username, dimensions)
+    stmt = text(f"SELECT b.id FROM battle b JOIN question q ON q.id = b.question_id{where} ORDER BY b.id")
+    if dimensions:
+        stmt = stmt.bindparams(bindparam("dims", expanding=True))
+    return [int(r[0]) for r in session.execute(stmt, params).all()]
 
 
 def human_judge_rows(
@@ -583,6 +610,23 @@ def stratum_human_counts(*, session: Session) -> dict[tuple[str, int, int], int]
         key = (str(dim), low, high)
         out[key] = out.get(key, 0) + int(n)
     return out
+
+
+def human_vote_selections(*, session: Session, up_to_vote_id: int) -> dict[int, Selection]:
+    """How the battle of each human vote (id up to ``up_to_vote_id``) was chosen, read from the
+    assignment the vote answered (one per person and battle); a vote without one is unrecorded."""
+    rows = session.execute(
+        text(
+            "SELECT v.id, a.policy, a.gold FROM vote v"
+            " LEFT JOIN assignment a ON a.username = v.rater AND a.battle_id = v.battle_id"
+            " WHERE v.source = 'human' AND v.id <= :last"
+        ),
+        {"last": up_to_vote_id},
+    ).all()
+    return {
+        int(vid): selection_of(None if policy is None else str(policy), gold=bool(gold))
+        for vid, policy, gold in rows
+    }
 
 
 def unseen_battle_for_models(

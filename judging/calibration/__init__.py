@@ -14,7 +14,8 @@
   annotator against consensus and gold (``annotator_report``);
 - ratings: Brier, log-loss, ECE and reliability bins of Elo, TrueSkill and Bradley–Terry on
   held-out battles (``holdout_split``, ``rating_calibration``);
-- the judge-corrected (prediction-powered) Bradley–Terry board (``judge_corrected_leaderboard``);
+- the judge-corrected (prediction-powered) Bradley–Terry board on the valid human draws
+  (``judge_corrected_leaderboard``, ``valid_draws``);
 - ``calibration_report`` puts the vote-level views together for one slice of the votes.
 """
 
@@ -63,6 +64,7 @@ from judging.calibration._ppi import (
     battle_scores,
     judge_corrected_leaderboard,
     ppi_bradley_terry,
+    valid_draws,
 )
 from judging.calibration._rating_calibration import (
     HoldoutSplit,
@@ -132,4 +134,5 @@ __all__ = [
     "preference",
     "rating_calibration",
     "reliability_bins",
+    "valid_draws",
 ]

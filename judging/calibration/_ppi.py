@@ -13,8 +13,15 @@ without human votes and ``L`` those with. The loss is ``softplus(d) - t d`` with
 theta_b``, so the objective stays convex for ``0 <= lam <= 1``. Its sandwich covariance
 ``H^-1 (lam^2 Var_U(grad_f) / N + Var_L(grad_y - lam grad_f) / n) H^-1`` widens the intervals by
 the uncertainty of the correction. ``lam`` is tuned to minimise that variance (PPI++), so a good
-judge narrows the human-only intervals and a useless one costs (almost) nothing. The intervals are
-valid when the human-labelled battles are a random subset of the judged ones.
+judge narrows the human-only intervals and a useless one costs (almost) nothing.
+
+The intervals are valid when the human-labelled battles are a *uniform random* subset of the judged
+ones. Battles chosen because of their verdicts (the spot-check queue's disagreements-first draws)
+are not: the judge's error on them is not its error on the rest, and the correction would be wrong
+with confidence. So ``judge_corrected_leaderboard`` takes each human vote's ``Selection`` and keeps
+only valid draws (the queue's uniform calibration stratum, or votes with no record of how their
+battle was chosen, assumed uniform); a battle whose human votes were all chosen otherwise is an
+unlabelled battle there (its judge verdicts still count).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from judging.calibration._battles import BattleKey, battle_key, judge_names, ori
 from judging.calibration._estimate import FloatArray
 from judging.interchange import ArenaVote
 from judging.ratings import BradleyTerry, IntervalMethod, Leaderboard, RatingIntervals, TieRule
+from judging.spot_check import Selection
 from judging.types import Source, outcome_from_verdict
 
 __all__ = [
@@ -40,6 +48,7 @@ __all__ = [
     "battle_scores",
     "judge_corrected_leaderboard",
     "ppi_bradley_terry",
+    "valid_draws",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -321,25 +330,69 @@ def battle_scores(
 
 @dataclass(frozen=True, eq=False)
 class CorrectedLeaderboard:
-    """The judge-corrected board beside the judge-only and human-only boards."""
+    """The judge-corrected board beside the judge-only and human-only boards.
+
+    The corrected and the human-only boards rest on the valid human draws only.
+    """
 
     corrected: Leaderboard  # method "bt_ppi"
     judge_only: Leaderboard  # method "bt_judge"
-    human_only: Leaderboard | None  # method "bt_human"; None without human votes
+    human_only: Leaderboard | None  # method "bt_human"; None without valid human votes
     fit: PPIFit
     judge_intervals: RatingIntervals
     human_intervals: RatingIntervals | None
     judges: tuple[str, ...]
     n_judge_votes: int
     n_battles: int
-    n_human_votes: int  # human votes on judged battles: what the correction rests on
-    n_human_battles: int
-    n_unmatched_human_votes: int  # human votes on battles no selected judge judged (human board only)
+    n_human_votes: int  # valid human votes on judged battles: what the correction rests on
+    n_human_battles: int  # judged battles with a valid human vote: drawn + assumed
+    n_unmatched_human_votes: int  # valid human votes on battles no selected judge judged (human board only)
+    n_drawn_battles: int  # of n_human_battles: with a vote from a uniform calibration draw
+    n_assumed_battles: int  # of n_human_battles: only votes with no selection record
+    n_excluded_human_votes: int  # human votes not drawn uniformly (targeted, overlap, active, gold)
+    n_excluded_battles: int  # judged battles whose human votes were all excluded
+
+
+def _valid_votes(
+    votes: Sequence[ArenaVote], selections: Sequence[Selection] | None
+) -> tuple[list[ArenaVote], dict[BattleKey | None, set[Selection]], int]:
+    """The votes with the excluded human votes left out, the selections of the kept human votes
+    per battle, and the number of excluded human votes."""
+    if selections is None:
+        selections = [Selection.UNRECORDED] * len(votes)
+    elif len(selections) != len(votes):
+        raise ValueError(
+            f"judge_corrected_leaderboard: selections must give one entry per vote, "
+            f"got {len(selections)} for {len(votes)} votes"
+        )
+    kept: list[ArenaVote] = []
+    kinds: dict[BattleKey | None, set[Selection]] = {}
+    excluded = 0
+    for vote, selection in zip(votes, selections, strict=True):
+        if vote.source is not Source.HUMAN:
+            kept.append(vote)
+        elif not isinstance(selection, Selection):
+            raise TypeError(
+                f"judge_corrected_leaderboard: a selection must be a Selection, got {selection!r}"
+            )
+        elif selection.valid:
+            kept.append(vote)
+            kinds.setdefault(battle_key(vote), set()).add(selection)
+        else:
+            excluded += 1
+            kinds.setdefault(battle_key(vote), set())
+    return kept, kinds, excluded
+
+
+def valid_draws(votes: Sequence[ArenaVote], selections: Sequence[Selection] | None) -> list[ArenaVote]:
+    """``votes`` without the human votes that are not valid draws (``None``: every vote kept)."""
+    return _valid_votes(votes, selections)[0]
 
 
 def judge_corrected_leaderboard(
     votes: Sequence[ArenaVote],
     *,
+    selections: Sequence[Selection] | None = None,
     judges: Collection[str] | None = None,
     model: BradleyTerry | None = None,
     level: float = 0.95,
@@ -348,16 +401,20 @@ def judge_corrected_leaderboard(
 ) -> CorrectedLeaderboard:
     """Judge-only, human-only and PPI-corrected Bradley–Terry boards from one list of votes.
 
-    ``judges`` selects the judges (default: every ``source=judge`` rater, their verdicts pooled).
-    The judge-only and human-only boards use ``model``'s sandwich intervals.
+    ``selections`` says, one entry per vote, how each human vote's battle was chosen (read only
+    for human votes); human votes that are not valid draws are left out of the corrected and the
+    human-only boards. ``None`` (a votes file: nothing is recorded) takes every human vote as an
+    assumed draw. ``judges`` selects the judges (default: every ``source=judge`` rater, their
+    verdicts pooled). The judge-only and human-only boards use ``model``'s sandwich intervals.
     """
     bt = model or BradleyTerry()
-    chosen = judge_names(votes) if judges is None else tuple(sorted(judges))
-    judge_votes = [v.comparison for v in votes if v.source is Source.JUDGE and v.rater in chosen]
+    valid, kinds, excluded = _valid_votes(votes, selections)
+    chosen = judge_names(valid) if judges is None else tuple(sorted(judges))
+    judge_votes = [v.comparison for v in valid if v.source is Source.JUDGE and v.rater in chosen]
     if not judge_votes:
         raise ValueError(f"judge_corrected_leaderboard: no votes of the judges {list(chosen)!r}")
-    human_votes = [v.comparison for v in votes if v.source is Source.HUMAN]
-    scores, unmatched = battle_scores(votes, judges=chosen)
+    human_votes = [v.comparison for v in valid if v.source is Source.HUMAN]
+    scores, unmatched = battle_scores(valid, judges=chosen)
     fit = ppi_bradley_terry(scores, model=bt, level=level, power=power)
     judge_fit = bt.fit(judge_votes)
     judge_intervals = bt.sandwich(judge_fit, level=level)
@@ -372,6 +429,8 @@ def judge_corrected_leaderboard(
     per_model = np.bincount(scores.a, scores.judge_votes + scores.human_votes, minlength=len(scores.models))
     per_model += np.bincount(scores.b, scores.judge_votes + scores.human_votes, minlength=len(scores.models))
     corrected_votes = dict(zip(scores.models, per_model.tolist(), strict=True))
+    judged = {battle_key(v) for v in valid if v.source is Source.JUDGE and v.rater in chosen}
+    on_judged = [found for battle, found in kinds.items() if battle is not None and battle in judged]
     return CorrectedLeaderboard(
         corrected=Leaderboard.from_intervals("bt_ppi", fit.intervals, corrected_votes, min_votes=min_votes),
         judge_only=Leaderboard.from_intervals(
@@ -387,4 +446,8 @@ def judge_corrected_leaderboard(
         n_human_votes=int(scores.human_votes.sum()),
         n_human_battles=fit.n_labelled,
         n_unmatched_human_votes=unmatched,
+        n_drawn_battles=sum(Selection.DRAWN in found for found in on_judged),
+        n_assumed_battles=sum(found == {Selection.UNRECORDED} for found in on_judged),
+        n_excluded_human_votes=excluded,
+        n_excluded_battles=sum(not found for found in on_judged),
     )

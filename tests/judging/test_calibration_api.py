@@ -67,6 +67,7 @@ def test_public_surface_is_pinned() -> None:
             "preference",
             "rating_calibration",
             "reliability_bins",
+            "valid_draws",
         ]
     )
     assert sorted(judging.interchange.__all__) == sorted(

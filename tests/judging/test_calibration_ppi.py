@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 from scipy.special import expit
 
-from judging.calibration import BattleScores, judge_corrected_leaderboard, ppi_bradley_terry
+from bench.ppi_coverage import World, run
+from judging.calibration import BattleScores, judge_corrected_leaderboard, ppi_bradley_terry, valid_draws
 from judging.interchange import ArenaVote
 from judging.ratings import ELO_SCALE, BradleyTerry, PairCounts, TieRule
+from judging.spot_check import Selection, selection_of
 from judging.types import Side, Source
 
 K = 6
@@ -202,3 +204,61 @@ def test_leaderboard_from_votes() -> None:
     assert [by_model[m] for m in MODELS] == pytest.approx(list(direct.intervals.rating), abs=1e-6)
     with pytest.raises(ValueError, match="no votes of the judges"):
         judge_corrected_leaderboard(votes, judges=["nobody"])
+
+
+def test_only_valid_draws_label_the_corrected_board() -> None:
+    # 200 battles with a human vote: the first 50 drawn by the calibration stratum, the next 50
+    # with no record (assumed drawn), the last 100 targeted (chosen for their disagreements)
+    scores = simulate(np.random.default_rng(6), n_battles=1500, n_human=200)
+    votes = votes_from(scores)
+    humans = [k for k, v in enumerate(votes) if v.source is Source.HUMAN]
+    selections = [Selection.UNRECORDED] * len(votes)
+    for rank, k in enumerate(humans):
+        selections[k] = (
+            Selection.DRAWN if rank < 50 else Selection.UNRECORDED if rank < 100 else Selection.CHOSEN
+        )
+    board = judge_corrected_leaderboard(votes, selections=selections)
+    assert board.n_human_battles == 100 and board.n_human_votes == 100
+    assert (board.n_drawn_battles, board.n_assumed_battles) == (50, 50)
+    assert (board.n_excluded_human_votes, board.n_excluded_battles) == (100, 100)
+    assert board.n_battles == 1500  # the targeted battles stay in the board, judged but unlabelled
+    # the same as leaving the targeted votes out of the list
+    kept = [v for v, s in zip(votes, selections, strict=True) if v.source is not Source.HUMAN or s.valid]
+    assert kept == valid_draws(votes, selections)
+    without = judge_corrected_leaderboard(kept)
+    assert list(board.fit.intervals.rating) == pytest.approx(list(without.fit.intervals.rating), abs=1e-9)
+    assert board.human_only is not None and without.human_only is not None
+    assert [r.rating for r in board.human_only.rows] == pytest.approx(
+        [r.rating for r in without.human_only.rows]
+    )
+    # no selections (a votes file): every human vote is an assumed draw
+    file_board = judge_corrected_leaderboard(votes)
+    assert file_board.n_human_battles == 200 and file_board.n_assumed_battles == 200
+    assert file_board.n_drawn_battles == 0 and file_board.n_excluded_human_votes == 0
+    with pytest.raises(ValueError, match="one entry per vote"):
+        judge_corrected_leaderboard(votes, selections=selections[:-1])
+
+
+def test_selection_of_an_assignment() -> None:
+    assert selection_of("spot_check:random") is Selection.DRAWN
+    assert selection_of(None) is Selection.UNRECORDED
+    for policy in ("spot_check", "overlap", "active"):
+        assert selection_of(policy) is Selection.CHOSEN
+    assert selection_of("spot_check:random", gold=True) is Selection.CHOSEN  # a gold item is never a draw
+    assert [s.valid for s in Selection] == [True, True, False]
+
+
+@pytest.mark.slow
+def test_corrected_board_covers_when_humans_come_from_our_queue() -> None:
+    """The small version of ``bench/ppi_coverage.py``: human battles handed out by the project's
+    spot-check selection (20% uniform calibration draws, the rest disagreements first), a judge
+    biased toward the first-shown answer and toward m3. The corrected board on the valid draws
+    covers; the naive judge-only board does not. (The bench runs 200 replications: 0.94.)"""
+    world = World(battles=1000, human=300)
+    result = run(world, reps=20, seed=1)
+    # 120 model-replications: nominal 95% gives about 0.95 +- 0.04 (two standard errors)
+    assert result.coverage["ours"] >= 0.88
+    assert result.coverage["judge_only"] < 0.75
+    # the correction rests on the calibration draws only: about 20% of the 300 items
+    assert 0.1 * world.human < result.human_battles["ours"] < 0.3 * world.human
+    assert result.human_battles["old"] > 0.5 * world.human

@@ -226,6 +226,8 @@ def test_corrected_leaderboard_and_rating_calibration(view):
     human_votes = sum(1 for v in view.votes if v.source is Source.HUMAN)
     assert board.n_human_votes == human_votes == 30 * 3 + 20  # every human vote is on a judged battle
     assert board.n_human_battles == 50 and board.n_battles > 50
+    # recorded without the queue, so no record of how their battles were chosen: assumed draws
+    assert board.n_assumed_battles == 50 and board.n_drawn_battles == 0 and board.n_excluded_battles == 0
     # the demo's best model never loses to the judge: PPI++ tuning is singular there, and the view
     # falls back to lam = 0 and says so
     assert not view.board_untuned or board.fit.power == 0.0  # a fallback fit never uses the judge

@@ -5,6 +5,10 @@ M3 > M4 (the stronger side wins three battles in four). Release v261215 is start
 (anchors), answered again, and M1 overtakes M0. An LLM judge votes on every v261215 battle and
 agrees with the human except on 4 of the 20 questions, where it says tie:
 agreement with ties = 1 - 4·10/200 = 0.8; without ties the disagreeing pairs drop out, so 1.0.
+
+At the end of the module a third release, v261231, loses M0 and gains a new model: the places of
+the others may not move because of that (the old "+1" of a model that only moved up because the
+one above it left), and its ratings are linked to v261215 through the four models in common.
 """
 
 from __future__ import annotations
@@ -21,7 +25,15 @@ from typer.testing import CliRunner
 from judging.types import Source, Verdict
 from pipeline.bootstrap import init_database
 from pipeline.releases import create_release, publish_release
-from pipeline.report import OVERALL, build_report, previous_release
+from pipeline.report import (
+    MIN_LINK_MODELS,
+    OVERALL,
+    ReleaseLink,
+    build_report,
+    common_rank_changes,
+    link_releases,
+    previous_release,
+)
 from pipeline.report_files import report_files, write_report
 from pipeline.settings import PROJECT_ROOT, Settings
 from storage.models import ArenaModel, Question, Release, Response
@@ -34,9 +46,11 @@ N_QUESTIONS = 20
 
 
 def _vote_release(engine, tag: str, order: tuple[str, ...], *, judge: bool) -> None:
-    """Every pair of models on the release's first 20 questions; the side earlier in ``order``
-    wins unless the question index is 3 mod 4 (an upset)."""
+    """Every pair of the models in ``order`` on the release's first 20 questions; the side earlier
+    in ``order`` wins unless the question index is 3 mod 4 (an upset)."""
     rank = {m: k for k, m in enumerate(order)}
+    models = tuple(m for m in (*MODELS, *order) if m in rank)
+    models = tuple(dict.fromkeys(models))
     with write_session(engine) as session:
         release = session.exec(select(Release).where(Release.tag == tag)).one()
         questions = session.exec(
@@ -51,8 +65,8 @@ def _vote_release(engine, tag: str, order: tuple[str, ...], *, judge: bool) -> N
                 keys[r.model_id]: r
                 for r in session.exec(select(Response).where(Response.question_id == question.id))
             }
-            for i, first in enumerate(MODELS):
-                for second in MODELS[i + 1 :]:
+            for i, first in enumerate(models):
+                for second in models[i + 1 :]:
                     ra, rb = responses[first], responses[second]
                     battle = get_or_create_battle(
                         session=session, question_id=question.id, response_ids=(ra.id, rb.id)
@@ -82,6 +96,24 @@ def _vote_release(engine, tag: str, order: tuple[str, ...], *, judge: bool) -> N
                         )
 
 
+def _answer(engine, draft_tag: str, models: tuple[str, ...]) -> None:
+    with write_session(engine) as session:
+        draft = session.exec(select(Release).where(Release.tag == draft_tag)).one()
+        for question in session.exec(select(Question).where(Question.release_id == draft.id)).all():
+            for key in models:
+                add_response(
+                    session=session,
+                    question_id=question.id,
+                    model_key=key,
+                    text_=f"{key} 对第 {question.id} 题的回答",
+                    reasoning_content=None,
+                    prompt_tokens=None,
+                    completion_tokens=None,
+                    latency_ms=None,
+                    finish_reason=None,
+                )
+
+
 @pytest.fixture(scope="module")
 def voted_settings(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("report")
@@ -99,21 +131,7 @@ def voted(voted_settings):
     engine = init_database(voted_settings, announce=lambda _m: None)
     _vote_release(engine, "v261201", MODELS, judge=False)
     create_release(engine, "d2", parent="v261201")
-    with write_session(engine) as session:
-        draft = session.exec(select(Release).where(Release.tag == "d2")).one()
-        for question in session.exec(select(Question).where(Question.release_id == draft.id)).all():
-            for key in MODELS:
-                add_response(
-                    session=session,
-                    question_id=question.id,
-                    model_key=key,
-                    text_=f"{key} 对第 {question.id} 题的回答",
-                    reasoning_content=None,
-                    prompt_tokens=None,
-                    completion_tokens=None,
-                    latency_ms=None,
-                    finish_reason=None,
-                )
+    _answer(engine, "d2", MODELS)
     publish_release(engine, "d2", tag="v261215", now=datetime(2026, 12, 15, 8, tzinfo=UTC))
     swapped = (MODELS[1], MODELS[0], *MODELS[2:])
     _vote_release(engine, "v261215", swapped, judge=True)
@@ -218,3 +236,111 @@ def test_no_previous_release(voted):
     assert report.judges == ()
     with read_session(voted) as session:
         assert session.exec(select(Release)).all()
+
+
+def test_common_rank_changes_ignore_models_that_come_and_go():
+    before = {"a": 1100.0, "b": 1050.0, "c": 1000.0, "d": 900.0}
+    now = {"b": 1080.0, "new": 1040.0, "c": 1000.0, "d": 1010.0}  # a left, new came in, d passed c
+    # naive places: b 2 -> 1 (+1), c 3 -> 3, d 4 -> 2; among b, c, d: b stays 1st, d and c swap
+    assert common_rank_changes(now, before) == {"b": 0, "c": -1, "d": 1}
+    assert common_rank_changes(now, {}) == {}
+
+
+def test_link_releases_worked_example():
+    """Three releases; worked by hand. r3 is the reference (offset 0). r2 shares x, y with r3:
+    mean there 1010 in r3, 1000 in r2, so r2 moves up 10. r1 shares x, y, z with r2: mean
+    1000 in r2 (1010 once shifted), 980 in r1, so r1 moves up 30."""
+    r1 = {"x": 1000.0, "y": 980.0, "z": 960.0}
+    r2 = {"x": 1050.0, "y": 950.0, "z": 1000.0}
+    r3 = {"x": 1060.0, "y": 960.0, "w": 1010.0}
+    links = link_releases([("r1", r1), ("r2", r2), ("r3", r3)])
+    assert links == (
+        ReleaseLink("r1", "r2", ("x", "y", "z"), pytest.approx(30.0), True),
+        ReleaseLink("r2", "r3", ("x", "y"), pytest.approx(10.0), True),
+        ReleaseLink("r3", None, (), 0.0, True),
+    )
+    # the models in common have one mean on both sides of every link
+    shifted = {
+        tag: {m: v + link.offset for m, v in own.items()}
+        for (tag, own), link in zip([("r1", r1), ("r2", r2), ("r3", r3)], links, strict=True)
+    }
+    assert (shifted["r2"]["x"] + shifted["r2"]["y"]) / 2 == pytest.approx(1010.0)
+    assert sum(shifted["r1"].values()) / 3 == pytest.approx(sum(shifted["r2"].values()) / 3)
+
+    # r2 shares only x with r3, below MIN_LINK_MODELS: the chain breaks there; r1 still links to
+    # r2 through x and z: (1000 + 990)/2 - (1000 + 960)/2 = 15
+    assert MIN_LINK_MODELS == 2
+    broken = link_releases([("r1", r1), ("r2", {"x": 1000.0, "z": 990.0, "q": 1000.0}), ("r3", r3)])
+    assert [(link.offset, link.linked) for link in broken] == [
+        (pytest.approx(15.0), False),  # linked to r2, but r2 itself is not on r3's scale
+        (0.0, False),
+        (0.0, True),
+    ]
+
+
+def _new_model(engine, key: str, name: str) -> None:
+    with write_session(engine) as session:
+        session.add(ArenaModel(key=key, display_name=name, organisation="新实验室"))
+
+
+@pytest.fixture(scope="module")
+def dropped(voted):
+    """v261231: M0 is gone, a new model comes in third (M1 > M2 > new > M3 > M4)."""
+    create_release(voted, "d3", parent="v261215")
+    _new_model(voted, "xinxing-new", "新星 New")
+    _answer(voted, "d3", (*MODELS[1:], "xinxing-new"))
+    publish_release(voted, "d3", tag="v261231", now=datetime(2026, 12, 31, 8, tzinfo=UTC))
+    _vote_release(voted, "v261231", (MODELS[1], MODELS[2], "xinxing-new", MODELS[3], MODELS[4]), judge=False)
+    return voted
+
+
+def test_a_model_that_drops_out_moves_nobody(dropped):
+    report = build_report(dropped, "v261231")
+    assert report.previous == "v261215"
+    overall = report.board(OVERALL)
+    order = [r.model for r in overall.rows]
+    assert order == [MODELS[1], MODELS[2], "xinxing-new", MODELS[3], MODELS[4]]
+    rows = {r.model: r for r in overall.rows}
+    # yesterday's arithmetic: M2 was 3rd behind M1 and M0, is 2nd now only because M0 left
+    m2 = rows[MODELS[2]]
+    assert (m2.previous_position, m2.position) == (3, 2)
+    assert m2.previous_position - m2.position == 1  # the false "+1"
+    # among the models rated in both releases nobody moved
+    assert {m: r.change for m, r in rows.items()} == {
+        MODELS[1]: 0,
+        MODELS[2]: 0,
+        "xinxing-new": None,  # new
+        MODELS[3]: 0,
+        MODELS[4]: 0,
+    }
+    assert overall.dropped == (MODELS[0],)
+    md = {f.name: f.content for f in report_files(report)}["report-v261231.md"]
+    assert "| +1 |" not in md and "| new |" in md
+    # previous ratings are on this release's scale: the common models' means agree
+    common = [rows[m] for m in MODELS[1:]]
+    assert rows["xinxing-new"].previous_rating is None
+    assert sum(r.previous_rating for r in common) / 4 == pytest.approx(sum(r.rating for r in common) / 4)
+
+
+def test_history_is_linked_through_the_common_models(dropped):
+    report = build_report(dropped, "v261231")
+    points = {(p.release, p.model): p for p in report.history}
+    assert {p.release for p in report.history} == {"v261201", "v261215", "v261231"}
+    assert all(p.linked for p in report.history)
+    # the newest release is the reference: its history is its own board
+    for row in report.board(OVERALL).rows:
+        assert points[("v261231", row.model)].rating == pytest.approx(row.rating)
+
+    def mean(release: str, models, field: str = "rating") -> float:
+        return sum(getattr(points[(release, m)], field) for m in models) / len(models)
+
+    # v261215 -> v261231 through M1..M4; v261201 -> v261215 through all five
+    assert mean("v261215", MODELS[1:]) == pytest.approx(mean("v261231", MODELS[1:]))
+    assert mean("v261201", MODELS) == pytest.approx(mean("v261215", MODELS))
+    # each release was centred on 1000 on its own: the offset is what linking added
+    assert mean("v261215", MODELS, "own_rating") == pytest.approx(1000.0, abs=1e-6)
+    offset = points[("v261215", MODELS[0])].rating - points[("v261215", MODELS[0])].own_rating
+    assert abs(offset) > 1.0  # M0's leaving and the new model moved the centre
+    p = points[("v261215", MODELS[1])]
+    assert (p.lower + offset, p.upper + offset) != (p.lower, p.upper)
+    assert p.lower < p.rating < p.upper
