@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
 from judging.llm import ChatClient, ChatMessage, ChatRequest, ChatSuccess, Role
 from pipeline.registry import endpoint_configs
 from pipeline.runs_common import Progress, ProgressFn, RunCounters, finish, start_run
-from storage.models import Release
+from storage.questions import release_by_tag
 from storage.runs import (
     EndpointRow,
     MissingAnswer,
@@ -60,10 +59,10 @@ def resolve_models(engine: Engine, spec: str | Sequence[str]) -> list[str]:
 
 
 def _release_id(engine: Engine, tag: str) -> int:
+    """The release's id; an unknown tag or the gold items raise ``ReleaseError`` with a message."""
     with read_session(engine) as session:
-        release = session.exec(select(Release).where(Release.tag == tag)).first()
-    if release is None or release.id is None:
-        raise LookupError(f"collect: no release {tag!r}")
+        release = release_by_tag(session=session, tag=tag)
+    assert release.id is not None
     return release.id
 
 

@@ -142,7 +142,8 @@ def raters_by_source(*, session: Session) -> dict[Source, tuple[str, ...]]:
 
 
 def voted_model_pairs(*, session: Session) -> list[tuple[str, str]]:
-    """The unordered model pairs (keys, sorted within and across pairs) that have votes."""
+    """The unordered model pairs (keys, sorted within and across pairs) that have votes; the gold
+    items' reference authors are not models and never form a pair."""
     model_a = aliased(ArenaModel)
     model_b = aliased(ArenaModel)
     rows = session.execute(
@@ -150,6 +151,7 @@ def voted_model_pairs(*, session: Session) -> list[tuple[str, str]]:
         .select_from(Vote)
         .join(model_a, col(model_a.id) == col(Vote.model_a_id))
         .join(model_b, col(model_b.id) == col(Vote.model_b_id))
+        .where(col(model_a.reference).is_(False), col(model_b.reference).is_(False))  # no gold authors
         .distinct()
     ).all()
     pairs = {(min(str(a), str(b)), max(str(a), str(b))) for a, b in rows}
