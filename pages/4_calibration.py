@@ -45,6 +45,7 @@ url = engine.url.render_as_string(hide_password=True)
 lang = st.session_state.get("lang", "zh")
 st.title(t("cal.title"))
 st.caption(t("cal.explain"))
+st.caption(t("cal.convention"))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -346,10 +347,17 @@ def bias_section(view: CalibrationView, prefix: str) -> None:
 def annotator_section(view: CalibrationView, prefix: str) -> None:
     st.subheader(t("cal.annotators_title"))
     report = view.report.annotators
-    cols = st.columns(2)
+    cols = st.columns(4)
     cols[0].metric(t("cal.alpha"), estimate_text(report.krippendorff_alpha))
     cols[1].metric(t("cal.fleiss"), estimate_text(report.fleiss_kappa))
+    cols[2].metric(t("cal.human_agreement"), estimate_text(report.agreement_with_ties))
+    cols[3].metric(t("cal.human_agreement_without_ties"), estimate_text(report.agreement_without_ties))
     st.caption(t("cal.annotator_units", n=report.n_battles))
+    st.caption(
+        t("cal.human_agreement_explain", n=report.n_pairs, m=report.n_pairs_without_ties)
+        + f" {t('cal.alpha_verdicts')}: {estimate_text(report.krippendorff_alpha_verdicts)}"
+    )
+    position = {b.rater: b for b in view.report.annotator_bias}
     st.dataframe(
         pd.DataFrame(
             [
@@ -360,6 +368,12 @@ def annotator_section(view: CalibrationView, prefix: str) -> None:
                     t("cal.n_consensus"): a.n_with_consensus,
                     t("cal.vs_gold"): estimate_text(a.with_gold),
                     t("cal.n_gold"): a.n_with_gold,
+                    t("cal.first_shown_share"): estimate_text(
+                        position[a.rater].first_shown_win_rate if a.rater in position else None
+                    ),
+                    t("cal.position_flag"): t("cal.position_flagged")
+                    if a.rater in position and position[a.rater].position_biased
+                    else "",
                 }
                 for a in report.annotators
             ]
@@ -367,6 +381,7 @@ def annotator_section(view: CalibrationView, prefix: str) -> None:
         hide_index=True,
         key=f"{prefix}_annotators",
     )
+    st.caption(t("cal.annotator_bias_explain"))
     st.caption(t("cal.gold_explain"))
 
 
@@ -457,6 +472,18 @@ def board_section(view: CalibrationView, prefix: str) -> None:
             power=f"{board.fit.power:.2f}",
         )
     )
+    st.markdown(
+        t(
+            "cal.valid_draws",
+            valid=board.n_human_battles,
+            drawn=board.n_drawn_battles,
+            assumed=board.n_assumed_battles,
+            excluded=board.n_excluded_battles,
+            votes=board.n_excluded_human_votes,
+        )
+    )
+    if board.n_assumed_battles:
+        st.warning(t("cal.assumed_warning", assumed=board.n_assumed_battles))
     if view.board_untuned:
         st.warning(t("cal.board_untuned"))
     boards = [("cal.board.corrected", board.corrected), ("cal.board.judge", board.judge_only)]

@@ -118,8 +118,32 @@ STRINGS: dict[str, dict[str, str]] = {
     "cal.alpha": {"zh": "Krippendorff α（名义）", "en": "Krippendorff's α (nominal)"},
     "cal.fleiss": {"zh": "Fleiss κ", "en": "Fleiss' κ"},
     "cal.annotator_units": {
-        "zh": "基于 {n} 个至少有两张人工票的对比（四类结论）。",
-        "en": "Over {n} battles with two or more human votes (four verdict categories).",
+        "zh": "基于 {n} 个至少有两张人工票的对比（三类：A、B、平局；“两者都不安全”算平局）。",
+        "en": "Over {n} battles with two or more human votes (three classes: A, B, tie; both-unsafe is a tie).",
+    },
+    "cal.convention": {
+        "zh": "统一口径：所有一致性指标（评审模型与人工、人工与人工、α、κ）都比较三类结论——A 更好、B 更好、平局；“两者都不安全”算作平局（两者都不被偏好）。四类结论上的 α 仅作为标注的变体列出。",
+        "en": "One convention: every agreement figure (judge vs human, human vs human, α, κ) compares three classes — A better, B better, tie; both-unsafe counts as a tie (neither answer is preferred). α on the four verdicts is listed only as a labelled variant.",
+    },
+    "cal.alpha_verdicts": {
+        "zh": "变体：四类结论上的 Krippendorff α",
+        "en": "Variant: Krippendorff's α on the four verdicts",
+    },
+    "cal.human_agreement": {"zh": "人工两两一致率（含平局）", "en": "Human–human agreement (with ties)"},
+    "cal.human_agreement_without_ties": {
+        "zh": "人工两两一致率（不含平局）",
+        "en": "Human–human agreement (without ties)",
+    },
+    "cal.human_agreement_explain": {
+        "zh": "按 MT-Bench 的定义：同一对比上两位不同标注员的每一对投票算一次，一致的对数占比（{n} 对）；“不含平局”去掉任一方说平局的对（{m} 对）。",
+        "en": "MT-Bench definition: every pair of votes by two different people on the same battle is one trial; the share that agree ({n} pairs). 'Without ties' drops the pairs where either person said tie ({m} pairs).",
+    },
+    "cal.first_shown_share": {"zh": "选先展示回答的比例", "en": "Share for the first-shown answer"},
+    "cal.position_flag": {"zh": "位置偏差", "en": "Position bias"},
+    "cal.position_flagged": {"zh": "⚠ 偏向一侧", "en": "⚠ favours one side"},
+    "cal.annotator_bias_explain": {
+        "zh": "每位标注员的明确结论（不含平局）中投给先展示（左侧）回答的比例，区间按对比重抽样；区间不含 0.5 的标注员标记为“偏向一侧”（例如总选左边）。",
+        "en": "Of each annotator's decisive votes (ties left out), the share for the answer shown first (on the left), with an interval resampling battles; an annotator whose interval excludes 0.5 is marked 'favours one side' (say, always picks the left).",
     },
     "cal.annotator": {"zh": "标注员", "en": "Annotator"},
     "cal.votes": {"zh": "票数", "en": "Votes"},
@@ -148,8 +172,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "cal.predicted": {"zh": "预测 P(A 胜)", "en": "Predicted P(A wins)"},
     "cal.observed": {"zh": "实际 A 胜比例", "en": "Observed A win rate"},
     "cal.ratings_explain": {
-        "zh": "随机留出 {pct}% 的投票（{n_test} 票，平局不计）；用其余 {n_train} 票拟合 Elo、TrueSkill 和 Bradley–Terry，再预测留出票。对角线为完美校准，点的大小为该区间的票数。",
-        "en": "{pct}% of the votes held out at random ({n_test} votes, draws left out); Elo, TrueSkill and Bradley–Terry fitted on the other {n_train} and scored on them. The diagonal is perfect calibration; point size is the votes in the bin.",
+        "zh": "按对比随机留出 {pct}% 的对比及其全部投票（{n_test} 票，平局不计；同一对比的票不会一半训练一半检验）；用其余 {n_train} 票拟合 Elo、TrueSkill 和 Bradley–Terry，再预测留出票。对角线为完美校准，点的大小为该区间的票数。",
+        "en": "{pct}% of the battles held out at random with all their votes ({n_test} votes, draws left out; no battle is half in training, half in the test); Elo, TrueSkill and Bradley–Terry fitted on the other {n_train} votes and scored on them. The diagonal is perfect calibration; point size is the votes in the bin.",
     },
     "cal.source.all": {"zh": "全部来源", "en": "All sources"},
     # corrected leaderboard
@@ -162,8 +186,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The correction rests on {n} human votes ({battles} battles); {judge} judge verdicts on {all} battles; λ = {power}.",
     },
     "cal.board_explain": {
-        "zh": "先用评审模型的结论拟合，再用同时有人工票的对比估计评审模型的误差并校正，区间随之加宽。只有人工票对比是评审模型对比的随机子集时区间才有效（“抽检”队列优先分歧，并非随机）。λ 为 0 时只用人工票，为 1 时完全信任评审模型的拟合。",
-        "en": "Fitted on the judge's verdicts, then corrected with the judge's error on the battles that also have human votes, widening the intervals. The intervals are valid only when the human-voted battles are a random subset of the judged ones (the spot-check queue favours disagreements and is not random). λ = 0 uses only the human votes, λ = 1 trusts the judge's fit fully.",
+        "zh": "先用评审模型的结论拟合，再用有效人工对比估计评审模型的误差并校正，区间随之加宽。区间只有在人工对比是评审对比的均匀随机样本时才有效，所以只用“抽检”队列中均匀随机抽取的校准部分（默认占抽检的 20%），以及没有抽取记录的票（假定随机）；因分歧而被优先抽检的对比只计评审模型的结论。λ 为 0 时只用人工票，为 1 时完全信任评审模型的拟合。",
+        "en": "Fitted on the judge's verdicts, then corrected with the judge's error on the valid human battles, widening the intervals. The intervals hold only when those battles are a uniform random sample of the judged ones, so the board uses the spot-check queue's uniformly drawn calibration stratum (20% of spot checks by default) and votes with no record of how they were chosen (assumed random); battles picked for their disagreements count with the judge's verdicts only. λ = 0 uses only the human votes, λ = 1 trusts the judge's fit fully.",
+    },
+    "cal.valid_draws": {
+        "zh": "有效人工对比 {valid} 个：{drawn} 个来自均匀随机的校准抽取，{assumed} 个没有抽取记录（假定随机）。未使用：{excluded} 个对比上的 {votes} 张人工票（因分歧优先抽检、overlap、active 或金标题而被选中，不是随机样本）。",
+        "en": "Valid human battles: {valid} — {drawn} from uniform calibration draws, {assumed} with no record of how they were chosen (assumed random). Not used: {votes} human votes on {excluded} battles chosen otherwise (targeted spot checks, overlap, active, gold items), which are not a random sample.",
+    },
+    "cal.assumed_warning": {
+        "zh": "有 {assumed} 个对比的人工票没有抽取记录（导入的票或投票文件）；校正假定它们是评审对比的均匀随机样本。若它们是按分歧挑选的，校正榜的区间不可信。",
+        "en": "{assumed} battles have human votes with no record of how they were chosen (imported votes or a votes file); the correction assumes they are a uniform random sample of the judged battles. If they were picked for disagreements, the corrected intervals cannot be trusted.",
     },
     "cal.board_untuned": {
         "zh": "λ 的自动选择在这些数据上数值不稳定（有模型在评审模型结论中从未输过），已固定 λ = 0：校正榜只用人工票。",
@@ -185,6 +217,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "cal.unavailable.few_human_battles": {
         "zh": "需要至少两个同时有人工票和评审模型票的对比。",
         "en": "Needs human votes on at least two battles the judges judged.",
+    },
+    "cal.unavailable.few_valid_draws": {
+        "zh": "需要至少两个均匀随机抽取的人工对比。把标注队列设为“抽检”（其中校准部分默认 20% 均匀随机抽取）；按分歧优先、overlap 或 active 选出的人工票不是随机样本，不用于校正。",
+        "en": "Needs human votes on at least two battles drawn uniformly at random. Set the annotation queue to spot check (its calibration share, 20% by default, is drawn uniformly); human votes chosen disagreements-first, by overlap or by active are not a random sample and are not used for the correction.",
     },
     "cal.unavailable.few_models": {"zh": "需要至少两个模型。", "en": "Needs at least two models."},
     "cal.unavailable.few_votes": {
