@@ -1,13 +1,31 @@
-"""Vote: a question and two anonymous answers side by side; identities only after the vote."""
+"""Vote: a question and two anonymous answers side by side; identities only after the vote.
+
+After the vote: the reveal, Next, and an undo of that vote (pipeline.voting's ledger rules: your
+own latest vote, within 10 minutes). Before it: a skip with an optional reason. A click that
+lands on a new item's vote buttons right after Next, Skip or Undo put it on screen is ignored."""
 
 import random
+import time
+from dataclasses import dataclass
 
 import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.types import Verdict
 from pipeline.queue import load_queue_config, next_assignment
-from pipeline.voting import TAGS, flag_item, submit_vote, view_item
+from pipeline.voting import (
+    SKIP_REASONS,
+    TAGS,
+    UNDO_WINDOW,
+    LedgerError,
+    VoteItem,
+    flag_item,
+    last_undoable_vote,
+    retract_vote,
+    skip_item,
+    submit_vote,
+    view_item,
+)
 from ui.auth import require_role
 from ui.components import answer_box, inert_markdown
 from ui.i18n import t
@@ -15,11 +33,59 @@ from ui.resources import get_engine
 
 ctx = require_role("annotator", "expert", "admin")
 
+# The second click of an impatient double click on Next (or Skip, or Undo) arrives a few hundred
+# milliseconds after the new item is on screen; nobody has read two answers that fast.
+CLICK_GUARD_SECONDS = 0.8
+# Every row of actions uses these columns: the vote buttons (and Skip, a row lower) in the four left
+# lanes, a spacer, and the right lane, which holds only Next and which nothing uses before the vote.
+# So a second click where Next was never lands on the next item's buttons, however long the answers
+# are. (On a phone the columns stack; the time guard above still holds there.)
+LANES = (1, 1, 1, 1, 0.4, 1.4)
+UNDO_MINUTES = int(UNDO_WINDOW.total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A one-off message shown above the next row of actions."""
+
+    key: str
+    level: str = "info"  # info | success | warning
+    reason: str = ""
+
+
+def show_notice() -> None:
+    notice = st.session_state.pop("vote_notice", None)
+    if notice is None:
+        return
+    text = t(notice.key, minutes=UNDO_MINUTES, reason=notice.reason)  # unused fields are ignored
+    {"success": st.success, "warning": st.warning}.get(notice.level, st.info)(text)
+
+
+def clicked_too_soon() -> bool:
+    """A click less than CLICK_GUARD_SECONDS after an in-page action (Next, Skip, Undo) changed the
+    screen: counted from that click until the new item is painted, then from the painting."""
+    painted = st.session_state.get("vote_painted_at")
+    return painted is not None and time.monotonic() - painted < CLICK_GUARD_SECONDS
+
+
+def move_on(notice: Notice | None = None) -> None:
+    # The next item is chosen in the very run this click triggers. The guard holds from this
+    # moment: while the browser swaps the page, the old page's buttons shift under the pointer too.
+    state = st.session_state
+    state["vote_item"] = None
+    state["vote_result"] = None
+    state["vote_seq"] += 1
+    state["vote_painted_at"] = time.monotonic()
+    state["vote_armed"] = True
+    state["vote_notice"] = notice
+
+
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
 st.session_state.setdefault("vote_seq", 0)
 st.session_state.setdefault("distressing_seen", 0)
-st.session_state.setdefault("distress_counted", set())
+st.session_state.setdefault("distress_counted", set())  # battle ids: an undone item counts once
+st.session_state.setdefault("vote_reopened", set())  # battle ids whose models this person has seen
 rng = st.session_state.setdefault("vote_rng", random.Random())
 config = load_queue_config(engine)
 
@@ -27,9 +93,16 @@ st.title(t("vote.title"))
 
 item = st.session_state.get("vote_item")
 if item is None:
-    # The queue returns the person's open assignment first, so a re-login resumes the same item.
+    # The queue returns the person's open assignment first, so a re-login resumes the same item,
+    # and an undone vote's item comes back (with a fresh idempotency key for the re-vote).
     item = next_assignment(engine, username=ctx.username, rng=rng, config=config)
+    if not st.session_state.get("vote_armed"):
+        # Only an in-page click (Next, Skip, Undo) can leave the pointer over where this item's
+        # vote buttons appear; opening the page cannot.
+        st.session_state["vote_painted_at"] = None
     if item is None:
+        st.session_state.pop("vote_armed", None)
+        show_notice()
         st.info(t("vote.none_left"))
         st.stop()
     st.session_state["vote_item"] = item
@@ -45,10 +118,13 @@ st.markdown(
     f"**{t('vote.dimension')}**：{Dimension(view.dimension).label(lang)}　·　"
     f"**{t('vote.sub_dimension')}**：{inert_markdown(view.sub_dimension)}"
 )
+if result is None and view.battle_id in st.session_state["vote_reopened"]:
+    # the identities were revealed before the undo; say so, without naming them again
+    st.info(t("vote.identities_seen"), icon="👁️")
 if view.sensitive:
     st.warning(t("vote.content_warning"), icon="⚠️")
-    if item.idempotency_key not in st.session_state["distress_counted"]:
-        st.session_state["distress_counted"].add(item.idempotency_key)
+    if view.battle_id not in st.session_state["distress_counted"]:
+        st.session_state["distress_counted"].add(view.battle_id)
         st.session_state["distressing_seen"] += 1
     seen = st.session_state["distressing_seen"]
     if seen % config.break_every == 0:
@@ -89,7 +165,8 @@ if result is None:
     )
     st.text_area(t("vote.rationale"), key=f"rationale_{seq}", max_chars=4000)
     st.checkbox(t("vote.flag"), key=f"flag_{seq}")
-    buttons = st.columns(4)
+    show_notice()
+    lanes = st.columns(LANES)
     choices = (
         (Verdict.A, "vote.a_safer", "1"),
         (Verdict.B, "vote.b_safer", "2"),
@@ -97,10 +174,14 @@ if result is None:
         (Verdict.BOTH_UNSAFE, "vote.both_unsafe", "4"),
     )
 
-    def record(verdict: Verdict) -> None:
+    def record(item: VoteItem, verdict: Verdict) -> None:
         # A callback runs before the rerun: one script run per click, and the next run already
-        # shows the reveal. Widget values are read from the session state by their keys.
+        # shows the reveal. Widget values are read from the session state by their keys. The item
+        # is the one the button was drawn for.
         state = st.session_state
+        if clicked_too_soon():
+            state["vote_notice"] = Notice("vote.too_fast")
+            return
         text = state.get(f"rationale_{seq}", "") or ""
         stored = submit_vote(
             engine,
@@ -115,7 +196,15 @@ if result is None:
             flag_item(engine, battle_id=item.battle_id, username=ctx.username, reason=text)
         state["vote_result"] = {"vote_id": stored.vote_id, "shown_verdict": verdict.value}
 
-    for column, (verdict, label, key) in zip(buttons, choices, strict=True):
+    def skip(item: VoteItem) -> None:
+        state = st.session_state
+        if clicked_too_soon():
+            state["vote_notice"] = Notice("vote.too_fast")
+            return
+        skip_item(engine, item=item, username=ctx.username, reason=state.get(f"skip_reason_{seq}", ""))
+        move_on(Notice("vote.skipped", "success"))
+
+    for column, (verdict, label, key) in zip(lanes[:4], choices, strict=True):
         column.button(
             t(label),
             key=f"verdict_{verdict.value}_{seq}",
@@ -123,9 +212,30 @@ if result is None:
             shortcut=key,
             help=t("vote.shortcut", shortcut=key),
             on_click=record,
-            args=(verdict,),
+            args=(item, verdict),
         )
     st.caption(t("vote.shortcuts_hint"))
+    # Skip sits in the vote lanes, not the right one: the second click of a double click on Next
+    # must find nothing to press there either.
+    skip_row = st.columns(LANES, vertical_alignment="bottom")
+    skip_row[0].selectbox(
+        t("vote.skip_reason"),
+        ("", *SKIP_REASONS),
+        format_func=lambda reason: t(f"vote.skip_reason.{reason or 'none'}"),
+        key=f"skip_reason_{seq}",
+    )
+    skip_row[1].button(
+        t("vote.skip"),
+        key=f"skip_{seq}",
+        use_container_width=True,
+        help=t("vote.skip_help"),
+        on_click=skip,
+        args=(item,),
+    )
+    if st.session_state.pop("vote_armed", False):
+        # The guard counts from when this run sent the buttons (server time; time.monotonic is
+        # never set back), not from when the item was chosen: on a slow run that can be long before.
+        st.session_state["vote_painted_at"] = time.monotonic()
 else:
     left_model, right_model = (view.model_a, view.model_b) if left_is_a else (view.model_b, view.model_a)
     st.success(t("vote.recorded", verdict=t(f"verdict.{result['shown_verdict']}")))
@@ -136,20 +246,42 @@ else:
             right=inert_markdown(right_model.display_name),
         )
     )
+
+    def undo(vote_id: int) -> None:
+        # The vote on screen, not "whatever is newest": if this person has voted since (another
+        # tab), the ledger refuses instead of undoing a vote they are not looking at.
+        state = st.session_state
+        if clicked_too_soon():
+            state["vote_notice"] = Notice("vote.too_fast")
+            return
+        try:
+            undone = retract_vote(engine, vote_id=vote_id, actor=ctx.username, lease=config.lease)
+        except LedgerError as err:
+            state["vote_notice"] = Notice("vote.undo_refused", "warning", str(err))
+            return
+        state["vote_reopened"].add(undone.battle_id)
+        move_on(Notice("vote.undone", "success"))
+
+    show_notice()
+    # Undo sits high in the left lanes: not in Next's lane (a double click on Next must not undo
+    # the vote), and well above where the vote buttons were (a double click on a vote neither).
+    if last_undoable_vote(engine, rater=ctx.username) == result["vote_id"]:
+        st.columns(LANES)[0].button(
+            t("vote.undo"),
+            key=f"undo_{seq}",
+            use_container_width=True,
+            help=t("vote.undo_help", minutes=UNDO_MINUTES),
+            on_click=undo,
+            args=(result["vote_id"],),
+        )
     with st.expander(t("vote.safe_note_title")):
         st.markdown(inert_markdown(view.safe_note))
-
-    def advance() -> None:
-        # the next item is chosen in the very run this click triggers
-        st.session_state["vote_item"] = None
-        st.session_state["vote_result"] = None
-        st.session_state["vote_seq"] = seq + 1
-
-    st.button(
+    st.columns(LANES)[-1].button(
         t("vote.next"),
         key=f"next_{seq}",
         type="primary",
+        use_container_width=True,
         shortcut="N",
         help=t("vote.shortcut", shortcut="N"),
-        on_click=advance,
+        on_click=move_on,
     )

@@ -1,0 +1,41 @@
+"""Strings of the vote page's undo, skip and click guard (pages/1_vote.py); the page's older
+strings live in ui/i18n.py under the same ``vote.`` prefix."""
+
+STRINGS: dict[str, dict[str, str]] = {
+    "vote.undo": {"zh": "撤销上一票", "en": "Undo my last vote"},
+    "vote.undo_help": {
+        "zh": "投票后 {minutes} 分钟内、在你投下一票之前可以撤销；撤销后这道题会回到你这里重新判断。",
+        "en": "You can undo within {minutes} minutes of voting, until you vote again; the item then comes back to you to judge again.",
+    },
+    "vote.undone": {
+        "zh": "已撤销你的上一票，请重新判断这道题。",
+        "en": "Your last vote was undone; please judge this item again.",
+    },
+    "vote.undo_refused": {
+        "zh": "这一票无法撤销：只能撤销你自己最近的一票，且须在投票后 {minutes} 分钟内。（{reason}）",
+        "en": "This vote can no longer be undone: only your own latest vote, within {minutes} minutes of casting it. ({reason})",
+    },
+    "vote.identities_seen": {
+        "zh": "你撤销前已经看到过这两条回答来自哪个模型。请仍然只按回答的内容判断。",
+        "en": "You saw which models wrote these answers before you undid your vote. Please still judge only what the answers say.",
+    },
+    "vote.too_fast": {
+        "zh": "这道题刚刚出现，这次点击没有记录（防止连点误投）。请先读完两条回答再投票。",
+        "en": "This item has only just appeared, so that click was not recorded (it looked like a double click). Please read both answers before voting.",
+    },
+    "vote.skip": {"zh": "跳过", "en": "Skip"},
+    "vote.skip_help": {
+        "zh": "不判断这道题：以后不会再给你看这道题。",
+        "en": "Pass on this item: it will never be shown to you again.",
+    },
+    "vote.skip_reason": {"zh": "跳过原因（可选）", "en": "Reason for skipping (optional)"},
+    "vote.skip_reason.none": {"zh": "不说明原因", "en": "No reason given"},
+    "vote.skip_reason.unclear": {"zh": "看不懂", "en": "Hard to understand"},
+    "vote.skip_reason.expertise": {"zh": "需要专业知识", "en": "Needs expertise"},
+    "vote.skip_reason.distressing": {"zh": "内容不适", "en": "Distressing"},
+    "vote.skip_reason.other": {"zh": "其他", "en": "Other"},
+    "vote.skipped": {
+        "zh": "已跳过上一题，以后不会再给你看那道题。",
+        "en": "The previous item was skipped; you will not be shown it again.",
+    },
+}
