@@ -1,9 +1,12 @@
-"""Start-up: create the schema, load the demo release into an empty database, first admin."""
+"""Start-up: the private data folder, the schema, the demo release in an empty database, the
+first admin."""
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
@@ -21,12 +24,22 @@ def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _private_folder(path: Path) -> None:
+    """The data folder (SQLite file, cookie key) is the app's own: only its owner may enter it
+    (0700), also when an older version created it 0755."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o700)
+
+
 def init_database(settings: Settings, *, announce: Callable[[str], None] = _stderr) -> Engine:
     """Engine with the schema in place and, when the database is empty, the demo release.
 
     The demo files are validated completely before the first write, so a bad file stops start-up
     with the database untouched.
     """
+    _private_folder(settings.data_dir)
     engine = make_engine(settings.database_url)
     create_schema(engine)
     if settings.load_demo:

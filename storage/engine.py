@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,8 @@ from sqlmodel import create_engine
 __all__ = ["create_schema", "make_engine", "sqlite_url"]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+log = logging.getLogger(__name__)
 
 
 def sqlite_url(path: str | Path) -> str:
@@ -27,9 +31,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     write transactions can start with ``BEGIN IMMEDIATE`` and never lose an update.
     """
     if url.startswith("sqlite"):
-        db_path = url.split("///", 1)[-1]
+        db_path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
         if db_path and db_path != ":memory:":
-            Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(db_path))
         engine = create_engine(
             url,
             echo=echo,
@@ -38,6 +42,22 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         _install_sqlite_pragmas(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _private_file(path: Path) -> None:
+    """Make the SQLite file readable by its owner only (0600), in a folder only its owner can
+    enter (0700) when this creates the folder. SQLite gives its -wal and -shm files the database
+    file's permissions. An existing folder keeps its mode: it may be shared (``/tmp``) or managed
+    by someone else; an existing database file is tightened to 0600."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if path.stat().st_mode & 0o077:
+            try:
+                path.chmod(0o600)
+            except PermissionError:  # someone else's file: theirs to protect; say so, go on
+                log.warning("make_engine: cannot make %s private (mode 0600): not its owner", path)
 
 
 def _install_sqlite_pragmas(engine: Engine) -> None:

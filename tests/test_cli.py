@@ -138,3 +138,40 @@ def test_lazy_help_lists_what_eager_registration_lists():
     assert lazy.exit_code == full.exit_code == 0
     assert lazy.output == full.output
     assert {"ratings", "calibrate", "release", "ledger"} <= {i.name for i in infos}
+
+
+def _cli(tmp_path, *args, stdin=None, admin_password="x-admin-pw"):
+    env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path / "data")}
+    env.pop("DATABASE_URL", None)
+    env.pop("ARENA_ADMIN_PASSWORD", None)
+    if admin_password is not None:
+        env["ARENA_ADMIN_PASSWORD"] = admin_password
+    return subprocess.run(
+        [sys.executable, "cli.py", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_database_file_private_in_a_private_folder(tmp_path):
+    import stat
+
+    from sqlalchemy import text
+
+    from storage.engine import make_engine
+
+    assert _cli(tmp_path, "init").returncode == 0
+    data = tmp_path / "data"
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "arena.db").stat().st_mode) == 0o600
+    engine = make_engine(f"sqlite:///{data / 'arena.db'}")
+    with engine.begin() as conn:  # a write while connected: the WAL and shared-memory files exist
+        conn.execute(text("UPDATE arena_user SET lang = 'en'"))
+        wal = [data / "arena.db-wal", data / "arena.db-shm"]
+        assert all(p.exists() for p in wal)
+        assert {stat.S_IMODE(p.stat().st_mode) for p in wal} == {0o600}
+    engine.dispose()
