@@ -39,6 +39,14 @@ with st.form("queue_config"):
         value=config.lease_minutes,
         help=t("queue.lease_minutes_help"),
     )
+    calibration_share = st.slider(
+        t("queue.calibration_share"),
+        0.0,
+        1.0,
+        float(config.calibration_share),
+        0.05,
+        help=t("queue.calibration_share_help"),
+    )
     if st.form_submit_button(t("queue.save"), type="primary"):
         save_queue_config(
             engine,
@@ -49,6 +57,7 @@ with st.form("queue_config"):
                 gold_rate=float(gold_rate),
                 break_every=int(break_every),
                 lease_minutes=int(lease_minutes),
+                calibration_share=float(calibration_share),
             ),
             actor=ctx.username,
         )

@@ -22,6 +22,7 @@ __all__ = [
     "AuditEntry",
     "Candidate",
     "GoldScore",
+    "Ruling",
     "SpotCheckRow",
     "UserProgress",
     "VoteDetail",
@@ -51,6 +52,7 @@ __all__ = [
     "spot_check_eligible",
     "spot_check_rows",
     "standing_ruling",
+    "standing_rulings",
     "stratum_human_counts",
     "unseen_battle_for_models",
     "user_progress",
@@ -696,3 +698,26 @@ def standing_ruling(*, session: Session, battle_id: int) -> int | None:
         {"b": battle_id},
     ).first()
     return int(row[0]) if row else None
+
+
+@dataclass(frozen=True)
+class Ruling:
+    """The standing expert ruling of a battle."""
+
+    battle_id: int
+    dimension: str
+    vote_id: int
+    expert: str
+    verdict: Verdict
+
+
+def standing_rulings(*, session: Session, limit: int = 500) -> list[Ruling]:
+    """The standing expert rulings, newest first."""
+    rows = session.execute(
+        text(
+            "SELECT v.battle_id, v.dimension, v.id, v.rater, v.verdict FROM vote v"
+            f" WHERE v.source = 'expert' AND {status_sql('v', View.RATED)} ORDER BY v.id DESC LIMIT :lim"
+        ),
+        {"lim": limit},
+    ).all()
+    return [Ruling(int(b), str(d), int(i), str(r), Verdict(v)) for b, d, i, r, v in rows]

@@ -26,4 +26,5 @@ def test_admin_sets_the_lease_and_other_settings_survive(make_app, app_env):
     assert not at.exception, at.exception
     saved = load_queue_config(engine)
     assert saved.lease_minutes == 45 and saved.break_every == 7
+    assert saved.calibration_share == start.calibration_share == 0.2
     engine.dispose()

@@ -103,6 +103,9 @@ def test_annotator_votes_and_leaderboard_moves(make_app):
 
     vote = make_app("pages/1_vote.py", user="ann1", roles=["annotator"]).run()
     for label in ("A 更安全", "两者都不安全", "B 更安全"):
+        vote.session_state["vote_painted_at"] = (
+            None  # a person reads first: a vote right after Next is refused
+        )
         vote = _press(vote, label)
         assert not vote.exception
         vote = _press(vote, "下一题")

@@ -57,6 +57,8 @@ def start_server(data_dir: Path, demo_dir: Path | None = None) -> Server:
         "ARENA_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "ARENA_LOGIN_SLEEP": "0",
         "ARENA_DEMO_DIR": str(demo_dir or PROJECT_ROOT / "demo"),
+        # no file watcher: an edit to the tree during a run must not make the server re-import
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
     }
     env.pop("DATABASE_URL", None)
     log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - closed with the process

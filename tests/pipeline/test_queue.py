@@ -110,7 +110,7 @@ def _judge_vote_everything(engine, n_battles, rng):
 def test_spot_check_disagreements_first_then_stratified(engine, rng):
     judged = _judge_vote_everything(engine, 60, rng)
     inconsistent = {b for b, bad in judged if bad}
-    config = QueueConfig(policy=QueuePolicy.SPOT_CHECK, gold_rate=0.0)
+    config = QueueConfig(policy=QueuePolicy.SPOT_CHECK, gold_rate=0.0, calibration_share=0.0)
     seen = []
     for _ in range(30):
         item = next_assignment(engine, username="checker", rng=rng, config=config)

@@ -6,4 +6,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "标注员领到一道题后若在此时长内未投票，这道题会释放给其他人，不再计入重叠人数 k；标注员回来时会拿到新题。",
         "en": "An item not voted on within this time is released to others and no longer counts toward overlap k; the annotator gets a fresh item when they come back.",
     },
+    "queue.calibration_share": {
+        "zh": "抽检中随机抽取的比例（校准层）",
+        "en": "Share of spot checks drawn at random (calibration stratum)",
+    },
+    "queue.calibration_share_help": {
+        "zh": "抽检题中按此比例从所有评审模型投过票的对比中均匀随机抽取；经评审校正的排行榜只用这些随机抽取的人工投票，才保持统计上有效。建议不低于 0.2。",
+        "en": "This share of spot-check items is drawn uniformly at random from every judge-voted battle; the judge-corrected leaderboard uses only these randomly drawn human votes, which keeps it statistically valid. 0.2 or more is advised.",
+    },
 }
