@@ -1,15 +1,18 @@
 """Rating models for pairwise comparisons and what the leaderboard shows about them.
 
 - online: ``EloRater`` and ``TrueSkillRater`` fold votes forward (state in, new state out);
-- batch: ``BradleyTerry`` fits aggregated ``PairCounts``, with bootstrap and sandwich intervals;
+- batch: ``BradleyTerry`` fits aggregated ``PairCounts`` (draws as half wins, dropped, or Davidson's
+  third outcome), with bootstrap and sandwich intervals that treat the battle as the sampled unit
+  (``BattleCells``);
 - shared: the ``RatingModel`` protocol, interval-respecting ranks, win-rate matrices, slices,
   the ``Leaderboard`` rows and ``leaderboard(method, comparisons)`` from votes to rows.
 """
 
+from judging.ratings._battles import BattleCells
 from judging.ratings._bradley_terry import ELO_SCALE, BradleyTerry, BTFit
 from judging.ratings._elo import EloRater, EloState
 from judging.ratings._intervals import IntervalMethod, RankRanges, RatingIntervals, interval_ranks
-from judging.ratings._leaderboard import Leaderboard, Standing
+from judging.ratings._leaderboard import TRUESKILL_SIGMAS, Leaderboard, Standing
 from judging.ratings._matrices import PairMatrix, predicted_win_matrix, win_rate_matrix
 from judging.ratings._methods import RatingMethod, leaderboard
 from judging.ratings._pairs import PairCounts, PairWins, TieRule
@@ -19,7 +22,9 @@ from judging.ratings._trueskill import TrueSkillArrays, TrueSkillRater, TrueSkil
 
 __all__ = [
     "ELO_SCALE",
+    "TRUESKILL_SIGMAS",
     "BTFit",
+    "BattleCells",
     "BradleyTerry",
     "EloRater",
     "EloState",

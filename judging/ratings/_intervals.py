@@ -16,9 +16,9 @@ IntArray = npt.NDArray[np.int64]
 
 
 class IntervalMethod(StrEnum):
-    BOOTSTRAP = "bootstrap"  # percentile interval over resampled pair counts
-    SANDWICH = "sandwich"  # normal approximation with the robust (sandwich) covariance
-    POSTERIOR = "posterior"  # mean +- z * posterior standard deviation (TrueSkill)
+    BOOTSTRAP = "bootstrap"  # percentile interval over resampled battles
+    SANDWICH = "sandwich"  # normal approximation with the battle-clustered (sandwich) covariance
+    POSTERIOR = "posterior"  # TrueSkill's mu +- 3 sigma band: a belief width, not a confidence interval
 
 
 class RankRanges(NamedTuple):

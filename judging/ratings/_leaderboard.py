@@ -1,10 +1,15 @@
-"""Leaderboard rows: rating, interval, interval-respecting rank range, votes and a provisional flag."""
+"""Leaderboard rows: rating, interval, interval-respecting rank range, votes and a provisional flag.
+
+Only Bradley–Terry claims a coverage level (its bootstrap and sandwich intervals are checked
+against known strengths). TrueSkill rows carry the ``mu +- 3 sigma`` band, whose lower end is the
+conservative rating TrueSkill sorts by; it is a belief width, not a 95% interval, and says so.
+Elo rows carry no interval.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
@@ -12,7 +17,9 @@ from judging.ratings._elo import EloState
 from judging.ratings._intervals import IntervalMethod, RatingIntervals, interval_ranks
 from judging.ratings._trueskill import TrueSkillState
 
-__all__ = ["Leaderboard", "Standing"]
+__all__ = ["TRUESKILL_SIGMAS", "Leaderboard", "Standing"]
+
+TRUESKILL_SIGMAS = 3.0  # the TrueSkill band is mu +- 3 sigma; mu - 3 sigma is the conservative rating
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +41,19 @@ class Leaderboard:
     """Rows sorted by rating (best first) for one method on one slice."""
 
     method: str
-    level: float | None  # interval level, None when the method has no intervals
+    level: float | None  # the coverage the intervals claim; None when they claim none (or are absent)
     min_votes: int
     rows: tuple[Standing, ...]
+    interval: IntervalMethod | None = None  # what ``lower``/``upper`` are; None: no interval
+
+    def interval_label(self) -> str:
+        """What the rows' ``lower`` and ``upper`` are, in words (table headers, JSON)."""
+        if self.interval is None:
+            return "none"
+        if self.interval is IntervalMethod.POSTERIOR or self.level is None:
+            return f"mu ± {TRUESKILL_SIGMAS:g} sigma (lower = conservative rating; not a confidence interval)"
+        unit = "battles resampled" if self.interval is IntervalMethod.BOOTSTRAP else "clustered by battle"
+        return f"{self.level:.0%} {self.interval.value} interval ({unit})"
 
     @classmethod
     def from_intervals(
@@ -44,9 +61,10 @@ class Leaderboard:
     ) -> Leaderboard:
         """Rows from a rating model with intervals (Bradley–Terry bootstrap or sandwich)."""
         ranks = intervals.ranks()
+        claimed = None if intervals.method is IntervalMethod.POSTERIOR else intervals.level
         return cls._build(
             method,
-            intervals.level,
+            claimed,
             min_votes,
             intervals.models,
             intervals.rating.tolist(),
@@ -55,6 +73,7 @@ class Leaderboard:
             ranks.best.tolist(),
             ranks.worst.tolist(),
             votes,
+            intervals.method,
         )
 
     @classmethod
@@ -74,19 +93,35 @@ class Leaderboard:
             ranks.best.tolist(),
             ranks.worst.tolist(),
             state.games,
+            None,
         )
 
     @classmethod
-    def from_trueskill(cls, state: TrueSkillState, *, level: float = 0.95, min_votes: int = 0) -> Leaderboard:
-        """TrueSkill means with ``mu +- z sigma`` posterior intervals (z = 1.96 for 95%)."""
+    def from_trueskill(cls, state: TrueSkillState, *, min_votes: int = 0) -> Leaderboard:
+        """TrueSkill means with the ``mu +- 3 sigma`` band (``lower`` is the conservative rating).
+
+        The band is the model's own belief width, not a confidence interval: TrueSkill's sigma
+        shrinks with every game whatever the data say, so no coverage level is claimed
+        (``level`` is None) and rank ranges are where the bands overlap.
+        """
         models = state.models
         mu = np.asarray([state.mu[m] for m in models], dtype=np.float64)
         sigma = np.asarray([state.sigma[m] for m in models], dtype=np.float64)
-        z = NormalDist().inv_cdf(0.5 + level / 2.0)
-        intervals = RatingIntervals(
-            models, mu, mu - z * sigma, mu + z * sigma, level, IntervalMethod.POSTERIOR
+        lower, upper = mu - TRUESKILL_SIGMAS * sigma, mu + TRUESKILL_SIGMAS * sigma
+        ranks = interval_ranks(lower, upper)
+        return cls._build(
+            "trueskill",
+            None,
+            min_votes,
+            models,
+            mu.tolist(),
+            lower.tolist(),
+            upper.tolist(),
+            ranks.best.tolist(),
+            ranks.worst.tolist(),
+            state.games,
+            IntervalMethod.POSTERIOR,
         )
-        return cls.from_intervals("trueskill", intervals, state.games, min_votes=min_votes)
 
     @classmethod
     def _build(
@@ -101,6 +136,7 @@ class Leaderboard:
         best: Sequence[int],
         worst: Sequence[int],
         votes: Mapping[str, int],
+        interval: IntervalMethod | None,
     ) -> Leaderboard:
         if min_votes < 0:
             raise ValueError(f"Leaderboard: min_votes must be non-negative, got {min_votes!r}")
@@ -118,4 +154,4 @@ class Leaderboard:
             for k, m in enumerate(models)
         ]
         rows.sort(key=lambda r: (-r.rating, r.model))
-        return cls(method, level, min_votes, tuple(rows))
+        return cls(method, level, min_votes, tuple(rows), interval)

@@ -47,8 +47,8 @@ def leaderboard(
     """Rate ``comparisons`` with ``method`` and build the leaderboard rows.
 
     Bradley–Terry intervals come from ``bootstrap_rounds`` resamples when that is positive (then
-    ``rng`` is required), otherwise from the sandwich estimate. TrueSkill rows carry posterior
-    intervals; Elo rows have none.
+    ``rng`` is required), otherwise from the sandwich estimate; ``level`` is theirs. TrueSkill rows
+    carry the ``mu +- 3 sigma`` band (no coverage claimed); Elo rows have no interval.
     """
     if method is RatingMethod.BT:
         bt = bradley_terry or BradleyTerry()
@@ -64,5 +64,5 @@ def leaderboard(
         return Leaderboard.from_elo((elo or EloRater()).fit(comparisons), min_votes=min_votes)
     if method is RatingMethod.TRUESKILL:
         state = (trueskill or TrueSkillRater()).fit(comparisons)
-        return Leaderboard.from_trueskill(state, level=level, min_votes=min_votes)
+        return Leaderboard.from_trueskill(state, min_votes=min_votes)
     raise TypeError(f"leaderboard: method must be a RatingMethod, got {method!r}")

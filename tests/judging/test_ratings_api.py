@@ -15,7 +15,9 @@ def test_public_surface_is_pinned() -> None:
     assert sorted(judging.ratings.__all__) == sorted(
         [
             "ELO_SCALE",
+            "TRUESKILL_SIGMAS",
             "BTFit",
+            "BattleCells",
             "BradleyTerry",
             "EloRater",
             "EloState",

@@ -80,19 +80,22 @@ def test_leaderboard_from_bradley_terry_marks_provisional_models() -> None:
     for row in board.rows:
         assert row.lower is not None and row.upper is not None
         assert row.lower <= row.rating <= row.upper and 1 <= row.rank <= row.rank_worst <= 3
-    assert board.level == 0.95 and board.method == "bt"
+    assert board.level == 0.95 and board.method == "bt" and board.interval is IntervalMethod.SANDWICH
+    assert board.interval_label() == "95% sandwich interval (clustered by battle)"
 
 
 def test_leaderboards_for_elo_and_trueskill() -> None:
     elo = Leaderboard.from_elo(EloRater().fit(_votes()), min_votes=5)
     assert [r.rank for r in elo.rows] == [1, 2, 3] and elo.rows[0].lower is None and elo.level is None
-    ts = Leaderboard.from_trueskill(TrueSkillRater().fit(_votes()), level=0.9)
+    assert elo.interval is None and elo.interval_label() == "none"
+    state = TrueSkillRater().fit(_votes())
+    ts = Leaderboard.from_trueskill(state)
     row = ts.rows[0]
-    assert row.lower is not None and row.upper is not None
-    # mu +- 1.6449 sigma for a 90% interval
-    assert (row.upper - row.lower) / 2 == pytest.approx(
-        1.6448536 * TrueSkillRater().fit(_votes()).sigma[row.model], rel=1e-6
-    )
+    # the band is mu +- 3 sigma and its lower end the conservative rating; no coverage is claimed
+    assert row.lower == pytest.approx(state.mu[row.model] - 3 * state.sigma[row.model], rel=1e-12)
+    assert row.upper == pytest.approx(state.mu[row.model] + 3 * state.sigma[row.model], rel=1e-12)
+    assert ts.level is None and ts.interval is IntervalMethod.POSTERIOR
+    assert "3 sigma" in ts.interval_label() and "%" not in ts.interval_label()
 
 
 def test_win_rate_matrix_worked_example() -> None:
