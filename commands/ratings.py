@@ -2,59 +2,99 @@
 
 Votes on gold items (an ``export-votes --include-gold`` file) are left out, with a note: the gold
 reference pseudo-models are stand-in authors of known answers, never models to rate.
+
+Bradley–Terry intervals treat the battle as the sampled unit: votes on the same (question, turn,
+unordered model pair) are one battle, as the votes-file format says (the reader's ``battle``
+column); a vote without a question id is a battle of its own. The file is read by columns.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import typer
 
-from judging.ratings import BradleyTerry, EloRater, Leaderboard, TrueSkillRater
-from judging.types import Comparison
-from judging.votes_file import VotesFileError, read_votes
+from judging.ratings import (
+    TRUESKILL_SIGMAS,
+    BradleyTerry,
+    EloRater,
+    Leaderboard,
+    PairCounts,
+    TieRule,
+    TrueSkillRater,
+)
+from judging.votes_file import VotesFileError, VoteTable, read_vote_table
 from pipeline.gold import REFERENCE_MODELS
 
-
-def rated_comparisons(path: Path) -> tuple[list[Comparison], int]:
-    """The file's comparisons between rated models, and how many gold votes were left out."""
-    comparisons = [r.comparison for r in read_votes(path)]
-    rated = [c for c in comparisons if not {c.model_a, c.model_b} & REFERENCE_MODELS]
-    return rated, len(comparisons) - len(rated)
+TIE_MODELS = (TieRule.HALF, TieRule.DAVIDSON)
 
 
-def rate_comparisons(
+class RatedFile(NamedTuple):
+    """The board of a votes file and what the Bradley–Terry fit behind it assumed."""
+
+    board: Leaderboard
+    battles: int  # independent units the intervals resample or cluster by
+    tie_model: TieRule | None  # Bradley–Terry only
+    tie_parameter: float | None  # Davidson's nu
+
+
+def rated_votes(path: Path) -> tuple[VoteTable, int]:
+    """The file's votes between rated models, and how many gold votes were left out."""
+    table = read_vote_table(path)
+    gold = table.involving(REFERENCE_MODELS)
+    return table.select(~gold), int(gold.sum())
+
+
+def rate_votes(
     path: Path,
-    comparisons: list[Comparison],
+    table: VoteTable,
     method: str,
     *,
+    tie_model: str = "half",
     bootstrap: int = 0,
     seed: int = 0,
     min_votes: int = 0,
-) -> Leaderboard:
-    """The board of ``comparisons`` (read from ``path``, named in errors) by ``method``."""
-    models = {m for c in comparisons for m in (c.model_a, c.model_b)}
-    if len(models) < 2:
+) -> RatedFile:
+    """The board of the votes in ``table`` (read from ``path``, named in errors) by ``method``."""
+    if len(table.models) < 2:
         raise VotesFileError(
-            str(path), None, None, f"needs votes between at least two rated models, found {sorted(models)}"
+            str(path),
+            None,
+            None,
+            f"needs votes between at least two rated models, found {list(table.models)}",
         )
+    if tie_model not in TIE_MODELS:
+        raise ValueError(f"ratings: unknown tie model {tie_model!r} (expected half or davidson)")
+    counts = PairCounts.from_arrays(table.a, table.b, table.score, table.models, battle=table.battle)
     if method == "bt":
-        bt = BradleyTerry()
-        fit = bt.fit(comparisons)
+        bt = BradleyTerry(ties=TieRule(tie_model))
+        fit = bt.fit_counts(counts)
         intervals = (
             bt.bootstrap(fit, np.random.default_rng(seed), rounds=bootstrap)
             if bootstrap
             else bt.sandwich(fit)
         )
-        votes = dict(zip(fit.models, fit.counts.votes_per_model().tolist(), strict=True))
-        return Leaderboard.from_intervals("bt", intervals, votes, min_votes=min_votes)
+        board = Leaderboard.from_intervals("bt", intervals, fit.votes, min_votes=min_votes)
+        return RatedFile(board, counts.n_battles, fit.ties, fit.tie_parameter)
     if method == "elo":
-        return Leaderboard.from_elo(EloRater(k=32.0, initial=1500.0).fit(comparisons), min_votes=min_votes)
-    if method == "trueskill":
-        return Leaderboard.from_trueskill(TrueSkillRater().fit(comparisons), min_votes=min_votes)
-    raise ValueError(f"ratings: unknown method {method!r} (expected bt, elo or trueskill)")
+        elo = EloRater(k=32.0, initial=1500.0).fit(table.comparisons())
+        board = Leaderboard.from_elo(elo, min_votes=min_votes)
+    elif method == "trueskill":
+        board = Leaderboard.from_trueskill(TrueSkillRater().fit(table.comparisons()), min_votes=min_votes)
+    else:
+        raise ValueError(f"ratings: unknown method {method!r} (expected bt, elo or trueskill)")
+    return RatedFile(board, counts.n_battles, None, None)
+
+
+def _column_title(board: Leaderboard) -> str:
+    if board.interval is None:
+        return "interval"
+    if board.level is None:
+        return f"mu ± {TRUESKILL_SIGMAS:g} sigma"
+    return f"{board.level:.0%} interval"
 
 
 def register(app: typer.Typer) -> None:
@@ -62,8 +102,13 @@ def register(app: typer.Typer) -> None:
     def ratings(
         votes_file: Path = typer.Argument(..., help="CSV or JSONL with model_a, model_b, winner."),
         method: str = typer.Option("bt", "--method", help="bt | elo | trueskill"),
+        tie_model: str = typer.Option(
+            "half",
+            "--tie-model",
+            help="BT draws: half (half a win each way) | davidson (a draw is its own outcome).",
+        ),
         bootstrap: int = typer.Option(
-            0, "--bootstrap", help="Bootstrap rounds for BT intervals (0: sandwich)."
+            0, "--bootstrap", help="Bootstrap rounds for BT intervals, battles resampled (0: sandwich)."
         ),
         seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
         min_votes: int = typer.Option(0, "--min-votes", help="Below this, a model is provisional."),
@@ -71,15 +116,22 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rate a votes file without touching the database."""
         try:
-            comparisons, gold = rated_comparisons(votes_file)
+            table, gold = rated_votes(votes_file)
             if gold:
                 typer.echo(f"note: left out {gold} votes on gold items (reference answers)", err=True)
-            board = rate_comparisons(
-                votes_file, comparisons, method, bootstrap=bootstrap, seed=seed, min_votes=min_votes
+            rated = rate_votes(
+                votes_file,
+                table,
+                method,
+                tie_model=tie_model,
+                bootstrap=bootstrap,
+                seed=seed,
+                min_votes=min_votes,
             )
         except (VotesFileError, ValueError, OSError) as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from None
+        board = rated.board
         rows = [
             {
                 "model": r.model,
@@ -94,9 +146,22 @@ def register(app: typer.Typer) -> None:
             for r in board.rows
         ]
         if as_json:
-            typer.echo(json.dumps({"method": method, "ratings": rows}, ensure_ascii=False))
+            header = {
+                "method": method,
+                "tie_model": None if rated.tie_model is None else rated.tie_model.value,
+                "tie_parameter": rated.tie_parameter,
+                "interval": board.interval_label(),
+                "battles": rated.battles,
+            }
+            typer.echo(json.dumps({**header, "ratings": rows}, ensure_ascii=False))
             return
-        typer.echo(f"{'rank':>9}  {'model':<28} {'rating':>9}  {'95% interval':>20}  votes")
+        about = f"{method}; lower/upper: {board.interval_label()}; {rated.battles} battles"
+        if rated.tie_model is not None:
+            about += f"; ties: {rated.tie_model.value}"
+            if rated.tie_parameter is not None:
+                about += f" (nu = {rated.tie_parameter:.3f})"
+        typer.echo(about)
+        typer.echo(f"{'rank':>9}  {'model':<28} {'rating':>9}  {_column_title(board):>20}  votes")
         for r in board.rows:
             rank = f"{r.rank}" if r.rank == r.rank_worst else f"{r.rank}-{r.rank_worst}"
             interval = (

@@ -111,6 +111,12 @@ else:
     )
     st.altair_chart(chart, use_container_width=True)
     st.caption(t("lb.bt_explain"))
+    # one line on what the intervals cover: the battle is the unit, and the tie model's scale
+    st.caption(
+        t("lb.ties_half")
+        if board.tie_parameter is None
+        else t("lb.ties_davidson", nu=f"{board.tie_parameter:.2f}")
+    )
 
 # Elo and TrueSkill beside it. For "all sources" on a whole dimension (or overall) the live
 # fold-forward projection answers (it carries wins/losses/draws); other slices are replayed.

@@ -20,6 +20,7 @@ from judging.ratings import (
     Leaderboard,
     PairCounts,
     PairMatrix,
+    TieRule,
     TrueSkillRater,
     TrueSkillState,
     predicted_win_matrix,
@@ -45,6 +46,7 @@ class BoardQuery:
     intervals: IntervalKind = "sandwich"
     bootstrap_rounds: int = 1000
     seed: int = 0
+    tie_model: str = TieRule.HALF.value  # "half" (a draw is half a win each way) or "davidson"
 
     def __post_init__(self) -> None:
         for source, weight in self.source_weights.items():
@@ -55,6 +57,8 @@ class BoardQuery:
             raise ValueError(
                 f"BoardQuery: intervals must be 'bootstrap' or 'sandwich', got {self.intervals!r}"
             )
+        if self.tie_model not in (TieRule.HALF, TieRule.DAVIDSON):
+            raise ValueError(f"BoardQuery: tie_model must be 'half' or 'davidson', got {self.tie_model!r}")
 
     def cache_key(self) -> tuple[object, ...]:
         return (
@@ -65,6 +69,7 @@ class BoardQuery:
             self.intervals,
             self.bootstrap_rounds,
             self.seed,
+            self.tie_model,
         )
 
 
@@ -91,6 +96,8 @@ class Board:
     win_rate: PairMatrix | None
     predicted: PairMatrix | None
     online: tuple[OnlineRow, ...] = ()  # empty when compute_board(online=False)
+    tie_model: TieRule = TieRule.HALF  # how the Bradley–Terry rows read a draw
+    tie_parameter: float | None = None  # Davidson's nu, when tie_model is DAVIDSON
 
 
 def slice_version(engine: Engine) -> int:
@@ -102,8 +109,9 @@ def slice_version(engine: Engine) -> int:
 def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = True) -> Board:
     """The board of one slice, from a snapshot of the vote log (no database round trip).
 
-    ``online=False`` leaves out the Elo and TrueSkill replays (when the caller already has them
-    from the live projection)."""
+    Bradley–Terry intervals treat the battle as the sampled unit (the log's ``battle`` column):
+    the bootstrap resamples battles, the sandwich clusters by battle. ``online=False`` leaves out
+    the Elo and TrueSkill replays (when the caller already has them from the live projection)."""
     sources = tuple(s for s, w in query.source_weights.items() if w > 0) or None
     keep = columns.mask(dimension=query.dimension, release_id=query.release_id, sources=sources)
     keys = columns.models
@@ -111,6 +119,7 @@ def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = Tru
     if not keep.any() or len(keys) < 2:
         return Board(columns.last_vote_id, 0, names, None, None, None, None, None)
     a, b, score = columns.a[keep].astype(np.int64), columns.b[keep].astype(np.int64), columns.score[keep]
+    battle = columns.battle[keep]
     # Only models with votes in this slice are rated: a model without a single comparison has
     # no rating to speak of (an interval would be pure prior, not evidence).
     present = np.unique(np.concatenate([a, b]))
@@ -126,11 +135,12 @@ def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = Tru
     else:
         weight = np.ones(a.shape[0])
     rated = weight > 0
-    a, b, score, weight = a[rated], b[rated], score[rated], weight[rated]
+    a, b, score, weight, battle = a[rated], b[rated], score[rated], weight[rated], battle[rated]
 
-    counts = PairCounts.from_arrays(a, b, score, keys, weight=weight)
+    counts = PairCounts.from_arrays(a, b, score, keys, weight=weight, battle=battle)
     votes = dict(zip(keys, counts.votes_per_model().tolist(), strict=True))
-    bt_model = BradleyTerry()
+    ties = TieRule.parse(query.tie_model)
+    bt_model = BradleyTerry(ties=ties)
     fit = bt_model.fit_counts(counts)
     if query.intervals == "bootstrap":
         intervals = bt_model.bootstrap(fit, np.random.default_rng(query.seed), rounds=query.bootstrap_rounds)
@@ -148,6 +158,8 @@ def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = Tru
             trueskill=None,
             win_rate=win_rate_matrix(counts),
             predicted=predicted_win_matrix(bt_model, fit, keys),
+            tie_model=ties,
+            tie_parameter=fit.tie_parameter,
         )
     elo_rater, ts_rater = EloRater(k=32.0, initial=1500.0), TrueSkillRater()
     elo_values = elo_rater.replay_arrays(a, b, score, len(keys), weight=weight)
@@ -186,4 +198,6 @@ def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = Tru
                 key=lambda r: (-r.conservative, r.model),
             )
         ),
+        tie_model=ties,
+        tie_parameter=fit.tie_parameter,
     )

@@ -1,0 +1,13 @@
+"""Strings of the leaderboard's interval and tie-model caption (pages/2_leaderboard.py); the page's
+older strings live in ui/i18n.py under the same ``lb.`` prefix."""
+
+STRINGS: dict[str, dict[str, str]] = {
+    "lb.ties_half": {
+        "zh": "区间以对比（同一问题、同一对回答）为抽样单位：自助法重抽对比，三明治估计按对比聚类，同一对比的多张票不会被当成独立证据。平局（两者都安全、两者都不安全）各算半胜，因此评分和区间针对的是被平局压缩的刻度（预期得分），而不是原始实力。",
+        "en": "Intervals take the battle (one question, one pair of answers) as the sampled unit: the bootstrap resamples battles and the sandwich clusters by battle, so several votes on one battle are not counted as independent evidence. Draws ('both safe', 'both unsafe') count half a win each way, so ratings and intervals are on the scale the draws compress (expected scores), not raw strengths.",
+    },
+    "lb.ties_davidson": {
+        "zh": "区间以对比（同一问题、同一对回答）为抽样单位：自助法重抽对比，三明治估计按对比聚类。平局（两者都安全、两者都不安全）按 Davidson 模型作为第三种结果（平局参数 ν = {nu}），因此评分和区间针对的是原始实力（分出胜负时的胜算）。",
+        "en": "Intervals take the battle (one question, one pair of answers) as the sampled unit: the bootstrap resamples battles and the sandwich clusters by battle. Draws ('both safe', 'both unsafe') are Davidson's third outcome (tie parameter ν = {nu}), so ratings and intervals are raw strengths (the odds of a decisive win).",
+    },
+}
