@@ -1,22 +1,27 @@
 """Users (admin): accounts, roles, dimension qualifications, progress, gold accuracy, audit log."""
 
 import json
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
 from pipeline.users import (
+    Issued,
     UserExistsError,
     audit_log,
-    create_user,
+    invite_user,
     progress_rows,
+    reset_password,
     set_active,
     set_qualifications,
     set_roles,
+    unlock_user,
 )
 from storage.users import ROLES
 from ui.auth import require_role
+from ui.components import inert_markdown
 from ui.i18n import t
 from ui.resources import get_engine
 
@@ -24,7 +29,18 @@ ctx = require_role("admin")
 
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
+now = datetime.now(UTC)
 st.title(t("users.title"))
+
+# A one-time password (new account or reset) is shown in the run after the action and then
+# forgotten: it is popped from the session, never stored, and a rerun no longer shows it.
+notice = st.session_state.pop("users_notice", None)
+if notice is not None:
+    st.success(notice)
+issued: Issued | None = st.session_state.pop("users_issued", None)
+if issued is not None:
+    st.success(t("acct.one_time", username=inert_markdown(issued.user.username)))
+    st.code(issued.password, language=None)
 
 rows = progress_rows(engine)
 st.dataframe(
@@ -44,6 +60,8 @@ st.dataframe(
                 else round(100 * r.gold.accuracy, 1),
                 t("users.gold_n"): r.gold.total,
                 t("users.last_vote"): r.progress.last_vote_at,
+                t("acct.col_locked"): r.user.locked_until if r.user.locked(now) else None,
+                t("acct.col_must_change"): r.user.must_change_password,
             }
             for r in rows
         ]
@@ -53,30 +71,28 @@ st.dataframe(
 
 with st.form("add_user", clear_on_submit=True):
     st.subheader(t("users.add"))
+    st.caption(t("acct.invite_help"))
     username = st.text_input(t("users.username"), max_chars=64)
     name = st.text_input(t("users.name"), max_chars=100)
-    password = st.text_input(t("users.password"), type="password", max_chars=72)
     roles = st.multiselect(
         t("users.roles"), ROLES, default=["annotator"], format_func=lambda r: t(f"role.{r}")
     )
     quals = st.multiselect(t("users.qualifications"), list(Dimension), format_func=lambda d: d.label(lang))
     if st.form_submit_button(t("users.add")):
         try:
-            info = create_user(
+            st.session_state["users_issued"] = invite_user(
                 engine,
                 actor=ctx.username,
                 username=username,
                 name=name,
-                password=password,
                 roles=roles,
                 qualifications=[d.value for d in quals],
             )
         except UserExistsError:
             st.error(t("users.exists"))
         except ValueError as exc:
-            st.error(t("users.error", error=str(exc)))
+            st.error(t("users.error", error=inert_markdown(str(exc))))
         else:
-            st.success(t("users.created", username=info.username))
             st.rerun()
 
 st.subheader(t("users.edit"))
@@ -108,6 +124,33 @@ with st.form(f"edit_{user.username}"):
         else:
             st.success(t("users.saved"))
             st.rerun()
+
+st.markdown(f"**{t('acct.account')}**")
+locked = (
+    t("acct.locked_until", until=f"{user.locked_until:%Y-%m-%d %H:%M} UTC")
+    if user.locked(now) and user.locked_until
+    else t("acct.not_locked")
+)
+st.caption(
+    t(
+        "acct.status_line",
+        failures=user.failed_logins,
+        locked=locked,
+        must_change=t("acct.yes") if user.must_change_password else t("acct.no"),
+    )
+)
+cols = st.columns(2)
+if cols[0].button(
+    t("acct.unlock"), key=f"unlock_{user.username}", disabled=not (user.failed_logins or user.locked_until)
+):
+    unlock_user(engine, actor=ctx.username, username=user.username)
+    st.session_state["users_notice"] = t("acct.unlocked", username=inert_markdown(user.username))
+    st.rerun()
+if user.username == ctx.username:
+    cols[1].caption(t("acct.reset_self"))
+elif cols[1].button(t("acct.reset"), key=f"reset_{user.username}"):
+    st.session_state["users_issued"] = reset_password(engine, actor=ctx.username, username=user.username)
+    st.rerun()
 
 with st.expander(t("users.audit")):
     st.dataframe(

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from pipeline.accounts import create_first_admin
 from pipeline.demo import load_demo, write_demo
 from pipeline.settings import Settings
+from pipeline.users import create_first_admin
 from storage.engine import create_schema, make_engine
 from storage.queries import audit, is_empty
 from storage.session import read_session, write_session

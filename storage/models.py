@@ -212,10 +212,14 @@ class User(SQLModel, table=True):
     __tablename__ = "arena_user"
 
     id: int | None = Field(default=None, primary_key=True)
+    # the canonical form (storage.users.canonical_username): NFKC, trimmed, case-folded
     username: str = Field(index=True, unique=True, max_length=64)
     name: str = ""
     email: str = ""
     password_hash: str  # bcrypt
+    must_change_password: bool = False  # a one-time password (first start, admin reset) is in use
+    failed_logins: int = 0  # consecutive failed password checks since the last success or unlock
+    locked_until: datetime | None = None  # password logins are refused until then (or an unlock)
     roles: str = '["annotator"]'  # JSON list: admin | expert | annotator
     qualifications: str = "[]"  # JSON list of dimension codes; empty = all
     active: bool = True
@@ -384,6 +388,10 @@ class Event(SQLModel, table=True):
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     source_url: str = Field(default="", max_length=1000)
     dimensions: str = "[]"  # JSON list of dimension codes to generate questions for
+    # where the event came from: "manual" (entered on the Events page), "file:<name>" or
+    # "feed:<name>" (cli.py events import), and when that file or feed was read
+    source: str = Field(default="manual", max_length=1000)
+    fetched_at: datetime | None = None
     created_by: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -393,13 +401,15 @@ class CandidateQuestion(SQLModel, table=True):
 
     ``text`` is what the generator wrote and never changes; ``edited_text`` is the current text
     after an expert's edit. A candidate that duplicates the bank is kept as ``duplicate`` (with
-    what it matched) so the filter is visible, never silently dropped.
+    what it matched) so the filter is visible, never silently dropped. A pending candidate not
+    verified within the verification setting's window after ``queued_at`` becomes ``stale``: it
+    leaves the queue and never joins a draft unless an admin puts it back (a new ``queued_at``).
     """
 
     __tablename__ = "candidate_question"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('pending', 'approved', 'rejected', 'duplicate')", name="ck_candidate_status"
+            "status IN ('pending', 'approved', 'rejected', 'duplicate', 'stale')", name="ck_candidate_status"
         ),
         Index("ix_candidate_status_event", "status", "event_id"),
     )
@@ -418,6 +428,7 @@ class CandidateQuestion(SQLModel, table=True):
     duplicate_similarity: float | None = None
     question_id: int | None = Field(default=None, foreign_key="question.id")  # once it joined a draft
     created_at: datetime = Field(default_factory=utcnow)
+    queued_at: datetime = Field(default_factory=utcnow)  # entered (or re-entered) the verification queue
     decided_at: datetime | None = None
 
 

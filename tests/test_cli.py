@@ -35,7 +35,8 @@ def test_stats_json(tmp_path):
         "mental_health",
     }
     assert (tmp_path / "arena.db").exists()
-    assert "password: x-admin-pw" in out.stderr  # the first start announces the admin account
+    assert "created the administrator account 'admin'" in out.stderr  # the first start says so ...
+    assert "x-admin-pw" not in out.stderr + out.stdout  # ... but never echoes a password it was given
 
 
 def test_database_url_overrides(tmp_path):
@@ -157,6 +158,39 @@ def _cli(tmp_path, *args, stdin=None, admin_password="x-admin-pw"):
     )
 
 
+def _account(tmp_path, username):
+    """(bcrypt hash, must change, failed logins, audit rows) straight from the database file."""
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "data" / "arena.db") as conn:
+        row = conn.execute(
+            "SELECT password_hash, must_change_password, failed_logins FROM arena_user WHERE username = ?",
+            (username,),
+        ).fetchone()
+        audits = conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
+    return (*row, audits) if row else None
+
+
+def test_init_never_prints_the_admin_password_from_the_environment(tmp_path):
+    out = _cli(tmp_path, "init", admin_password="Secret-Env-Pw-9")
+    assert out.returncode == 0, out.stderr
+    assert "Secret-Env-Pw-9" not in out.stdout + out.stderr
+    assert "ARENA_ADMIN_PASSWORD" in out.stderr
+
+
+def test_init_prints_a_generated_one_time_password_once(tmp_path):
+    from pipeline.accounts import verify_password
+
+    first = _cli(tmp_path, "init", admin_password=None)
+    lines = [x for x in first.stderr.splitlines() if "one-time password:" in x]
+    assert len(lines) == 1
+    password = lines[0].split(":", 1)[1].strip()
+    password_hash, must_change, _, _ = _account(tmp_path, "admin")
+    assert verify_password(password, password_hash) and must_change
+    again = _cli(tmp_path, "init", admin_password=None)
+    assert password not in again.stdout + again.stderr
+
+
 def test_database_file_private_in_a_private_folder(tmp_path):
     import stat
 
@@ -175,3 +209,47 @@ def test_database_file_private_in_a_private_folder(tmp_path):
         assert all(p.exists() for p in wal)
         assert {stat.S_IMODE(p.stat().st_mode) for p in wal} == {0o600}
     engine.dispose()
+
+
+def test_reset_password_gives_a_one_time_password_and_unlocks(tmp_path):
+    import sqlite3
+
+    from pipeline.accounts import verify_password
+
+    assert _cli(tmp_path, "init").returncode == 0
+    with sqlite3.connect(tmp_path / "data" / "arena.db") as conn:
+        conn.execute("UPDATE arena_user SET failed_logins = 7, locked_until = '2999-01-01 00:00:00'")
+    out = _cli(tmp_path, "users", "reset-password", "ADMIN")  # any capitalisation
+    assert out.returncode == 0, out.stderr
+    password = out.stdout.strip().splitlines()[-1].strip()
+    password_hash, must_change, failures, _ = _account(tmp_path, "admin")
+    assert verify_password(password, password_hash) and must_change and failures == 0
+    assert not verify_password("x-admin-pw", password_hash)
+
+
+def test_reset_password_bad_input_changes_nothing(tmp_path):
+    assert _cli(tmp_path, "init").returncode == 0
+    before = _account(tmp_path, "admin")
+    unknown = _cli(tmp_path, "users", "reset-password", "nobody")
+    assert unknown.returncode == 2
+    assert "there is no user 'nobody'; nothing was changed" in unknown.stderr
+    for bad, reason in [
+        ("shrt-pw\n", "shorter than 10 characters"),
+        ("密码" * 13 + "\n", "longer than 72 bytes"),
+        ("admin-admin-2024\n", "contains the username"),
+    ]:
+        out = _cli(tmp_path, "users", "reset-password", "admin", "--password-stdin", stdin=bad)
+        assert out.returncode == 2, bad
+        assert reason in out.stderr and "nothing was changed" in out.stderr
+        assert bad.strip() not in out.stdout + out.stderr  # the refused password is not echoed
+    assert _account(tmp_path, "admin") == before  # same hash, flags and not one audit row more
+
+
+def test_reset_password_from_stdin_keeps_the_spaces(tmp_path):
+    from pipeline.accounts import verify_password
+
+    assert _cli(tmp_path, "init").returncode == 0
+    out = _cli(tmp_path, "users", "reset-password", "admin", "--password-stdin", stdin=" Gelb-Wolke-31 \n")
+    assert out.returncode == 0, out.stderr
+    password_hash, must_change, _, _ = _account(tmp_path, "admin")
+    assert verify_password(" Gelb-Wolke-31 ", password_hash) and not must_change

@@ -1,17 +1,26 @@
-"""Login, role guard and the role-aware sidebar menu (classic multipage mode)."""
+"""Login, role guard and the role-aware sidebar menu (classic multipage mode).
+
+Passwords are checked by ``pipeline.accounts.log_in`` (per-account lockout, audit) in the login
+form's submit callback, so the run that follows already renders the logged-in page. The
+streamlit-authenticator object is built once per run for its re-login cookie and logout button
+only: it holds no credentials and nothing sleeps.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 
 import streamlit as st
 import streamlit_authenticator as stauth
 
+from pipeline.accounts import LoginOutcome, SessionThrottle, change_own_password, log_in, record_throttled
 from storage.queries import audit
 from storage.session import read_session, write_session
-from storage.users import credentials_for_login, get_user, mark_logged_out, set_user_lang
+from storage.users import UserInfo, get_user, mark_logged_out, set_user_lang
+from ui.components import inert_markdown
 from ui.i18n import LANGS, t
 from ui.resources import get_engine, get_settings
 
@@ -35,6 +44,15 @@ MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("pages/11_report.py", "rep.menu", ALL_ROLES),
 )
 
+# session-state keys of this module
+_USERNAME_INPUT = "arena_login_username"
+_PASSWORD_INPUT = "arena_login_password"
+_NOTICE = "arena_login_notice"  # (string key, format arguments) shown under the login form
+_THROTTLE = "arena_login_throttle"  # SessionThrottle of this browser session
+_SET_COOKIE = "arena_set_cookie"  # issue the re-login cookie in this run
+_CHANGE = "arena_change_password"  # the user asked for the change-password form
+_CHANGED = "arena_password_changed"  # show the confirmation once
+
 
 @dataclass(frozen=True)
 class AuthContext:
@@ -48,26 +66,91 @@ class AuthContext:
 
 def _authenticator() -> stauth.Authenticate:
     settings = get_settings()
-    with read_session(get_engine()) as session:
-        credentials = credentials_for_login(session=session)
     return stauth.Authenticate(
-        credentials,
+        {"usernames": {}},
         settings.cookie_name,
         settings.cookie_key(),
         settings.cookie_expiry_days,
         auto_hash=False,
-        login_sleep_time=settings.login_sleep_time,
     )
 
 
-def _on_login(event: dict[str, object]) -> None:
-    username = str(event.get("username") or st.session_state.get("username") or "")
-    st.session_state["arena_login_at"] = time.time()
-    with write_session(get_engine()) as session:
-        audit(session=session, actor=username, action="login")
-        user = get_user(session=session, username=username)
-    if user is not None:
-        st.session_state["lang"] = user.lang
+def _signed_in(user: UserInfo, *, login_at: float) -> None:
+    st.session_state["authentication_status"] = True
+    st.session_state["username"] = user.username
+    st.session_state["name"] = user.name
+    st.session_state["roles"] = list(user.roles)
+    st.session_state["arena_login_at"] = login_at
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)  # stored in UTC
+
+
+def _when(moment: datetime | None) -> str:
+    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def _submit_login() -> None:
+    """The login form's callback: runs before the script, so the next run is already logged in."""
+    username = str(st.session_state.get(_USERNAME_INPUT) or "")
+    password = str(st.session_state.get(_PASSWORD_INPUT) or "")
+    st.session_state[_PASSWORD_INPUT] = ""  # the password is never kept in the session
+    st.session_state["authentication_status"] = False
+    if not username.strip() or not password:
+        st.session_state[_NOTICE] = ("login.failed", {})
+        return
+    throttle: SessionThrottle = st.session_state.get(_THROTTLE) or SessionThrottle()
+    wait = throttle.wait_s(time.time())
+    if wait > 0:
+        record_throttled(get_engine(), username=username, wait_s=wait)
+        st.session_state[_NOTICE] = ("acct.throttled", {"seconds": math.ceil(wait)})
+        return
+    attempt = log_in(get_engine(), username=username, password=password, now=datetime.now(UTC))
+    if attempt.outcome is LoginOutcome.OK and attempt.user is not None:
+        _signed_in(attempt.user, login_at=time.time())
+        st.session_state["lang"] = attempt.user.lang
+        st.session_state[_SET_COOKIE] = True
+        st.session_state.pop(_THROTTLE, None)
+        st.session_state.pop(_NOTICE, None)
+        return
+    st.session_state[_THROTTLE] = throttle.after_failure(time.time())
+    st.session_state[_NOTICE] = {
+        LoginOutcome.WRONG: ("login.failed", {}),
+        LoginOutcome.LOCKED: ("acct.locked", {"until": _when(attempt.locked_until)}),
+        LoginOutcome.INACTIVE: ("auth.inactive", {}),
+    }[attempt.outcome]
+    time.sleep(get_settings().login_sleep_time)  # a pause after a failure, never before a success
+
+
+def _login_form() -> None:
+    st.title(t("app.title"))
+    st.caption(t("app.tagline"))
+    with st.form("login"):
+        st.subheader(t("login.form"))
+        st.text_input(t("login.username"), key=_USERNAME_INPUT, autocomplete="username")
+        st.text_input(
+            t("login.password"), type="password", key=_PASSWORD_INPUT, autocomplete="current-password"
+        )
+        st.form_submit_button(t("login.submit"), on_click=_submit_login)
+    notice = st.session_state.get(_NOTICE)
+    if notice is not None and st.session_state.get("authentication_status") is False:
+        key, args = notice
+        st.error(t(key, **args))
+
+
+def _restore_from_cookie(authenticator: stauth.Authenticate) -> None:
+    """Log in from a valid re-login cookie (a new browser session of someone who logged in)."""
+    token = authenticator.cookie_controller.get_cookie()
+    if not token:
+        return
+    with read_session(get_engine()) as session:
+        user = get_user(session=session, username=str(token.get("username") or ""))
+    if user is None or not user.active:
+        return
+    # the cookie was issued expiry_days before it expires
+    issued = float(token.get("exp_date", 0) or 0) - get_settings().cookie_expiry_days * 86400
+    _signed_in(user, login_at=issued)
 
 
 def _on_logout(event: dict[str, object]) -> None:
@@ -77,33 +160,25 @@ def _on_logout(event: dict[str, object]) -> None:
     with write_session(get_engine()) as session:
         mark_logged_out(session=session, username=username)
         audit(session=session, actor=username, action="logout")
-    for key in ("vote_item", "vote_result", "arena_login_at"):
+    for key in ("vote_item", "vote_result", "arena_login_at", _CHANGE):
         st.session_state.pop(key, None)
 
 
 def login_gate() -> AuthContext:
-    """Show the login form until the visitor is authenticated; stop the page otherwise."""
+    """Show the login form until the visitor is authenticated; stop the page otherwise. A user
+    with a one-time password sees only the change-password form until they have changed it."""
     st.set_page_config(page_title="Safety Arena · 安全竞技场", layout="wide")
     st.session_state.setdefault("lang", "zh")
-    authenticator = _authenticator()
+    # The first page of a fresh server prepares the database here, not in the login that follows.
+    get_engine()
+    authenticator = _authenticator()  # once per run: it renders the cookie component
     if not st.session_state.get("authentication_status"):
-        st.title(t("app.title"))
-        st.caption(t("app.tagline"))
-        authenticator.login(
-            location="main",
-            fields={
-                "Form name": t("login.form"),
-                "Username": t("login.username"),
-                "Password": t("login.password"),
-                "Login": t("login.submit"),
-            },
-            callback=_on_login,
-        )
-        status = st.session_state.get("authentication_status")
-        if status is False:
-            st.error(t("login.failed"))
-        if not status:
-            st.stop()
+        _restore_from_cookie(authenticator)
+    if not st.session_state.get("authentication_status"):
+        _login_form()
+        st.stop()
+    if st.session_state.pop(_SET_COOKIE, False):
+        authenticator.cookie_controller.set_cookie()
     username = str(st.session_state.get("username") or "")
     # Roles and the active flag are read from the database on every run, so a change by an
     # admin (or a deactivation) takes effect at once, not at the next login.
@@ -113,36 +188,74 @@ def login_gate() -> AuthContext:
         _forget_login(authenticator)
         st.error(t("auth.inactive"))
         st.stop()
-    login_at = st.session_state.get("arena_login_at")
-    if login_at is None:
-        # Authenticated from the re-login cookie: it was issued expiry_days before it expires.
-        token = authenticator.cookie_controller.get_cookie() or {}
-        expires = float(token.get("exp_date", 0) or 0)
-        login_at = expires - get_settings().cookie_expiry_days * 86400 if expires else 0.0
-        st.session_state["arena_login_at"] = login_at
-    if user.logged_out_at is not None and login_at <= user.logged_out_at.replace(tzinfo=UTC).timestamp():
+    login_at = float(st.session_state.get("arena_login_at") or 0.0)
+    if user.logged_out_at is not None and login_at <= _aware(user.logged_out_at).timestamp():
         _forget_login(authenticator)
         st.rerun()
     st.session_state["roles"] = list(user.roles)
-    ctx = AuthContext(username=username, name=user.name or username, roles=user.roles)
+    ctx = AuthContext(username=user.username, name=user.name or user.username, roles=user.roles)
+    if user.must_change_password or st.session_state.get(_CHANGE):
+        _sidebar(ctx, authenticator, menu=not user.must_change_password)
+        _change_password_form(ctx, forced=user.must_change_password)
+        st.stop()
     _sidebar(ctx, authenticator)
+    if st.session_state.pop(_CHANGED, False):
+        st.success(t("acct.changed"))
     return ctx
 
 
 def _forget_login(authenticator: stauth.Authenticate) -> None:
-    for key in ("authentication_status", "username", "name", "roles", "arena_login_at"):
+    for key in ("authentication_status", "username", "name", "roles", "arena_login_at", _CHANGE):
         st.session_state.pop(key, None)
     st.session_state["logout"] = True  # the authenticator then ignores the cookie in this session
     authenticator.cookie_controller.delete_cookie()
 
 
-def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate) -> None:
+def _change_password_form(ctx: AuthContext, *, forced: bool) -> None:
+    st.title(t("acct.change_title"))
+    if forced:
+        st.warning(t("acct.must_change"))
+    st.caption(t("acct.rules"))
+    with st.form("arena_change_password_form", clear_on_submit=True):
+        current = st.text_input(t("acct.current"), type="password", autocomplete="current-password")
+        new = st.text_input(t("acct.new"), type="password", autocomplete="new-password")
+        repeat = st.text_input(t("acct.repeat"), type="password", autocomplete="new-password")
+        submitted = st.form_submit_button(t("acct.submit"))
+    if not forced and st.button(t("acct.cancel"), key="arena_change_password_cancel"):
+        st.session_state[_CHANGE] = False
+        st.rerun()
+    if not submitted:
+        return
+    if new != repeat:
+        st.error(t("acct.mismatch"))
+        return
+    result = change_own_password(
+        get_engine(), username=ctx.username, current=current, new=new, now=datetime.now(UTC)
+    )
+    if not result.changed:
+        reasons = "\n".join(f"- {t(f'acct.problem.{p.value}')}" for p in result.problems)
+        st.error(f"{t('acct.refused')}\n{reasons}")
+        return
+    # every session of the user was revoked; this one goes on under a new login time and cookie
+    st.session_state["arena_login_at"] = time.time()
+    st.session_state[_SET_COOKIE] = True
+    st.session_state[_CHANGE] = False
+    st.session_state[_CHANGED] = True
+    st.rerun()
+
+
+def _ask_for_password_change() -> None:
+    st.session_state[_CHANGE] = True
+
+
+def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate, *, menu: bool = True) -> None:
     with st.sidebar:
         st.markdown(f"### {t('app.title')}")
-        for page, label, roles in MENU:
-            if ctx.has_any(roles):
-                st.page_link(page, label=t(label))
-        st.divider()
+        if menu:
+            for page, label, roles in MENU:
+                if ctx.has_any(roles):
+                    st.page_link(page, label=t(label))
+            st.divider()
         lang = st.selectbox(
             t("menu.language"),
             LANGS,
@@ -155,8 +268,12 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate) -> None:
             with write_session(get_engine()) as session:
                 set_user_lang(session=session, username=ctx.username, lang=lang)
             st.rerun()
-        roles = "、".join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)
-        st.caption(t("menu.signed_in_as", name=ctx.name, roles=roles))
+        role_names = "、".join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)
+        st.caption(t("menu.signed_in_as", name=inert_markdown(ctx.name), roles=role_names))
+        if menu:
+            st.button(
+                t("acct.change_menu"), key="arena_change_password_open", on_click=_ask_for_password_change
+            )
         authenticator.logout(t("logout"), location="sidebar", key="logout_button", callback=_on_logout)
     if not st.session_state.get("authentication_status"):
         st.rerun()  # just logged out: render nothing more of this page
