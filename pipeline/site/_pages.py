@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from judging.calibration import Estimate
 from judging.dimensions import Dimension
@@ -809,7 +810,7 @@ def render_site(content: SiteContent) -> dict[str, str]:
             "release": site.release,
             "methodology": site.methodology,
             "history": site.history,
-            "downloads": lambda site=site, files=files: site.downloads(files),  # type: ignore[misc]
+            "downloads": partial(site.downloads, files),
         }
         for page in PAGES:
             out[lang.page(page.name)] = renderers[page.name]()

@@ -459,3 +459,32 @@ def test_site_command(voted, tmp_path, monkeypatch):
     assert forced.exit_code == 0, forced.output
     assert (out / "data" / "leaderboard-v261201.csv").exists()
     assert not (out / "data" / "leaderboard-v261215.csv").exists()
+
+
+def test_public_surface():
+    import pipeline.site
+
+    assert set(pipeline.site.__all__) == {
+        "PAGES",
+        "PALETTE",
+        "SALT_ENV",
+        "Html",
+        "ModelCard",
+        "ModelMetadata",
+        "SiteContent",
+        "SiteError",
+        "build_site",
+        "check_target",
+        "contrast_ratio",
+        "esc",
+        "heat_colour",
+        "model_cards",
+        "nice_ticks",
+        "pseudonym",
+        "pseudonym_salt",
+        "read_model_metadata",
+        "render_site",
+        "tag",
+        "write_site",
+    }
+    assert all(hasattr(pipeline.site, name) for name in pipeline.site.__all__)
