@@ -164,12 +164,17 @@ class VoteTable:
         return int(self.a.size)
 
     def comparisons(self) -> tuple[Comparison, ...]:
-        """The votes as ``Comparison`` objects (the slow path, one object per vote)."""
-        models = self.models
-        return tuple(
-            Comparison(models[i], models[j], OUTCOMES[o])
-            for i, j, o in zip(self.a.tolist(), self.b.tolist(), self.outcome.tolist(), strict=True)
-        )
+        """The votes as ``Comparison`` objects (the slow path); votes with the same models and
+        outcome share one (immutable) object."""
+        n_models, n_outcomes = len(self.models), len(OUTCOMES)
+        key = (self.a * n_models + self.b) * n_outcomes + self.outcome
+        encoded = pa.array(key, type=pa.int64()).dictionary_encode()
+        distinct = []
+        for k in encoded.dictionary.to_pylist():
+            pair, outcome = divmod(k, n_outcomes)
+            i, j = divmod(pair, n_models)
+            distinct.append(Comparison(self.models[i], self.models[j], OUTCOMES[outcome]))
+        return tuple(distinct[k] for k in encoded.indices.to_numpy(zero_copy_only=False).tolist())
 
     def sources(self) -> list[Source | None]:
         lookup: tuple[Source | None, ...] = (*(Source(s) for s in self.source.names), None)
