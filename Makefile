@@ -40,7 +40,8 @@ typecheck: install-test
 
 ## Benchmarks (by hand, not part of `make test`).
 bench: install-test
-	$(PIP) install --quiet --no-deps -r requirements-bench.txt  # arena-rank pins an older numpy
+	$(PIP) install --quiet --no-deps -r requirements-bench.txt  # arena-rank pins an older numpy; fschat without its serving stack
+	$(PY) bench/votes_file.py --quick
 	$(PY) bench/ratings.py --quick
 	$(PY) bench/online.py --quick
 	$(PY) bench/scheduling.py --quick

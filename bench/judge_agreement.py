@@ -1,10 +1,13 @@
 """Real-data check: five LLM judges against 7,040 crowd votes on the Vicuna80 questions (PRD data).
 
-    python -m bench.judge_agreement [--data ../shared/data/prd_vicuna80_lfqa/vicuna80] [--out votes.csv]
+    .venv/bin/python bench/judge_agreement.py [--data ../shared/data/prd_vicuna80_lfqa/vicuna80] [--out votes.csv]
 
 Converts the data to the votes interchange format and prints every judge's agreement with the
 humans, its biases (first-shown win rate, swap consistency, longer-answer win rate,
-self-preference) and the human figures, with bootstrap 95% intervals over battles.
+self-preference) and the human figures, with bootstrap 95% intervals over battles. Ends with the
+summary table (measure | ours | peer | ratio | target): its headline is the whole run a user
+starts on the converted file, ``cli.py calibrate FILE`` as a process, then each judge's agreement.
+There is no peer implementation to run; the peer column stays empty.
 
 How the files map onto votes:
 - ``ratings-human/answer_X-vs-answer_Y-human-reviewer_threeclass.jsonl``: one crowd vote per line,
@@ -26,12 +29,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script (make bench) or -m
+
+from bench.ratings import Row, print_summary
 from judging.calibration import Bootstrap, Estimate, calibration_report
 from judging.interchange import ArenaVote, write_interchange
 from judging.types import Side, Source, Verdict
@@ -129,6 +138,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out is not None:
         write_interchange(votes, args.out)
         print(f"wrote {len(votes)} votes to {args.out}")
+    with tempfile.TemporaryDirectory() as tmp:
+        converted = Path(tmp) / "vicuna80.csv"
+        write_interchange(votes, converted)
+        start = time.perf_counter()
+        run = [sys.executable, "cli.py", "calibrate", str(converted), "--bootstrap", str(args.bootstrap)]
+        subprocess.run(run, cwd=ROOT, check=True, capture_output=True)
+        t_cli = time.perf_counter() - start
     boot = Bootstrap(np.random.default_rng(args.seed), rounds=args.bootstrap)
     report = calibration_report(
         votes, boot=boot, lengths=answer_lengths(args.data), judge_models={j: j for j in JUDGES}
@@ -161,6 +177,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Krippendorff's alpha {_cell(annotators.krippendorff_alpha).strip()}, "
         f"Fleiss' kappa {_cell(annotators.fleiss_kappa).strip()}"
     )
+    rows = [
+        Row(
+            f"cli.py calibrate, {len(votes):,} votes, bootstrap {args.bootstrap}, process (s)",
+            f"{t_cli:.2f}",
+            "-",
+            "-",
+            "-",
+        )
+    ]
+    for judge in report.judges:
+        agreement = judge.agreement.agreement_without_ties
+        value = "-" if agreement is None else f"{agreement.value:.3f}"
+        rows.append(Row(f"  {judge.judge}: agreement with humans (no ties)", value, "-", "-", "-"))
+    print_summary(rows)
     return 0
 
 

@@ -64,8 +64,15 @@ FULL = (
 MINIMAL = FULL[:3]
 
 
-def write_votes(path: Path, n_votes: int, columns: Sequence[str], seed: int = 0) -> None:
-    """A synthetic votes file: true strengths ~ N(1000, 150) Elo, 10% draws in three spellings."""
+def write_votes(
+    path: Path,
+    n_votes: int,
+    columns: Sequence[str],
+    seed: int = 0,
+    draws: Sequence[str] = ("tie", "both_bad", "tie (bothbad)"),
+) -> None:
+    """A synthetic votes file: true strengths ~ N(1000, 150) Elo, 10% draws spread over the
+    ``draws`` spellings."""
     rng = np.random.default_rng(seed)
     true_elo = rng.normal(1000.0, 150.0, N_MODELS)
     names = np.array([f"model-{k:02d}" for k in range(N_MODELS)])
@@ -75,9 +82,8 @@ def write_votes(path: Path, n_votes: int, columns: Sequence[str], seed: int = 0)
     p_a = 1.0 / (1.0 + 10.0 ** ((true_elo[b] - true_elo[a]) / 400.0))
     draw = rng.random(n_votes)
     winner = np.where(rng.random(n_votes) < p_a, "model_a", "model_b")
-    winner = np.where(
-        draw < 0.06, "tie", np.where(draw < 0.08, "both_bad", np.where(draw < 0.1, "tie (bothbad)", winner))
-    )
+    spelling = np.array(draws)[np.minimum((draw / 0.1 * len(draws)).astype(int), len(draws) - 1)]
+    winner = np.where(draw < 0.1, spelling, winner)
     cells = {
         "model_a": names[a],
         "model_b": names[b],
