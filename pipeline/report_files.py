@@ -142,8 +142,9 @@ def render_markdown(report: ReleaseReport) -> str:
         ]
         lines += [
             "",
-            "Each release is fitted on its own votes (centred on 1000); anchor questions carried between "
-            "releases are what keeps them comparable.",
+            "Ratings are linked across releases: each earlier release is shifted so that the models two "
+            "consecutive releases share keep the same mean rating (the newest release is the reference; "
+            "see docs/site.md).",
             "",
         ]
     return "\n".join(lines)

@@ -243,8 +243,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "rep.history": {"zh": "各版本评分（总体）", "en": "Rating per release (overall)"},
     "rep.history_explain": {
-        "zh": "每个版本单独拟合（均值为 1000）；跨版本沿用的锚定题使评分可以比较。",
-        "en": "Each release is fitted on its own votes (centred on 1000); anchor questions carried across releases keep them comparable.",
+        "zh": "各版本的评分已串联到同一尺度：较早的版本整体平移，使相邻两个版本共有模型的平均评分保持一致（以最新版本为基准）。",
+        "en": "Ratings are linked across releases: each earlier release is shifted so that the models two consecutive releases share keep the same mean rating (the newest release is the reference).",
     },
     "rep.downloads": {"zh": "下载报告文件", "en": "Download the report files"},
 }
