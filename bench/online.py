@@ -164,12 +164,15 @@ def main() -> None:
         processes = {}
         for method in ("elo", "trueskill"):
             ours = [python, "cli.py", "ratings", str(path), "--method", method, "--json"]
-            t_ours, _, out_ours = process_seconds(ours, repeats)
+            ours_times = process_seconds(ours, repeats)
             peer = [python, "bench/online.py", "--peer", method, str(path)]
-            t_peer, _, out_peer = process_seconds(peer, peer_repeats)
-            diff = max_diff(cli_ratings(out_ours), json.loads(out_peer))
-            processes[method] = (t_ours, t_peer, diff)
-            print(f"{method} process: ours {t_ours:.2f}s, peer {t_peer:.2f}s, max |diff| {diff:.1e}")
+            peer_times = process_seconds(peer, peer_repeats)
+            diff = max_diff(cli_ratings(ours_times.out), json.loads(peer_times.out))
+            processes[method] = (ours_times.wall, peer_times.wall, diff)
+            print(
+                f"{method} process: ours {ours_times.wall:.2f}s (CPU {ours_times.cpu:.2f}s), "
+                f"peer {peer_times.wall:.2f}s (CPU {peer_times.cpu:.2f}s), max |diff| {diff:.1e}"
+            )
 
         battles = pd.read_csv(path)
 

@@ -339,7 +339,8 @@ def _csv_fields_fast(raw: bytes, header: Sequence[str]) -> _Fields | None:
     try:
         table = pa_csv.read_csv(
             io.BytesIO(raw),
-            read_options=pa_csv.ReadOptions(column_names=keys, skip_rows=1),
+            # one thread: parsing is not the bottleneck, and on a busy machine threads lose time
+            read_options=pa_csv.ReadOptions(column_names=keys, skip_rows=1, use_threads=False),
             parse_options=pa_csv.ParseOptions(newlines_in_values=b'"' in raw, invalid_row_handler=on_invalid),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(keys, pa.string()),
@@ -354,7 +355,9 @@ def _csv_fields_fast(raw: bytes, header: Sequence[str]) -> _Fields | None:
     while end and raw[end - 1 : end].isspace():  # trailing blank lines hold no rows
         end -= 1
     # line breaks as Python's csv module counts them: \n, \r\n and a lone \r
-    breaks = raw.count(b"\n", 0, end) + raw.count(b"\r", 0, end) - raw.count(b"\r\n", 0, end)
+    breaks = raw.count(b"\n", 0, end)
+    if b"\r" in raw:
+        breaks += raw.count(b"\r", 0, end) - raw.count(b"\r\n", 0, end)
     lines = breaks + 1 if end else 0
     if invalid or table.num_rows + 1 != lines:
         return None
@@ -446,6 +449,7 @@ class _Column:
     codes: IntArray
     values: list[str]
     raw: list[object]  # per code: the value as the file held it (JSON numbers stay numbers)
+    distinct: bool = True  # False when values repeat a text (JSON 7 and "7" are two cells)
 
 
 class _Problems:
@@ -538,7 +542,7 @@ def _cleaned(codes: IntArray, distinct: list[object], *, guarded: bool) -> _Colu
             texts.append(text)
             raw_of.append(value)
         recode[k] = cleaned[key]
-    return _Column(recode[codes], texts, raw_of)
+    return _Column(recode[codes], texts, raw_of, distinct=len(set(texts)) == len(texts))
 
 
 def _parsed(
@@ -638,7 +642,7 @@ def _labels(
 ) -> Labels:
     """A text column whose distinct values are parsed to canonical names (``parse``, if any);
     values with the same name share a code."""
-    if parse is None and len(set(column.values)) == len(column.values):
+    if parse is None and column.distinct:
         return Labels(column.codes, tuple(column.values))
     parsed, bad, messages = _parsed(column, parse or (lambda value, _raw: value))
     problems.check(field, bad[column.codes], lambda row: messages[column.codes[row]])
