@@ -41,7 +41,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.ratings import Row, print_summary
+from bench.ratings import Row, median_time, print_summary
 from judging.dimensions import Dimension
 from judging.types import Comparison, Outcome, Source
 from judging.votes_file import VoteRecord, VotesFileError, VotesFormat, read_vote_table
@@ -261,15 +261,6 @@ def process_seconds(argv: Sequence[str], repeats: int) -> ProcessTimes:
     return ProcessTimes(statistics.median(walls), statistics.median(cpus), walls, out)
 
 
-def in_process_seconds(fn: object, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def _board(text: str) -> list[tuple[str, str]]:
     """(model, rating) per row of a printed board, for checking that both runs agree."""
     rows = []
@@ -343,11 +334,9 @@ def main() -> None:
         same = _board(ours.out) == _board(peer.out)
         print(f"boards agree (model order and ratings to 0.1): {same}")
 
-        t_read = in_process_seconds(lambda: read_vote_table(path), repeats)
-        t_rowwise = in_process_seconds(lambda: rowwise_read(path), max(1, peer_repeats))
-        records = rowwise_read(path)
-        table = read_vote_table(path)
-        equal = table.records() == records
+        t_read, table = median_time(lambda: read_vote_table(path), repeats)
+        t_rowwise, records = median_time(lambda: rowwise_read(path), max(1, peer_repeats))
+        equal = table.records() == records  # type: ignore[attr-defined]
         print(
             f"reading alone: read_vote_table {t_read:.2f} s, row-by-row {t_rowwise:.2f} s; same votes: {equal}"
         )
