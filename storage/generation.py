@@ -1,7 +1,8 @@
 """Events, generated candidate questions, expert reviews and malformed generator replies.
 
-Every function takes ``*, session``. Reviews are append-only; a candidate's status and its link to
-the question it became are the only things that change after it is written.
+Every function takes ``*, session``. Reviews are append-only; a candidate's status, its link to
+the question it became and the time it (re-)entered the verification queue are the only things
+that change after it is written.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import CandidateQuestion, Event, GenerationReply, Question, Review
@@ -19,6 +21,7 @@ from storage.models import CandidateQuestion, Event, GenerationReply, Question, 
 __all__ = [
     "CandidateInfo",
     "EventInfo",
+    "EventKey",
     "GenerationReplyInfo",
     "ReviewInfo",
     "add_candidate",
@@ -28,11 +31,15 @@ __all__ = [
     "candidate_texts",
     "decide_candidate",
     "event_info",
+    "event_keys",
+    "generated_dimensions",
     "generation_replies",
     "link_question",
     "list_candidates",
     "list_events",
+    "mark_stale",
     "record_generation_reply",
+    "requeue_candidate",
 ]
 
 
@@ -47,6 +54,17 @@ class EventInfo:
     created_by: str
     created_at: datetime
     candidates: Mapping[str, int] = field(default_factory=dict)  # status -> count
+    source: str = "manual"  # manual | file:<name> | feed:<name>
+    fetched_at: datetime | None = None  # when that file or feed was read
+
+
+@dataclass(frozen=True, slots=True)
+class EventKey:
+    """What an event is recognised by when events are imported: its title and its link."""
+
+    id: int
+    title: str
+    source_url: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,7 @@ class CandidateInfo:
     created_at: datetime
     decided_at: datetime | None
     reviews: tuple[ReviewInfo, ...] = ()
+    queued_at: datetime | None = None  # entered (or re-entered) the verification queue
 
     @property
     def edited(self) -> bool:
@@ -109,6 +128,8 @@ def _event_info(row: Event, counts: Mapping[str, int]) -> EventInfo:
         created_by=row.created_by,
         created_at=row.created_at,
         candidates=dict(counts),
+        source=row.source,
+        fetched_at=row.fetched_at,
     )
 
 
@@ -121,6 +142,8 @@ def add_event(
     source_url: str,
     dimensions: Sequence[str],
     created_by: str,
+    source: str = "manual",
+    fetched_at: datetime | None = None,
 ) -> int:
     row = Event(
         title=title,
@@ -129,6 +152,8 @@ def add_event(
         source_url=source_url,
         dimensions=json.dumps(list(dimensions)),
         created_by=created_by,
+        source=source,
+        fetched_at=fetched_at,
     )
     session.add(row)
     session.flush()
@@ -148,6 +173,21 @@ def list_events(*, session: Session) -> list[EventInfo]:
     counts = _status_counts(session)
     rows = session.exec(select(Event).order_by(col(Event.event_date).desc(), col(Event.id).desc())).all()
     return [_event_info(r, counts.get(r.id or 0, Counter())) for r in rows]
+
+
+def event_keys(*, session: Session) -> list[EventKey]:
+    """Title and link of every event, in id order (for duplicate checks on import)."""
+    rows = session.exec(select(Event.id, Event.title, Event.source_url).order_by(col(Event.id))).all()
+    return [EventKey(int(i or 0), t, u) for i, t, u in rows]
+
+
+def generated_dimensions(*, session: Session) -> dict[int, set[str]]:
+    """Per event, the dimensions that already have candidates (any status, duplicates too)."""
+    found: dict[int, set[str]] = {}
+    rows = session.exec(select(CandidateQuestion.event_id, CandidateQuestion.dimension).distinct()).all()
+    for event_id, dimension in rows:
+        found.setdefault(event_id, set()).add(dimension)
+    return found
 
 
 def event_info(*, session: Session, event_id: int) -> EventInfo:
@@ -259,6 +299,7 @@ def _candidate_info(row: CandidateQuestion, title: str, reviews: Sequence[Review
         created_at=row.created_at,
         decided_at=row.decided_at,
         reviews=tuple(_review_info(r) for r in reviews),
+        queued_at=row.queued_at,
     )
 
 
@@ -350,4 +391,39 @@ def link_question(*, session: Session, question_id: int, event_id: int, safe_not
     question.event_id = event_id
     question.safe_note = safe_note
     session.add(question)
+    session.flush()
+
+
+def mark_stale(*, session: Session, queued_before: datetime, now: datetime) -> list[int]:
+    """Turn every pending candidate queued before ``queued_before`` stale; their ids."""
+    ids = list(
+        session.exec(
+            select(CandidateQuestion.id)
+            .where(CandidateQuestion.status == "pending", col(CandidateQuestion.queued_at) < queued_before)
+            .order_by(col(CandidateQuestion.id))
+        ).all()
+    )
+    if ids:
+        session.execute(
+            update(CandidateQuestion)
+            .where(col(CandidateQuestion.id).in_(ids), col(CandidateQuestion.status) == "pending")
+            .values(status="stale", decided_at=now)
+        )
+        session.flush()
+    return [int(i) for i in ids if i is not None]
+
+
+def requeue_candidate(*, session: Session, candidate_id: int, now: datetime) -> None:
+    """Put a stale candidate back into the queue; its window starts again at ``now``."""
+    candidate = session.get(CandidateQuestion, candidate_id)
+    if candidate is None:
+        raise LookupError(f"requeue_candidate: no candidate question with id {candidate_id!r}")
+    if candidate.status != "stale":
+        raise ValueError(
+            f"requeue_candidate: candidate {candidate_id} is {candidate.status}; only a stale one goes back"
+        )
+    candidate.status = "pending"
+    candidate.queued_at = now
+    candidate.decided_at = None
+    session.add(candidate)
     session.flush()
