@@ -16,7 +16,7 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy.engine import Engine
@@ -43,6 +43,7 @@ from storage.runs import record_failure, update_run
 from storage.session import read_session, write_session
 
 __all__ = [
+    "MAX_SUMMARY_CHARS",
     "CandidateStatus",
     "EventInput",
     "GenerationSummary",
@@ -66,6 +67,7 @@ class CandidateStatus(StrEnum):
     APPROVED = "approved"  # joined a draft release
     REJECTED = "rejected"
     DUPLICATE = "duplicate"  # filtered: duplicates the bank or an earlier candidate
+    STALE = "stale"  # not verified in time: out of the queue, never joins a draft on its own
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,15 @@ class EventInput:
     summary: str
     dimensions: tuple[Dimension, ...]
     source_url: str = ""
+    source: str = "manual"  # manual | file:<name> | feed:<url> (pipeline/events_import.py)
+    fetched_at: datetime | None = None  # when that file or feed was read
 
     def __post_init__(self) -> None:
         title, summary, url = self.title.strip(), self.summary.strip(), self.source_url.strip()
+        if not self.source or len(self.source) > MAX_URL_CHARS:
+            raise ValueError(
+                f"EventInput: source must be 1-{MAX_URL_CHARS} characters, got {self.source!r:.80}"
+            )
         if not title or "\n" in title or len(title) > MAX_TITLE_CHARS:
             raise ValueError(
                 f"EventInput: title must be one line of 1-{MAX_TITLE_CHARS} characters, got {self.title!r:.80}"
@@ -121,6 +129,8 @@ def add_event(engine: Engine, event: EventInput, *, actor: str) -> int:
             source_url=event.source_url,
             dimensions=[d.value for d in event.dimensions],
             created_by=actor,
+            source=event.source,
+            fetched_at=event.fetched_at,
         )
         audit(
             session=session,
