@@ -1,5 +1,9 @@
 """Verification queue (expert, admin): approve, edit or reject generated candidate questions with a
-reason. Approved questions join the current draft release with a link back to their event."""
+reason. Approved questions join the current draft release with a link back to their event. The
+queue is served oldest first, counted per dimension against the release's target mix; candidates
+not verified in time go stale (an admin can put them back)."""
+
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -9,14 +13,22 @@ from pipeline.generation import CandidateStatus, event_candidates
 from pipeline.releases import open_drafts
 from pipeline.verification import (
     MAX_REQUIRED_APPROVALS,
+    MAX_STALE_DAYS,
     Decision,
+    ReleaseTarget,
     ReviewError,
     VerificationConfig,
     approvals_of,
+    draft_progress,
+    load_release_target,
     load_verification_config,
+    mark_stale_candidates,
+    requeue_candidate,
     review_candidate,
     review_queue,
+    save_release_target,
     save_verification_config,
+    stale_candidates,
 )
 from storage.questions import ReleaseError
 from ui.auth import require_role
@@ -41,11 +53,19 @@ if "admin" in ctx.roles:
         required = st.number_input(
             t("ev.required"), 1, MAX_REQUIRED_APPROVALS, config.required_approvals, key="ev_required"
         )
+        stale_days = st.number_input(
+            t("evv.stale_days"), 1, MAX_STALE_DAYS, config.stale_after_days, key="ev_stale_days"
+        )
         if st.form_submit_button(t("queue.save")):
-            config = VerificationConfig(required_approvals=int(required))
+            config = VerificationConfig(required_approvals=int(required), stale_after_days=int(stale_days))
             save_verification_config(engine, config, actor=ctx.username)
             st.success(t("queue.saved"))
-st.caption(t("ev.rule_now", n=config.required_approvals))
+st.caption(
+    t("ev.rule_now", n=config.required_approvals) + " " + t("evv.rule_now", days=config.stale_after_days)
+)
+went_stale = mark_stale_candidates(engine, config=config)
+if went_stale:
+    st.info(t("evv.went_stale", n=len(went_stale), days=config.stale_after_days))
 
 drafts = [d.tag for d in open_drafts(engine)]
 target: str | None = None
@@ -56,7 +76,45 @@ elif drafts:
 else:
     st.caption(t("ev.target_new"))
 
+target_mix = load_release_target(engine)
+if "admin" in ctx.roles:
+    with st.expander(t("evv.target_form")), st.form("ev_target_mix"):
+        counts = {
+            d: st.number_input(
+                d.label(lang), 0, 10_000, target_mix.new_per_dimension[d], key=f"ev_mix_{d.value}"
+            )
+            for d in Dimension
+        }
+        min_anchors = st.number_input(
+            t("evv.min_anchors"), 0, 10_000, target_mix.min_anchors_per_dimension, key="ev_min_anchors"
+        )
+        if st.form_submit_button(t("queue.save")):
+            target_mix = ReleaseTarget({d: int(n) for d, n in counts.items()}, int(min_anchors))
+            save_release_target(engine, target_mix, actor=ctx.username)
+            st.success(t("evv.target_saved"))
+shown_draft = target or (drafts[0] if len(drafts) == 1 else None)
+progress = draft_progress(engine, shown_draft, target_mix)
+st.subheader(t("evv.mix", draft=inert_markdown(shown_draft)) if shown_draft else t("evv.mix_none"))
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                t("vote.dimension"): d.dimension.label(lang),
+                t("evv.target"): d.target,
+                t("evv.verified"): d.verified,
+                t("evv.anchors"): d.anchors,
+                t("evv.waiting"): d.pending,
+                t("evv.missing"): d.missing,
+            }
+            for d in progress.dimensions
+        ]
+    ),
+    hide_index=True,
+    key="ev_mix",
+)
+
 queue = review_queue(engine, reviewer=ctx.username)
+now = datetime.now(UTC)
 if not queue:
     st.info(t("ev.queue_empty"))
 else:
@@ -72,6 +130,9 @@ else:
         f"**{t('ev.event')}**: {inert_markdown(candidate.event_title)} · "
         f"**{t('vote.dimension')}**: {Dimension(candidate.dimension).label(lang)}"
     )
+    queued = candidate.queued_at or candidate.created_at
+    age = (now - queued).days
+    st.caption(t("evv.queued", days=age, left=max(0, config.stale_after_days - age)))
     answer_box(t("ev.question"), candidate.text)
     answer_box(t("ev.note"), candidate.reference_note)
     if candidate.edited:
@@ -117,6 +178,37 @@ else:
                     release=outcome.release or "",
                 )
                 st.rerun()
+
+stale = stale_candidates(engine)
+if stale:
+    with st.expander(t("evv.stale", n=len(stale))):
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "id": c.id,
+                        t("ev.event"): c.event_title,
+                        t("vote.dimension"): Dimension(c.dimension).label(lang),
+                        t("ev.question"): c.text,
+                        t("ev.approvals"): len(approvals_of(c)),
+                    }
+                    for c in stale
+                ]
+            ),
+            hide_index=True,
+            key="ev_stale",
+        )
+        if "admin" in ctx.roles:
+            with st.form("ev_requeue"):
+                back = st.selectbox(t("evv.requeue"), [c.id for c in stale], key="ev_requeue_id")
+                if st.form_submit_button(t("evv.requeue")):
+                    try:
+                        requeue_candidate(engine, int(back), actor=ctx.username)
+                    except (ReviewError, LookupError) as exc:
+                        st.error(t("ev.invalid", error=inert_markdown(str(exc))))
+                    else:
+                        st.session_state["ev_verify_flash"] = t("evv.requeued", id=back)
+                        st.rerun()
 
 st.subheader(t("ev.recent"))
 decided = event_candidates(engine, statuses=[CandidateStatus.APPROVED, CandidateStatus.REJECTED])

@@ -1,6 +1,6 @@
-"""Events (admin, expert): add news events, ask a generator LLM for candidate questions per event
-and dimension, and see every candidate (pending, approved, rejected, filtered as duplicate) and
-every malformed generator reply."""
+"""Events (admin, expert): add news events by hand or import them from a file or a configured feed,
+ask a generator LLM for candidate questions per event and dimension, and see every candidate
+(pending, approved, rejected, filtered as duplicate, stale) and every malformed generator reply."""
 
 from datetime import date
 
@@ -9,7 +9,18 @@ import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.generation import MAX_PER_DIMENSION
+from pipeline.events_import import (
+    EventImportError,
+    EventImportReport,
+    FeedConfig,
+    import_source,
+    import_upload,
+    load_feeds,
+    remove_feed,
+    save_feed,
+)
 from pipeline.generation import (
+    CandidateStatus,
     EventInput,
     add_event,
     event_candidates,
@@ -68,6 +79,75 @@ with st.expander(t("ev.add"), expanded=False), st.form("ev_add"):
             st.session_state["ev_event"] = event_id
             st.rerun()
 
+
+def _imported(report: EventImportReport) -> None:
+    st.session_state["ev_flash"] = t(
+        "evf.imported",
+        n=len(report.imported),
+        source=inert_markdown(report.source),
+        duplicates=len(report.duplicates),
+        invalid=len(report.invalid),
+    )
+    st.rerun()
+
+
+with st.expander(t("evf.import"), expanded=False):
+    st.caption(t("evf.import_help"))
+    skip_invalid = st.checkbox(t("evf.skip_invalid"), key="evf_skip_invalid")
+    with st.form("evf_upload"):
+        upload = st.file_uploader(
+            t("evf.file"), type=["xml", "rss", "atom", "feed", "json", "jsonl", "csv"], key="evf_file"
+        )
+        if st.form_submit_button(t("evf.import_file")) and upload is not None:
+            try:
+                report = import_upload(
+                    engine, upload.getvalue(), upload.name, actor=ctx.username, skip_invalid=skip_invalid
+                )
+            except EventImportError as exc:
+                st.error(t("evf.refused", error=inert_markdown("\n".join([str(exc), *exc.problems[:20]]))))
+            else:
+                _imported(report)
+    feeds = load_feeds(engine)
+    if not feeds:
+        st.caption(t("evf.no_feeds"))
+    else:
+        feed_urls = {f.name: f.url for f in feeds}
+        with st.form("evf_fetch"):
+            chosen_feed = st.selectbox(
+                t("evf.feed"), list(feed_urls), format_func=lambda n: f"{n} · {feed_urls[n]}", key="evf_feed"
+            )
+            if st.form_submit_button(t("evf.fetch")):
+                try:
+                    report = import_source(engine, chosen_feed, actor=ctx.username, skip_invalid=skip_invalid)
+                except EventImportError as exc:
+                    st.error(
+                        t("evf.refused", error=inert_markdown("\n".join([str(exc), *exc.problems[:20]])))
+                    )
+                else:
+                    _imported(report)
+    if "admin" in ctx.roles:
+        with st.form("evf_feeds"):
+            st.markdown(f"**{t('evf.feeds')}**")
+            name = st.text_input(t("evf.feed_name"), key="evf_feed_name")
+            url = st.text_input(t("evf.feed_url"), placeholder="https://", key="evf_feed_url")
+            add, drop = st.columns(2)
+            if add.form_submit_button(t("evf.feed_add")):
+                try:
+                    save_feed(engine, FeedConfig(name.strip(), url.strip()), actor=ctx.username)
+                except ValueError as exc:
+                    st.error(t("ev.invalid", error=inert_markdown(str(exc))))
+                else:
+                    st.session_state["ev_flash"] = t("evf.feed_saved")
+                    st.rerun()
+            if drop.form_submit_button(t("evf.feed_remove")):
+                try:
+                    remove_feed(engine, name.strip(), actor=ctx.username)
+                except LookupError as exc:
+                    st.error(t("ev.invalid", error=inert_markdown(str(exc))))
+                else:
+                    st.session_state["ev_flash"] = t("evf.feed_saved")
+                    st.rerun()
+
 events = list_events(engine)
 if not events:
     st.info(t("ev.none"))
@@ -82,10 +162,9 @@ st.dataframe(
                 t("ev.date"): e.event_date.isoformat(),
                 t("ev.event_title"): e.title,
                 t("ev.dimensions"): "、".join(Dimension(d).label(lang) for d in e.dimensions),
-                **{
-                    t(f"ev.status.{s}"): e.candidates.get(s, 0)
-                    for s in ("pending", "approved", "rejected", "duplicate")
-                },
+                **{t(f"ev.status.{s.value}"): e.candidates.get(s.value, 0) for s in CandidateStatus},
+                t("evf.source"): e.source,
+                t("evf.fetched_at"): "" if e.fetched_at is None else f"{e.fetched_at:%Y-%m-%d %H:%M}",
             }
             for e in events
         ]
@@ -109,6 +188,14 @@ with st.container(border=True):
     st.markdown(inert_markdown(event.summary))
     if event.source_url:
         st.caption(t("ev.source") + ": " + inert_markdown(event.source_url))
+    if event.fetched_at is not None:
+        st.caption(
+            t(
+                "evf.from_source",
+                source=inert_markdown(event.source),
+                at=f"{event.fetched_at:%Y-%m-%d %H:%M} UTC",
+            )
+        )
 
 roles = endpoint_roles(engine)
 generators = sorted(roles, key=lambda k: (roles[k] != "generator", k))

@@ -4,14 +4,23 @@ An approval is counted for the text it approved: an edit is its author's approva
 text, and approvals of an older text no longer count once the text changed. When the required
 number of distinct experts (a project setting, 1 or more) approve the current text, the question
 joins the current draft release with a link back to its event. One rejection rejects it.
+
+The pace: the queue is served oldest first, and a candidate not verified within the setting's
+``stale_after_days`` of entering the queue becomes *stale* (``mark_stale_candidates``, run by the
+Verify page, the generate and release-cycle commands, and before every review): it leaves the
+queue and never joins a draft on its own; an admin can put it back (``requeue_candidate``), and
+then only approvals given after that count. The release's target mix (``ReleaseTarget``: new
+verified questions per dimension, anchors carried over) is what the Verify page counts against
+and what ``cli.py release cycle`` checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from types import MappingProxyType
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -29,22 +38,36 @@ from storage.users import get_user
 from storage.workflow import get_setting, set_setting
 
 __all__ = [
+    "DEFAULT_NEW_PER_DIMENSION",
     "MAX_REQUIRED_APPROVALS",
+    "MAX_STALE_DAYS",
     "REVIEWER_ROLES",
     "Decision",
+    "DimensionProgress",
+    "DraftProgress",
+    "ReleaseTarget",
     "ReviewError",
     "ReviewOutcome",
     "VerificationConfig",
     "approvals_of",
+    "draft_progress",
+    "load_release_target",
     "load_verification_config",
+    "mark_stale_candidates",
+    "requeue_candidate",
     "review_candidate",
     "review_queue",
+    "save_release_target",
     "save_verification_config",
+    "stale_candidates",
 ]
 
 SETTING_KEY = "verification"
+TARGET_KEY = "release_target"
 REVIEWER_ROLES = ("expert", "admin")
 MAX_REQUIRED_APPROVALS = 3
+MAX_STALE_DAYS = 365
+DEFAULT_NEW_PER_DIMENSION = 13  # LiveSecBench's mix: 13 questions per dimension, 65 in all
 
 
 class Decision(StrEnum):
@@ -60,6 +83,7 @@ class ReviewError(ValueError):
 @dataclass(frozen=True)
 class VerificationConfig:
     required_approvals: int = 1  # distinct experts who must approve the same text
+    stale_after_days: int = 14  # a pending candidate older than this in the queue goes stale
 
     def __post_init__(self) -> None:
         if not 1 <= self.required_approvals <= MAX_REQUIRED_APPROVALS:
@@ -67,6 +91,79 @@ class VerificationConfig:
                 f"VerificationConfig: required_approvals must be 1-{MAX_REQUIRED_APPROVALS}, "
                 f"got {self.required_approvals!r}"
             )
+        if not 1 <= self.stale_after_days <= MAX_STALE_DAYS:
+            raise ValueError(
+                f"VerificationConfig: stale_after_days must be 1-{MAX_STALE_DAYS}, got {self.stale_after_days!r}"
+            )
+
+    def stale_before(self, now: datetime) -> datetime:
+        """Candidates queued before this moment are stale at ``now``."""
+        return now - timedelta(days=self.stale_after_days)
+
+
+@dataclass(frozen=True)
+class ReleaseTarget:
+    """The release's target mix: new (not anchor) verified questions per dimension, and the
+    anchors per dimension a draft must carry over from the previous published release."""
+
+    new_per_dimension: Mapping[Dimension, int] = field(
+        default_factory=lambda: dict.fromkeys(Dimension, DEFAULT_NEW_PER_DIMENSION)
+    )
+    min_anchors_per_dimension: int = 1
+
+    def __post_init__(self) -> None:
+        counts = {Dimension(d): n for d, n in self.new_per_dimension.items()}
+        bad = {d.value: n for d, n in counts.items() if not isinstance(n, int) or not 0 <= n <= 10_000}
+        if bad:
+            raise ValueError(f"ReleaseTarget: counts must be whole numbers 0-10000, got {bad}")
+        if not 0 <= self.min_anchors_per_dimension <= 10_000:
+            raise ValueError(
+                "ReleaseTarget: min_anchors_per_dimension must be 0-10000, "
+                f"got {self.min_anchors_per_dimension!r}"
+            )
+        full = {d: counts.get(d, 0) for d in Dimension}
+        object.__setattr__(self, "new_per_dimension", MappingProxyType(full))
+
+    @classmethod
+    def parse(cls, spec: str, *, min_anchors: int = 1) -> ReleaseTarget:
+        """``"13"`` (every dimension) or ``"public_safety=2,privacy=1"`` (the others 0)."""
+        text = spec.strip()
+        try:
+            if text.isdigit():
+                return cls(dict.fromkeys(Dimension, int(text)), min_anchors)
+            counts: dict[Dimension, int] = {}
+            for part in text.split(","):
+                name, _, number = part.partition("=")
+                counts[Dimension.parse(name)] = int(number)
+            return cls(counts, min_anchors)
+        except ValueError as exc:
+            raise ValueError(f"ReleaseTarget.parse: {spec!r} is not N or DIMENSION=N,... ({exc})") from None
+
+    def describe(self) -> str:
+        return ", ".join(f"{d.value} {n}" for d, n in self.new_per_dimension.items())
+
+
+@dataclass(frozen=True)
+class DimensionProgress:
+    dimension: Dimension
+    target: int  # new verified questions the release wants
+    verified: int  # new questions in the draft (not anchors, not retired)
+    anchors: int
+    pending: int  # candidates waiting in the queue
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.target - self.verified)
+
+
+@dataclass(frozen=True)
+class DraftProgress:
+    draft: str | None  # None: no draft is open yet (the first approval starts one)
+    dimensions: tuple[DimensionProgress, ...]
+
+    @property
+    def missing(self) -> int:
+        return sum(d.missing for d in self.dimensions)
 
 
 @dataclass(frozen=True)
@@ -91,11 +188,34 @@ def save_verification_config(engine: Engine, config: VerificationConfig, *, acto
         audit(session=session, actor=actor, action="settings.verification", detail=asdict(config))
 
 
+def load_release_target(engine: Engine) -> ReleaseTarget:
+    with read_session(engine) as session:
+        stored = get_setting(session=session, key=TARGET_KEY)
+    if not stored:
+        return ReleaseTarget()
+    return ReleaseTarget(
+        {Dimension(d): int(n) for d, n in stored["new_per_dimension"].items()},
+        int(stored["min_anchors_per_dimension"]),
+    )
+
+
+def save_release_target(engine: Engine, target: ReleaseTarget, *, actor: str) -> None:
+    value = {
+        "new_per_dimension": {d.value: n for d, n in target.new_per_dimension.items()},
+        "min_anchors_per_dimension": target.min_anchors_per_dimension,
+    }
+    with write_session(engine) as session:
+        set_setting(session=session, key=TARGET_KEY, value=value, updated_by=actor)
+        audit(session=session, actor=actor, action="settings.release_target", detail=value)
+
+
 def approvals_of(candidate: store.CandidateInfo) -> tuple[str, ...]:
-    """Reviewers whose latest review approves (or edits to) the candidate's current text."""
+    """Reviewers whose latest review approves (or edits to) the candidate's current text, given
+    since it (re-)entered the queue."""
     latest: dict[str, store.ReviewInfo] = {}
     for review in candidate.reviews:
-        latest[review.reviewer] = review
+        if candidate.queued_at is None or review.created_at >= candidate.queued_at:
+            latest[review.reviewer] = review
     return tuple(
         reviewer
         for reviewer, review in latest.items()
@@ -103,11 +223,87 @@ def approvals_of(candidate: store.CandidateInfo) -> tuple[str, ...]:
     )
 
 
+def mark_stale_candidates(
+    engine: Engine, *, config: VerificationConfig | None = None, now: datetime | None = None
+) -> tuple[int, ...]:
+    """Turn the pending candidates not verified within the window stale; their ids."""
+    config = config or load_verification_config(engine)
+    moment = utcnow() if now is None else now
+    with write_session(engine) as session:
+        ids = store.mark_stale(session=session, queued_before=config.stale_before(moment), now=moment)
+        if ids:
+            audit(
+                session=session,
+                actor="system",
+                action="candidate.stale",
+                detail={"candidate_ids": ids, "stale_after_days": config.stale_after_days},
+            )
+    return tuple(ids)
+
+
+def _queued(candidate: store.CandidateInfo) -> datetime:
+    return candidate.queued_at or candidate.created_at
+
+
 def review_queue(engine: Engine, *, reviewer: str) -> list[store.CandidateInfo]:
-    """Pending candidates this reviewer has not yet approved in their current form, oldest first."""
+    """Pending candidates this reviewer has not yet approved in their current form, oldest in the
+    queue first."""
     with read_session(engine) as session:
         pending = store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
-    return [c for c in pending if reviewer not in approvals_of(c)]
+    queue = [c for c in pending if reviewer not in approvals_of(c)]
+    return sorted(queue, key=lambda c: (_queued(c), c.id))
+
+
+def stale_candidates(engine: Engine) -> list[store.CandidateInfo]:
+    with read_session(engine) as session:
+        return store.list_candidates(session=session, statuses=[CandidateStatus.STALE.value])
+
+
+def requeue_candidate(engine: Engine, candidate_id: int, *, actor: str, now: datetime | None = None) -> None:
+    """An admin puts a stale candidate back into the queue; its window starts again now, and
+    approvals given before count no more."""
+    moment = utcnow() if now is None else now
+    with write_session(engine) as session:
+        user = get_user(session=session, username=actor)
+        if user is None or not user.active or "admin" not in user.roles:
+            raise ReviewError(f"requeue_candidate: {actor!r} is not an active admin")
+        try:
+            store.requeue_candidate(session=session, candidate_id=candidate_id, now=moment)
+        except ValueError as exc:  # LookupError is left to the caller
+            raise ReviewError(str(exc)) from None
+        audit(session=session, actor=actor, action="candidate.requeue", detail={"candidate_id": candidate_id})
+
+
+def draft_progress(engine: Engine, draft: str | None, target: ReleaseTarget | None = None) -> DraftProgress:
+    """The draft's new questions and anchors per dimension against the target, with the
+    candidates still waiting in the queue."""
+    target = target or load_release_target(engine)
+    verified: dict[str, int] = {}
+    anchors: dict[str, int] = {}
+    with read_session(engine) as session:
+        if draft is not None:
+            found = bank.release_by_tag(session=session, tag=draft)
+            assert found.id is not None
+            for q in bank.release_questions(session=session, release_id=found.id):
+                counts = anchors if q.anchor else verified
+                counts[q.record.dimension.value] = counts.get(q.record.dimension.value, 0) + 1
+        pending = store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
+    waiting: dict[str, int] = {}
+    for c in pending:
+        waiting[c.dimension] = waiting.get(c.dimension, 0) + 1
+    return DraftProgress(
+        draft,
+        tuple(
+            DimensionProgress(
+                d,
+                target.new_per_dimension[d],
+                verified.get(d.value, 0),
+                anchors.get(d.value, 0),
+                waiting.get(d.value, 0),
+            )
+            for d in Dimension
+        ),
+    )
 
 
 def _draft(session: Session, release: str | None, today: date) -> Release:
@@ -151,6 +347,11 @@ def _record(
 
 
 def _check(candidate: store.CandidateInfo, decision: Decision, reason: str, edited_text: str | None) -> None:
+    if candidate.status == CandidateStatus.STALE:
+        raise ReviewError(
+            f"review_candidate: candidate {candidate.id} is stale (not verified in time); "
+            "an admin can put it back in the queue"
+        )
     if candidate.status != CandidateStatus.PENDING:
         raise ReviewError(f"review_candidate: candidate {candidate.id} is {candidate.status}, not pending")
     if decision in (Decision.EDIT, Decision.REJECT) and not reason.strip():
@@ -183,6 +384,7 @@ def review_candidate(
     decision = Decision(decision)
     config = config or load_verification_config(engine)
     moment = utcnow() if now is None else now
+    mark_stale_candidates(engine, config=config, now=moment)  # a late review finds it stale
     with write_session(engine) as session:
         user = get_user(session=session, username=reviewer)
         if user is None or not user.active or not set(user.roles) & set(REVIEWER_ROLES):
