@@ -209,6 +209,8 @@ class VoteTable:
         mask = np.asarray(rows, dtype=bool)
         if mask.shape != self.a.shape:
             raise ValueError(f"VoteTable.select: rows must be a mask of {len(self)} votes, got {mask.shape}")
+        if mask.all():
+            return self  # immutable: every vote kept is this very table
         a, b = self.a[mask], self.b[mask]
         used = np.zeros(len(self.models), dtype=bool)
         used[a] = True
