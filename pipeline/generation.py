@@ -6,6 +6,11 @@ as unparsed), never half-used; a request that fails after the client's retries i
 call failure. Candidates that duplicate the bank — or a candidate experts have already seen —
 are kept with status ``duplicate`` and what they matched, so the filter is visible.
 
+``cli.py generate`` runs many events (``plan_generation`` → ``run_generation_batch``), one event
+at a time, asking only for the dimensions of an event that have no candidates yet: an
+interrupted batch, a malformed reply or a failed request is simply asked again by the next run,
+as ``collect`` and ``judge`` do.
+
 Verification lives in ``pipeline/verification.py``.
 """
 
@@ -14,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -35,7 +40,15 @@ from judging.generation import (
 from judging.llm import ChatClient, ChatFailure, ChatRequest, ChatSuccess
 from judging.questions import DEFAULT_THRESHOLD, find_duplicates
 from pipeline.registry import get_endpoint
-from pipeline.runs_common import RunCounters, RunOptions, chat_client, finish, start_run
+from pipeline.runs_common import (
+    Progress,
+    ProgressFn,
+    RunCounters,
+    RunOptions,
+    chat_client,
+    finish,
+    start_run,
+)
 from storage import generation as store
 from storage.queries import audit
 from storage.questions import bank_entries
@@ -44,16 +57,22 @@ from storage.session import read_session, write_session
 
 __all__ = [
     "MAX_SUMMARY_CHARS",
+    "BatchProgress",
+    "BatchSummary",
     "CandidateStatus",
     "EventInput",
     "GenerationSummary",
+    "PlannedGeneration",
     "add_event",
     "event_candidates",
+    "generate_batch",
     "generate_candidates",
     "generation_failures",
     "get_event",
     "list_events",
+    "plan_generation",
     "run_generation",
+    "run_generation_batch",
 ]
 
 MAX_TITLE_CHARS = 300
@@ -226,6 +245,7 @@ async def generate_candidates(
     dimensions: Sequence[Dimension] | None = None,
     threshold: float = DEFAULT_THRESHOLD,
     actor: str = "system",
+    on_progress: ProgressFn | None = None,
 ) -> GenerationSummary:
     """Ask ``generator`` (any registered endpoint) for ``per_dimension`` questions per dimension
     of the event (or the given subset of them) and store the candidates."""
@@ -298,6 +318,10 @@ async def generate_candidates(
                     failed=counters.failed,
                     unparsed=counters.unparsed,
                 )
+            if on_progress is not None:
+                on_progress(
+                    Progress(run_id, len(requests), counters.done, counters.failed, counters.unparsed)
+                )
         # dimensions in the event's order, so the stored candidates do not depend on timing
         order = {d: k for k, d in enumerate(chosen)}
         proposals.sort(key=lambda p: order[p.dimension])
@@ -350,6 +374,169 @@ def run_generation(
                 per_dimension=per_dimension,
                 dimensions=dimensions,
                 actor=actor,
+            )
+
+    return asyncio.run(main())
+
+
+# --- many events: cli.py generate ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedGeneration:
+    """One event of a batch: the dimensions to ask for now and those that already have candidates."""
+
+    event_id: int
+    title: str
+    dimensions: tuple[Dimension, ...]
+    done: tuple[Dimension, ...]
+
+
+def plan_generation(
+    engine: Engine, events: str | Sequence[int], *, again: bool = False
+) -> list[PlannedGeneration]:
+    """What ``cli.py generate`` asks for. ``events`` is ``"new"`` (every event with a dimension that
+    has no candidates yet) or event ids. Only dimensions without candidates are asked for, unless
+    ``again`` (ask for every dimension of the named events once more)."""
+    with read_session(engine) as session:
+        infos = {e.id: e for e in store.list_events(session=session)}
+        generated = store.generated_dimensions(session=session)
+    if isinstance(events, str):
+        if events.strip() != "new":
+            raise ValueError(f"plan_generation: events must be 'new' or event ids, got {events!r}")
+        if again:
+            raise ValueError("plan_generation: --again needs event ids, not 'new'")
+        chosen = sorted(infos)
+    else:
+        unknown = sorted(set(events) - set(infos))
+        if unknown:
+            raise LookupError(
+                f"plan_generation: no events with ids {unknown} (cli.py events list shows them)"
+            )
+        chosen = list(dict.fromkeys(events))
+    plan = []
+    for event_id in chosen:
+        info = infos[event_id]
+        dims = tuple(Dimension(d) for d in info.dimensions)
+        done = tuple(d for d in dims if d.value in generated.get(event_id, set()))
+        todo = dims if again else tuple(d for d in dims if d not in done)
+        if todo or not isinstance(events, str):
+            plan.append(PlannedGeneration(event_id, info.title, todo, done))
+    return plan
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    """Requests answered so far over the whole batch, and where it is."""
+
+    requests: int  # planned requests (one per event and dimension)
+    answered: int  # stored, malformed or failed
+    events: int
+    events_done: int
+    pending: int  # candidates that entered the verification queue so far
+    failed: int
+    malformed: int
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    runs: tuple[GenerationSummary, ...]  # one per event asked
+    skipped: tuple[PlannedGeneration, ...]  # named events with nothing left to ask (no --again)
+
+    @property
+    def pending(self) -> int:
+        return sum(r.pending for r in self.runs)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(r.duplicates for r in self.runs)
+
+    @property
+    def failed(self) -> int:
+        return sum(r.failed for r in self.runs)
+
+    @property
+    def malformed(self) -> int:
+        return sum(r.malformed for r in self.runs)
+
+
+async def generate_batch(
+    engine: Engine,
+    client: ChatClient,
+    plan: Sequence[PlannedGeneration],
+    *,
+    generator: str,
+    per_dimension: int = 3,
+    threshold: float = DEFAULT_THRESHOLD,
+    actor: str = "cli",
+    on_progress: Callable[[BatchProgress], None] | None = None,
+) -> BatchSummary:
+    """Generate for each planned event in turn (one run each); an event's candidates are stored
+    when its replies are in, so an interruption loses at most the event being asked."""
+    get_endpoint(engine, generator)  # an unknown generator fails before anything is asked
+    todo = [p for p in plan if p.dimensions]
+    total = sum(len(p.dimensions) for p in todo)
+    runs: list[GenerationSummary] = []
+
+    def report(current: Progress | None) -> None:
+        if on_progress is None:
+            return
+        answered = sum(r.requests for r in runs)
+        if current is not None:
+            answered += current.done + current.failed + current.unparsed
+        on_progress(
+            BatchProgress(
+                requests=total,
+                answered=answered,
+                events=len(todo),
+                events_done=len(runs),
+                pending=sum(r.pending for r in runs),
+                failed=sum(r.failed for r in runs) + (current.failed if current else 0),
+                malformed=sum(r.malformed for r in runs) + (current.unparsed if current else 0),
+            )
+        )
+
+    report(None)
+    for item in todo:
+        summary = await generate_candidates(
+            engine,
+            client,
+            event_id=item.event_id,
+            generator=generator,
+            per_dimension=per_dimension,
+            dimensions=item.dimensions,
+            threshold=threshold,
+            actor=actor,
+            on_progress=report,
+        )
+        runs.append(summary)
+        report(None)
+    return BatchSummary(tuple(runs), tuple(p for p in plan if not p.dimensions))
+
+
+def run_generation_batch(
+    engine: Engine,
+    plan: Sequence[PlannedGeneration],
+    *,
+    generator: str,
+    per_dimension: int = 3,
+    options: RunOptions | None = None,
+    actor: str = "cli",
+    environ: Mapping[str, str] | None = None,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+) -> BatchSummary:
+    """``generate_batch`` with its own client, for the command line."""
+
+    async def main() -> BatchSummary:
+        async with chat_client(options or RunOptions(concurrency=4), environ=environ) as client:
+            return await generate_batch(
+                engine,
+                client,
+                plan,
+                generator=generator,
+                per_dimension=per_dimension,
+                actor=actor,
+                on_progress=on_progress,
             )
 
     return asyncio.run(main())
