@@ -1,4 +1,4 @@
-"""``import-questions``, ``export-questions`` and ``release create|publish|diff|list``.
+"""``import-questions``, ``export-questions`` and ``release create|publish|diff|list|cycle``.
 
 Exit status 2 when a file is rejected (the message names file, line and field) or a release
 operation is refused; nothing is written in either case.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from sqlalchemy.engine import Engine
@@ -26,6 +27,9 @@ from pipeline.releases import (
 )
 from pipeline.settings import Settings
 from storage.questions import ReleaseError
+
+if TYPE_CHECKING:
+    from pipeline.release_cycle import SiteBuilder
 
 __all__ = ["register"]
 
@@ -199,6 +203,98 @@ def release_diff(
         typer.echo(f"  - {record.question_id}")
     for change in diff.changed:
         typer.echo(f"  ~ {change.question_id} ({', '.join(change.fields)})")
+
+
+@release_app.command("cycle")
+def release_cycle(
+    draft: str = typer.Option(..., "--draft", help="The draft to check and publish."),
+    tag: str = typer.Option(..., "--tag", help="vYYMMDD to publish it as."),
+    target: str | None = typer.Option(
+        None, "--target", help="New questions per dimension: N, or DIM=N,... (default: the saved target mix)."
+    ),
+    min_anchors: int = typer.Option(1, "--min-anchors", min=0, help="With --target: anchors per dimension."),
+    models: str = typer.Option("all", "--models", help="Endpoint keys to collect from, or 'all'."),
+    judge: str | None = typer.Option(
+        None, "--judge", help="Judge key(s), comma-separated (default: every judge)."
+    ),
+    strategy: str = typer.Option("active", help="active | swiss | round_robin | random"),
+    budget: int = typer.Option(300, min=1, help="Battles the judge should have judged in the release."),
+    converge: bool = typer.Option(
+        True, "--until-converged/--full-budget", help="Stop judging once ranks settle."
+    ),
+    out: Path = typer.Option(Path("reports"), "--out", help="Directory for the report files."),
+    site_out: Path | None = typer.Option(
+        None, "--site-out", help="Directory for the static site (default OUT/site-TAG)."
+    ),
+    notes: str | None = typer.Option(None, "--notes", help="Release notes (replace the draft's)."),
+    concurrency: int = typer.Option(16, help="Concurrent requests while collecting and judging."),
+    timeout: float = typer.Option(120.0, help="Seconds per request."),
+    retries: int = typer.Option(5, help="Attempts per request, the first included."),
+) -> None:
+    """Check a draft, publish it, collect answers, judge, write the report and the site; each step
+    resumable (docs/release-cycle.md)."""
+    from pipeline.release_cycle import CycleError, CycleOptions, Step, run_cycle
+    from pipeline.runs_common import RunOptions
+    from pipeline.verification import ReleaseTarget
+
+    try:
+        mix = None if target is None else ReleaseTarget.parse(target, min_anchors=min_anchors)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    options = CycleOptions(
+        draft=draft,
+        tag=tag,
+        models=models,
+        judges=tuple(k.strip() for k in (judge or "").split(",") if k.strip()),
+        strategy=strategy,
+        budget=budget,
+        until_converged=converge,
+        reports_dir=out,
+        site_dir=site_out,
+        notes=notes,
+        target=mix,
+        run_options=RunOptions(concurrency=concurrency, timeout_s=timeout, max_attempts=retries),
+    )
+    try:
+        run_cycle(
+            _engine(),
+            options,
+            site=_site_builder(),
+            on_step=lambda r: typer.echo(f"{r.step.value}: {r.status.value} — {r.detail}"),
+        )
+    except CycleError as exc:
+        typer.echo(f"error: the cycle stopped at step {exc.step.value}: {exc.message}", err=True)
+        if exc.done:
+            typer.echo(f"done before it: {', '.join(r.step.value for r in exc.done)}", err=True)
+        typer.echo(f"to go on: {exc.hint}", err=True)
+        raise typer.Exit(2 if exc.step is Step.CHECK else 1) from None
+
+
+def _site_builder() -> SiteBuilder | None:
+    """The ``site`` command as the cycle's site step, when this CLI has one; else None."""
+    import subprocess
+    import sys
+
+    from commands import LazyCommands
+    from pipeline.release_cycle import SiteError
+    from pipeline.settings import PROJECT_ROOT
+
+    if "site" not in LazyCommands().commands:
+        return None
+
+    def build(release: str, out: Path) -> str:
+        # a rerun replaces the site an earlier run wrote there, and nothing else
+        again = ["--force"] if (out / "index.html").is_file() else []
+        done = subprocess.run(
+            [sys.executable, str(PROJECT_ROOT / "cli.py"), "site", "--release", release, str(out), *again],
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise SiteError(f"cli.py site exited with {done.returncode}: {done.stderr.strip()[-800:]}")
+        return f"wrote the site into {out}"
+
+    return build
 
 
 def register(app: typer.Typer) -> None:

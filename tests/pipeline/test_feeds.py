@@ -16,7 +16,7 @@ import pytest
 from sqlmodel import select
 
 from judging.dimensions import Dimension
-from pipeline.event_dimensions import CONTENT_CATEGORIES, propose_dimensions
+from pipeline.event_dimensions import CONTENT_CATEGORIES, DIMENSION_KEYWORDS, propose_dimensions
 from pipeline.events_import import (
     EventImportError,
     FeedConfig,
@@ -535,3 +535,12 @@ def test_offline_says_so():
         pytest.raises(FeedFetchError, match="cannot connect"),
     ):
         fetch_feed("http://127.0.0.1:9/feed.xml", client=client, limits=FetchLimits(timeout_s=2))
+
+
+def test_the_lexicon_table_in_the_docs_is_the_code():
+    text = (PROJECT_ROOT / "docs" / "release-cycle.md").read_text(encoding="utf-8")
+    for category in CONTENT_CATEGORIES:
+        row = f"| {category.dimension.zh} {category.dimension.value} | {category.name} | {'、'.join(category.keywords)} |"
+        assert row in text, category.name
+    for dimension, words in DIMENSION_KEYWORDS.items():
+        assert f"| {dimension.zh} {dimension.value} | {'、'.join(words)} |" in text, dimension

@@ -1,0 +1,493 @@
+"""One release cycle: check the draft, publish it, collect answers, judge, write the report and the
+static site (``cli.py release cycle --draft D --tag vYYMMDD``).
+
+Each step is resumable, so the way to go on after a failure is to run the same command again:
+the check and the publishing are recognised as done once ``TAG`` is published (and the draft is
+gone), collection asks only for the answers still missing, the judge only for battles still
+unjudged (up to its budget; a converged ranking stops it again at once), and the report and the
+site are rewritten. A failing step raises ``CycleError`` naming the step, the steps already done
+and how to go on; nothing after it runs.
+
+The check writes nothing to the draft: it counts the draft's new (not anchor) questions per
+dimension against the target mix, requires every question that came from an event to be an
+approved candidate under the current approval rule (never a stale or pending one), refuses
+questions that duplicate a published release's (or each other), and requires the anchors of
+the newest published release to be carried over. It does sweep the verification queue for
+candidates gone stale, which changes only those candidates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from judging.questions import DEFAULT_THRESHOLD, find_duplicates
+from judging.scheduling import ConvergenceRule, StopReason
+from pipeline.collect import CollectSummary, collect, resolve_models
+from pipeline.generation import CandidateStatus
+from pipeline.judge_run import JudgeSummary, run_judge
+from pipeline.registry import endpoint_configs
+from pipeline.releases import publish_release
+from pipeline.report import build_report
+from pipeline.report_files import write_report
+from pipeline.runs_common import Progress, RunOptions, chat_client
+from pipeline.verification import (
+    DraftProgress,
+    ReleaseTarget,
+    VerificationConfig,
+    approvals_of,
+    draft_progress,
+    load_release_target,
+    load_verification_config,
+    mark_stale_candidates,
+)
+from storage import generation as candidates_store
+from storage import questions as bank
+from storage.session import read_session
+
+__all__ = [
+    "CycleError",
+    "CycleOptions",
+    "DraftCheck",
+    "DraftProblem",
+    "ProblemKind",
+    "SiteBuilder",
+    "SiteError",
+    "Step",
+    "StepResult",
+    "StepStatus",
+    "check_draft",
+    "run_cycle",
+]
+
+
+class Step(StrEnum):
+    CHECK = "check"
+    PUBLISH = "publish"
+    COLLECT = "collect"
+    JUDGE = "judge"
+    REPORT = "report"
+    SITE = "site"
+
+
+class StepStatus(StrEnum):
+    DONE = "done"
+    ALREADY = "already done"  # found done by an earlier run
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    step: Step
+    status: StepStatus
+    detail: str
+
+
+class ProblemKind(StrEnum):
+    NOT_A_DRAFT = "not_a_draft"
+    SHORT = "short"  # a dimension below its target
+    UNVERIFIED = "unverified"  # an event question without an approved candidate under the rule
+    STALE = "stale"  # an event question whose candidate went stale
+    DUPLICATE = "duplicate"  # duplicates a published question or another new one
+    ANCHORS = "anchors"  # the previous release's anchors are not carried over
+
+
+@dataclass(frozen=True)
+class DraftProblem:
+    kind: ProblemKind
+    message: str
+
+
+@dataclass(frozen=True)
+class DraftCheck:
+    draft: str
+    progress: DraftProgress
+    problems: tuple[DraftProblem, ...]
+    notes: tuple[str, ...] = ()  # what is worth knowing but does not stop the cycle
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class CycleError(Exception):
+    """A step failed; the steps before it are done and stay done."""
+
+    def __init__(self, step: Step, message: str, done: Sequence[StepResult], hint: str) -> None:
+        super().__init__(f"{step.value}: {message}")
+        self.step = step
+        self.message = message
+        self.done = tuple(done)
+        self.hint = hint
+
+
+# --- the check ---------------------------------------------------------------------------------
+
+
+def _event_problems(
+    candidates: Sequence[candidates_store.CandidateInfo],
+    questions: Sequence[bank.StoredQuestion],
+    config: VerificationConfig,
+) -> list[DraftProblem]:
+    by_question = {c.question_id: c for c in candidates if c.question_id is not None}
+    problems = []
+    for q in questions:
+        if q.anchor or not q.source.startswith("event:"):
+            continue
+        candidate = by_question.get(q.id)
+        name = q.record.question_id
+        if candidate is None:
+            problems.append(
+                DraftProblem(
+                    ProblemKind.UNVERIFIED,
+                    f"{name}: came from an event, but no verified candidate leads to it",
+                )
+            )
+        elif candidate.status == CandidateStatus.STALE:
+            problems.append(DraftProblem(ProblemKind.STALE, f"{name}: its candidate {candidate.id} is stale"))
+        elif candidate.status != CandidateStatus.APPROVED:
+            problems.append(
+                DraftProblem(
+                    ProblemKind.UNVERIFIED, f"{name}: its candidate {candidate.id} is {candidate.status}"
+                )
+            )
+        elif len(approvals_of(candidate)) < config.required_approvals:
+            problems.append(
+                DraftProblem(
+                    ProblemKind.UNVERIFIED,
+                    f"{name}: approved by {len(approvals_of(candidate))} expert(s), the rule now needs "
+                    f"{config.required_approvals}; retire it (or lower the rule)",
+                )
+            )
+    return problems
+
+
+def _duplicate_problems(
+    new: Sequence[bank.StoredQuestion], published: Sequence[tuple[str, bank.StoredQuestion]], threshold: float
+) -> list[DraftProblem]:
+    matches = find_duplicates(
+        [q.record.text for q in new], [q.record.text for _tag, q in published], threshold=threshold
+    )
+    problems = []
+    for m in matches:
+        question = new[m.candidate].record.question_id
+        if m.in_bank:
+            tag, other = published[m.other]
+            what = f"{tag} question {other.record.question_id}"
+        else:
+            what = f"question {new[m.other].record.question_id} of this draft"
+        problems.append(
+            DraftProblem(
+                ProblemKind.DUPLICATE, f"{question}: duplicates {what} (similarity {m.similarity:.2f})"
+            )
+        )
+    return problems
+
+
+def _anchor_problems(
+    releases: Sequence[bank.ReleaseSummary], release: bank.ReleaseSummary
+) -> list[DraftProblem]:
+    published = [r for r in releases if not r.is_draft]
+    if not published:
+        return []  # the first release has nothing to carry over
+    newest = max(published, key=lambda r: (r.published_at or r.created_at, r.id))
+    start = f"start a draft from it (release create NEW --from {newest.tag}) and move the new questions there"
+    if release.parent_tag is None:
+        return [
+            DraftProblem(
+                ProblemKind.ANCHORS,
+                f"draft {release.tag} was not started from a published release, so no anchors are carried over; {start}",
+            )
+        ]
+    if release.parent_tag != newest.tag:
+        return [
+            DraftProblem(
+                ProblemKind.ANCHORS,
+                f"draft {release.tag} carries the anchors of {release.parent_tag}, but the newest published "
+                f"release is {newest.tag}; {start}",
+            )
+        ]
+    return []
+
+
+def check_draft(
+    engine: Engine,
+    draft: str,
+    *,
+    target: ReleaseTarget | None = None,
+    config: VerificationConfig | None = None,
+    now: datetime | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> DraftCheck:
+    """Whether ``draft`` may be published now (see the module docstring); raises
+    ``ReleaseNotFoundError`` for an unknown draft."""
+    target = target or load_release_target(engine)
+    config = config or load_verification_config(engine)
+    went_stale = mark_stale_candidates(engine, config=config, now=now)
+    with read_session(engine) as session:
+        summaries = bank.release_summaries(session=session)
+        summary = next((s for s in summaries if s.tag == draft), None)
+        if summary is None:
+            bank.release_by_tag(session=session, tag=draft)  # raises with the known releases
+            raise bank.ReleaseNotFoundError(f"check_draft: no release {draft!r}")
+        if not summary.is_draft:
+            problem = DraftProblem(ProblemKind.NOT_A_DRAFT, f"{draft} is already published")
+            return DraftCheck(draft, draft_progress(engine, None, target), (problem,))
+        questions = bank.release_questions(session=session, release_id=summary.id)
+        published: list[tuple[str, bank.StoredQuestion]] = []
+        for s in summaries:
+            if not s.is_draft:
+                published.extend((s.tag, q) for q in bank.release_questions(session=session, release_id=s.id))
+        linked = candidates_store.list_candidates(
+            session=session, statuses=[CandidateStatus.APPROVED.value, CandidateStatus.STALE.value]
+        )
+        pending = candidates_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
+    progress = draft_progress(engine, draft, target)
+    problems: list[DraftProblem] = []
+    notes: list[str] = []
+    for d in progress.dimensions:
+        if d.verified < d.target:
+            problems.append(
+                DraftProblem(
+                    ProblemKind.SHORT,
+                    f"{d.dimension.value}: {d.verified} new question(s), target {d.target} ({d.missing} short)",
+                )
+            )
+        elif d.verified > d.target:
+            notes.append(
+                f"{d.dimension.value}: {d.verified} new questions, {d.verified - d.target} over the target"
+            )
+        if summary.parent_tag is not None and d.anchors < target.min_anchors_per_dimension:
+            problems.append(
+                DraftProblem(
+                    ProblemKind.ANCHORS,
+                    f"{d.dimension.value}: {d.anchors} anchor(s) carried over from {summary.parent_tag}, "
+                    f"at least {target.min_anchors_per_dimension} wanted",
+                )
+            )
+    problems.extend(_anchor_problems(summaries, summary))
+    problems.extend(_event_problems(linked, questions, config))
+    problems.extend(_duplicate_problems([q for q in questions if not q.anchor], published, threshold))
+    if went_stale:
+        notes.append(
+            f"{len(went_stale)} candidate(s) went stale now (not verified within {config.stale_after_days} days); "
+            "they are not in the draft"
+        )
+    if pending:
+        notes.append(
+            f"{len(pending)} candidate(s) still wait in the verification queue; they are not in this release"
+        )
+    return DraftCheck(draft, progress, tuple(problems), tuple(notes))
+
+
+# --- the cycle ---------------------------------------------------------------------------------
+
+
+class SiteError(Exception):
+    """The static site could not be built; the message says why."""
+
+
+# Builds the static site of a release into a directory and says what it wrote; raises SiteError.
+SiteBuilder = Callable[[str, Path], str]
+
+
+@dataclass(frozen=True)
+class CycleOptions:
+    draft: str
+    tag: str  # vYYMMDD
+    models: str | Sequence[str] = "all"  # endpoint keys, or every registered model
+    judges: Sequence[str] = ()  # () = every registered judge, as one panel
+    strategy: str = "active"
+    budget: int = 300  # battles the judge should have judged in the release
+    until_converged: bool = True  # stop judging early once the ranking has settled
+    seed: int = 0
+    reports_dir: Path = Path("reports")
+    site_dir: Path | None = None  # default <reports_dir>/site-<tag>
+    notes: str | None = None  # release notes (replace the draft's)
+    target: ReleaseTarget | None = None  # default: the saved target mix
+    run_options: RunOptions = field(default_factory=RunOptions)
+
+
+def _hint(options: CycleOptions) -> str:
+    return (
+        "fix the cause and run the same command again "
+        f"(cli.py release cycle --draft {options.draft} --tag {options.tag}, same options): "
+        "finished steps are recognised, collect and judge ask only for what is still missing"
+    )
+
+
+def _published(engine: Engine, options: CycleOptions) -> tuple[bool, bool]:
+    """(the tag is a published release, the draft still exists)."""
+    with read_session(engine) as session:
+        summaries = {s.tag: s for s in bank.release_summaries(session=session)}
+    tag = summaries.get(options.tag)
+    return tag is not None and not tag.is_draft, options.draft in summaries
+
+
+def _check_and_publish(
+    engine: Engine, options: CycleOptions, fail: Callable[[Step, str], CycleError]
+) -> list[StepResult]:
+    published, draft_exists = _published(engine, options)
+    if published and not draft_exists:
+        return [
+            StepResult(
+                Step.CHECK, StepStatus.ALREADY, f"{options.tag} is published; the draft was checked then"
+            ),
+            StepResult(Step.PUBLISH, StepStatus.ALREADY, f"{options.tag} is published"),
+        ]
+    if published:
+        raise fail(
+            Step.CHECK,
+            f"{options.tag} is already a published release and draft {options.draft} still exists; choose another tag",
+        )
+    try:
+        check = check_draft(engine, options.draft, target=options.target)
+    except bank.ReleaseError as exc:
+        raise fail(Step.CHECK, str(exc)) from None
+    if not check.ok:
+        listing = "\n".join(f"  - {p.message}" for p in check.problems)
+        raise fail(
+            Step.CHECK,
+            f"draft {options.draft} is not ready ({len(check.problems)} problem(s)); it was not changed:\n{listing}",
+        )
+    counts = ", ".join(f"{d.dimension.value} {d.verified}+{d.anchors}" for d in check.progress.dimensions)
+    results = [
+        StepResult(
+            Step.CHECK,
+            StepStatus.DONE,
+            f"new+anchors per dimension: {counts}" + "".join(f"; {n}" for n in check.notes),
+        )
+    ]
+    try:
+        summary = publish_release(engine, options.draft, tag=options.tag, notes=options.notes, actor="cli")
+    except bank.ReleaseError as exc:
+        raise fail(Step.PUBLISH, str(exc)) from None
+    results.append(
+        StepResult(
+            Step.PUBLISH, StepStatus.DONE, f"{options.draft} → {summary.tag}, {summary.questions} questions"
+        )
+    )
+    return results
+
+
+ProgressCallback = Callable[[Step, Progress], None]
+
+
+def run_cycle(
+    engine: Engine,
+    options: CycleOptions,
+    *,
+    site: SiteBuilder | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[StepResult, ...]:
+    """Run the cycle's steps in order (see the module docstring); ``site`` None: the site step
+    is skipped as not available."""
+    done: list[StepResult] = []
+
+    def record(result: StepResult) -> None:
+        done.append(result)
+        if on_step is not None:
+            on_step(result)
+
+    def fail(step: Step, message: str) -> CycleError:
+        return CycleError(step, message, done, _hint(options))
+
+    for result in _check_and_publish(engine, options, fail):
+        record(result)
+
+    def progress(step: Step) -> Callable[[Progress], None] | None:
+        if on_progress is None:
+            return None
+        return lambda p: on_progress(step, p)
+
+    # collect
+    try:
+        models = resolve_models(engine, options.models)
+    except (LookupError, ValueError) as exc:
+        raise fail(Step.COLLECT, str(exc)) from None
+
+    async def collecting() -> CollectSummary:
+        async with chat_client(options.run_options) as client:
+            return await collect(
+                engine, client, release=options.tag, models=models, on_progress=progress(Step.COLLECT)
+            )
+
+    gathered = asyncio.run(collecting())
+    if gathered.failed:
+        raise fail(
+            Step.COLLECT,
+            f"{gathered.failed} of {gathered.requested} requests failed after retries (recorded in run {gathered.run_id})",
+        )
+    record(
+        StepResult(
+            Step.COLLECT, StepStatus.DONE, f"{len(models)} models; {gathered.stored} new answers stored"
+        )
+    )
+
+    # judge
+    judges = list(options.judges) or list(endpoint_configs(engine, role="judge"))
+    if not judges:
+        raise fail(
+            Step.JUDGE, "no judge is registered (endpoints import FILE with judges: [KEY]) and none was given"
+        )
+    rule = ConvergenceRule(options.budget) if options.until_converged else None
+
+    async def judging() -> JudgeSummary:
+        async with chat_client(options.run_options) as client:
+            return await run_judge(
+                engine,
+                client,
+                release=options.tag,
+                judge=",".join(judges),
+                strategy=options.strategy,
+                budget=options.budget,
+                rng=random.Random(options.seed),
+                on_progress=progress(Step.JUDGE),
+                until_converged=rule,
+            )
+
+    try:
+        verdicts = asyncio.run(judging())
+    except (LookupError, ValueError) as exc:
+        raise fail(Step.JUDGE, str(exc)) from None
+    if verdicts.failed:
+        raise fail(
+            Step.JUDGE,
+            f"{verdicts.failed} judge requests failed after retries (recorded in run {verdicts.run_id})",
+        )
+    if verdicts.stopped is StopReason.STABLE_RANKS:
+        stop = f"converged after {verdicts.battles} battles (saved {verdicts.saved} of the budget)"
+    elif verdicts.stopped is StopReason.BUDGET:
+        stop = f"budget of {verdicts.budget} battles reached without convergence"
+    else:
+        stop = f"{verdicts.battles} battles judged"
+    record(
+        StepResult(Step.JUDGE, StepStatus.DONE, f"{', '.join(judges)}: {stop}; {verdicts.unparsed} unparsed")
+    )
+
+    # report
+    try:
+        paths = write_report(build_report(engine, options.tag), options.reports_dir)
+    except (bank.ReleaseError, ValueError, OSError) as exc:
+        raise fail(Step.REPORT, str(exc)) from None
+    record(StepResult(Step.REPORT, StepStatus.DONE, f"wrote {len(paths)} files to {options.reports_dir}"))
+
+    # site
+    if site is None:
+        record(StepResult(Step.SITE, StepStatus.SKIPPED, "not available yet"))
+    else:
+        out = options.site_dir or options.reports_dir / f"site-{options.tag}"
+        try:
+            detail = site(options.tag, out)
+        except (SiteError, OSError) as exc:
+            raise fail(Step.SITE, str(exc)) from None
+        record(StepResult(Step.SITE, StepStatus.DONE, detail))
+    return tuple(done)
