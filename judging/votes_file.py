@@ -306,10 +306,10 @@ _ABSENT = _Absent()
 def _csv_fields(raw: bytes, name: str) -> _Fields:
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
-    end = raw.find(b"\n")
-    first = raw if end < 0 else raw[:end]
+    ends = [at for at in (raw.find(b"\n"), raw.find(b"\r")) if at >= 0]
+    first = raw[: min(ends)] if ends else raw
     try:
-        header = next(csv.reader([_decode(first, name, 0).rstrip("\r")]), [])
+        header = next(csv.reader([_decode(first, name, 0)]), [])
     except csv.Error:
         header = []
     if not header and (not raw or raw.isspace()):

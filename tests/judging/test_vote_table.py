@@ -286,3 +286,25 @@ def test_shown_first_and_turn_errors() -> None:
     assert (error.value.line, error.value.field) == (4, "turn")
     votes = table("model_a,model_b,winner,shown_first,turn,tstamp\na,b,tie, A ,+2, 5 \n")
     assert votes.shown_first.tolist() == [0] and votes.turn.tolist() == [2] and votes.tstamp.tolist() == [5.0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"model_a","model_b","winner"\r\na,b,tie\r\n\r\nb,c,model_a\r\n',  # quoted header, CRLF, a blank line
+        "model_a,model_b,winner\na,b,tie",  # no final newline
+        "model_a,model_b,winner\ra,b,tie\rb,a,model_b\r",  # old Mac line ends
+        'model_a,model_b,winner,note\na,b,tie,"two\nlines"\nb,a,model_b,\n',  # a value across lines
+        'model_a,model_b,winner\r\na,b,"ti\re"\r\n',  # a carriage return inside a value
+    ],
+)
+def test_line_ends_and_numbers_as_the_row_by_row_reader(text: str) -> None:
+    try:
+        expected: object = rowwise(text, CSV)
+    except VotesFileError as error:
+        expected = str(error)
+    try:
+        got: object = table(text).records()
+    except VotesFileError as error:
+        got = str(error)
+    assert got == expected
