@@ -334,6 +334,10 @@ def _published(engine: Engine, options: CycleOptions) -> tuple[bool, bool]:
 def _check_and_publish(
     engine: Engine, options: CycleOptions, fail: Callable[[Step, str], CycleError]
 ) -> list[StepResult]:
+    try:
+        bank.check_published_tag(options.tag)
+    except bank.ReleaseError as exc:
+        raise fail(Step.CHECK, str(exc)) from None
     published, draft_exists = _published(engine, options)
     if published and not draft_exists:
         return [

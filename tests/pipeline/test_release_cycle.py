@@ -138,6 +138,9 @@ def test_a_draft_short_of_its_targets_is_refused_and_left_unchanged(team, mock, 
     assert "is not ready (5 problem(s)); it was not changed" in err.value.message
     assert "run the same command again" in err.value.hint
     assert _questions(engine, "next") == before
+    with pytest.raises(CycleError, match="must look like vYYMMDD") as err:
+        run_cycle(engine, _options(tmp_path, tag="v2612"))
+    assert err.value.step is Step.CHECK
     assert [s.tag for s in list_release_summaries(engine) if s.is_draft] == ["next"]
     assert not (tmp_path / "reports").exists()
 
