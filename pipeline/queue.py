@@ -26,6 +26,7 @@ from judging.ratings import BradleyTerry
 from judging.scheduling import ConvergenceRule, History, Scheduler, StopReason, replay_snapshots
 from judging.spot_check import SpotCheckCandidate, next_spot_check
 from judging.types import Comparison, Source, outcome_from_verdict
+from pipeline.campaigns import CampaignInForce, campaign_in_force
 from pipeline.voting import VoteItem
 from storage.models import Assignment, Battle, utcnow
 from storage.queries import audit, get_or_create_battle, list_models, votes_after
@@ -33,6 +34,7 @@ from storage.session import read_session, write_session
 from storage.users import get_user
 from storage.workflow import (
     add_assignment,
+    battles_in_release,
     get_setting,
     gold_candidates,
     open_assignment,
@@ -48,6 +50,7 @@ from storage.workflow import (
 )
 
 __all__ = [
+    "CAMPAIGN_SPOT_CHECK",
     "ActiveStatus",
     "QueueConfig",
     "QueuePolicy",
@@ -58,6 +61,8 @@ __all__ = [
 ]
 
 SETTING_KEY = "queue"
+# ``assignment.policy`` of a uniform spot-check draw within a campaign's release (not a calibration draw)
+CAMPAIGN_SPOT_CHECK = "spot_check:campaign"
 
 
 class QueuePolicy(StrEnum):
@@ -152,7 +157,15 @@ def next_assignment(
                     return _item(current, undone, now if undone else None)
                 user = get_user(session=session, username=username)
                 dims = list(user.qualifications) if user and user.qualifications else None
-                battle_id, policy, gold = _choose(session, username, rng, config, dims, release_id, now)
+                campaign = (
+                    None if release_id is not None else campaign_in_force(session=session, username=username)
+                )
+                if campaign is None:
+                    battle_id, policy, gold = _choose(session, username, rng, config, dims, release_id, now)
+                else:
+                    battle_id, policy, gold = _choose_in_campaign(
+                        session, username, rng, config, dims, campaign, now
+                    )
                 if battle_id is None:
                     return None
                 battle = session.get(Battle, battle_id)
@@ -174,6 +187,25 @@ def next_assignment(
     return None
 
 
+def _choose_in_campaign(
+    session,
+    username: str,
+    rng: random.Random,
+    config: QueueConfig,
+    dims: Sequence[str] | None,
+    campaign: CampaignInForce,
+    now: datetime,
+) -> tuple[int | None, str, bool]:
+    """The policy's choice within the campaign's release, one dimension at a time: the first drawn
+    by the campaign's weights among those the person is qualified for, the others (by weight)
+    only when it has nothing left for them."""
+    for dim in campaign.campaign.dimension_order(dims, rng):
+        battle_id, policy, gold = _choose(session, username, rng, config, [dim], campaign.release_id, now)
+        if battle_id is not None:
+            return battle_id, policy, gold
+    return None, config.policy.value, False
+
+
 def _choose(
     session,
     username: str,
@@ -188,7 +220,7 @@ def _choose(
         if golds:
             return rng.choice(golds), config.policy.value, True
     if config.policy is QueuePolicy.SPOT_CHECK:
-        battle_id, policy = _spot_check(session, username, rng, config, dims)
+        battle_id, policy = _spot_check(session, username, rng, config, dims, release_id)
         return battle_id, policy, False
     if config.policy is QueuePolicy.ACTIVE:
         return _active(session, username, rng, dims, release_id), config.policy.value, False
@@ -222,27 +254,46 @@ def _overlap(session, username, rng, config, dims, release_id, now) -> int | Non
     return get_or_create_battle(session=session, question_id=q, response_ids=(ra, rb)).id
 
 
-def _spot_check(session, username, rng, config, dims) -> tuple[int | None, str]:
-    """A uniform calibration draw (stored as ``spot_check:random``) or a targeted one."""
+def _spot_check(session, username, rng, config, dims, release_id=None) -> tuple[int | None, str]:
+    """A uniform calibration draw (stored as ``spot_check:random``) or a targeted one. Within a
+    campaign's release (``release_id``) a uniform draw is uniform over that release only, not
+    over every judged battle: it is stored as ``spot_check:campaign``, which calibration counts
+    as chosen, so the judge-corrected board never rests on it."""
+
+    def in_release(ids: list[int]) -> set[int] | None:
+        return (
+            None
+            if release_id is None
+            else battles_in_release(session=session, battle_ids=ids, release_id=release_id)
+        )
+
+    def eligible() -> list[int]:
+        ids = spot_check_eligible(session=session, username=username, dimensions=dims)
+        keep = in_release(ids)
+        return ids if keep is None else [i for i in ids if i in keep]
 
     def candidates() -> list[SpotCheckCandidate]:
         rows = spot_check_rows(session=session, username=username, dimensions=dims)
+        keep = in_release([r.battle_id for r in rows])
         return [
             SpotCheckCandidate(
                 r.battle_id, r.dimension, r.model_a_id, r.model_b_id, r.judge_verdicts, r.human_verdicts
             )
             for r in rows
+            if keep is None or r.battle_id in keep
         ]
 
     chosen = next_spot_check(
         rng,
         calibration_share=config.calibration_share,
-        eligible=lambda: spot_check_eligible(session=session, username=username, dimensions=dims),
+        eligible=eligible,
         candidates=candidates,
         stratum_counts=lambda: stratum_human_counts(session=session),
     )
     if chosen is None:
         return None, config.policy.value
+    if release_id is not None and chosen.calibration:
+        return chosen.battle_id, CAMPAIGN_SPOT_CHECK
     return chosen.battle_id, chosen.policy
 
 

@@ -25,6 +25,8 @@ __all__ = [
     "Flag",
     "GenerationReply",
     "GoldLabel",
+    "Guideline",
+    "GuidelineRead",
     "JudgeReply",
     "LedgerClock",
     "Question",
@@ -463,3 +465,31 @@ class GenerationReply(SQLModel, table=True):
     raw: str = Field(sa_column=Column(Text, nullable=False))
     problem: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- Annotation guidelines (pipeline/guidelines.py) --------------------------------------------
+
+
+class Guideline(SQLModel, table=True):
+    """One version of the annotation guidelines, in both languages. Append-only: an edit is a new
+    row. ``release_id`` is the release it applies to; NULL: every release without its own."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    release_id: int | None = Field(default=None, foreign_key="release.id", index=True)
+    text_zh: str = Field(sa_column=Column(Text, nullable=False))
+    text_en: str = Field(sa_column=Column(Text, nullable=False))
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # what changed
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class GuidelineRead(SQLModel, table=True):
+    """A person confirmed they read a version of the guidelines (``guideline_id`` NULL: the
+    built-in text, before any edit)."""
+
+    __tablename__ = "guideline_read"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, max_length=64)
+    guideline_id: int | None = Field(default=None, foreign_key="guideline.id")
+    confirmed_at: datetime = Field(default_factory=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, TextClause, bindparam, text
@@ -15,29 +15,49 @@ from judging.ledger import EntryKind, Status
 from judging.spot_check import Selection, selection_of
 from judging.types import Source, Verdict
 from storage.ledger import View, status_sql
-from storage.models import AppSetting, Assignment, AuditLog, Flag, GoldLabel, Skip, utcnow
+from storage.models import (
+    AppSetting,
+    Assignment,
+    AuditLog,
+    Flag,
+    GoldLabel,
+    Guideline,
+    GuidelineRead,
+    Release,
+    Skip,
+    utcnow,
+)
 
 __all__ = [
     "AdjudicationRow",
     "AuditEntry",
     "Candidate",
     "GoldScore",
+    "GuidelineVersion",
     "Ruling",
     "SpotCheckRow",
     "UserProgress",
     "VoteDetail",
     "add_assignment",
     "add_flag",
+    "add_guideline_read",
+    "add_guideline_version",
     "add_skip",
     "battle_votes",
+    "battles_in_release",
+    "battles_still_needed",
     "expert_involvement",
     "flagged_battles",
     "get_setting",
     "gold_candidates",
     "gold_labels",
     "gold_scores",
+    "guideline_reads",
+    "guideline_versions",
+    "has_voted",
     "human_judge_rows",
     "human_vote_selections",
+    "human_votes",
     "is_gold_battle",
     "open_assignment",
     "overlap_candidates",
@@ -721,3 +741,168 @@ def standing_rulings(*, session: Session, limit: int = 500) -> list[Ruling]:
         {"lim": limit},
     ).all()
     return [Ruling(int(b), str(d), int(i), str(r), Verdict(v)) for b, d, i, r, v in rows]
+
+
+# --- Campaigns and progress (pipeline/campaigns.py, pipeline/progress.py) ----------------------
+
+
+def battles_in_release(*, session: Session, battle_ids: Sequence[int], release_id: int) -> set[int]:
+    """The battles among ``battle_ids`` whose question belongs to the release."""
+    stmt = text(
+        "SELECT b.id FROM battle b JOIN question q ON q.id = b.question_id"
+        " WHERE b.id IN :ids AND q.release_id = :rel"
+    ).bindparams(bindparam("ids", expanding=True))
+    out: set[int] = set()
+    for start in range(0, len(battle_ids), 900):
+        chunk = list(battle_ids[start : start + 900])
+        out.update(int(r[0]) for r in session.execute(stmt, {"ids": chunk, "rel": release_id}).all())
+    return out
+
+
+def _slice_sql(
+    alias: str, release_id: int | None, dimensions: Sequence[str] | None
+) -> tuple[str, dict[str, Any]]:
+    """`` AND`` clauses (on a table with ``release_id`` and ``dimension``) for a release and dimensions."""
+    sql = ""
+    params: dict[str, Any] = {}
+    if release_id is not None:
+        sql += f" AND {alias}.release_id = :rel"
+        params["rel"] = release_id
+    if dimensions is not None:
+        sql += f" AND {alias}.dimension IN :dims"
+        params["dims"] = list(dimensions) or [""]  # no dimension: nothing matches
+    return sql, params
+
+
+def human_votes(
+    *,
+    session: Session,
+    username: str,
+    since: datetime | None = None,
+    release_id: int | None = None,
+    dimensions: Sequence[str] | None = None,
+) -> int:
+    """The person's votes on the vote page that they stand by (``View.SAID``, and gold items:
+    an undone or corrected vote does not count), cast at or after ``since``, in the release and
+    dimensions given (None: any)."""
+    where, params = _slice_sql("v", release_id, dimensions)
+    if since is not None:
+        where += " AND v.created_at >= :since"
+        params["since"] = since.astimezone(UTC)
+    stmt = text(
+        "SELECT COUNT(*) FROM vote v WHERE v.rater = :u AND v.source = 'human'"
+        f" AND ({status_sql('v', View.SAID)} OR {status_sql('v', View.GOLD)}){where}"
+    )
+    if since is not None:
+        stmt = stmt.bindparams(bindparam("since", type_=DateTime()))
+    if dimensions is not None:
+        stmt = stmt.bindparams(bindparam("dims", expanding=True))
+    return int(session.execute(stmt, {**params, "u": username}).scalar() or 0)
+
+
+def battles_still_needed(
+    *,
+    session: Session,
+    username: str,
+    k: int,
+    now: datetime,
+    release_id: int | None = None,
+    dimensions: Sequence[str] | None = None,
+) -> int:
+    """How many battles of a slice still need votes and may still be done by this person.
+
+    The slice is every pair of answers by two rated (not reference) models to a question that is
+    not retired, in the release and dimensions given (None: any), whether or not a battle row has
+    been opened for the pair yet. A pair is still needed while it has fewer than ``k`` distinct
+    people's votes that they stand by (``View.SAID``). It is not this person's to do when it is a
+    gold item, they stand by a vote on it or skipped it, or it was handed to them and is no longer
+    open (its lease ran out); their open item (an undone vote's too) is still theirs to do.
+    """
+    where, params = _slice_sql("q", release_id, dimensions)
+    params.update(u=username, k=k, f=False)
+    pairs = text(
+        "SELECT COALESCE(SUM(n * (n - 1) / 2), 0) FROM ("
+        " SELECT q.id, COUNT(r.id) AS n FROM question q"
+        " JOIN response r ON r.question_id = q.id JOIN arena_model m ON m.id = r.model_id"
+        f" WHERE q.retired = :f AND m.reference = :f{where} GROUP BY q.id) t"
+    )
+    taken = text(
+        "SELECT COUNT(*) FROM battle b JOIN question q ON q.id = b.question_id"
+        " JOIN response ra ON ra.id = b.response_a_id JOIN arena_model ma ON ma.id = ra.model_id"
+        " JOIN response rb ON rb.id = b.response_b_id JOIN arena_model mb ON mb.id = rb.model_id"
+        f" WHERE q.retired = :f AND ma.reference = :f AND mb.reference = :f{where}"
+        " AND (EXISTS (SELECT 1 FROM gold_label g WHERE g.battle_id = b.id)"
+        "  OR EXISTS (SELECT 1 FROM skip k1 WHERE k1.battle_id = b.id AND k1.username = :u)"
+        "  OR EXISTS (SELECT 1 FROM vote w WHERE w.battle_id = b.id AND w.rater = :u"
+        f"   AND ({status_sql('w', View.SAID)} OR {status_sql('w', View.GOLD)}))"
+        "  OR EXISTS (SELECT 1 FROM assignment a WHERE a.battle_id = b.id AND a.username = :u"
+        f"   AND NOT ({_OPEN}))"
+        "  OR (SELECT COUNT(DISTINCT v.rater) FROM vote v WHERE v.battle_id = b.id AND v.source = 'human'"
+        f"   AND {status_sql('v', View.SAID)}) >= :k)"
+    ).bindparams(_NOW)
+    params["now"] = now
+    if dimensions is not None:
+        pairs = pairs.bindparams(bindparam("dims", expanding=True))
+        taken = taken.bindparams(bindparam("dims", expanding=True))
+    total = int(session.execute(pairs, params).scalar() or 0)
+    return max(0, total - int(session.execute(taken, params).scalar() or 0))
+
+
+# --- Annotation guidelines (pipeline/guidelines.py) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuidelineVersion:
+    id: int
+    release_id: int | None  # None: every release without its own version
+    release_tag: str | None
+    text_zh: str
+    text_en: str
+    note: str
+    created_by: str
+    created_at: datetime
+
+
+def guideline_versions(*, session: Session) -> list[GuidelineVersion]:
+    """Every stored version of the guidelines, oldest first (a small table: one row per edit)."""
+    rows = session.exec(
+        select(Guideline, Release.tag)
+        .join(Release, col(Release.id) == col(Guideline.release_id), isouter=True)
+        .order_by(col(Guideline.id))
+    ).all()
+    return [
+        GuidelineVersion(
+            int(g.id or 0), g.release_id, tag, g.text_zh, g.text_en, g.note, g.created_by, g.created_at
+        )
+        for g, tag in rows
+    ]
+
+
+def add_guideline_version(
+    *, session: Session, release_id: int | None, text_zh: str, text_en: str, note: str, created_by: str
+) -> int:
+    """Store a new version of the guidelines; returns its id."""
+    row = Guideline(release_id=release_id, text_zh=text_zh, text_en=text_en, note=note, created_by=created_by)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def add_guideline_read(*, session: Session, username: str, guideline_id: int | None) -> None:
+    """Record that the person confirmed reading a version (None: the built-in text)."""
+    session.add(GuidelineRead(username=username, guideline_id=guideline_id))
+
+
+def guideline_reads(*, session: Session, username: str) -> set[int | None]:
+    """The versions the person confirmed reading (None stands for the built-in text)."""
+    rows = session.exec(select(GuidelineRead.guideline_id).where(GuidelineRead.username == username)).all()
+    return {None if r is None else int(r) for r in rows}
+
+
+def has_voted(*, session: Session, username: str) -> bool:
+    """Whether the person ever cast a vote on the vote page (undone or not)."""
+    row = session.execute(
+        text("SELECT 1 FROM vote WHERE rater = :u AND source = 'human' LIMIT 1"), {"u": username}
+    ).first()
+    return row is not None
