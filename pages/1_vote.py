@@ -12,6 +12,8 @@ import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.types import Verdict
+from pipeline.guidelines import ReadingState, confirm_read, reading_for
+from pipeline.progress import person_progress
 from pipeline.queue import load_queue_config, next_assignment
 from pipeline.voting import (
     SKIP_REASONS,
@@ -90,6 +92,35 @@ rng = st.session_state.setdefault("vote_rng", random.Random())
 config = load_queue_config(engine)
 
 st.title(t("vote.title"))
+st.page_link("pages/12_guidelines.py", label=t("guide.link"), icon="📖")
+
+reading = reading_for(engine, username=ctx.username)
+if reading.state is ReadingState.MUST_READ and st.session_state.get("vote_item") is None:
+    # Before a first vote: the guidelines, and no item is handed out until they are confirmed.
+    st.info(t("guide.must_read"))
+    with st.container(border=True):
+        st.markdown(reading.guidelines.text(lang))  # rendering: trusted (written by us or an admin)
+
+    def confirm_guidelines() -> None:
+        confirm_read(engine, username=ctx.username, guidelines=reading.guidelines)
+        # the first item is painted where this button was: the click guard holds from here
+        move_on(Notice("guide.confirmed", "success"))
+
+    st.button(t("guide.confirm"), type="primary", on_click=confirm_guidelines, key="guide_confirm")
+    st.stop()
+if reading.state is ReadingState.CHANGED:
+    st.info(t("guide.changed", number=reading.guidelines.number), icon="📖")
+
+progress = person_progress(engine, username=ctx.username)
+done_label = (
+    t("progress.all_time")
+    if progress.campaign is None
+    else t("progress.in_campaign", release=inert_markdown(progress.campaign.release))
+)
+today_col, campaign_col, remaining_col = st.columns(3)
+today_col.metric(t("progress.today"), progress.today)
+campaign_col.metric(done_label, progress.in_campaign)
+remaining_col.metric(t("progress.remaining"), progress.remaining, help=t("progress.remaining_help"))
 
 item = st.session_state.get("vote_item")
 if item is None:

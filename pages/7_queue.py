@@ -2,14 +2,25 @@
 
 from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.types import Verdict
 from pipeline.adjudication import AdjudicationSettings, load_adjudication_settings, save_adjudication_settings
+from pipeline.campaigns import (
+    Campaign,
+    CampaignError,
+    campaign_releases,
+    clear_campaign,
+    load_campaigns,
+    set_campaign,
+)
 from pipeline.gold import GoldImportError, import_gold_pairs, labels, mark_gold, parse_gold_csv
 from pipeline.queue import QueuePolicy, load_queue_config, save_queue_config
+from pipeline.users import all_users
 from ui.auth import require_role
+from ui.components import inert_markdown
 from ui.i18n import t
 from ui.resources import get_engine
 
@@ -62,6 +73,104 @@ with st.form("queue_config"):
             actor=ctx.username,
         )
         st.success(t("queue.saved"))
+
+st.subheader(t("camp.title"))
+st.caption(t("camp.help"))
+notice = st.session_state.pop("camp_notice", None)
+if notice is not None:
+    st.success(notice)
+campaigns = load_campaigns(engine)
+choices = {c.tag: c for c in campaign_releases(engine)}
+
+
+def mix_text(campaign: Campaign) -> str:
+    return "、".join(f"{Dimension(d).label(lang)} {w:g}" for d, w in campaign.weights.items())
+
+
+def scope_text(username: str | None) -> str:
+    return t("camp.everyone") if username is None else username
+
+
+in_force = ([(None, campaigns.everyone)] if campaigns.everyone else []) + sorted(campaigns.per_user.items())
+if not in_force:
+    st.caption(t("camp.none"))
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("camp.col_scope"): scope_text(who),
+                    t("camp.col_release"): c.release,
+                    t("camp.col_weights"): mix_text(c),
+                    t("camp.col_started"): c.started_at,
+                }
+                for who, c in in_force
+            ]
+        ),
+        hide_index=True,
+    )
+    for _who, c in in_force:
+        choice = choices.get(c.release)
+        if choice is not None and choice.successor is not None:
+            st.warning(
+                t(
+                    "camp.now_retired",
+                    tag=inert_markdown(c.release),
+                    successor=inert_markdown(choice.successor),
+                )
+            )
+
+scope = st.selectbox(
+    t("camp.scope"),
+    [None, *(u.username for u in all_users(engine))],
+    format_func=scope_text,
+    key="camp_scope",
+)
+current = campaigns.everyone if scope is None else campaigns.per_user.get(scope)
+suffix = "" if scope is None else scope  # widgets keyed per scope show that scope's campaign
+tags = list(choices)
+published = [tag for tag in tags if choices[tag].state == "published"] or tags
+with st.form(f"campaign:{suffix}"):
+    release = st.selectbox(
+        t("camp.release"),
+        tags,
+        index=tags.index(current.release if current and current.release in tags else published[0])
+        if tags
+        else None,
+        format_func=lambda tag: t(
+            f"camp.release_state.{choices[tag].state}", tag=tag, successor=choices[tag].successor or ""
+        ),
+        key=f"camp_release:{suffix}",
+    )
+    st.markdown(t("camp.weights"))
+    weight_cols = st.columns(len(Dimension))
+    weights = {
+        d.value: weight_cols[i].number_input(
+            d.label(lang),
+            min_value=0.0,
+            max_value=1000.0,
+            value=float(current.weights.get(d.value, 0.0)) if current else 1.0,
+            step=1.0,
+            key=f"camp_weight_{d.value}:{suffix}",
+        )
+        for i, d in enumerate(Dimension)
+    }
+    save_clicked = st.form_submit_button(t("camp.save"), type="primary")
+    clear_clicked = st.form_submit_button(t("camp.clear"), disabled=current is None)
+if save_clicked:
+    try:
+        set_campaign(engine, Campaign(str(release or ""), weights), actor=ctx.username, username=scope)
+    except CampaignError as exc:
+        st.error(t("camp.refused", error=inert_markdown(str(exc))))
+    else:
+        st.session_state["camp_notice"] = t(
+            "camp.saved", scope=inert_markdown(scope_text(scope)), release=inert_markdown(str(release))
+        )
+        st.rerun()
+if clear_clicked:
+    clear_campaign(engine, actor=ctx.username, username=scope)
+    st.session_state["camp_notice"] = t("camp.cleared", scope=inert_markdown(scope_text(scope)))
+    st.rerun()
 
 st.subheader(t("adj.setting.title"))
 adjudication = load_adjudication_settings(engine)

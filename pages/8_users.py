@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
+from pipeline.campaigns import Campaign
+from pipeline.progress import annotator_stats, stats_csv
 from pipeline.users import (
     Issued,
     UserExistsError,
@@ -67,6 +69,44 @@ st.dataframe(
         ]
     ),
     hide_index=True,
+)
+
+st.subheader(t("progress.title"))
+st.caption(t("progress.explain"))
+stats = annotator_stats(engine, now=now)
+
+
+def campaign_text(campaign: Campaign | None) -> str:
+    if campaign is None:
+        return t("progress.no_campaign")
+    mix = "、".join(f"{Dimension(d).label(lang)} {w:g}" for d, w in campaign.weights.items())
+    return f"{campaign.release} · {mix}"
+
+
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                t("users.username"): s.user.username,
+                t("users.name"): s.user.name,
+                t("progress.col_campaign"): campaign_text(s.progress.campaign),
+                t("progress.col_own"): s.progress.override,
+                t("progress.today"): s.progress.today,
+                t("progress.col_in_campaign"): s.progress.in_campaign,
+                t("progress.remaining"): s.progress.remaining,
+                t("users.votes"): s.overall.votes,
+            }
+            for s in stats
+        ]
+    ),
+    hide_index=True,
+)
+st.download_button(
+    t("progress.download"),
+    data=stats_csv(stats).encode("utf-8"),
+    file_name=f"annotators-{now:%Y%m%d-%H%M}.csv",
+    mime="text/csv",
+    key="progress_csv",
 )
 
 with st.form("add_user", clear_on_submit=True):

@@ -32,6 +32,7 @@ ALL_ROLES = ("admin", "expert", "annotator")
 MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("app.py", "menu.home", ALL_ROLES),
     ("pages/1_vote.py", "menu.vote", ALL_ROLES),
+    ("pages/12_guidelines.py", "guide.menu", ALL_ROLES),
     ("pages/2_leaderboard.py", "menu.leaderboard", ALL_ROLES),
     ("pages/3_adjudicate.py", "menu.adjudicate", ("expert", "admin")),
     ("pages/4_calibration.py", "menu.calibration", ("expert", "admin")),

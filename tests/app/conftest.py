@@ -28,9 +28,14 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     st.cache_data.clear()
 
 
-def ensure_user(username: str, roles: list[str], qualifications: list[str] | None = None) -> None:
-    """Create the account in the app's database (the one the environment points at)."""
+def ensure_user(
+    username: str, roles: list[str], qualifications: list[str] | None = None, *, read_guidelines: bool = True
+) -> None:
+    """Create the account in the app's database (the one the environment points at). Unless
+    ``read_guidelines`` is False, the person has confirmed reading the guidelines in force, so
+    the vote page goes straight to an item (tests/app/test_guidelines.py covers the first read)."""
     from pipeline.bootstrap import prepare
+    from pipeline.guidelines import confirm_read, reading_for
     from pipeline.settings import Settings
     from pipeline.users import UserExistsError, create_user, set_qualifications, set_roles
 
@@ -43,11 +48,13 @@ def ensure_user(username: str, roles: list[str], qualifications: list[str] | Non
         set_roles(engine, actor="test", username=username, roles=roles)
     if qualifications is not None:
         set_qualifications(engine, actor="test", username=username, dimensions=qualifications)
+    if read_guidelines:
+        confirm_read(engine, username=username, guidelines=reading_for(engine, username=username).guidelines)
     engine.dispose()
 
 
-def _as(at: AppTest, username: str, roles: list[str]) -> AppTest:
-    ensure_user(username, roles)
+def _as(at: AppTest, username: str, roles: list[str], *, read_guidelines: bool = True) -> AppTest:
+    ensure_user(username, roles, read_guidelines=read_guidelines)
     at.session_state["authentication_status"] = True
     at.session_state["username"] = username
     at.session_state["name"] = username
@@ -59,12 +66,18 @@ def _as(at: AppTest, username: str, roles: list[str]) -> AppTest:
 def make_app(app_env: Path) -> Callable[..., AppTest]:
     """Build an AppTest for a script, optionally already logged in as ``user`` with ``roles``."""
 
-    def build(script: str = "app.py", user: str | None = None, roles: list[str] | None = None) -> AppTest:
+    def build(
+        script: str = "app.py",
+        user: str | None = None,
+        roles: list[str] | None = None,
+        *,
+        read_guidelines: bool = True,
+    ) -> AppTest:
         # Always start from the main script (classic multipage mode), then switch to the page,
         # exactly as the sidebar's page links do.
         at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
         if user is not None:
-            _as(at, user, roles or ["annotator"])
+            _as(at, user, roles or ["annotator"], read_guidelines=read_guidelines)
         if script != "app.py":
             at.switch_page(script)
         return at

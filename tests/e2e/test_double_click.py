@@ -27,6 +27,7 @@ def server(tmp_path_factory):
         env.setenv("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
         srv = start_server(tmp_path_factory.mktemp("e2e_dbl"))
     from pipeline.bootstrap import prepare
+    from pipeline.guidelines import confirm_read, reading_for
     from pipeline.settings import Settings
     from pipeline.users import create_user
 
@@ -39,6 +40,8 @@ def server(tmp_path_factory):
         announce=lambda _m: None,
     )
     create_user(engine, actor="test", username=USER, name=USER, password=PASSWORD, roles=["annotator"])
+    # read the guidelines already: the vote page goes straight to an item (test_guidelines.py)
+    confirm_read(engine, username=USER, guidelines=reading_for(engine, username=USER).guidelines)
     engine.dispose()
     yield srv
     stop_server(srv)
