@@ -242,6 +242,13 @@ def _active(
     (their gap estimate is mostly noise), and it is cheap enough to re-score after each pick; the
     covariance is updated after each pick so a batch spreads over different uncertain pairs. (In
     bench/scheduling.py it beat the plug-in drop, a preposterior drop and a local round robin.)
+
+    Settled pairs are not re-asked: a contrast already known to within ``_ACTIVE_RESOLUTION``
+    Elo whose order is still a coin toss is a near-tie no affordable number of comparisons will
+    order (two models 5 Elo apart need thousands), so its weight falls with its variance below
+    that resolution, and a contrast whose order is clear has a negligible chance of being wrong.
+    The effort goes to pairs that more comparisons can still put in order, and near-ties stop
+    flipping the ranking back and forth (see docs/scheduling.md for the measurements).
     """
     needy = history.games.sum(axis=1) < max(warmup, 1)
     if needy.any():
@@ -257,8 +264,9 @@ def _active(
     p = expit(theta[cand_i] - theta[cand_j])
     info = p * (1.0 - p)
     pairs: list[tuple[int, int]] = []
+    resolution = _ACTIVE_RESOLUTION / bt.scale
     while len(pairs) < n_pairs:
-        gain = _active_gain(sigma, gap, cand_i, cand_j, info)
+        gain = _active_gain(sigma, gap, cand_i, cand_j, info, resolution)
         # take the best few pairs that share no model (and gain at least half as much as the best),
         # then update the covariance for each; the next pass re-scores everything
         used: set[int] = set()
@@ -280,12 +288,18 @@ def _active(
 
 
 def _active_gain(
-    sigma: FloatArray, gap: FloatArray, cand_i: IntArray, cand_j: IntArray, info: FloatArray
+    sigma: FloatArray,
+    gap: FloatArray,
+    cand_i: IntArray,
+    cand_j: IntArray,
+    info: FloatArray,
+    resolution: float,
 ) -> FloatArray:
     """Score of one more comparison of (i, j): over the pairs it touches (those with i or j), the
-    chance each pair's fitted order is wrong times the share of that pair's variance it removes."""
+    chance each pair's fitted order is wrong (scaled down once the pair is known to within
+    ``resolution``) times the share of that pair's variance it removes."""
     var = _difference_variance(sigma)
-    wrong = ndtr(-gap / np.sqrt(var))
+    wrong = ndtr(-gap / np.sqrt(var)) * np.minimum(1.0, var / resolution**2)
     np.fill_diagonal(wrong, 0.0)
     rows = np.arange(len(cand_i))
     c = sigma[cand_i] - sigma[cand_j]  # Sigma u for every candidate, (M, n)
@@ -302,6 +316,7 @@ def _active_gain(
 
 _ACTIVE_PICKS_PER_PASS = 4  # disjoint pairs taken per scoring pass (covariance updated after each)
 _ACTIVE_CANDIDATES = 300  # candidate pairs scored per batch (the most uncertain ones)
+_ACTIVE_RESOLUTION = 15.0  # Elo: a contrast known this well is settled, even as a near-tie
 
 
 def _difference_variance(sigma: FloatArray) -> FloatArray:
@@ -398,24 +413,26 @@ class ConvergenceRule:
     ``RankSnapshot`` of a fresh fit each time (``replay_snapshots`` rebuilds missed ones).
     Stop with ``STABLE_RANKS`` once
 
-    - every pair of neighbours in the fitted order has been compared at least ``min_per_pair``
-      times (so no neighbour's order rests on a handful of votes, and the start, when every
-      interval overlaps every other and the ranges are "stable" only because nothing is known,
-      cannot pass), and
-    - the interval-respecting rank ranges moved by at most ``slack`` ranks in all (the sum over
-      models of the change of best and worst rank) between each of the last ``patience + 1``
-      checks;
+    - every pair of neighbours in the fitted order whose rank ranges still overlap (whose order
+      is not yet certain) has been compared at least ``min_per_pair`` times: no open question
+      rests on a handful of votes, and the start — when every interval overlaps every other and
+      the ranges are "stable" only because nothing is known — cannot pass; and
+    - the interval-respecting rank ranges held still over the last ``patience`` checks: between
+      each two of the last ``patience + 1`` snapshots the best and worst ranks moved by at most
+      ``slack`` ranks in all (summed over models; by default one per six models, rounded up —
+      with 57 models some range edge moves at almost every check, so exact equality never
+      comes);
 
-    or with ``BUDGET`` once ``budget`` comparisons (if any) are spent. The defaults are the ones
-    bench/scheduling.py tunes and checks: with 57 models and the active scheduler the stop
-    fires at Kendall tau >= 0.93 with the truth in at least 90% of seeds.
+    or with ``BUDGET`` once ``budget`` comparisons (if any) are spent. bench/scheduling.py checks
+    the defaults: with 57 models and the active scheduler the stop fires at Kendall tau >= 0.93
+    with the truth in at least 90% of seeds.
     """
 
     budget: int | None  # None: no budget (the human queue)
     every: int | None = None  # None: five comparisons per model
     patience: int = 3
     min_per_pair: int = 10
-    slack: int = 0
+    slack: int | None = None  # None: one rank per six models, rounded up
     min_comparisons: int = 0
 
     def __post_init__(self) -> None:
@@ -424,12 +441,17 @@ class ConvergenceRule:
             if value is not None and value < 1:
                 raise ValueError(f"ConvergenceRule: {name} must be positive, got {value!r}")
         for name in ("min_per_pair", "slack", "min_comparisons"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"ConvergenceRule: {name} must be non-negative, got {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"ConvergenceRule: {name} must be non-negative, got {value!r}")
 
     def interval(self, n_models: int) -> int:
         """Comparisons between checks: ``every``, or five per model."""
         return self.every if self.every is not None else 5 * n_models
+
+    def tolerance(self, n_models: int) -> int:
+        """Total rank moves allowed between checks: ``slack``, or one per six models."""
+        return self.slack if self.slack is not None else -(-n_models // 6)
 
     def check(self, snapshots: Sequence[RankSnapshot], history: History, spent: int) -> StopReason | None:
         """``snapshots`` are the rank snapshots at the checks so far, oldest first; ``history``
@@ -441,13 +463,14 @@ class ConvergenceRule:
         if self.neighbours_short(snapshots[-1], history):
             return None
         recent = snapshots[-(self.patience + 1) :]
-        if all(_moved(old, new) <= self.slack for old, new in itertools.pairwise(recent)):
+        slack = self.tolerance(len(history.models))
+        if all(_moved(old, new) <= slack for old, new in itertools.pairwise(recent)):
             return StopReason.STABLE_RANKS
         return None
 
     def neighbours_short(self, snapshot: RankSnapshot, history: History) -> int:
-        """How many pairs of neighbours in ``snapshot``'s order have fewer than ``min_per_pair``
-        comparisons."""
+        """How many pairs of neighbours in ``snapshot``'s order, with overlapping rank ranges,
+        have fewer than ``min_per_pair`` comparisons."""
         index = {m: k for k, m in enumerate(history.models)}
         try:
             position = np.asarray([index[m] for m in snapshot.order], dtype=np.int64)
@@ -455,8 +478,11 @@ class ConvergenceRule:
             raise ValueError(
                 f"ConvergenceRule.check: model {error.args[0]!r} of the snapshot is not in the history"
             ) from None
+        ranges = np.asarray([snapshot.ranges[m] for m in snapshot.order], dtype=np.int64).reshape(-1, 2)
+        # ranges [best, worst] of neighbours overlap unless one ends before the other starts
+        overlap = (ranges[:-1, 0] <= ranges[1:, 1]) & (ranges[1:, 0] <= ranges[:-1, 1])
         games = history.games[position[:-1], position[1:]]
-        return int((games < self.min_per_pair).sum())
+        return int((overlap & (games < self.min_per_pair)).sum())
 
 
 def _moved(old: RankSnapshot, new: RankSnapshot) -> int:

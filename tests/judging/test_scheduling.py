@@ -165,34 +165,38 @@ def _snapshot(order: str, ranges: dict[str, tuple[int, int]]) -> RankSnapshot:
 
 
 def test_convergence_rule_on_toy_histories() -> None:
-    rule = ConvergenceRule(budget=1000, patience=2, min_per_pair=3)
+    rule = ConvergenceRule(budget=1000, patience=2, min_per_pair=3, slack=0)
     settled = _snapshot("abc", {"a": (1, 1), "b": (2, 3), "c": (2, 3)})
-    # neighbours in the fitted order a > b > c: (a, b) and (b, c)
-    short = History.empty("abc").add([Pair("a", "b")] * 3 + [Pair("b", "c")] * 2 + [Pair("a", "c")] * 9)
+    # neighbours in the fitted order a > b > c: a is surely first, so only (b, c) is open
+    short = History.empty("abc").add([Pair("a", "b")] * 1 + [Pair("b", "c")] * 2 + [Pair("a", "c")] * 9)
     enough = short.add([Pair("c", "b")])
     # stable ranks, but (b, c) has 2 < 3 comparisons: not converged below the per-pair minimum
-    assert rule.check([settled] * 3, short, spent=14) is None
+    assert rule.check([settled] * 3, short, spent=12) is None
     assert rule.neighbours_short(settled, short) == 1
-    assert rule.check([settled] * 3, enough, spent=15) is StopReason.STABLE_RANKS
+    # (a, b) has a single comparison, but its order is certain: it needs no more
+    assert rule.check([settled] * 3, enough, spent=13) is StopReason.STABLE_RANKS
     # ranks that moved within the last patience + 1 = 3 checks are not stable...
     moving = _snapshot("abc", {"a": (1, 2), "b": (1, 3), "c": (2, 3)})
-    assert rule.check([settled, moving, settled], enough, spent=15) is None
-    assert rule.check([moving, settled, settled], enough, spent=15) is None
-    # ...but a move before them no longer counts, and the order of the check history is what matters
-    assert rule.check([moving, settled, settled, settled], enough, spent=15) is StopReason.STABLE_RANKS
+    assert rule.check([settled, moving, settled], enough, spent=13) is None
+    assert rule.check([moving, settled, settled], enough, spent=13) is None
+    # ...but a move before them no longer counts
+    assert rule.check([moving, settled, settled, settled], enough, spent=13) is StopReason.STABLE_RANKS
+    # with (a, b) open too (a's range overlaps b's), its single comparison is short
+    assert rule.check([moving] * 3, enough, spent=13) is None
+    assert rule.neighbours_short(moving, enough) == 1
     # too few checks yet
-    assert rule.check([settled, settled], enough, spent=15) is None
+    assert rule.check([settled, settled], enough, spent=13) is None
     # the budget always stops
     assert rule.check([], short, spent=1000) is StopReason.BUDGET
-    # slack: a total move of 2 ranks (b's best 2 -> 1, worst 3 -> 3; c's best 2 -> 1) passes at slack 2
+    # slack: b's best rank 2 -> 1 and c's 2 -> 1 is a total move of 2 ranks
     wobble = _snapshot("abc", {"a": (1, 1), "b": (1, 3), "c": (1, 3)})
-    assert rule.check([settled, wobble, settled], enough, spent=15) is None
+    assert rule.check([settled, wobble, settled], enough, spent=13) is None
     lenient = ConvergenceRule(budget=1000, patience=2, min_per_pair=3, slack=2)
-    assert lenient.check([settled, wobble, settled], enough, spent=15) is StopReason.STABLE_RANKS
-    # the neighbours follow the latest order: with b > a > c, (b, a) and (a, c) need comparisons
-    reordered = _snapshot("bac", settled.ranges)
-    assert rule.neighbours_short(reordered, short) == 0
-    assert rule.neighbours_short(reordered, History.empty("abc").add([Pair("a", "b")] * 3)) == 1
+    assert lenient.check([settled, wobble, settled], enough, spent=13) is StopReason.STABLE_RANKS
+    # the neighbours follow the latest order: with c > b > a, (c, b) is the open pair
+    reordered = _snapshot("cba", {"a": (3, 3), "b": (1, 2), "c": (1, 2)})
+    assert rule.neighbours_short(reordered, short) == 1
+    assert rule.neighbours_short(reordered, enough) == 0
 
 
 def test_convergence_rule_defaults_are_not_trivial() -> None:
@@ -200,8 +204,11 @@ def test_convergence_rule_defaults_are_not_trivial() -> None:
     # the old default (no minimum) stopped at once; now a fresh history never converges
     start = _snapshot("abc", {m: (1, 3) for m in "abc"})
     assert rule.check([start] * 10, History.empty("abc"), spent=0) is None
+    assert rule.neighbours_short(start, History.empty("abc")) == 2
     assert rule.min_per_pair > 0 and rule.patience >= 2
     assert rule.interval(57) == 5 * 57 and ConvergenceRule(100, every=7).interval(57) == 7
+    # one rank of slack per six models, rounded up
+    assert (rule.tolerance(57), rule.tolerance(6), ConvergenceRule(5, slack=0).tolerance(57)) == (10, 1, 0)
     for bad in ({"budget": 0}, {"budget": 5, "every": 0}, {"budget": 5, "min_per_pair": -1}):
         with pytest.raises(ValueError, match="ConvergenceRule"):
             ConvergenceRule(**bad)  # type: ignore[arg-type]
