@@ -38,17 +38,17 @@ lint: install-test
 typecheck: install-test
 	$(VENV)/bin/mypy judging storage
 
-## Benchmarks (by hand, not part of `make test`).
+## Benchmarks (by hand, not part of `make test`). Every step runs, even after one fails (a bench
+## exits non-zero when it misses its target); the target fails at the end, naming those steps.
+BENCH_STEPS = "bench/votes_file.py --quick" "bench/ratings.py --quick" "bench/online.py --quick" \
+	"bench/scheduling.py --quick" "-m bench.pipeline" "bench/votes.py --procs 32 --votes 500" \
+	"bench/scale.py --quick" "bench/judge_agreement.py"
 bench: install-test
 	$(PIP) install --quiet --no-deps -r requirements-bench.txt  # arena-rank pins an older numpy; fschat without its serving stack
-	$(PY) bench/votes_file.py --quick
-	$(PY) bench/ratings.py --quick
-	$(PY) bench/online.py --quick
-	$(PY) bench/scheduling.py --quick
-	$(PY) -m bench.pipeline
-	$(PY) bench/votes.py --procs 32 --votes 500
-	$(PY) bench/scale.py --quick
-	$(PY) bench/judge_agreement.py
+	@failed=""; for step in $(BENCH_STEPS); do \
+		echo "$(PY) $$step"; $(PY) $$step || failed="$$failed [$$step]"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "bench steps that failed:$$failed"; exit 1; fi
 
 ## The offline OpenAI-compatible mock server (demo models + scripted judge).
 mock: install
