@@ -19,15 +19,49 @@ if TYPE_CHECKING:
 
 __all__ = ["answer_box", "battle_panel", "inert_markdown", "ruling_history", "verdict_label"]
 
-# Every character Markdown (and Streamlit's extensions: $ for LaTeX, : for emoji shortcodes,
-# ~ for strikethrough) could interpret, plus < and > so no raw HTML is ever parsed.
+# Every character Markdown (and Streamlit's extensions: $ for LaTeX, : for emoji shortcodes and
+# icons, ~ for strikethrough) could interpret, plus < and > so no raw HTML is ever parsed.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=])")
+# Spots a backslash escape does not defuse, because Streamlit finds them again in the text the
+# escapes resolve to: GFM autolink literals ("http://", "www.", the "@" of an e-mail address) and
+# Streamlit's ":material/icon:". An invisible WORD JOINER after every ":", after "www" before "."
+# and after every "@" does (checked in Chromium by tests/e2e/test_hostile_content.py).
+_AUTOLINK_SPOTS = re.compile(r"(?<=:)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+_WORD_JOINER = "\u2060"
+_LEADING_BLANKS = re.compile(r"^[ \t]+")
+
+
+def _keep_indent(line: str) -> str:
+    # four leading spaces would start a code block, which shows the escapes' backslashes
+    return _LEADING_BLANKS.sub(lambda m: "\u00a0" * len(m.group().expandtabs(4)), line)
 
 
 def inert_markdown(text: str) -> str:
-    """Escape ``text`` so Markdown renders it literally; keep its line breaks."""
-    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-    return "  \n".join(escaped.splitlines()) if escaped else escaped
+    """``text`` as Markdown that renders exactly as the characters it holds: nothing in it is live.
+
+    The one helper for every untrusted string (questions, notes, answers, rationales, names,
+    event text, error messages that echo input) shown through anything that renders Markdown:
+    ``st.markdown``, ``st.caption``, ``st.info``/``success``/``warning``/``error``, and the labels
+    of expanders, tabs, metrics, buttons and most widgets. Plain-text widgets (``st.dataframe``
+    cells, ``st.code``, ``st.text``, ``st.selectbox``/``st.multiselect`` options) need no escaping.
+
+    - Every Markdown and HTML special character is backslash-escaped, so raw HTML, images, links
+      (inline, reference, ``<angle>``), emphasis, headings, lists, tables, LaTeX, emoji
+      shortcodes and Streamlit's ``:color[...]``/``:material/...:`` all show as typed. Formatting
+      is deliberately *not* kept: a model answer's ``**bold**`` is part of what is being judged.
+    - GFM autolink literals (``https://...``, ``www....``, ``a@b.example``) and Streamlit's
+      ``:material/icon:`` survive backslash escapes, so a WORD JOINER (U+2060, invisible) is put
+      after every ``:``, after every ``www`` before ``.`` and after every ``@``. A URL still reads
+      the same; copying it carries the invisible character along, so it is no link there either.
+    - Line breaks are kept (as hard breaks) and leading indentation becomes no-break spaces, so
+      no line turns into a code block. Chinese characters and full-width punctuation are never
+      touched, so Chinese text reads as written.
+    """
+    if not text:
+        return text
+    unlinked = _AUTOLINK_SPOTS.sub(_WORD_JOINER, text)
+    escaped = _MARKDOWN_SPECIALS.sub(r"\\\1", unlinked)
+    return "  \n".join(_keep_indent(line) for line in escaped.splitlines())
 
 
 def answer_box(title: str, text: str) -> None:
