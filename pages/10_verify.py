@@ -72,7 +72,7 @@ target: str | None = None
 if len(drafts) > 1:
     target = st.selectbox(t("ev.target"), drafts, index=len(drafts) - 1, key="ev_target")
 elif drafts:
-    st.caption(t("ev.target_one", tag=drafts[0]))
+    st.caption(t("ev.target_one", tag=inert_markdown(drafts[0])))
 else:
     st.caption(t("ev.target_new"))
 
@@ -175,7 +175,7 @@ else:
                     f"ev.outcome.{outcome.status.value}",
                     n=len(outcome.approvals),
                     required=outcome.required,
-                    release=outcome.release or "",
+                    release=inert_markdown(outcome.release or ""),
                 )
                 st.rerun()
 

@@ -13,6 +13,7 @@ from pipeline.releases import list_release_summaries
 from pipeline.report import OVERALL, ReleaseReport, ReportOptions, SliceBoard, build_report, previous_release
 from pipeline.report_files import report_files
 from ui.auth import require_role
+from ui.components import inert_markdown
 from ui.i18n import t
 from ui.resources import get_engine
 
@@ -154,7 +155,7 @@ def board_view(board: SliceBoard) -> None:
 
 st.subheader(t("rep.boards"))
 if report.previous:
-    st.caption(t("rep.compared", previous=report.previous))
+    st.caption(t("rep.compared", previous=inert_markdown(report.previous)))
 for tab, board in zip(st.tabs([dim_label(b.dimension) for b in report.boards]), report.boards, strict=True):
     with tab:
         board_view(board)
@@ -221,5 +222,9 @@ st.subheader(t("rep.downloads"))
 cols = st.columns(3)
 for k, file in enumerate(report_files(report)):
     cols[k % 3].download_button(
-        file.name, data=file.content.encode("utf-8"), file_name=file.name, mime=file.mime, key=f"rep_dl_{k}"
+        inert_markdown(file.name),
+        data=file.content.encode("utf-8"),
+        file_name=file.name,
+        mime=file.mime,
+        key=f"rep_dl_{k}",
     )

@@ -104,7 +104,7 @@ if conflict is not None:
         elif conflict == "flagged":
             st.warning(t("adj.conflict.flagged"))
         else:
-            st.warning(t("adj.conflict.other", how=conflict))
+            st.warning(t("adj.conflict.other", how=inert_markdown(conflict)))
         st.stop()
     st.caption(t("adj.conflict_allowed"))
 if any(v.source is Source.EXPERT and v.status is Status.STANDING for v in votes):
@@ -142,7 +142,7 @@ if submitted:
             settings=settings,
         )
     except AdjudicationError as exc:
-        st.error(t("adj.refused", reason=str(exc)))
+        st.error(t("adj.refused", reason=inert_markdown(str(exc))))
         st.stop()
     del st.session_state[key_name]
     st.session_state["adj_flash"] = "adj.done" if record.created else "adj.duplicate"

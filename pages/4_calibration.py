@@ -34,7 +34,7 @@ from ui.calibration_charts import (
     interval_chart,
     reliability_chart,
 )
-from ui.components import battle_panel
+from ui.components import battle_panel, inert_markdown
 from ui.i18n import t
 from ui.resources import get_engine
 
@@ -554,7 +554,7 @@ def files_section(release: str | None) -> None:
         text = data.decode("utf-8-sig")
         uploaded = _file_view(hashlib.sha256(data).hexdigest(), upload.name, text)
     except (UnicodeDecodeError, VotesFileError, ValueError) as error:
-        st.error(t("cal.upload_failed", error=str(error)))
+        st.error(t("cal.upload_failed", error=inert_markdown(str(error))))
         return
     r = uploaded.report
     st.caption(

@@ -10,6 +10,7 @@ from pipeline.registry import endpoint_configs, endpoint_roles, save_endpoint
 from pipeline.runs_common import RunOptions
 from pipeline.runs_view import failures_of, recent_runs, unparsed_of
 from ui.auth import require_role
+from ui.components import inert_markdown
 from ui.i18n import t
 from ui.resources import get_engine, get_releases
 
@@ -66,7 +67,7 @@ with st.expander(t("runs.add_endpoint")), st.form("endpoint"):
                 role=role,
             )
         except (ValueError, RegistryError) as exc:
-            st.error(str(exc))
+            st.error(inert_markdown(str(exc)))
         else:
             st.success(t("queue.saved"))
             st.rerun()
@@ -129,7 +130,7 @@ def progress() -> None:
         )
         st.progress(min(1.0, finished / run.total) if run.total else 1.0, text=label)
         if run.message:
-            st.caption(run.message)
+            st.caption(inert_markdown(run.message))
     chosen_run = st.selectbox(t("runs.details"), [r.id for r in runs], key="run_details")
     fails = failures_of(engine, chosen_run)
     if fails:

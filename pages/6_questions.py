@@ -154,9 +154,15 @@ if "import" in tabs:
                 refused(exc)
             else:
                 if report.dry_run:
-                    st.info(t("qb.preview_done", release=report.release))
+                    st.info(t("qb.preview_done", release=inert_markdown(report.release)))
                 else:
-                    st.success(t("qb.imported", n=report.imported + report.replaced, release=report.release))
+                    st.success(
+                        t(
+                            "qb.imported",
+                            n=report.imported + report.replaced,
+                            release=inert_markdown(report.release),
+                        )
+                    )
                 show_report(report)
 
 if "drafts" in tabs:
@@ -181,7 +187,9 @@ if "drafts" in tabs:
                 except (ReleaseError, ValueError) as exc:
                     refused(exc)
                 else:
-                    st.session_state["qb_flash"] = t("qb.created", tag=made.tag, n=made.questions)
+                    st.session_state["qb_flash"] = t(
+                        "qb.created", tag=inert_markdown(made.tag), n=made.questions
+                    )
                     st.rerun()
         with right, st.form("qb_publish"):
             st.markdown(f"**{t('qb.publish')}**")
@@ -199,7 +207,9 @@ if "drafts" in tabs:
                 except (ReleaseError, ValueError) as exc:
                     refused(exc)
                 else:
-                    st.session_state["qb_flash"] = t("qb.published", tag=done.tag, n=done.questions)
+                    st.session_state["qb_flash"] = t(
+                        "qb.published", tag=inert_markdown(done.tag), n=done.questions
+                    )
                     st.rerun()
 
 if "edit" in tabs:

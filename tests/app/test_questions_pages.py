@@ -13,6 +13,7 @@ from pipeline.registry import save_endpoint
 from pipeline.releases import list_release_summaries, release_questions
 from pipeline.verification import Decision
 from storage.engine import make_engine
+from ui.components import inert_markdown
 
 ADMIN_PAGES = ("pages/6_questions.py", "pages/9_events.py", "pages/10_verify.py")
 
@@ -49,8 +50,10 @@ def test_annotator_is_refused_but_reads_the_report(make_app):
         assert not at.text_input and not at.file_uploader and not at.dataframe, page
     at = make_app("pages/11_report.py", user="ann1", roles=["annotator"]).run()
     assert not at.exception and not at.error
+    # the labels are Markdown, so a file name (it holds the release tag) goes through the helper
     assert sorted(b.label for b in at.download_button) == sorted(
-        [
+        inert_markdown(name)
+        for name in [
             "report-v261201.md",
             "leaderboard-v261201.csv",
             "judges-v261201.csv",
@@ -147,7 +150,8 @@ def test_event_generation_and_verification_through_the_pages(make_app, app_env):
     assert not verify.exception and not verify.error
     first = verify.selectbox(key="ev_candidate").value
     verify = _submit(verify, "ev_review")  # approve (the default decision)
-    assert any("已通过" in s.value and "draft-" in s.value for s in verify.success), _errors(verify)
+    draft = inert_markdown("draft-")  # the release tag, as Markdown
+    assert any("已通过" in s.value and draft in s.value for s in verify.success), _errors(verify)
     assert verify.selectbox(key="ev_candidate").value != first
     verify.radio(key="ev_decision").set_value(Decision.REJECT)
     verify = _submit(verify, "ev_review")
