@@ -12,9 +12,10 @@ taken as they stand). A CSV row whose cells are all empty is skipped, as are bla
 
 The reader is vectorised: pyarrow parses the CSV into string columns, each column is
 dictionary-encoded, and every distinct value is cleaned and validated once; the rows only see
-integer codes. Files pyarrow cannot number line by line (blank lines inside, a quoted value that
-spans lines, a row with too few or too many values) are read with Python's ``csv`` module
-instead, so line numbers are always those of the file.
+integer codes. Files whose rows cannot be matched to their lines that way (a quoted value that
+spans lines, a row with too few or too many values, a line of spaces, a blank line in a file with
+quotes or carriage returns) are read with Python's ``csv`` module instead, so line numbers are
+always those of the file.
 """
 
 from __future__ import annotations
@@ -361,9 +362,15 @@ def _csv_fields_fast(raw: bytes, header: Sequence[str]) -> _Fields | None:
     if b"\r" in raw:
         breaks += raw.count(b"\r", 0, end) - raw.count(b"\r\n", 0, end)
     lines = breaks + 1 if end else 0
-    if invalid or table.num_rows + 1 != lines:
+    if invalid:
         return None
-    line = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    if table.num_rows + 1 == lines:
+        line = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    else:
+        found = None if b'"' in raw or b"\r" in raw else _non_blank_lines(raw, end)
+        if found is None or found.size != table.num_rows + 1:
+            return None  # a value spans lines, or line ends pyarrow and csv count differently
+        line = found[1:]
     blank = _blank_rows(table)
     if blank.any():
         table, line = table.filter(pa.array(~blank)), line[~blank]
@@ -371,6 +378,15 @@ def _csv_fields_fast(raw: bytes, header: Sequence[str]) -> _Fields | None:
     for column, key in zip(header, keys, strict=True):
         columns.setdefault(column, table.column(key).combine_chunks())
     return _Fields(VotesFormat.CSV, line, columns)
+
+
+def _non_blank_lines(raw: bytes, end: int) -> IntArray:
+    """The 1-based numbers of the non-empty lines of ``raw[:end]`` (``\\n`` line ends, no quotes):
+    pyarrow skips empty lines, so these are the lines its rows came from."""
+    breaks = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8, count=end) == ord("\n"))
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [end]])
+    return np.flatnonzero(ends > starts).astype(np.int64) + 1
 
 
 def _blank_rows(table: pa.Table) -> npt.NDArray[np.bool_]:
