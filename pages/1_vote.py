@@ -59,7 +59,8 @@ def show_notice() -> None:
     notice = st.session_state.pop("vote_notice", None)
     if notice is None:
         return
-    text = t(notice.key, minutes=UNDO_MINUTES, reason=notice.reason)  # unused fields are ignored
+    # unused fields are ignored; the reason is an error message, which may echo input
+    text = t(notice.key, minutes=UNDO_MINUTES, reason=inert_markdown(notice.reason))
     {"success": st.success, "warning": st.warning}.get(notice.level, st.info)(text)
 
 

@@ -201,7 +201,7 @@ with st.form("gold_mark"):
         try:
             mark_gold(engine, battle_id=int(battle_id), verdict=verdict, actor=ctx.username)
         except LookupError as exc:
-            st.error(str(exc))
+            st.error(inert_markdown(str(exc)))
         else:
             st.success(t("gold.marked", battle_id=int(battle_id)))
 
@@ -215,6 +215,6 @@ with st.form("gold_import"):
             pairs = parse_gold_csv(upload.getvalue(), name=upload.name, default_dimension=dimension)
             n = import_gold_pairs(engine, pairs, actor=ctx.username)
         except GoldImportError as exc:
-            st.error(t("gold.import_failed", error=str(exc)))
+            st.error(t("gold.import_failed", error=inert_markdown(str(exc))))
         else:
             st.success(t("gold.imported", n=n))

@@ -160,7 +160,7 @@ with st.form(f"edit_{user.username}"):
             if active != user.active and user.username != ctx.username:
                 set_active(engine, actor=ctx.username, username=user.username, active=active)
         except ValueError as exc:
-            st.error(t("users.error", error=str(exc)))
+            st.error(t("users.error", error=inert_markdown(str(exc))))
         else:
             st.success(t("users.saved"))
             st.rerun()
