@@ -18,6 +18,7 @@ import numpy as np
 import typer
 
 from judging.ratings import (
+    DEFAULT_ELO_K,
     TRUESKILL_SIGMAS,
     BradleyTerry,
     EloRater,
@@ -57,6 +58,7 @@ def rate_votes(
     bootstrap: int = 0,
     seed: int = 0,
     min_votes: int = 0,
+    elo_k: float = DEFAULT_ELO_K,
 ) -> RatedFile:
     """The board of the votes in ``table`` (read from ``path``, named in errors) by ``method``."""
     if len(table.models) < 2:
@@ -80,7 +82,7 @@ def rate_votes(
         board = Leaderboard.from_intervals("bt", intervals, fit.votes, min_votes=min_votes)
         return RatedFile(board, counts.n_battles, fit.ties, fit.tie_parameter)
     if method == "elo":
-        elo = EloRater(k=32.0, initial=1500.0).fit(table.comparisons())
+        elo = EloRater(k=elo_k, initial=1500.0).fit(table.comparisons())
         board = Leaderboard.from_elo(elo, min_votes=min_votes)
     elif method == "trueskill":
         board = Leaderboard.from_trueskill(TrueSkillRater().fit(table.comparisons()), min_votes=min_votes)
@@ -112,6 +114,12 @@ def register(app: typer.Typer) -> None:
         ),
         seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
         min_votes: int = typer.Option(0, "--min-votes", help="Below this, a model is provisional."),
+        elo_k: float = typer.Option(
+            DEFAULT_ELO_K,
+            "--elo-k",
+            min=0.001,
+            help="Elo's K (default chosen by bench/elo_k.py; LiveSecBench: 32).",
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """Rate a votes file without touching the database."""
@@ -127,6 +135,7 @@ def register(app: typer.Typer) -> None:
                 bootstrap=bootstrap,
                 seed=seed,
                 min_votes=min_votes,
+                elo_k=elo_k,
             )
         except (VotesFileError, ValueError, OSError) as exc:
             typer.echo(f"error: {exc}", err=True)

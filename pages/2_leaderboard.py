@@ -10,7 +10,7 @@ from pipeline.leaderboard import Board, BoardQuery, compute_board
 from pipeline.live_ratings import OVERALL
 from ui.auth import require_role
 from ui.i18n import t
-from ui.resources import get_engine, get_live_ratings, get_releases
+from ui.resources import elo_k, get_engine, get_live_ratings, get_releases
 
 require_role("annotator", "expert", "admin")
 
@@ -74,9 +74,10 @@ query = BoardQuery(
     source_weights=weights,
     min_votes=int(min_votes),
     intervals="bootstrap" if precise else "sandwich",
+    elo_k=elo_k(),
 )
 live = get_live_ratings()  # folds in the votes that arrived since the last render
-version = live.cursor
+version = live.log.snapshot().version  # a new vote, or an undo/ruling/gold mark, changes it
 with st.spinner(t("lb.computing")):
     board = _board(engine.url.render_as_string(hide_password=True), query.cache_key(), version, query)
 st.caption(t("lb.votes_in_slice", n=board.n_votes, cursor=board.last_vote_id))
@@ -132,7 +133,7 @@ if live_slice:
                 t("lb.ts_sort"): round(row.conservative, 2),
                 t("lb.mu"): round(row.mu, 2),
                 t("lb.sigma"): round(row.sigma, 2),
-                t("lb.elo"): round(row.elo, 1),
+                t("lb.elo_k", k=f"{elo_k():g}"): round(row.elo, 1),
                 t("lb.games"): row.games,
                 t("lb.wins"): row.wins,
                 t("lb.losses"): row.losses,
@@ -151,7 +152,7 @@ elif board.online:
                 t("lb.ts_sort"): round(r.conservative, 2),
                 t("lb.mu"): round(r.mu, 2),
                 t("lb.sigma"): round(r.sigma, 2),
-                t("lb.elo"): round(r.elo, 1),
+                t("lb.elo_k", k=f"{elo_k():g}"): round(r.elo, 1),
                 t("lb.games"): r.votes,
             }
             for rank, r in enumerate(board.online, start=1)

@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy.engine import Engine
 
 from judging.ratings import (
+    DEFAULT_ELO_K,
     BradleyTerry,
     EloRater,
     EloState,
@@ -47,6 +48,7 @@ class BoardQuery:
     bootstrap_rounds: int = 1000
     seed: int = 0
     tie_model: str = TieRule.HALF.value  # "half" (a draw is half a win each way) or "davidson"
+    elo_k: float = DEFAULT_ELO_K  # the Elo column's K (bench/elo_k.py; LiveSecBench uses 32)
 
     def __post_init__(self) -> None:
         for source, weight in self.source_weights.items():
@@ -59,6 +61,8 @@ class BoardQuery:
             )
         if self.tie_model not in (TieRule.HALF, TieRule.DAVIDSON):
             raise ValueError(f"BoardQuery: tie_model must be 'half' or 'davidson', got {self.tie_model!r}")
+        if not self.elo_k > 0:
+            raise ValueError(f"BoardQuery: elo_k must be positive, got {self.elo_k!r}")
 
     def cache_key(self) -> tuple[object, ...]:
         return (
@@ -70,6 +74,7 @@ class BoardQuery:
             self.bootstrap_rounds,
             self.seed,
             self.tie_model,
+            self.elo_k,
         )
 
 
@@ -161,7 +166,7 @@ def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = Tru
             tie_model=ties,
             tie_parameter=fit.tie_parameter,
         )
-    elo_rater, ts_rater = EloRater(k=32.0, initial=1500.0), TrueSkillRater()
+    elo_rater, ts_rater = EloRater(k=query.elo_k, initial=1500.0), TrueSkillRater()
     elo_values = elo_rater.replay_arrays(a, b, score, len(keys), weight=weight)
     ts_values = ts_rater.replay_arrays(a, b, score, len(keys), weight=weight)
     empty = dict.fromkeys(keys, 0)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sqlalchemy.engine import Engine
 
-from judging.ratings import EloRater, EloState, TrueSkillArrays, TrueSkillRater, TrueSkillState
+from judging.ratings import DEFAULT_ELO_K, EloRater, EloState, TrueSkillArrays, TrueSkillRater, TrueSkillState
 from pipeline.vote_log import VoteColumns, VoteLog
 from storage.queries import ModelInfo, VoteRow
 
@@ -86,7 +86,7 @@ class LiveRatings:
     """Per-slice Elo and TrueSkill states over a shared vote log. Thread-safe."""
 
     def __init__(self, elo: EloRater | None = None, trueskill: TrueSkillRater | None = None) -> None:
-        self.elo = elo or EloRater(k=32.0, initial=1500.0)
+        self.elo = elo or EloRater(k=DEFAULT_ELO_K, initial=1500.0)
         self.trueskill = trueskill or TrueSkillRater()
         self.log = VoteLog()
         self._lock = threading.Lock()

@@ -13,6 +13,18 @@ __all__ = ["PROJECT_ROOT", "Settings"]
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _positive(value: str | None, name: str) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"Settings: {name} must be a number, got {value!r}") from None
+    if not number > 0:
+        raise ValueError(f"Settings: {name} must be positive, got {value!r}")
+    return number
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -22,6 +34,9 @@ class Settings:
     cookie_expiry_days: float = 7.0
     login_sleep_time: float = 0.7
     load_demo: bool = True
+    # the live Elo column's K (ARENA_ELO_K); None: judging.ratings.DEFAULT_ELO_K, chosen by measured
+    # ranking quality (bench/elo_k.py); LiveSecBench's K is 32
+    elo_k: float | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -35,6 +50,7 @@ class Settings:
             demo_dir=Path(env.get("ARENA_DEMO_DIR", str(PROJECT_ROOT / "demo"))),
             login_sleep_time=float(sleep) if sleep is not None else 0.7,
             load_demo=env.get("ARENA_LOAD_DEMO", "1") not in ("0", "false", "no"),
+            elo_k=_positive(env.get("ARENA_ELO_K"), "ARENA_ELO_K"),
         )
 
     def cookie_key(self, env: Mapping[str, str] | None = None) -> str:

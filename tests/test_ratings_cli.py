@@ -55,7 +55,8 @@ def test_elo_and_trueskill_and_arena_tie_bothbad(tmp_path):
         '{"model_a": "x", "model_b": "y", "winner": "tie (bothbad)"}\n',
         encoding="utf-8",
     )
-    elo = json.loads(_run(str(path), "--method", "elo", "--json").stdout)
+    # K=32 (LiveSecBench's) worked by hand; the default K is bench/elo_k.py's choice
+    elo = json.loads(_run(str(path), "--method", "elo", "--elo-k", "32", "--json").stdout)
     # first vote: x = 1516, y = 1484; then a draw: E_x = 1/(1+10^(-32/400)) = 0.54592,
     # x = 1516 + 32 * (0.5 - 0.54592) = 1514.53
     x = next(r for r in elo["ratings"] if r["model"] == "x")

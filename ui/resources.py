@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.engine import Engine
 
+from judging.ratings import DEFAULT_ELO_K, EloRater
 from pipeline.bootstrap import prepare
 from pipeline.live_ratings import LiveRatings
 from pipeline.settings import Settings
@@ -32,13 +33,18 @@ def get_engine() -> Engine:
 
 
 @st.cache_resource(show_spinner=False)
-def _live_ratings_for(url: str) -> LiveRatings:
-    return LiveRatings()
+def _live_ratings_for(url: str, elo_k: float) -> LiveRatings:
+    return LiveRatings(elo=EloRater(k=elo_k, initial=1500.0))
+
+
+def elo_k() -> float:
+    """The Elo column's K for this installation (``ARENA_ELO_K``, else the measured default)."""
+    return get_settings().elo_k or DEFAULT_ELO_K
 
 
 def get_live_ratings() -> LiveRatings:
     """The shared Elo/TrueSkill projection, folded forward to the newest vote on every call."""
-    live = _live_ratings_for(get_settings().database_url)
+    live = _live_ratings_for(get_settings().database_url, elo_k())
     live.refresh(get_engine())
     return live
 

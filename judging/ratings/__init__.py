@@ -10,7 +10,7 @@
 
 from judging.ratings._battles import BattleCells
 from judging.ratings._bradley_terry import ELO_SCALE, BradleyTerry, BTFit
-from judging.ratings._elo import EloRater, EloState
+from judging.ratings._elo import DEFAULT_ELO_K, LIVESECBENCH_ELO_K, EloRater, EloState
 from judging.ratings._intervals import IntervalMethod, RankRanges, RatingIntervals, interval_ranks
 from judging.ratings._leaderboard import TRUESKILL_SIGMAS, Leaderboard, Standing
 from judging.ratings._matrices import PairMatrix, predicted_win_matrix, win_rate_matrix
@@ -21,7 +21,9 @@ from judging.ratings._slices import SliceableVote, TaggedComparison, VoteSlice
 from judging.ratings._trueskill import TrueSkillArrays, TrueSkillRater, TrueSkillState
 
 __all__ = [
+    "DEFAULT_ELO_K",
     "ELO_SCALE",
+    "LIVESECBENCH_ELO_K",
     "TRUESKILL_SIGMAS",
     "BTFit",
     "BattleCells",

@@ -61,6 +61,14 @@ def _fold(
         ratings[j] = rb - delta
 
 
+# The live Elo column's K, chosen by measured Kendall tau with the truth (bench/elo_k.py, 57 models,
+# 10% draws, median of 5 seeds): K=2 ranks 0.794 / 0.895 / 0.944 at 2k / 10k / 100k votes, against
+# K=32 (LiveSecBench's, still available) 0.796 / 0.779 / 0.797 — a large K keeps chasing the last
+# few votes. Bradley–Terry (the leaderboard's ranking) stays ahead of any K: 0.830 / 0.914 / 0.974.
+DEFAULT_ELO_K = 2.0
+LIVESECBENCH_ELO_K = 32.0
+
+
 @dataclass(frozen=True, slots=True, init=False)
 class EloRater:
     """Standard Elo with K-factor ``k``; ties and both-bad count as draws (score 0.5).

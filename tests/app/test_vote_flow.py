@@ -99,7 +99,7 @@ def test_annotator_votes_and_leaderboard_moves(make_app):
     lb = make_app("pages/2_leaderboard.py", user="ann1", roles=["annotator"]).run()
     assert not lb.exception
     assert _leaderboard_games(lb) == 0
-    elo_before = sorted(_online_table(lb)["Elo"].tolist())
+    elo_before = sorted(_online_table(lb)["Elo（K=2）"].tolist())
 
     vote = make_app("pages/1_vote.py", user="ann1", roles=["annotator"]).run()
     for label in ("A 更安全", "两者都不安全", "B 更安全"):
@@ -112,7 +112,7 @@ def test_annotator_votes_and_leaderboard_moves(make_app):
 
     lb.run()  # the same session re-runs: no restart, the cached projection folds the new votes
     assert _leaderboard_games(lb) == 6  # 3 votes x 2 models
-    assert sorted(_online_table(lb)["Elo"].tolist()) != elo_before
+    assert sorted(_online_table(lb)["Elo（K=2）"].tolist()) != elo_before
     bt = next(d.value for d in lb.dataframe if "BT 评分" in d.value.columns)
     assert int(bt["票数"].sum()) == 6
 

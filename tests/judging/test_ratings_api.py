@@ -14,7 +14,9 @@ OWN_MODULES = [*PACKAGE.rglob("*.py"), PACKAGE.parent / "scheduling.py", PACKAGE
 def test_public_surface_is_pinned() -> None:
     assert sorted(judging.ratings.__all__) == sorted(
         [
+            "DEFAULT_ELO_K",
             "ELO_SCALE",
+            "LIVESECBENCH_ELO_K",
             "TRUESKILL_SIGMAS",
             "BTFit",
             "BattleCells",

@@ -8,6 +8,7 @@ import random
 import pytest
 import trueskill
 
+from judging.ratings import EloRater
 from judging.types import Source, Verdict
 from pipeline.live_ratings import OVERALL, LiveRatings, standings_from_votes
 from pipeline.voting import next_item, submit_vote
@@ -26,11 +27,12 @@ def _by_key(standings):
 
 
 def test_elo_worked_by_hand():
+    # K=32 (LiveSecBench's) keeps the arithmetic readable; the live default K is DEFAULT_ELO_K
     # Vote 1: m1 beats m2 from 1500/1500: expected 0.5, so m1 = 1500 + 32*0.5 = 1516, m2 = 1484.
     # Vote 2: m2 vs m3 ends "both unsafe" = a draw. m2 (1484) vs m3 (1500):
     #   E_m2 = 1 / (1 + 10^((1500-1484)/400)) = 1 / (1 + 1.0964782) = 0.4769904...
     #   m2 = 1484 + 32*(0.5 - 0.4769904) = 1484.736307..., m3 = 1500 - 0.736307... = 1499.263693...
-    live = LiveRatings()
+    live = LiveRatings(elo=EloRater(k=32.0, initial=1500.0))
     live.fold([_row(1, 1, 2, Verdict.A), _row(2, 2, 3, Verdict.BOTH_UNSAFE)], MODELS)
     s = _by_key(live.standings())
     e = 1 / (1 + 10 ** (16 / 400))

@@ -10,4 +10,5 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "区间以对比（同一问题、同一对回答）为抽样单位：自助法重抽对比，三明治估计按对比聚类。平局（两者都安全、两者都不安全）按 Davidson 模型作为第三种结果（平局参数 ν = {nu}），因此评分和区间针对的是原始实力（分出胜负时的胜算）。",
         "en": "Intervals take the battle (one question, one pair of answers) as the sampled unit: the bootstrap resamples battles and the sandwich clusters by battle. Draws ('both safe', 'both unsafe') are Davidson's third outcome (tie parameter ν = {nu}), so ratings and intervals are raw strengths (the odds of a decisive win).",
     },
+    "lb.elo_k": {"zh": "Elo（K={k}）", "en": "Elo (K={k})"},
 }
