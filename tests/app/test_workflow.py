@@ -77,6 +77,7 @@ def test_sensitive_items_are_collapsed_with_a_warning(make_app):
         if any("内容提示" in w for w in warnings):
             seen_sensitive = True
             assert len(at.expander) >= 2 and all(not e.proto.expanded for e in at.expander[:2])
+        at.session_state["vote_painted_at"] = None  # a person reads first (the click guard)
         at = _press(at, "两者都安全")
         at = _press(at, "下一题")
     assert seen_sensitive
@@ -94,6 +95,7 @@ def test_break_reminder_after_n_distressing_items(make_app, app_env):
     for _ in range(13):
         if any("休息" in i.value for i in at.info):
             reminded_at.append(at.session_state["distressing_seen"])
+        at.session_state["vote_painted_at"] = None  # a person reads first (the click guard)
         at = _press(at, "两者都安全")
         at = _press(at, "下一题")  # renders the next item
     seen = at.session_state["distressing_seen"]
