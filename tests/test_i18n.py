@@ -38,3 +38,14 @@ def test_placeholders_match_between_languages():
 def test_unknown_key_raises():
     with pytest.raises(KeyError, match="no UI string"):
         translate("nope.nothing", "zh")
+
+
+def test_every_run_kind_has_a_label():
+    # the Runs page shows t(f"runs.kind.{run.kind}"): every kind a pipeline starts needs a string
+    kinds = set()
+    for path in (PROJECT_ROOT / "pipeline").rglob("*.py"):
+        kinds |= set(
+            re.findall(r"""start_run\([^)]*?kind=["']([a-z_]+)["']""", path.read_text(encoding="utf-8"), re.S)
+        )
+    assert {"collect", "judge", "generate"} <= kinds
+    assert not sorted(f"runs.kind.{k}" for k in kinds if f"runs.kind.{k}" not in STRINGS)

@@ -277,6 +277,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "runs.kind.collect": {"zh": "收集", "en": "collect"},
     "runs.kind.judge": {"zh": "评审", "en": "judge"},
+    "runs.kind.generate": {"zh": "出题", "en": "generate"},
     "runs.status.running": {"zh": "运行中", "en": "running"},
     "runs.status.finished": {"zh": "已完成", "en": "finished"},
     "runs.status.failed": {"zh": "中断", "en": "failed"},

@@ -169,3 +169,16 @@ def copy_demo(tmp: Path) -> Path:
     target = tmp / "demo"
     shutil.copytree(PROJECT_ROOT / "demo", target)
     return target
+
+
+def past_guidelines(page) -> None:  # type: ignore[no-untyped-def]
+    """A first-time voter is shown the guidelines and confirms them before the first item (as a
+    person does); then the item's vote buttons are painted."""
+    from ui.i18n import translate
+
+    confirm = translate("guide.confirm", "zh")
+    page.locator(f"button:has-text('{confirm}'), button:has-text('A 更安全')").first.wait_for(timeout=60_000)
+    button = page.get_by_role("button", name=confirm)
+    if button.count():
+        button.click()
+    page.get_by_role("button", name="A 更安全").wait_for(timeout=60_000)

@@ -10,7 +10,15 @@ import pytest
 import yaml
 
 from pipeline.settings import PROJECT_ROOT
-from tests.e2e.conftest import ADMIN_PASSWORD, copy_demo, login, start_server, stop_server, wait_idle
+from tests.e2e.conftest import (
+    ADMIN_PASSWORD,
+    copy_demo,
+    login,
+    past_guidelines,
+    start_server,
+    stop_server,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +56,7 @@ def test_login_vote_three_times_leaderboard_moves_logout(server, page, artifacts
     identities = _identities()
     for n in range(3):
         page.get_by_role("link", name="投票", exact=True).click()
-        page.get_by_role("button", name="A 更安全").wait_for(timeout=60_000)
+        past_guidelines(page)
         wait_idle(page)
         html = page.content()
         leaked = [name for name in identities if name in html or name in page.url]
@@ -150,7 +158,7 @@ def test_hostile_content_renders_inert(tmp_path, browser, artifacts):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         login(page, srv.url, "admin", ADMIN_PASSWORD)
         page.get_by_role("link", name="投票", exact=True).click()
-        page.get_by_role("button", name="A 更安全").wait_for(timeout=60_000)
+        past_guidelines(page)
         wait_idle(page)
         page.screenshot(path=str(artifacts / "09_hostile_inert.png"), full_page=True)
         for hover in page.get_by_text("悬停").all():
