@@ -23,8 +23,16 @@ def test_stats_json(tmp_path):
         timeout=120,
     )
     stats = json.loads(out.stdout)
-    assert set(stats) == {"releases", "questions", "questions_by_dimension", "models", "responses", "votes"}
-    assert stats["releases"] == 1 and stats["models"] >= 5 and stats["votes"] == 0
+    assert set(stats) == {
+        "releases",
+        "questions",
+        "questions_by_dimension",
+        "models",
+        "responses",
+        "votes",
+        "standing_votes",
+    }
+    assert stats["releases"] == 1 and stats["models"] >= 5 and stats["votes"] == stats["standing_votes"] == 0
     assert stats["questions"] == sum(stats["questions_by_dimension"].values()) >= 60
     assert stats["responses"] == stats["questions"] * stats["models"]
     assert set(stats["questions_by_dimension"]) == {
