@@ -111,26 +111,15 @@ sys.stderr.write(" ".join(heavy))
 """
 
 
-def test_help_imports_nothing_heavy_and_starts_in_under_a_second():
-    import resource
-
+def test_help_imports_nothing_heavy():
+    # the start-up time itself is a benchmark figure (bench/votes_file.py), never a timed
+    # assertion here; what keeps it fast is that --help imports nothing heavy
     probe = _PROBE.replace("HEAVY", repr(_HEAVY))
     out = subprocess.run(
         [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
     )
     assert out.returncode == 0 and "Usage" in out.stdout, out.stderr
     assert out.stderr == "", f"cli.py --help imported {out.stderr}"
-    # CPU time (user + system) of the fastest of three runs: on a busy machine a process waits for
-    # a core, which stretches its wall time but not its CPU time (bench/votes_file.py reports wall)
-    times = []
-    for _ in range(3):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(
-            [sys.executable, "cli.py", "--help"], cwd=PROJECT_ROOT, capture_output=True, check=True
-        )
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    assert min(times) < 1.0, times
 
 
 def test_lazy_help_lists_what_eager_registration_lists():
