@@ -121,8 +121,9 @@ class _World:
         return float(kendalltau(estimate, self.true_elo).statistic)
 
 
-def simulate(setup: str, seed: int, budget: int, every: int) -> list[Run]:
-    """One seed of one setup (the LiveSecBench run yields both of its rankings)."""
+def simulate(setup: str, seed: int, budget: int, every: int, *, until_stop: bool = False) -> list[Run]:
+    """One seed of one setup (the LiveSecBench run yields both of its rankings); with
+    ``until_stop``, active + BT ends where the convergence rule fires."""
     start = time.perf_counter()
     world = _World(seed)
     rng = np.random.default_rng([seed, 2])
@@ -166,6 +167,9 @@ def simulate(setup: str, seed: int, budget: int, every: int) -> list[Run]:
             snapshots.append(rank_snapshot(bt.sandwich(fit)))
             if rule.check(snapshots, history, spent) is StopReason.STABLE_RANKS:
                 stop = (spent, world.tau(fit.ratings))
+                if until_stop:
+                    checkpoint = True
+                    budget = spent
         if checkpoint:
             taus[setup].append((spent, world.tau(fit.ratings)))
             if setup == PEER:
