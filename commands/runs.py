@@ -100,6 +100,9 @@ def register(app: typer.Typer) -> None:
                 f"{summary.failed} requests failed after retries; they are recorded in run {summary.run_id} and a rerun retries them",
                 err=True,
             )
+        if summary.requested and not summary.stored:
+            typer.echo(f"error: every request failed (run {summary.run_id}); nothing was stored", err=True)
+            raise typer.Exit(1)
 
     @app.command("judge")
     def judge_cmd(
@@ -185,3 +188,9 @@ def register(app: typer.Typer) -> None:
             )
         elif summary.stopped is StopReason.BUDGET:
             typer.echo(f"not converged within the budget of {summary.budget} comparisons (battles)")
+        if summary.requested and not summary.votes and (summary.failed or summary.unparsed):
+            typer.echo(
+                f"error: every judge call failed or was unparsed (run {summary.run_id}); no vote was stored",
+                err=True,
+            )
+            raise typer.Exit(1)

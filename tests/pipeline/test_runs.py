@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import os
 import random
@@ -266,3 +267,31 @@ def test_kill_9_mid_collection_then_rerun_requests_nothing_twice(tmp_path):
     assert len(rerun) == 65 - len(stored_before)
     with read_session(engine) as session:
         assert len(session.exec(select(Response).where(Response.model_id == generic_id)).all()) == 65
+
+
+def test_collect_exits_non_zero_when_every_request_fails(tmp_path):
+    # a wrong key: the endpoint answers 401, nothing more is sent to it, every item is recorded
+    # as failed, the run ends "failed" and the CLI process exits 1 (a script or cron sees it)
+    env = {
+        **os.environ,
+        "ARENA_DATA_DIR": str(tmp_path),
+        "ARENA_ADMIN_PASSWORD": "x-admin-pw",
+        "MOCK_KEY": "wrong",
+    }
+    env.pop("DATABASE_URL", None)
+    with serve(MockConfig(demo_dir=DEMO, require_key="right-key")) as mock:
+        registry = _registry(tmp_path, mock.base_url, api_key_env="MOCK_KEY")
+        run = functools.partial(
+            subprocess.run, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180
+        )
+        assert run([sys.executable, "cli.py", "endpoints", "import", str(registry)]).returncode == 0
+        out = run([sys.executable, "cli.py", "collect", "--release", "v261201", "--models", "mock-generic"])
+    assert out.returncode == 1, out.stderr
+    assert "every request failed" in out.stderr
+    from storage.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'arena.db'}")
+    with read_session(engine) as session:
+        (run_row,) = session.exec(select(Run).where(Run.kind == "collect")).all()
+    engine.dispose()
+    assert run_row.status == "failed" and run_row.failed == 65 and run_row.done == 0
