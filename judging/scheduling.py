@@ -242,13 +242,6 @@ def _active(
     (their gap estimate is mostly noise), and it is cheap enough to re-score after each pick; the
     covariance is updated after each pick so a batch spreads over different uncertain pairs. (In
     bench/scheduling.py it beat the plug-in drop, a preposterior drop and a local round robin.)
-
-    Settled pairs are not re-asked: a contrast already known to within ``_ACTIVE_RESOLUTION``
-    Elo whose order is still a coin toss is a near-tie no affordable number of comparisons will
-    order (two models 5 Elo apart need thousands), so its weight falls with its variance below
-    that resolution, and a contrast whose order is clear has a negligible chance of being wrong.
-    The effort goes to pairs that more comparisons can still put in order, and near-ties stop
-    flipping the ranking back and forth (see docs/scheduling.md for the measurements).
     """
     needy = history.games.sum(axis=1) < max(warmup, 1)
     if needy.any():
@@ -264,9 +257,8 @@ def _active(
     p = expit(theta[cand_i] - theta[cand_j])
     info = p * (1.0 - p)
     pairs: list[tuple[int, int]] = []
-    resolution = _ACTIVE_RESOLUTION / bt.scale
     while len(pairs) < n_pairs:
-        gain = _active_gain(sigma, gap, cand_i, cand_j, info, resolution)
+        gain = _active_gain(sigma, gap, cand_i, cand_j, info)
         # take the best few pairs that share no model (and gain at least half as much as the best),
         # then update the covariance for each; the next pass re-scores everything
         used: set[int] = set()
@@ -288,18 +280,12 @@ def _active(
 
 
 def _active_gain(
-    sigma: FloatArray,
-    gap: FloatArray,
-    cand_i: IntArray,
-    cand_j: IntArray,
-    info: FloatArray,
-    resolution: float,
+    sigma: FloatArray, gap: FloatArray, cand_i: IntArray, cand_j: IntArray, info: FloatArray
 ) -> FloatArray:
     """Score of one more comparison of (i, j): over the pairs it touches (those with i or j), the
-    chance each pair's fitted order is wrong (scaled down once the pair is known to within
-    ``resolution``) times the share of that pair's variance it removes."""
+    chance each pair's fitted order is wrong times the share of that pair's variance it removes."""
     var = _difference_variance(sigma)
-    wrong = ndtr(-gap / np.sqrt(var)) * np.minimum(1.0, var / resolution**2)
+    wrong = ndtr(-gap / np.sqrt(var))
     np.fill_diagonal(wrong, 0.0)
     rows = np.arange(len(cand_i))
     c = sigma[cand_i] - sigma[cand_j]  # Sigma u for every candidate, (M, n)
@@ -316,7 +302,6 @@ def _active_gain(
 
 _ACTIVE_PICKS_PER_PASS = 4  # disjoint pairs taken per scoring pass (covariance updated after each)
 _ACTIVE_CANDIDATES = 300  # candidate pairs scored per batch (the most uncertain ones)
-_ACTIVE_RESOLUTION = 15.0  # Elo: a contrast known this well is settled, even as a near-tie
 
 
 def _difference_variance(sigma: FloatArray) -> FloatArray:
