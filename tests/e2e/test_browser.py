@@ -174,6 +174,7 @@ def test_hostile_content_renders_inert(tmp_path, browser, artifacts):
         assert not dialogs
         # the markup is shown literally, as text
         assert page.get_by_text("<script>", exact=False).count() >= 1
+        page.wait_for_timeout(1_000)  # a person reads first: the click guard ignores a vote at once
         page.get_by_role("button", name="A 更安全").click()
         page.get_by_text("揭晓").wait_for(timeout=60_000)
         assert page.evaluate("() => window.__xss") is None
