@@ -218,8 +218,13 @@ def measure_vote(db: Path, n: int) -> list[float]:
     at.switch_page("pages/1_vote.py")
     at.run()
     assert not at.exception, at.exception
+    confirm = [b for b in at.button if b.key == "guide_confirm"]
+    if confirm:  # a first-time voter confirms the guidelines first, as a person does
+        confirm[0].click()
+        at.run()
     times = []
     for _ in range(n):
+        at.session_state["vote_painted_at"] = None  # the person has read the item (click guard)
         start = time.perf_counter()
         next(b for b in at.button if b.label == "A 更安全").click()
         at.run()

@@ -112,7 +112,19 @@ if reading.state is ReadingState.MUST_READ and st.session_state.get("vote_item")
 if reading.state is ReadingState.CHANGED:
     st.info(t("guide.changed", number=reading.guidelines.number), icon="📖")
 
-progress = person_progress(engine, username=ctx.username)
+progress = person_progress(engine, username=ctx.username, remaining=False)  # indexed counts only
+
+
+@st.cache_data(ttl=120, show_spinner=False)
+def _remaining(url: str, username: str) -> tuple[int | None, int]:
+    # What the campaign still needs scans the slice's battles: recounted at most every two
+    # minutes; in between, each of the person's own votes (or undos) moves it by one.
+    fresh = person_progress(get_engine(), username=username)
+    return fresh.remaining, fresh.in_campaign
+
+
+counted, done_then = _remaining(engine.url.render_as_string(hide_password=True), ctx.username)
+remaining = None if counted is None else max(0, counted - (progress.in_campaign - done_then))
 done_label = (
     t("progress.all_time")
     if progress.campaign is None
@@ -121,7 +133,7 @@ done_label = (
 today_col, campaign_col, remaining_col = st.columns(3)
 today_col.metric(t("progress.today"), progress.today)
 campaign_col.metric(done_label, progress.in_campaign)
-remaining_col.metric(t("progress.remaining"), progress.remaining, help=t("progress.remaining_help"))
+remaining_col.metric(t("progress.remaining"), remaining, help=t("progress.remaining_help"))
 
 item = st.session_state.get("vote_item")
 if item is None:

@@ -52,7 +52,7 @@ __all__ = [
 class Progress:
     today: int
     in_campaign: int  # with a campaign: its votes since it started; without one: every vote
-    remaining: int
+    remaining: int | None  # None: not computed (see person_progress)
     campaign: Campaign | None  # the campaign in force for the person (theirs or everybody's)
     override: bool = False  # the campaign is the person's own
 
@@ -62,14 +62,16 @@ def day_start(now: datetime) -> datetime:
     return now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _progress(session: Session, user: UserInfo, *, k: int, now: datetime) -> Progress:
+def _progress(session: Session, user: UserInfo, *, k: int, now: datetime, remaining: bool = True) -> Progress:
     qualified = list(user.qualifications) or None
     today = human_votes(session=session, username=user.username, since=day_start(now))
     found = campaign_in_force(session=session, username=user.username)
     if found is None:
         done = human_votes(session=session, username=user.username)
-        left = battles_still_needed(
-            session=session, username=user.username, k=k, now=now, dimensions=qualified
+        left = (
+            battles_still_needed(session=session, username=user.username, k=k, now=now, dimensions=qualified)
+            if remaining
+            else None
         )
         return Progress(today, done, left, None)
     dims = found.campaign.dimensions_for(qualified)
@@ -80,20 +82,33 @@ def _progress(session: Session, user: UserInfo, *, k: int, now: datetime) -> Pro
         release_id=found.release_id,
         dimensions=dims,
     )
-    left = battles_still_needed(
-        session=session, username=user.username, k=k, now=now, release_id=found.release_id, dimensions=dims
+    left = (
+        battles_still_needed(
+            session=session,
+            username=user.username,
+            k=k,
+            now=now,
+            release_id=found.release_id,
+            dimensions=dims,
+        )
+        if remaining
+        else None
     )
     return Progress(today, done, left, found.campaign, found.override)
 
 
-def person_progress(engine: Engine, *, username: str, now: datetime | None = None) -> Progress:
-    """The progress the vote page shows ``username``."""
+def person_progress(
+    engine: Engine, *, username: str, now: datetime | None = None, remaining: bool = True
+) -> Progress:
+    """The progress the vote page shows ``username``. ``remaining=False`` leaves out what the
+    campaign still needs (``remaining`` is then None): the counts are indexed lookups, while
+    ``remaining`` scans the slice's battles, so the page refreshes it at a slower pace."""
     k = load_queue_config(engine).overlap_k
     with read_session(engine) as session:
         user = get_user(session=session, username=username)
         if user is None:
             raise LookupError(f"person_progress: no user {username!r}")
-        return _progress(session, user, k=k, now=now or utcnow())
+        return _progress(session, user, k=k, now=now or utcnow(), remaining=remaining)
 
 
 @dataclass(frozen=True)
