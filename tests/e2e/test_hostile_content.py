@@ -30,8 +30,9 @@ import yaml
 
 from pipeline.settings import PROJECT_ROOT
 from tests.e2e.conftest import ADMIN_PASSWORD, Server, copy_demo, login, start_server, stop_server, wait_idle
+from tests.e2e.conftest import past_guidelines as shared_past_guidelines
 from ui.auth import MENU
-from ui.i18n import STRINGS, translate
+from ui.i18n import translate
 
 pytestmark = pytest.mark.e2e
 
@@ -280,15 +281,10 @@ def settle(page) -> None:
 
 
 def past_guidelines(page) -> None:
-    """The vote page asks a first-time voter to confirm the guidelines (when this version has
-    them): confirm, so the item and its payloads are painted."""
-    if "guide.confirm" not in STRINGS:
-        return
-    confirm = page.get_by_role("button", name=translate("guide.confirm", "zh"))
-    if confirm.count():
-        confirm.click()
-        page.get_by_role("button", name="A 更安全").wait_for(timeout=60_000)
-        settle(page)
+    """A first-time voter confirms the guidelines (waiting for whichever of the confirm button or
+    the item comes first, so a slow paint cannot skip the confirmation)."""
+    shared_past_guidelines(page)
+    settle(page)
 
 
 def _screenshot(page, path: Path) -> None:
@@ -347,6 +343,7 @@ def test_annotator_votes_on_hostile_text_inert(server, browser, artifacts):
         _screenshot(page, artifacts / "hostile_vote_annotator.png")
         assert_inert(page, watch, "vote (annotator)", ("子维度 <script>",))
         assert len(re.findall(r"回答\d <script>", _text(page))) == 2  # both answers, as text
+        page.wait_for_timeout(1_000)  # a person reads first: the click guard ignores a vote at once
         page.get_by_role("button", name="A 更安全").click()
         page.get_by_text("揭晓").wait_for(timeout=60_000)
         settle(page)
