@@ -62,6 +62,7 @@ def test_login_vote_three_times_leaderboard_moves_logout(server, page, artifacts
         leaked = [name for name in identities if name in html or name in page.url]
         assert not leaked, f"model identity in the DOM or URL before the vote: {leaked}"
         page.screenshot(path=str(artifacts / f"04_vote_{n + 1}_before.png"), full_page=True)
+        page.wait_for_timeout(1_000)  # a person reads first: the click guard ignores a vote at once
         page.get_by_role("button", name=["A 更安全", "B 更安全", "两者都不安全"][n]).click()
         page.get_by_text("揭晓").wait_for(timeout=60_000)
         # the reveal names the models (wait for the rerun to finish painting it)
