@@ -6,6 +6,7 @@ Start-up imports only typer: each command imports what it needs when it runs, an
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -13,6 +14,8 @@ import typer
 from commands import LazyCommands
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from pipeline.settings import Settings
 
 app = typer.Typer(
@@ -42,20 +45,15 @@ def init() -> None:
 
 @app.command()
 def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Counts of releases, questions (per dimension), models, responses and votes."""
+    """Counts of releases, questions (per dimension), models, responses and votes. Reads only: a
+    missing or out-of-date database is reported, never created or migrated."""
     import json
     from dataclasses import asdict
 
-    from pipeline.bootstrap import prepare
-    from pipeline.demo import DemoError
     from storage.queries import count_stats
     from storage.session import read_session
 
-    try:
-        engine = prepare(_settings())
-    except DemoError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    engine = _existing_database(_settings())
     with read_session(engine) as session:
         result = count_stats(session=session)
     if as_json:
@@ -63,6 +61,35 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     else:
         for key, value in asdict(result).items():
             typer.echo(f"{key}: {value}")
+
+
+def _existing_database(settings: Settings) -> Engine:
+    """An engine on the database the settings name, which must exist at the newest schema; exits
+    with status 1 naming the database otherwise. Creates nothing (``make_engine`` would create a
+    missing SQLite file, so its path is checked first)."""
+    from sqlalchemy.engine import make_url
+
+    from storage.engine import make_engine
+    from storage.migrate import current_revision, head_revision
+
+    url = make_url(settings.database_url)
+    sqlite = url.get_backend_name() == "sqlite"
+    where = url.database if sqlite else url.render_as_string(hide_password=True)
+    missing_file = sqlite and not (url.database and Path(url.database).is_file())
+    engine = None if missing_file else make_engine(settings.database_url)
+    current = None if engine is None else current_revision(engine)
+    if engine is None or current is None:
+        typer.echo(f"error: no database at {where}; run `cli.py init`", err=True)
+        raise typer.Exit(1)
+    head = head_revision()
+    if current != head:
+        typer.echo(
+            f"error: the database at {where} is at schema revision {current}, this code reads {head}; "
+            "run `cli.py db upgrade`",
+            err=True,
+        )
+        raise typer.Exit(1)
+    return engine
 
 
 def main() -> None:

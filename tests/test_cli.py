@@ -13,6 +13,17 @@ from pipeline.settings import PROJECT_ROOT
 def test_stats_json(tmp_path):
     env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path), "ARENA_ADMIN_PASSWORD": "x-admin-pw"}
     env.pop("DATABASE_URL", None)
+    init = subprocess.run(
+        [sys.executable, "cli.py", "init"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert "created the administrator account 'admin'" in init.stderr  # the first start says so ...
+    assert "x-admin-pw" not in init.stderr + init.stdout  # ... but never echoes a password it was given
     out = subprocess.run(
         [sys.executable, "cli.py", "stats", "--json"],
         cwd=PROJECT_ROOT,
@@ -22,6 +33,7 @@ def test_stats_json(tmp_path):
         check=True,
         timeout=120,
     )
+    assert out.stderr == ""
     stats = json.loads(out.stdout)
     assert set(stats) == {
         "releases",
@@ -42,9 +54,47 @@ def test_stats_json(tmp_path):
         "truthfulness",
         "mental_health",
     }
-    assert (tmp_path / "arena.db").exists()
-    assert "created the administrator account 'admin'" in out.stderr  # the first start says so ...
-    assert "x-admin-pw" not in out.stderr + out.stdout  # ... but never echoes a password it was given
+
+
+def test_stats_without_a_database_says_so_and_creates_nothing(tmp_path):
+    data = tmp_path / "data"
+    env = {**os.environ, "ARENA_DATA_DIR": str(data), "ARENA_ADMIN_PASSWORD": "x-admin-pw"}
+    env.pop("DATABASE_URL", None)
+    env.pop("ARENA_COOKIE_KEY", None)
+    out = subprocess.run(
+        [sys.executable, "cli.py", "stats"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 1, out.stderr
+    assert out.stderr == f"error: no database at {data / 'arena.db'}; run `cli.py init`\n"
+    assert out.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # no data folder, no database, no cookie key
+
+
+def test_stats_on_an_old_schema_asks_for_an_upgrade_and_migrates_nothing(tmp_path):
+    from storage.engine import make_engine
+    from storage.migrate import current_revision, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'arena.db'}")
+    upgrade(engine, "0001")
+    env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run(
+        [sys.executable, "cli.py", "stats"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 1
+    assert "is at schema revision 0001" in out.stderr and "run `cli.py db upgrade`" in out.stderr
+    assert current_revision(engine) == "0001"
+    engine.dispose()
 
 
 def test_database_url_overrides(tmp_path):
