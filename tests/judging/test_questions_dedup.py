@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -105,16 +104,14 @@ def test_prefix_filter_finds_exactly_what_brute_force_finds(texts, threshold):
     )
 
 
-def test_a_bank_of_ten_thousand_is_fast():
+def test_a_bank_of_ten_thousand_finds_every_near_duplicate_and_nothing_else():
+    # how long this takes is a benchmark figure (bench/questions_dedup.py), not an assertion here
     rng = random.Random(7)
     alphabet = [chr(c) for c in range(0x4E00, 0x4E00 + 2500)]
     bank = ["".join(rng.choice(alphabet) for _ in range(rng.randint(15, 80))) for _ in range(10_000)]
     near = [text[:-1] + "吗" for text in rng.sample(bank, 200) if len(text) >= 40]
     fresh = ["".join(rng.choice(alphabet) for _ in range(40)) for _ in range(300)]
-    start = time.perf_counter()
     matches = find_duplicates(near + fresh, bank, threshold=0.85)
-    elapsed = time.perf_counter() - start
     # one changed character in 40+ costs at most 3 of 38+ grams: J >= 35/41 > 0.85
     assert {m.candidate for m in matches} == set(range(len(near)))
     assert all(m.in_bank and m.kind is DuplicateKind.NEAR for m in matches)
-    assert elapsed < 10, f"10k bank took {elapsed:.1f}s"
