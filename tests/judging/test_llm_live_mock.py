@@ -92,7 +92,9 @@ def test_a_hanging_request_times_out_and_the_retry_succeeds() -> None:
         result = ask(mock.base_url, "qingyun-care")
         log = mock.chat_log()
     assert isinstance(result, ChatSuccess) and result.attempts == 2
-    assert 0.5 <= result.elapsed_s < 2.0
+    # two attempts and the log prove the 0.5 s timeout fired and the retry answered (the hang
+    # lasts 5 s); how long that took under load is not asserted, only that the timeout waited
+    assert result.elapsed_s >= 0.5
     assert [e.fault for e in log] == ["timeout", None]
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -40,30 +42,40 @@ def test_openai_endpoints_and_the_log_endpoint() -> None:
     assert [json.loads(line)["kind"] for line in lines] == ["models", "generic", "bad_request"]
 
 
-def test_64_concurrent_requests_with_200ms_latency_overlap() -> None:
-    async def go(base_url: str) -> float:
-        async with make_http_client(64, base_url=base_url, timeout=10) as http:
-            started = time.perf_counter()
-            replies = await asyncio.gather(
-                *(http.post("/chat/completions", json=chat("m", f"问题{i}")) for i in range(128))
+def test_64_concurrent_requests_are_all_in_the_server_at_once() -> None:
+    # Every request is held for a minute before its reply; a server that handled them one at a
+    # time would have logged one. Throughput against latency is a bench figure (bench/pipeline.py).
+    async def send(base_url: str) -> None:
+        async with make_http_client(64, base_url=base_url, timeout=120) as http:
+            await asyncio.gather(
+                *(http.post("/chat/completions", json=chat("m", f"问题{i}")) for i in range(64)),
+                return_exceptions=True,  # the server drops them unanswered when it stops
             )
-            assert all(r.status_code == 200 for r in replies)
-            return time.perf_counter() - started
 
-    with mockllm.serve(MockConfig(latency_ms=200)) as mock:
-        elapsed = asyncio.run(go(mock.base_url))
-        assert len(mock.chat_log()) == 128
-    # Two waves of 64 at 200 ms each (0.4 s); serial handling would take 25.6 s. The bound is loose
-    # because client and server share one interpreter here; bench/pipeline.py measures throughput.
-    assert elapsed < 3.0
+    with mockllm.serve(MockConfig(latency_ms=60_000)) as mock:
+        client = threading.Thread(target=asyncio.run, args=(send(mock.base_url),), daemon=True)
+        client.start()
+        deadline = time.monotonic() + 30  # a guard against hanging, not a speed target
+        while len(mock.chat_log()) < 64 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        held = len(mock.chat_log())
+    client.join(timeout=30)
+    assert held == 64
+    assert not client.is_alive()  # stopping the server ended every held request
 
 
 def test_shutdown_does_not_wait_for_hanging_requests() -> None:
-    with mockllm.serve(MockConfig(fault_script=(mockllm.Fault.TIMEOUT,), hang_s=60)) as mock:
-        with httpx.Client(base_url=mock.base_url, timeout=0.2) as http, pytest.raises(httpx.TimeoutException):
-            http.post("/chat/completions", json=chat("m", "x"))
-        started = time.perf_counter()
-    assert time.perf_counter() - started < 2
+    serving = contextlib.ExitStack()
+    mock = serving.enter_context(
+        mockllm.serve(MockConfig(fault_script=(mockllm.Fault.TIMEOUT,), hang_s=3600))
+    )
+    with httpx.Client(base_url=mock.base_url, timeout=0.2) as http, pytest.raises(httpx.TimeoutException):
+        http.post("/chat/completions", json=chat("m", "x"))
+    # the request now hangs in the server for an hour; leaving `serve` must not wait for it
+    closing = threading.Thread(target=serving.close, daemon=True)
+    closing.start()
+    closing.join(timeout=30)  # a guard against hanging, not a speed target
+    assert not closing.is_alive()
 
 
 def test_cli_starts_on_a_free_port_and_writes_the_request_log(tmp_path: Path) -> None:
