@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from pipeline.settings import PROJECT_ROOT
+from tests.suites import unavailable
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = PROJECT_ROOT / "tests" / "e2e" / "artifacts"
@@ -31,9 +32,39 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-if not CHROMIUM.exists():  # pragma: no cover - depends on the machine
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+try:
+    from playwright import sync_api as playwright_api
+except ImportError:  # pragma: no cover - depends on the machine
+    playwright_api = None  # type: ignore[assignment]
+
+E2E_DIR = Path(__file__).parent
+
+
+def browser_missing() -> str | None:
+    """Why no browser test can run on this machine, or None when one can."""
+    if playwright_api is None:
+        return "e2e: playwright is not installed (pip install -r requirements-test.txt)"
+    if not CHROMIUM.exists():
+        return f"e2e: no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM=/path/to/it)"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is an e2e test (``-m "not e2e"`` leaves them out)."""
+    for item in items:
+        if item.path.is_relative_to(E2E_DIR):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that needs the browser is skipped, with the reason, before any of its fixtures (the
+    Streamlit server) start, or failed when ARENA_REQUIRE_SUITES names e2e. Tests here that need
+    no browser still run. (A skip at import time would crash ``pytest tests/e2e``.)"""
+    missing = browser_missing()
+    if missing is not None and "browser" in getattr(item, "fixturenames", ()):
+        unavailable("e2e", missing)
 
 
 def _free_port() -> int:
