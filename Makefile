@@ -1,4 +1,4 @@
-# Safety Arena — the two commands: `make run` and `make test`.
+# Safety Arena — the two commands: `make run` and `make test` (`make check` is the quick inner loop).
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -6,7 +6,7 @@ PIP    := $(VENV)/bin/pip
 PORT   ?= 8501
 HOST   ?= 127.0.0.1
 
-.PHONY: run test lint typecheck install install-test bench mock clean
+.PHONY: run test check lint typecheck install install-test bench mock clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,15 @@ $(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
 	$(PIP) install --quiet -r requirements-test.txt
 	touch $@
 
-install: $(VENV)/.installed
+# The `arena` command (`arena ARGS` = `python cli.py ARGS`): an editable install of this folder
+# without dependencies (they are pinned in requirements.txt); a few seconds.
+$(VENV)/.installed-arena: pyproject.toml $(VENV)/.installed
+	$(PIP) install --quiet --no-deps -e .
+	touch $@
 
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed $(VENV)/.installed-arena
+
+install-test: $(VENV)/.installed-test $(VENV)/.installed-arena
 
 ## Create .venv, install, create the SQLite database with the demo release, serve the app.
 run: install
@@ -31,18 +37,22 @@ run: install
 test: install-test lint typecheck
 	$(PY) -m pytest
 
+## The inner loop: lint, types and the suite without the slow and the browser tests.
+check: install-test lint typecheck
+	$(PY) -m pytest -m "not slow and not e2e"
+
 lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install-test
-	$(VENV)/bin/mypy judging storage
+	$(VENV)/bin/mypy  # the folders: [tool.mypy] files in pyproject.toml
 
 ## Benchmarks (by hand, not part of `make test`). Every step runs, even after one fails (a bench
 ## exits non-zero when it misses its target); the target fails at the end, naming those steps.
 BENCH_STEPS = "bench/votes_file.py --quick" "bench/ratings.py --quick" "bench/online.py --quick" \
 	"bench/scheduling.py --quick" "-m bench.pipeline" "bench/votes.py --procs 32 --votes 500" \
-	"bench/scale.py --quick" "bench/judge_agreement.py"
+	"bench/scale.py --quick" "bench/judge_agreement.py" "bench/questions_dedup.py --quick"
 bench: install-test
 	$(PIP) install --quiet --no-deps -r requirements-bench.txt  # arena-rank pins an older numpy; fschat without its serving stack
 	@failed=""; for step in $(BENCH_STEPS); do \
@@ -55,4 +65,4 @@ mock: install
 	$(PY) -m mockllm --port 8600 --demo-dir demo --judge-models mock-judge --generator-models mock-generator
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache safety_arena.egg-info
