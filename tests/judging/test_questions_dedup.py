@@ -104,6 +104,7 @@ def test_prefix_filter_finds_exactly_what_brute_force_finds(texts, threshold):
     )
 
 
+@pytest.mark.slow
 def test_a_bank_of_ten_thousand_finds_every_near_duplicate_and_nothing_else():
     # how long this takes is a benchmark figure (bench/questions_dedup.py), not an assertion here
     rng = random.Random(7)

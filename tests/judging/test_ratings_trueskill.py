@@ -135,17 +135,20 @@ def _max_gap_per_step(votes: list[Comparison], backend: object) -> float:
     return worst
 
 
+@pytest.mark.slow
 def test_equals_the_trueskill_package_over_10000_sequential_updates() -> None:
     # The package's factor graph, given exact special functions, is the reference: our closed form
     # must agree to rounding after every one of 10,000 sequential updates.
     assert _max_gap_per_step(_random_votes(11, 10_000), backend=_exact_backend()) < 1e-9
 
 
+@pytest.mark.slow
 def test_equals_the_trueskill_package_with_scipy_backend() -> None:
     # the same with scipy's normal distribution (slower, so fewer updates)
     assert _max_gap_per_step(_random_votes(13, 1_500), backend="scipy") < 1e-9
 
 
+@pytest.mark.slow
 def test_close_to_the_trueskill_package_default_backend() -> None:
     # The package's default backend (None) approximates erfc with a Chebyshev fit whose relative
     # error is up to 1.2e-7, and inverts it for the draw margin; amplified through v and w that
