@@ -3,8 +3,10 @@
 import streamlit as st
 
 from judging.dimensions import Dimension
-from storage.queries import count_stats, list_releases, votes_by_rater
-from storage.session import read_session
+from storage.bank.releases import list_releases
+from storage.db.session import read_session
+from storage.db.stats import count_stats
+from storage.votes.log import votes_by_rater
 from ui.auth import login_gate
 from ui.i18n import t
 from ui.resources import get_engine

@@ -50,8 +50,8 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
     import json
     from dataclasses import asdict
 
-    from storage.queries import count_stats
-    from storage.session import read_session
+    from storage.db.session import read_session
+    from storage.db.stats import count_stats
 
     engine = _existing_database(_settings())
     with read_session(engine) as session:
@@ -69,8 +69,8 @@ def _existing_database(settings: Settings) -> Engine:
     missing SQLite file, so its path is checked first)."""
     from sqlalchemy.engine import make_url
 
-    from storage.engine import make_engine
-    from storage.migrate import current_revision, head_revision
+    from storage.db.engine import make_engine
+    from storage.db.migrate import current_revision, head_revision
 
     url = make_url(settings.database_url)
     sqlite = url.get_backend_name() == "sqlite"

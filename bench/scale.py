@@ -34,7 +34,7 @@ def build(db: Path, n_votes: int, n_models: int, n_questions: int, seed: int = 1
     from sqlalchemy import text
 
     from pipeline.accounts import hash_password
-    from storage.engine import create_schema, make_engine
+    from storage.db.engine import create_schema, make_engine
 
     rng = random.Random(seed)
     engine = make_engine(f"sqlite:///{db}")

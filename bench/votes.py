@@ -34,10 +34,10 @@ from pipeline.demo import load_demo, write_demo
 from pipeline.settings import PROJECT_ROOT
 from pipeline.votes_import import import_vote_records
 from pipeline.voting import VoteItem, VoteNotSavedError, submit_vote
-from storage.engine import create_schema, make_engine
-from storage.models import Battle, Vote, utcnow
-from storage.queries import get_or_create_battle
-from storage.session import read_session, write_session
+from storage.db.engine import create_schema, make_engine
+from storage.db.models import Battle, Vote, utcnow
+from storage.db.session import read_session, write_session
+from storage.votes.battles import get_or_create_battle
 
 VOTER_TIMEOUT_S = 900.0  # no voter may take longer than this; the bench then reports it and stops
 

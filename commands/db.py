@@ -13,21 +13,21 @@ __all__ = ["register"]
 
 def _engine():  # type: ignore[no-untyped-def]
     from pipeline.settings import Settings
-    from storage.engine import make_engine
+    from storage.db.engine import make_engine
 
     return make_engine(Settings.from_env().database_url)
 
 
 def current_command() -> None:
     """Print the database's revision and the newest one."""
-    from storage.migrate import current_revision, head_revision
+    from storage.db.migrate import current_revision, head_revision
 
     typer.echo(f"current: {current_revision(_engine()) or '-'}  head: {head_revision()}")
 
 
 def upgrade_command(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Upgrade the schema (default: to the newest revision)."""
-    from storage.migrate import current_revision, upgrade
+    from storage.db.migrate import current_revision, upgrade
 
     engine = _engine()
     upgrade(engine, revision)
@@ -39,7 +39,7 @@ def downgrade_command(
     i_know: bool = typer.Option(False, "--i-know", help="Allow a downgrade that drops the votes."),
 ) -> None:
     """Downgrade the schema; refused when it would drop the votes, unless --i-know."""
-    from storage.migrate import current_revision, downgrade
+    from storage.db.migrate import current_revision, downgrade
 
     engine = _engine()
     try:

@@ -26,7 +26,7 @@ from pipeline.releases import (
     publish_release,
 )
 from pipeline.settings import Settings
-from storage.questions import ReleaseError
+from storage.bank.releases import ReleaseError
 
 if TYPE_CHECKING:
     from pipeline.release_cycle import SiteBuilder

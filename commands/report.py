@@ -14,7 +14,7 @@ from pipeline.demo import DemoError
 from pipeline.report import ReportOptions, build_report
 from pipeline.report_files import write_report
 from pipeline.settings import Settings
-from storage.questions import ReleaseError
+from storage.bank.releases import ReleaseError
 
 __all__ = ["register"]
 

@@ -48,7 +48,7 @@ def site_command(
         render_site,
         write_site,
     )
-    from storage.questions import ReleaseError
+    from storage.bank.releases import ReleaseError
 
     try:
         check_target(out, force=force)

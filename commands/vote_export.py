@@ -11,7 +11,7 @@ from pipeline.bootstrap import prepare
 from pipeline.demo import DemoError
 from pipeline.settings import Settings
 from pipeline.vote_export import VotesExportFormat, write_votes_export
-from storage.questions import ReleaseError
+from storage.bank.releases import ReleaseError
 
 __all__ = ["register"]
 

@@ -10,7 +10,7 @@ from pipeline.bootstrap import prepare
 from pipeline.demo import DemoError
 from pipeline.settings import Settings
 from pipeline.votes_import import import_votes
-from storage.questions import ReleaseError
+from storage.bank.releases import ReleaseError
 
 __all__ = ["register"]
 

@@ -2,7 +2,7 @@
 
 Votes are never updated. An undo, a correction or an expert ruling is a new row, and this module
 says what every row of a history then means. It is the only place that decides it: the storage
-layer applies it when a row is written (``storage/ledger.py``) and every consumer — live and
+layer applies it when a row is written (``storage/votes/ledger.py``) and every consumer — live and
 replayed Elo/TrueSkill, Bradley–Terry boards, queue overlap counts, calibration, exports, reports
 and the CLI — reads the statuses it assigns.
 

@@ -30,7 +30,7 @@ from pipeline.verification import (
     save_verification_config,
     stale_candidates,
 )
-from storage.questions import ReleaseError
+from storage.bank.releases import ReleaseError
 from ui.auth import require_role
 from ui.components import answer_box, inert_markdown
 from ui.i18n import t

@@ -25,7 +25,7 @@ from pipeline.releases import (
     release_questions,
     retire_question,
 )
-from storage.questions import ReleaseError
+from storage.bank.releases import ReleaseError
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.i18n import t

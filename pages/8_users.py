@@ -21,7 +21,7 @@ from pipeline.users import (
     set_roles,
     unlock_user,
 )
-from storage.users import ROLES
+from storage.people.users import ROLES
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.i18n import t

@@ -15,9 +15,9 @@ import bcrypt
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from storage.queries import audit
-from storage.session import read_session, write_session
-from storage.users import (
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.people.users import (
     UserInfo,
     canonical_username,
     clear_login_failures,

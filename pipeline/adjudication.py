@@ -10,21 +10,22 @@ from sqlalchemy.engine import Engine
 
 from judging.labels import FinalLabel, Reason, adjudication_reasons, final_label
 from judging.types import Source, Verdict
-from storage.queries import VoteRecord, audit, battle_view, record_vote
-from storage.session import read_session, write_session
-from storage.workflow import (
+from storage.db.app_settings import get_setting, set_setting
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.votes.battles import battle_view
+from storage.votes.record import VoteRecord, record_vote
+from storage.workflow.adjudication import (
     Ruling,
     VoteDetail,
     battle_votes,
     expert_involvement,
     flagged_battles,
-    get_setting,
-    human_judge_rows,
-    is_gold_battle,
-    set_setting,
     standing_ruling,
     standing_rulings,
 )
+from storage.workflow.gold import is_gold_battle
+from storage.workflow.spot_checks import human_judge_rows
 
 __all__ = [
     "AdjudicationError",

@@ -13,9 +13,10 @@ from sqlalchemy.engine import Engine
 from pipeline.demo import load_demo, write_demo
 from pipeline.settings import Settings
 from pipeline.users import create_first_admin
-from storage.engine import create_schema, make_engine
-from storage.queries import audit, is_empty
-from storage.session import read_session, write_session
+from storage.db.engine import create_schema, make_engine
+from storage.db.session import read_session, write_session
+from storage.db.stats import is_empty
+from storage.people.audit import audit
 
 __all__ = ["init_database", "prepare"]
 

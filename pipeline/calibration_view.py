@@ -50,19 +50,21 @@ from judging.types import Side, Source, Verdict
 from judging.votes_file import VotesFormat
 from pipeline.adjudication import votes_of
 from pipeline.voting import masked_view
-from storage.calibration_votes import (
+from storage.bank.releases import list_releases, release_by_tag
+from storage.db.session import read_session
+from storage.runs.endpoints import list_endpoints
+from storage.votes.battles import ModelInfo, list_models
+from storage.votes.calibration import (
     CalibrationVoteRow,
     answer_lengths,
     calibration_votes,
     raters_by_source,
     voted_model_pairs,
 )
-from storage.ledger import current_revision
-from storage.queries import ModelInfo, latest_vote_id, list_models, list_releases
-from storage.questions import release_by_tag
-from storage.runs import list_endpoints
-from storage.session import read_session
-from storage.workflow import gold_labels, human_vote_selections
+from storage.votes.ledger import current_revision
+from storage.votes.log import latest_vote_id
+from storage.workflow.gold import gold_labels
+from storage.workflow.spot_checks import human_vote_selections
 
 __all__ = [
     "BattleDetail",

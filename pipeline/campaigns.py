@@ -27,9 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from judging.dimensions import Dimension
-from storage.models import utcnow
-from storage.queries import audit
-from storage.questions import (
+from storage.bank.releases import (
     DRAFT,
     GoldItemsError,
     ReleaseNotFoundError,
@@ -37,9 +35,11 @@ from storage.questions import (
     release_summaries,
     releases,
 )
-from storage.session import read_session, write_session
-from storage.users import get_user
-from storage.workflow import get_setting, set_setting
+from storage.db.app_settings import get_setting, set_setting
+from storage.db.models import utcnow
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.people.users import get_user
 
 __all__ = [
     "SETTING_KEY",

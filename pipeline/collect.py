@@ -17,18 +17,11 @@ from sqlalchemy.engine import Engine
 from judging.llm import ChatClient, ChatMessage, ChatRequest, ChatSuccess, Role
 from pipeline.registry import endpoint_configs
 from pipeline.runs_common import Progress, ProgressFn, RunCounters, finish, start_run
-from storage.questions import release_by_tag
-from storage.runs import (
-    EndpointRow,
-    MissingAnswer,
-    NewResponse,
-    add_responses,
-    ensure_arena_model,
-    missing_answers,
-    record_failure,
-    update_run,
-)
-from storage.session import read_session, write_session
+from storage.bank.releases import release_by_tag
+from storage.db.session import read_session, write_session
+from storage.runs.answers import MissingAnswer, NewResponse, add_responses, missing_answers
+from storage.runs.bookkeeping import record_failure, update_run
+from storage.runs.endpoints import EndpointRow, ensure_arena_model
 
 __all__ = ["CollectSummary", "collect", "plan_collection", "resolve_models"]
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlmodel import Session
 
 from judging.dimensions import Dimension
-from storage.models import ArenaModel, Question, Release, Response
+from storage.db.models import ArenaModel, Question, Release, Response
 
 __all__ = ["DemoError", "DemoRelease", "load_demo", "write_demo"]
 

@@ -43,11 +43,11 @@ from pipeline.feeds import (
     parse_feed,
 )
 from pipeline.generation import MAX_SUMMARY_CHARS, EventInput
-from storage import generation as store
-from storage.models import utcnow
-from storage.queries import audit
-from storage.session import read_session, write_session
-from storage.workflow import get_setting, set_setting
+from storage.bank import events as event_store
+from storage.db.app_settings import get_setting, set_setting
+from storage.db.models import utcnow
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
 
 __all__ = [
     "FEEDS_SETTING",
@@ -285,7 +285,7 @@ def import_events(
             problems,
         )
     with (read_session if dry_run else write_session)(engine) as session:
-        known = store.event_keys(session=session)
+        known = event_store.event_keys(session=session)
         seen_urls = {normalise_url(k.source_url): f"event {k.id}: {k.title}" for k in known if k.source_url}
         kept: list[_Planned] = []
         skipped: list[SkippedEvent] = []
@@ -321,7 +321,7 @@ def import_events(
                 continue
             event_id = None
             if not dry_run:
-                event_id = store.add_event(
+                event_id = event_store.add_event(
                     session=session,
                     title=item.event.title,
                     event_date=item.event.event_date,

@@ -49,11 +49,12 @@ from pipeline.runs_common import (
     finish,
     start_run,
 )
-from storage import generation as store
-from storage.queries import audit
-from storage.questions import bank_entries
-from storage.runs import record_failure, update_run
-from storage.session import read_session, write_session
+from storage.bank import candidates as candidate_store
+from storage.bank import events as event_store
+from storage.bank.questions import bank_entries
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.runs.bookkeeping import record_failure, update_run
 
 __all__ = [
     "MAX_SUMMARY_CHARS",
@@ -140,7 +141,7 @@ class GenerationSummary:
 
 def add_event(engine: Engine, event: EventInput, *, actor: str) -> int:
     with write_session(engine) as session:
-        event_id = store.add_event(
+        event_id = event_store.add_event(
             session=session,
             title=event.title,
             event_date=event.event_date,
@@ -160,31 +161,33 @@ def add_event(engine: Engine, event: EventInput, *, actor: str) -> int:
     return event_id
 
 
-def list_events(engine: Engine) -> list[store.EventInfo]:
+def list_events(engine: Engine) -> list[event_store.EventInfo]:
     with read_session(engine) as session:
-        return store.list_events(session=session)
+        return event_store.list_events(session=session)
 
 
-def get_event(engine: Engine, event_id: int) -> store.EventInfo:
+def get_event(engine: Engine, event_id: int) -> event_store.EventInfo:
     with read_session(engine) as session:
-        return store.event_info(session=session, event_id=event_id)
+        return event_store.event_info(session=session, event_id=event_id)
 
 
 def event_candidates(
     engine: Engine, *, event_id: int | None = None, statuses: Sequence[CandidateStatus] | None = None
-) -> list[store.CandidateInfo]:
+) -> list[candidate_store.CandidateInfo]:
     with read_session(engine) as session:
-        return store.list_candidates(
+        return candidate_store.list_candidates(
             session=session,
             event_id=event_id,
             statuses=None if statuses is None else [s.value for s in statuses],
         )
 
 
-def generation_failures(engine: Engine, *, event_id: int | None = None) -> list[store.GenerationReplyInfo]:
+def generation_failures(
+    engine: Engine, *, event_id: int | None = None
+) -> list[candidate_store.GenerationReplyInfo]:
     """Malformed generator replies, stored raw with the problem."""
     with read_session(engine) as session:
-        return store.generation_replies(session=session, event_id=event_id)
+        return candidate_store.generation_replies(session=session, event_id=event_id)
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,7 @@ def _store_proposals(
     """Filter duplicates against the bank and earlier candidates, store all; (pending, duplicates)."""
     with write_session(engine) as session:
         bank = [e.text for e in bank_entries(session=session)]
-        seen = bank + store.candidate_texts(session=session)
+        seen = bank + candidate_store.candidate_texts(session=session)
         texts = [p.candidate.question for p in proposals]
         matches = {m.candidate: m for m in find_duplicates(texts, seen, threshold=threshold)}
         pending = duplicates = 0
@@ -217,7 +220,7 @@ def _store_proposals(
                 duplicates += 1
             else:
                 pending += 1
-            store.add_candidate(
+            candidate_store.add_candidate(
                 session=session,
                 event_id=event_id,
                 dimension=proposal.dimension.value,
@@ -287,7 +290,7 @@ async def generate_candidates(
                         parsed = parse_generation_reply(result.content, expected=per_dimension)
                     except GenerationReplyError as error:
                         counters.unparsed += 1
-                        store.record_generation_reply(
+                        candidate_store.record_generation_reply(
                             session=session,
                             run_id=run_id,
                             event_id=event_id,
@@ -399,8 +402,8 @@ def plan_generation(
     has no candidates yet) or event ids. Only dimensions without candidates are asked for, unless
     ``again`` (ask for every dimension of the named events once more)."""
     with read_session(engine) as session:
-        infos = {e.id: e for e in store.list_events(session=session)}
-        generated = store.generated_dimensions(session=session)
+        infos = {e.id: e for e in event_store.list_events(session=session)}
+        generated = event_store.generated_dimensions(session=session)
     if isinstance(events, str):
         if events.strip() != "new":
             raise ValueError(f"plan_generation: events must be 'new' or event ids, got {events!r}")

@@ -17,12 +17,13 @@ from sqlmodel import select
 
 from judging.dimensions import Dimension
 from judging.types import Verdict
-from storage.ledger import restate_battles
-from storage.models import ArenaModel, Battle, Question, Response
-from storage.queries import audit, get_or_create_battle
-from storage.questions import ReleaseError, gold_container
-from storage.session import read_session, write_session
-from storage.workflow import GoldScore, gold_labels, gold_scores, set_gold
+from storage.bank.releases import ReleaseError, gold_container
+from storage.db.models import ArenaModel, Battle, Question, Response
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.votes.battles import get_or_create_battle
+from storage.votes.ledger import restate_battles
+from storage.workflow.gold import GoldScore, gold_labels, gold_scores, set_gold
 
 __all__ = [
     "GOLD_RELEASE",

@@ -18,11 +18,11 @@ from sqlmodel import Session
 
 from pipeline.campaigns import load_campaigns
 from pipeline.guideline_text import DEFAULT_EN, DEFAULT_ZH
-from storage.queries import audit
-from storage.questions import ReleaseError, release_by_tag
-from storage.session import read_session, write_session
-from storage.users import get_user
-from storage.workflow import (
+from storage.bank.releases import ReleaseError, release_by_tag
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.people.users import get_user
+from storage.workflow.guidelines import (
     GuidelineVersion,
     add_guideline_read,
     add_guideline_version,

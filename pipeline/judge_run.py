@@ -43,9 +43,9 @@ from judging.scheduling import (
 from judging.types import Comparison, Side, Source, Verdict, outcome_from_verdict
 from pipeline.registry import get_endpoint
 from pipeline.runs_common import Progress, ProgressFn, RunCounters, finish, start_run
-from storage.models import Release
-from storage.queries import BattleView, battle_view, get_or_create_battle, list_models, record_vote
-from storage.runs import (
+from storage.db.models import Release
+from storage.db.session import read_session, write_session
+from storage.runs.bookkeeping import (
     judge_done,
     judge_half_done,
     judge_votes_in_release,
@@ -54,8 +54,9 @@ from storage.runs import (
     record_unparsed,
     update_run,
 )
-from storage.session import read_session, write_session
-from storage.workflow import unseen_battle_for_models
+from storage.votes.battles import BattleView, battle_view, get_or_create_battle, list_models
+from storage.votes.record import record_vote
+from storage.workflow.assignments import unseen_battle_for_models
 
 __all__ = ["JudgeSummary", "judge_idempotency_key", "run_judge"]
 

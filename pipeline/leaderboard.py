@@ -29,8 +29,8 @@ from judging.ratings import (
 )
 from judging.types import Source
 from pipeline.vote_log import SOURCES, VoteColumns
-from storage.queries import latest_vote_id
-from storage.session import read_session
+from storage.db.session import read_session
+from storage.votes.log import latest_vote_id
 
 __all__ = ["Board", "BoardQuery", "IntervalKind", "OnlineRow", "compute_board", "slice_version"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from storage.ledger import LedgerMismatch, check_ledger, restate_battles
-from storage.session import read_session, write_session
+from storage.db.session import read_session, write_session
+from storage.votes.ledger import LedgerMismatch, check_ledger, restate_battles
 
 __all__ = ["LedgerMismatch", "check", "repair"]
 

@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine
 
 from judging.ratings import DEFAULT_ELO_K, EloRater, EloState, TrueSkillArrays, TrueSkillRater, TrueSkillState
 from pipeline.vote_log import VoteColumns, VoteLog
-from storage.queries import ModelInfo, VoteRow
+from storage.votes.battles import ModelInfo
+from storage.votes.log import VoteRow
 
 __all__ = ["OVERALL", "LiveRatings", "ModelStanding", "Standings", "standings_from_votes"]
 

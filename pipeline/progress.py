@@ -5,7 +5,7 @@ The counts are the person's votes on the vote page that they stand by (``View.SA
 included): an undone vote does not count. *Today* is the server's local calendar day (as release
 tags are). *In this campaign* counts the votes in the campaign's release and dimensions since the
 campaign started; without a campaign, every vote. *Remaining* is
-``storage.workflow.battles_still_needed`` over the same slice with the queue's overlap k: the
+``storage.workflow.campaigns.battles_still_needed`` over the same slice with the queue's overlap k: the
 answer pairs of the slice's questions that still have fewer than k people's votes and that this
 person has never been shown (under the ``active`` policy the queue may stop sooner, when the
 ranking has settled; under ``spot_check`` only judge-voted battles are served).
@@ -25,17 +25,11 @@ from sqlmodel import Session
 from judging.csv_cells import neutralise_cell
 from pipeline.campaigns import Campaign, campaign_in_force
 from pipeline.queue import load_queue_config
-from storage.models import utcnow
-from storage.session import read_session
-from storage.users import UserInfo, get_user, list_users
-from storage.workflow import (
-    GoldScore,
-    UserProgress,
-    battles_still_needed,
-    gold_scores,
-    human_votes,
-    user_progress,
-)
+from storage.db.models import utcnow
+from storage.db.session import read_session
+from storage.people.users import UserInfo, get_user, list_users
+from storage.workflow.campaigns import UserProgress, battles_still_needed, human_votes, user_progress
+from storage.workflow.gold import GoldScore, gold_scores
 
 __all__ = [
     "CSV_COLUMNS",

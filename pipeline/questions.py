@@ -34,10 +34,11 @@ from judging.questions import (
     read_question_file,
     similar_pairs,
 )
-from storage import questions as bank
-from storage.models import Release
-from storage.queries import audit
-from storage.session import read_session, write_session
+from storage.bank import questions as question_store
+from storage.bank import releases as release_store
+from storage.db.models import Release
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
 
 __all__ = [
     "DuplicateFinding",
@@ -127,18 +128,18 @@ def read_question_files(
 
 def _target(session: Session, release: str | None, today: date) -> tuple[Release, bool]:
     if release is not None:
-        found = bank.release_by_tag(session=session, tag=release)
-        bank.require_draft(found, action="import questions into")
+        found = release_store.release_by_tag(session=session, tag=release)
+        release_store.require_draft(found, action="import questions into")
         return found, False
-    drafts = [s for s in bank.release_summaries(session=session) if s.is_draft]
+    drafts = [s for s in release_store.release_summaries(session=session) if s.is_draft]
     if len(drafts) > 1:
         names = ", ".join(d.tag for d in drafts)
-        raise bank.ReleaseError(
+        raise release_store.ReleaseError(
             f"import_questions: several drafts are open ({names}); choose one with release="
         )
     if drafts:
-        return bank.release_by_tag(session=session, tag=drafts[0].tag), False
-    return bank.create_draft(session=session, tag=f"draft-{today:%y%m%d}"), True
+        return release_store.release_by_tag(session=session, tag=drafts[0].tag), False
+    return release_store.create_draft(session=session, tag=f"draft-{today:%y%m%d}"), True
 
 
 def _plan(
@@ -148,10 +149,10 @@ def _plan(
     assert target.id is not None
     in_target = {
         q.external_id: q.record
-        for q in bank.release_questions(session=session, release_id=target.id, include_retired=True)
+        for q in question_store.release_questions(session=session, release_id=target.id, include_retired=True)
     }
-    entries = bank.bank_entries(session=session)
-    tags = {s.id: s.tag for s in bank.release_summaries(session=session)}
+    entries = question_store.bank_entries(session=session)
+    tags = {s.id: s.tag for s in release_store.release_summaries(session=session)}
     items = [(f, q.line, q.record) for f in files for q in f.questions]
     matches = {
         m.candidate: m
@@ -163,7 +164,7 @@ def _plan(
     findings: list[DuplicateFinding] = []
     first_of: dict[str, QuestionRecord] = {}
     for index, (file, line, record) in enumerate(items):
-        key = bank.external_id_for(record.question_id)
+        key = question_store.external_id_for(record.question_id)
         match = matches.get(index)
         # what the record duplicates: (kind, similarity, other question_id, its release, its text)
         hit: tuple[FindingKind, float, str, str | None, str] | None = None
@@ -239,9 +240,13 @@ def import_questions(
                 continue
             source = f"{item.file.format.value}:{PurePath(item.file.name).name}"
             if item.replace:
-                bank.replace_question(session=session, release=target, record=item.record, source=source)
+                question_store.replace_question(
+                    session=session, release=target, record=item.record, source=source
+                )
             else:
-                bank.add_question(session=session, release=target, record=item.record, source=source)
+                question_store.add_question(
+                    session=session, release=target, record=item.record, source=source
+                )
         report = ImportReport(
             release=target.tag,
             created_release=created,
@@ -305,9 +310,9 @@ def import_question_files(
 def export_questions(engine: Engine, release: str, format: ExportFormat) -> str:
     """The release's questions (not retired) as text in ``format``; write it as UTF-8."""
     with read_session(engine) as session:
-        found = bank.release_by_tag(session=session, tag=release)
+        found = release_store.release_by_tag(session=session, tag=release)
         assert found.id is not None
-        records = [q.record for q in bank.release_questions(session=session, release_id=found.id)]
+        records = [q.record for q in question_store.release_questions(session=session, release_id=found.id)]
     return export_records(records, format)
 
 
@@ -323,8 +328,8 @@ def write_export(engine: Engine, release: str, format: ExportFormat, out: Path) 
 class QuestionPair:
     """Two questions of one release that are exact or near duplicates of each other."""
 
-    first: bank.StoredQuestion
-    second: bank.StoredQuestion
+    first: question_store.StoredQuestion
+    second: question_store.StoredQuestion
     kind: DuplicateKind
     similarity: float
 
@@ -334,9 +339,9 @@ def release_similar_pairs(
 ) -> list[QuestionPair]:
     """Duplicate pairs inside a release, most similar first (a curation table for a page)."""
     with read_session(engine) as session:
-        found = bank.release_by_tag(session=session, tag=release)
+        found = release_store.release_by_tag(session=session, tag=release)
         assert found.id is not None
-        stored = bank.release_questions(session=session, release_id=found.id)
+        stored = question_store.release_questions(session=session, release_id=found.id)
     pairs: tuple[SimilarPair, ...] = similar_pairs([q.record.text for q in stored], threshold=threshold)
     ordered = sorted(pairs, key=lambda p: (-p.similarity, p.first, p.second))
     return [QuestionPair(stored[p.first], stored[p.second], p.kind, p.similarity) for p in ordered]

@@ -28,26 +28,25 @@ from judging.spot_check import SpotCheckCandidate, next_spot_check
 from judging.types import Comparison, Source, outcome_from_verdict
 from pipeline.campaigns import CampaignInForce, campaign_in_force
 from pipeline.voting import VoteItem
-from storage.models import Assignment, Battle, utcnow
-from storage.queries import audit, get_or_create_battle, list_models, votes_after
-from storage.session import read_session, write_session
-from storage.users import get_user
-from storage.workflow import (
+from storage.db.app_settings import get_setting, set_setting
+from storage.db.models import Assignment, Battle, utcnow
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.people.users import get_user
+from storage.votes.battles import get_or_create_battle, list_models
+from storage.votes.log import votes_after
+from storage.workflow.assignments import (
     add_assignment,
-    battles_in_release,
-    get_setting,
-    gold_candidates,
     open_assignment,
     overlap_candidates,
     pair_outcome_counts,
     random_unseen_pair,
     retracted_votes,
-    set_setting,
-    spot_check_eligible,
-    spot_check_rows,
-    stratum_human_counts,
     unseen_battle_for_models,
 )
+from storage.workflow.campaigns import battles_in_release
+from storage.workflow.gold import gold_candidates
+from storage.workflow.spot_checks import spot_check_eligible, spot_check_rows, stratum_human_counts
 
 __all__ = [
     "CAMPAIGN_SPOT_CHECK",

@@ -11,9 +11,9 @@ import yaml
 from sqlalchemy.engine import Engine
 
 from judging.llm import EndpointConfig, RegistryError, parse_registry
-from storage.queries import audit
-from storage.runs import EndpointRow, list_endpoints, upsert_endpoint
-from storage.session import read_session, write_session
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.runs.endpoints import EndpointRow, list_endpoints, upsert_endpoint
 
 __all__ = ["ROLES", "endpoint_configs", "endpoint_roles", "get_endpoint", "import_registry", "save_endpoint"]
 

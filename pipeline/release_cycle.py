@@ -48,9 +48,10 @@ from pipeline.verification import (
     load_verification_config,
     mark_stale_candidates,
 )
-from storage import generation as candidates_store
-from storage import questions as bank
-from storage.session import read_session
+from storage.bank import candidates as candidate_store
+from storage.bank import questions as question_store
+from storage.bank import releases as release_store
+from storage.db.session import read_session
 
 __all__ = [
     "CycleError",
@@ -132,8 +133,8 @@ class CycleError(Exception):
 
 
 def _event_problems(
-    candidates: Sequence[candidates_store.CandidateInfo],
-    questions: Sequence[bank.StoredQuestion],
+    candidates: Sequence[candidate_store.CandidateInfo],
+    questions: Sequence[question_store.StoredQuestion],
     config: VerificationConfig,
 ) -> list[DraftProblem]:
     by_question = {c.question_id: c for c in candidates if c.question_id is not None}
@@ -170,7 +171,9 @@ def _event_problems(
 
 
 def _duplicate_problems(
-    new: Sequence[bank.StoredQuestion], published: Sequence[tuple[str, bank.StoredQuestion]], threshold: float
+    new: Sequence[question_store.StoredQuestion],
+    published: Sequence[tuple[str, question_store.StoredQuestion]],
+    threshold: float,
 ) -> list[DraftProblem]:
     matches = find_duplicates(
         [q.record.text for q in new], [q.record.text for _tag, q in published], threshold=threshold
@@ -192,7 +195,7 @@ def _duplicate_problems(
 
 
 def _anchor_problems(
-    releases: Sequence[bank.ReleaseSummary], release: bank.ReleaseSummary
+    releases: Sequence[release_store.ReleaseSummary], release: release_store.ReleaseSummary
 ) -> list[DraftProblem]:
     published = [r for r in releases if not r.is_draft]
     if not published:
@@ -232,23 +235,25 @@ def check_draft(
     config = config or load_verification_config(engine)
     went_stale = mark_stale_candidates(engine, config=config, now=now)
     with read_session(engine) as session:
-        summaries = bank.release_summaries(session=session)
+        summaries = release_store.release_summaries(session=session)
         summary = next((s for s in summaries if s.tag == draft), None)
         if summary is None:
-            bank.release_by_tag(session=session, tag=draft)  # raises with the known releases
-            raise bank.ReleaseNotFoundError(f"check_draft: no release {draft!r}")
+            release_store.release_by_tag(session=session, tag=draft)  # raises with the known releases
+            raise release_store.ReleaseNotFoundError(f"check_draft: no release {draft!r}")
         if not summary.is_draft:
             problem = DraftProblem(ProblemKind.NOT_A_DRAFT, f"{draft} is already published")
             return DraftCheck(draft, draft_progress(engine, None, target), (problem,))
-        questions = bank.release_questions(session=session, release_id=summary.id)
-        published: list[tuple[str, bank.StoredQuestion]] = []
+        questions = question_store.release_questions(session=session, release_id=summary.id)
+        published: list[tuple[str, question_store.StoredQuestion]] = []
         for s in summaries:
             if not s.is_draft:
-                published.extend((s.tag, q) for q in bank.release_questions(session=session, release_id=s.id))
-        linked = candidates_store.list_candidates(
+                published.extend(
+                    (s.tag, q) for q in question_store.release_questions(session=session, release_id=s.id)
+                )
+        linked = candidate_store.list_candidates(
             session=session, statuses=[CandidateStatus.APPROVED.value, CandidateStatus.STALE.value]
         )
-        pending = candidates_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
+        pending = candidate_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
     progress = draft_progress(engine, draft, target)
     problems: list[DraftProblem] = []
     notes: list[str] = []
@@ -326,7 +331,7 @@ def _hint(options: CycleOptions) -> str:
 def _published(engine: Engine, options: CycleOptions) -> tuple[bool, bool]:
     """(the tag is a published release, the draft still exists)."""
     with read_session(engine) as session:
-        summaries = {s.tag: s for s in bank.release_summaries(session=session)}
+        summaries = {s.tag: s for s in release_store.release_summaries(session=session)}
     tag = summaries.get(options.tag)
     return tag is not None and not tag.is_draft, options.draft in summaries
 
@@ -335,8 +340,8 @@ def _check_and_publish(
     engine: Engine, options: CycleOptions, fail: Callable[[Step, str], CycleError]
 ) -> list[StepResult]:
     try:
-        bank.check_published_tag(options.tag)
-    except bank.ReleaseError as exc:
+        release_store.check_published_tag(options.tag)
+    except release_store.ReleaseError as exc:
         raise fail(Step.CHECK, str(exc)) from None
     published, draft_exists = _published(engine, options)
     if published and not draft_exists:
@@ -353,7 +358,7 @@ def _check_and_publish(
         )
     try:
         check = check_draft(engine, options.draft, target=options.target)
-    except bank.ReleaseError as exc:
+    except release_store.ReleaseError as exc:
         raise fail(Step.CHECK, str(exc)) from None
     if not check.ok:
         listing = "\n".join(f"  - {p.message}" for p in check.problems)
@@ -371,7 +376,7 @@ def _check_and_publish(
     ]
     try:
         summary = publish_release(engine, options.draft, tag=options.tag, notes=options.notes, actor="cli")
-    except bank.ReleaseError as exc:
+    except release_store.ReleaseError as exc:
         raise fail(Step.PUBLISH, str(exc)) from None
     results.append(
         StepResult(
@@ -480,7 +485,7 @@ def run_cycle(
     # report
     try:
         paths = write_report(build_report(engine, options.tag), options.reports_dir)
-    except (bank.ReleaseError, ValueError, OSError) as exc:
+    except (release_store.ReleaseError, ValueError, OSError) as exc:
         raise fail(Step.REPORT, str(exc)) from None
     record(StepResult(Step.REPORT, StepStatus.DONE, f"wrote {len(paths)} files to {options.reports_dir}"))
 

@@ -9,10 +9,11 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from judging.questions import QuestionDiff, QuestionRecord, diff_questions
-from storage import questions as bank
-from storage.models import utcnow
-from storage.queries import audit
-from storage.session import read_session, write_session
+from storage.bank import questions as question_store
+from storage.bank import releases as release_store
+from storage.db.models import utcnow
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
 
 __all__ = [
     "ReleaseDiff",
@@ -36,21 +37,21 @@ class ReleaseDiff:
     diff: QuestionDiff
 
 
-def list_release_summaries(engine: Engine) -> list[bank.ReleaseSummary]:
+def list_release_summaries(engine: Engine) -> list[release_store.ReleaseSummary]:
     """Every release, oldest first, with counts per dimension."""
     with read_session(engine) as session:
-        return bank.release_summaries(session=session)
+        return release_store.release_summaries(session=session)
 
 
-def open_drafts(engine: Engine) -> list[bank.ReleaseSummary]:
+def open_drafts(engine: Engine) -> list[release_store.ReleaseSummary]:
     return [s for s in list_release_summaries(engine) if s.is_draft]
 
 
-def _summary(engine: Engine, tag: str) -> bank.ReleaseSummary:
+def _summary(engine: Engine, tag: str) -> release_store.ReleaseSummary:
     for summary in list_release_summaries(engine):
         if summary.tag == tag:
             return summary
-    raise bank.ReleaseNotFoundError(f"no release {tag!r}")
+    raise release_store.ReleaseNotFoundError(f"no release {tag!r}")
 
 
 def create_release(
@@ -61,11 +62,13 @@ def create_release(
     notes: str = "",
     parent: str | None = None,
     actor: str = "system",
-) -> bank.ReleaseSummary:
+) -> release_store.ReleaseSummary:
     """A new draft; with ``parent`` (a published tag) it starts with the parent's questions as anchors."""
     with write_session(engine) as session:
-        parent_release = None if parent is None else bank.release_by_tag(session=session, tag=parent)
-        draft = bank.create_draft(session=session, tag=tag, title=title, notes=notes, parent=parent_release)
+        parent_release = None if parent is None else release_store.release_by_tag(session=session, tag=parent)
+        draft = release_store.create_draft(
+            session=session, tag=tag, title=title, notes=notes, parent=parent_release
+        )
         audit(session=session, actor=actor, action="release.create", detail={"tag": tag, "parent": parent})
         assert draft.id is not None
     return _summary(engine, tag)
@@ -79,13 +82,13 @@ def publish_release(
     notes: str | None = None,
     now: datetime | None = None,
     actor: str = "system",
-) -> bank.ReleaseSummary:
+) -> release_store.ReleaseSummary:
     """Freeze ``draft`` as ``tag`` (default ``v`` + the local date of ``now`` as YYMMDD)."""
     moment = utcnow() if now is None else now
     final_tag = f"v{moment.astimezone():%y%m%d}" if tag is None else tag
     with write_session(engine) as session:
-        release = bank.release_by_tag(session=session, tag=draft)
-        bank.publish(session=session, release=release, tag=final_tag, now=moment, notes=notes)
+        release = release_store.release_by_tag(session=session, tag=draft)
+        release_store.publish(session=session, release=release, tag=final_tag, now=moment, notes=notes)
         audit(
             session=session, actor=actor, action="release.publish", detail={"draft": draft, "tag": final_tag}
         )
@@ -94,18 +97,20 @@ def publish_release(
 
 def release_questions(
     engine: Engine, release: str, *, include_retired: bool = False
-) -> list[bank.StoredQuestion]:
+) -> list[question_store.StoredQuestion]:
     with read_session(engine) as session:
-        found = bank.release_by_tag(session=session, tag=release)
+        found = release_store.release_by_tag(session=session, tag=release)
         assert found.id is not None
-        return bank.release_questions(session=session, release_id=found.id, include_retired=include_retired)
+        return question_store.release_questions(
+            session=session, release_id=found.id, include_retired=include_retired
+        )
 
 
 def edit_question(engine: Engine, release: str, record: QuestionRecord, *, actor: str = "system") -> None:
     """Replace a draft question's content (matched by question_id); a published release refuses."""
     with write_session(engine) as session:
-        found = bank.release_by_tag(session=session, tag=release)
-        bank.replace_question(session=session, release=found, record=record)
+        found = release_store.release_by_tag(session=session, tag=release)
+        question_store.replace_question(session=session, release=found, record=record)
         audit(
             session=session,
             actor=actor,
@@ -117,8 +122,8 @@ def edit_question(engine: Engine, release: str, record: QuestionRecord, *, actor
 def retire_question(engine: Engine, release: str, question_id: str, *, actor: str = "system") -> None:
     """Drop a question from a draft; a published release refuses."""
     with write_session(engine) as session:
-        found = bank.release_by_tag(session=session, tag=release)
-        bank.retire_question(session=session, release=found, question_id=question_id)
+        found = release_store.release_by_tag(session=session, tag=release)
+        question_store.retire_question(session=session, release=found, question_id=question_id)
         audit(
             session=session,
             actor=actor,
@@ -130,16 +135,22 @@ def retire_question(engine: Engine, release: str, question_id: str, *, actor: st
 def diff_releases(engine: Engine, new: str, *, old: str | None = None) -> ReleaseDiff:
     """Added, retired and changed questions of ``new`` against ``old`` (default: its parent)."""
     with read_session(engine) as session:
-        after = bank.release_by_tag(session=session, tag=new)
+        after = release_store.release_by_tag(session=session, tag=new)
         if old is None:
             if after.parent_id is None:
-                raise bank.ReleaseError(
+                raise release_store.ReleaseError(
                     f"diff_releases: release {new!r} has no parent; name the release to compare with"
                 )
-            parent = next(s for s in bank.release_summaries(session=session) if s.id == after.parent_id)
+            parent = next(
+                s for s in release_store.release_summaries(session=session) if s.id == after.parent_id
+            )
             old = parent.tag
-        before = bank.release_by_tag(session=session, tag=old)
+        before = release_store.release_by_tag(session=session, tag=old)
         assert before.id is not None and after.id is not None
-        old_records = [q.record for q in bank.release_questions(session=session, release_id=before.id)]
-        new_records = [q.record for q in bank.release_questions(session=session, release_id=after.id)]
+        old_records = [
+            q.record for q in question_store.release_questions(session=session, release_id=before.id)
+        ]
+        new_records = [
+            q.record for q in question_store.release_questions(session=session, release_id=after.id)
+        ]
     return ReleaseDiff(old_tag=old, new_tag=new, diff=diff_questions(old_records, new_records))

@@ -28,11 +28,11 @@ from judging.dimensions import Dimension
 from judging.types import Source
 from pipeline.leaderboard import Board, BoardQuery, compute_board
 from pipeline.vote_log import VoteColumns, VoteLog
-from storage import questions as bank
-from storage.models import utcnow
-from storage.queries import latest_vote_id
-from storage.session import read_session
-from storage.vote_exports import arena_votes
+from storage.bank import releases as release_store
+from storage.db.models import utcnow
+from storage.db.session import read_session
+from storage.votes.exports import arena_votes
+from storage.votes.log import latest_vote_id
 
 __all__ = [
     "MIN_LINK_MODELS",
@@ -193,11 +193,13 @@ def previous_release(engine: Engine, release: str) -> str | None:
     """The release this one is compared with: its parent, else the newest published release
     created before it."""
     with read_session(engine) as session:
-        summaries = bank.release_summaries(session=session)
+        summaries = release_store.release_summaries(session=session)
     current = next((s for s in summaries if s.tag == release), None)
     if current is None:
         known = ", ".join(s.tag for s in summaries) or "none"
-        raise bank.ReleaseNotFoundError(f"previous_release: no release {release!r} (releases: {known})")
+        raise release_store.ReleaseNotFoundError(
+            f"previous_release: no release {release!r} (releases: {known})"
+        )
     if current.parent_tag is not None:
         return current.parent_tag
     earlier = [s for s in summaries if s.id < current.id and not s.is_draft]
@@ -299,9 +301,9 @@ def build_report(
     elif previous is None:
         previous = previous_release(engine, release)
     with read_session(engine) as session:
-        target = bank.release_by_tag(session=session, tag=release)
-        before = None if previous is None else bank.release_by_tag(session=session, tag=previous)
-        summary = next(s for s in bank.release_summaries(session=session) if s.tag == release)
+        target = release_store.release_by_tag(session=session, tag=release)
+        before = None if previous is None else release_store.release_by_tag(session=session, tag=previous)
+        summary = next(s for s in release_store.release_summaries(session=session) if s.tag == release)
         votes = arena_votes(session=session, release_id=target.id)
         last = latest_vote_id(session=session)
     assert target.id is not None
@@ -406,11 +408,11 @@ def release_history(
     options = options or ReportOptions()
     columns = _columns(engine) if columns is None else columns
     with read_session(engine) as session:
-        summaries = bank.release_summaries(session=session)
+        summaries = release_store.release_summaries(session=session)
     if up_to is not None:
         cut = next((k for k, s in enumerate(summaries) if s.tag == up_to), None)
         if cut is None:
-            raise bank.ReleaseNotFoundError(f"release_history: no release {up_to!r}")
+            raise release_store.ReleaseNotFoundError(f"release_history: no release {up_to!r}")
         summaries = summaries[: cut + 1]
     if not include_drafts:
         summaries = [s for s in summaries if not s.is_draft or s.tag == up_to]

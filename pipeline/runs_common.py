@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from judging.llm import ChatClient, ClientSettings, RetryPolicy, make_http_client
-from storage.queries import audit
-from storage.runs import create_run, finish_run, update_run
-from storage.session import write_session
+from storage.db.session import write_session
+from storage.people.audit import audit
+from storage.runs.bookkeeping import create_run, finish_run, update_run
 
 __all__ = ["Progress", "ProgressFn", "RunCounters", "RunOptions", "chat_client", "finish", "start_run"]
 

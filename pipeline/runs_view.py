@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from storage.models import CallFailure, JudgeReply
-from storage.runs import RunRow, list_runs, run_failures
-from storage.session import read_session
+from storage.db.models import CallFailure, JudgeReply
+from storage.db.session import read_session
+from storage.runs.bookkeeping import RunRow, list_runs, run_failures
 
 __all__ = ["failures_of", "recent_runs", "unparsed_of"]
 

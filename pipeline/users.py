@@ -16,10 +16,10 @@ from sqlmodel import Session, func, select
 
 from judging.dimensions import Dimension
 from pipeline.accounts import PasswordProblem, hash_password, one_time_password, password_problems
-from storage.models import User, utcnow
-from storage.queries import audit
-from storage.session import read_session, write_session
-from storage.users import (
+from storage.db.models import User, utcnow
+from storage.db.session import read_session, write_session
+from storage.people.audit import AuditEntry, audit, recent_audit
+from storage.people.users import (
     UserInfo,
     add_user,
     canonical_username,
@@ -31,7 +31,8 @@ from storage.users import (
     set_user_active,
     update_user,
 )
-from storage.workflow import AuditEntry, GoldScore, UserProgress, gold_scores, recent_audit, user_progress
+from storage.workflow.campaigns import UserProgress, user_progress
+from storage.workflow.gold import GoldScore, gold_scores
 
 __all__ = [
     "FIRST_ADMIN",

@@ -29,13 +29,15 @@ from judging.dimensions import Dimension
 from judging.generation import MAX_QUESTION_CHARS
 from judging.questions import QuestionRecord
 from pipeline.generation import CandidateStatus
-from storage import generation as store
-from storage import questions as bank
-from storage.models import Release, utcnow
-from storage.queries import audit
-from storage.session import read_session, write_session
-from storage.users import get_user
-from storage.workflow import get_setting, set_setting
+from storage.bank import candidates as candidate_store
+from storage.bank import events as event_store
+from storage.bank import questions as question_store
+from storage.bank import releases as release_store
+from storage.db.app_settings import get_setting, set_setting
+from storage.db.models import Release, utcnow
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.people.users import get_user
 
 __all__ = [
     "DEFAULT_NEW_PER_DIMENSION",
@@ -209,10 +211,10 @@ def save_release_target(engine: Engine, target: ReleaseTarget, *, actor: str) ->
         audit(session=session, actor=actor, action="settings.release_target", detail=value)
 
 
-def approvals_of(candidate: store.CandidateInfo) -> tuple[str, ...]:
+def approvals_of(candidate: candidate_store.CandidateInfo) -> tuple[str, ...]:
     """Reviewers whose latest review approves (or edits to) the candidate's current text, given
     since it (re-)entered the queue."""
-    latest: dict[str, store.ReviewInfo] = {}
+    latest: dict[str, candidate_store.ReviewInfo] = {}
     for review in candidate.reviews:
         if candidate.queued_at is None or review.created_at >= candidate.queued_at:
             latest[review.reviewer] = review
@@ -230,7 +232,9 @@ def mark_stale_candidates(
     config = config or load_verification_config(engine)
     moment = utcnow() if now is None else now
     with write_session(engine) as session:
-        ids = store.mark_stale(session=session, queued_before=config.stale_before(moment), now=moment)
+        ids = candidate_store.mark_stale(
+            session=session, queued_before=config.stale_before(moment), now=moment
+        )
         if ids:
             audit(
                 session=session,
@@ -241,22 +245,22 @@ def mark_stale_candidates(
     return tuple(ids)
 
 
-def _queued(candidate: store.CandidateInfo) -> datetime:
+def _queued(candidate: candidate_store.CandidateInfo) -> datetime:
     return candidate.queued_at or candidate.created_at
 
 
-def review_queue(engine: Engine, *, reviewer: str) -> list[store.CandidateInfo]:
+def review_queue(engine: Engine, *, reviewer: str) -> list[candidate_store.CandidateInfo]:
     """Pending candidates this reviewer has not yet approved in their current form, oldest in the
     queue first."""
     with read_session(engine) as session:
-        pending = store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
+        pending = candidate_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
     queue = [c for c in pending if reviewer not in approvals_of(c)]
     return sorted(queue, key=lambda c: (_queued(c), c.id))
 
 
-def stale_candidates(engine: Engine) -> list[store.CandidateInfo]:
+def stale_candidates(engine: Engine) -> list[candidate_store.CandidateInfo]:
     with read_session(engine) as session:
-        return store.list_candidates(session=session, statuses=[CandidateStatus.STALE.value])
+        return candidate_store.list_candidates(session=session, statuses=[CandidateStatus.STALE.value])
 
 
 def requeue_candidate(engine: Engine, candidate_id: int, *, actor: str, now: datetime | None = None) -> None:
@@ -268,7 +272,7 @@ def requeue_candidate(engine: Engine, candidate_id: int, *, actor: str, now: dat
         if user is None or not user.active or "admin" not in user.roles:
             raise ReviewError(f"requeue_candidate: {actor!r} is not an active admin")
         try:
-            store.requeue_candidate(session=session, candidate_id=candidate_id, now=moment)
+            candidate_store.requeue_candidate(session=session, candidate_id=candidate_id, now=moment)
         except ValueError as exc:  # LookupError is left to the caller
             raise ReviewError(str(exc)) from None
         audit(session=session, actor=actor, action="candidate.requeue", detail={"candidate_id": candidate_id})
@@ -282,12 +286,12 @@ def draft_progress(engine: Engine, draft: str | None, target: ReleaseTarget | No
     anchors: dict[str, int] = {}
     with read_session(engine) as session:
         if draft is not None:
-            found = bank.release_by_tag(session=session, tag=draft)
+            found = release_store.release_by_tag(session=session, tag=draft)
             assert found.id is not None
-            for q in bank.release_questions(session=session, release_id=found.id):
+            for q in question_store.release_questions(session=session, release_id=found.id):
                 counts = anchors if q.anchor else verified
                 counts[q.record.dimension.value] = counts.get(q.record.dimension.value, 0) + 1
-        pending = store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
+        pending = candidate_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
     waiting: dict[str, int] = {}
     for c in pending:
         waiting[c.dimension] = waiting.get(c.dimension, 0) + 1
@@ -309,22 +313,22 @@ def draft_progress(engine: Engine, draft: str | None, target: ReleaseTarget | No
 def _draft(session: Session, release: str | None, today: date) -> Release:
     """The named draft; else the one open draft; else a new ``draft-YYMMDD``."""
     if release is not None:
-        found = bank.release_by_tag(session=session, tag=release)
-        bank.require_draft(found, action="add verified questions to")
+        found = release_store.release_by_tag(session=session, tag=release)
+        release_store.require_draft(found, action="add verified questions to")
         return found
-    drafts = [s for s in bank.release_summaries(session=session) if s.is_draft]
+    drafts = [s for s in release_store.release_summaries(session=session) if s.is_draft]
     if len(drafts) > 1:
         names = ", ".join(d.tag for d in drafts)
-        raise bank.ReleaseError(
+        raise release_store.ReleaseError(
             f"review_candidate: several drafts are open ({names}); choose one with release="
         )
     if drafts:
-        return bank.release_by_tag(session=session, tag=drafts[0].tag)
-    return bank.create_draft(session=session, tag=f"draft-{today:%y%m%d}")
+        return release_store.release_by_tag(session=session, tag=drafts[0].tag)
+    return release_store.create_draft(session=session, tag=f"draft-{today:%y%m%d}")
 
 
 def _record(
-    candidate: store.CandidateInfo, event: store.EventInfo, approvers: Sequence[str]
+    candidate: candidate_store.CandidateInfo, event: event_store.EventInfo, approvers: Sequence[str]
 ) -> QuestionRecord:
     return QuestionRecord(
         question_id=f"event-{event.id}-{candidate.id}",
@@ -346,7 +350,9 @@ def _record(
     )
 
 
-def _check(candidate: store.CandidateInfo, decision: Decision, reason: str, edited_text: str | None) -> None:
+def _check(
+    candidate: candidate_store.CandidateInfo, decision: Decision, reason: str, edited_text: str | None
+) -> None:
     if candidate.status == CandidateStatus.STALE:
         raise ReviewError(
             f"review_candidate: candidate {candidate.id} is stale (not verified in time); "
@@ -389,10 +395,10 @@ def review_candidate(
         user = get_user(session=session, username=reviewer)
         if user is None or not user.active or not set(user.roles) & set(REVIEWER_ROLES):
             raise ReviewError(f"review_candidate: reviewer {reviewer!r} is not an active expert or admin")
-        candidate = store.candidate_row(session=session, candidate_id=candidate_id)
+        candidate = candidate_store.candidate_row(session=session, candidate_id=candidate_id)
         _check(candidate, decision, reason, edited_text)
         new_text = (edited_text or "").strip() if decision is Decision.EDIT else candidate.text
-        store.add_review(
+        candidate_store.add_review(
             session=session,
             candidate_id=candidate_id,
             reviewer=reviewer,
@@ -407,10 +413,10 @@ def review_candidate(
             action="candidate.review",
             detail={"candidate_id": candidate_id, "decision": decision.value},
         )
-        candidate = store.candidate_row(session=session, candidate_id=candidate_id)
+        candidate = candidate_store.candidate_row(session=session, candidate_id=candidate_id)
         approvers = approvals_of(candidate)
         if decision is Decision.REJECT:
-            store.decide_candidate(
+            candidate_store.decide_candidate(
                 session=session, candidate_id=candidate_id, status=CandidateStatus.REJECTED.value, now=moment
             )
             return ReviewOutcome(
@@ -420,18 +426,18 @@ def review_candidate(
             return ReviewOutcome(
                 candidate_id, CandidateStatus.PENDING, approvers, config.required_approvals, None, None
             )
-        event = store.event_info(session=session, event_id=candidate.event_id)
+        event = event_store.event_info(session=session, event_id=candidate.event_id)
         draft = _draft(session, release, moment.date())
-        question_id = bank.add_question(
+        question_id = question_store.add_question(
             session=session,
             release=draft,
             record=_record(candidate, event, approvers),
             source=f"event:{event.id}",
         )
-        store.link_question(
+        candidate_store.link_question(
             session=session, question_id=question_id, event_id=event.id, safe_note=candidate.reference_note
         )
-        store.decide_candidate(
+        candidate_store.decide_candidate(
             session=session,
             candidate_id=candidate_id,
             status=CandidateStatus.APPROVED.value,

@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 from judging.interchange import ArenaVote, dump_interchange
 from judging.types import Outcome
 from judging.votes_file import VotesFormat
-from storage.ledger import View
-from storage.questions import release_by_tag
-from storage.session import read_session
-from storage.vote_exports import arena_votes
+from storage.bank.releases import release_by_tag
+from storage.db.session import read_session
+from storage.votes.exports import arena_votes
+from storage.votes.ledger import View
 
 __all__ = ["VotesExportFormat", "arena_battles", "export_votes", "write_votes_export"]
 

@@ -5,7 +5,7 @@ the votes once, then only those after its cursor, into numpy columns (model indi
 dimension, source, release, and whether the vote counts). Slices are boolean masks over the
 columns. Votes on reference (gold) authors are left out: they are quality control, not ratings.
 
-Which votes count is the ledger's rule (``judging.ledger``, stored by ``storage.ledger``): the
+Which votes count is the ledger's rule (``judging.ledger``, stored by ``storage.votes.ledger``): the
 ``rated`` column holds it. An undo or an expert ruling changes the status of votes already in the
 log; the log follows the ledger's revision cursor and records, per refresh, the first position
 whose status changed, so projections folded past it (live Elo/TrueSkill) know to refold.
@@ -21,18 +21,17 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.engine import Engine
 
-from storage.ledger import current_revision, status_changes
-from storage.queries import (
+from storage.db.session import read_session
+from storage.votes.battles import ModelInfo, list_models
+from storage.votes.ledger import current_revision, status_changes
+from storage.votes.log import (
     DIMENSION_CODES,
     SOURCE_CODES,
     VERDICT_CODES,
-    ModelInfo,
     VoteRow,
     dimensions_of_votes,
-    list_models,
     vote_codes_after,
 )
-from storage.session import read_session
 
 __all__ = ["SOURCES", "VoteColumns", "VoteLog"]
 

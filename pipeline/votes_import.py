@@ -32,12 +32,12 @@ from sqlalchemy.engine import Engine
 from judging.interchange import ArenaVote, read_interchange
 from judging.types import Side, Source, Verdict
 from judging.votes_file import VotesFileError
-from storage.ledger import restate_battles
-from storage.models import utcnow
-from storage.queries import audit, get_or_create_battle
-from storage.questions import ReleaseNotFoundError, release_by_tag
-from storage.session import read_session, write_session
-from storage.vote_imports import (
+from storage.bank.releases import ReleaseNotFoundError, release_by_tag
+from storage.db.models import utcnow
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.votes.battles import get_or_create_battle
+from storage.votes.imports import (
     ImportedVote,
     ImportQuestion,
     VoteFingerprint,
@@ -48,6 +48,7 @@ from storage.vote_imports import (
     used_idempotency_keys,
     vote_fingerprints,
 )
+from storage.votes.ledger import restate_battles
 
 __all__ = ["VotesImportSummary", "import_vote_records", "import_votes"]
 

@@ -15,21 +15,14 @@ from sqlmodel import col, select
 from judging.anonymize import mask_self_identification
 from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
-from storage.ledger import statuses_of
-from storage.models import Vote, utcnow
-from storage.queries import (
-    BattleFacts,
-    BattleView,
-    VoteRecord,
-    audit,
-    battle_facts,
-    battle_view,
-    list_models,
-    pick_battle_for,
-    record_vote,
-)
-from storage.session import read_session, write_session
-from storage.workflow import add_flag, add_skip, renew_lease
+from storage.db.models import Vote, utcnow
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.votes.battles import BattleView, battle_view, list_models, pick_battle_for
+from storage.votes.ledger import statuses_of
+from storage.votes.record import BattleFacts, VoteRecord, battle_facts, record_vote
+from storage.workflow.adjudication import add_flag
+from storage.workflow.assignments import add_skip, renew_lease
 
 __all__ = [
     "SKIP_REASONS",
@@ -215,7 +208,7 @@ def _write_vote(
 
 
 def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were written in UTC (storage.models.utcnow).
+    # SQLite hands back naive datetimes; they were written in UTC (storage.db.models.utcnow).
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from pipeline.bootstrap import init_database
 from pipeline.settings import PROJECT_ROOT, Settings
-from storage.engine import make_engine
+from storage.db.engine import make_engine
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 # Storage and pipeline suites run on SQLite always, and on PostgreSQL too when it is configured.

@@ -23,7 +23,7 @@ FORBIDDEN: dict[str, set[str]] = {
     "storage": {"streamlit", "streamlit_authenticator", "httpx", "pipeline", "ui"},
     "pipeline": {"streamlit", "streamlit_authenticator", "ui"},
     "ui": {"httpx", "sqlmodel"},
-    "pages": {"httpx", "sqlmodel", "sqlalchemy", "storage.models", "storage.engine"},
+    "pages": {"httpx", "sqlmodel", "sqlalchemy", "storage.db.models", "storage.db.engine"},
     "mockllm": {"streamlit", "storage", "pipeline", "ui"},
 }
 # Module-level calls that would build hidden state at import time.

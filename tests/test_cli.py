@@ -76,8 +76,8 @@ def test_stats_without_a_database_says_so_and_creates_nothing(tmp_path):
 
 
 def test_stats_on_an_old_schema_asks_for_an_upgrade_and_migrates_nothing(tmp_path):
-    from storage.engine import make_engine
-    from storage.migrate import current_revision, upgrade
+    from storage.db.engine import make_engine
+    from storage.db.migrate import current_revision, upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path / 'arena.db'}")
     upgrade(engine, "0001")
@@ -246,7 +246,7 @@ def test_database_file_private_in_a_private_folder(tmp_path):
 
     from sqlalchemy import text
 
-    from storage.engine import make_engine
+    from storage.db.engine import make_engine
 
     assert _cli(tmp_path, "init").returncode == 0
     data = tmp_path / "data"

@@ -17,9 +17,9 @@ from judging.dimensions import Dimension
 from pipeline.bootstrap import init_database
 from pipeline.demo import DemoError, load_demo
 from pipeline.settings import PROJECT_ROOT, Settings
-from storage.engine import create_schema, make_engine
-from storage.models import Question, Release, Response
-from storage.session import read_session
+from storage.db.engine import create_schema, make_engine
+from storage.db.models import Question, Release, Response
+from storage.db.session import read_session
 
 DEMO = PROJECT_ROOT / "demo"
 

@@ -17,9 +17,9 @@ import streamlit as st
 import streamlit_authenticator as stauth
 
 from pipeline.accounts import LoginOutcome, SessionThrottle, change_own_password, log_in, record_throttled
-from storage.queries import audit
-from storage.session import read_session, write_session
-from storage.users import UserInfo, get_user, mark_logged_out, set_user_lang
+from storage.db.session import read_session, write_session
+from storage.people.audit import audit
+from storage.people.users import UserInfo, get_user, mark_logged_out, set_user_lang
 from ui.components import inert_markdown
 from ui.i18n import LANGS, t
 from ui.resources import get_engine, get_settings

@@ -14,8 +14,8 @@ from judging.types import Source, Verdict
 from ui.i18n import STRINGS, translate
 
 if TYPE_CHECKING:
-    from storage.queries import BattleView
-    from storage.workflow import VoteDetail
+    from storage.votes.battles import BattleView
+    from storage.workflow.adjudication import VoteDetail
 
 __all__ = ["answer_box", "battle_panel", "inert_markdown", "ruling_history", "verdict_label"]
 
@@ -80,7 +80,7 @@ def _status(status: Status | None, lang: str) -> str:
 
 
 def _when(vote: VoteDetail) -> str:
-    # stored in UTC (storage.models.utcnow); SQLite hands them back naive
+    # stored in UTC (storage.db.models.utcnow); SQLite hands them back naive
     return vote.created_at.strftime("%Y-%m-%d %H:%M") + " UTC"
 
 

@@ -9,9 +9,9 @@ from judging.ratings import DEFAULT_ELO_K, EloRater
 from pipeline.bootstrap import prepare
 from pipeline.live_ratings import LiveRatings
 from pipeline.settings import Settings
-from storage.models import Release
-from storage.queries import list_releases
-from storage.session import read_session
+from storage.bank.releases import list_releases
+from storage.db.models import Release
+from storage.db.session import read_session
 
 __all__ = ["get_engine", "get_live_ratings", "get_releases", "get_settings"]
 

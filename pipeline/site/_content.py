@@ -33,9 +33,9 @@ from pipeline.report import OVERALL, ReleaseReport, ReportOptions, build_report,
 from pipeline.site._models import ModelCard, ModelMetadata, SiteError, model_cards
 from pipeline.vote_export import arena_battles
 from pipeline.vote_log import VoteLog
-from storage import questions as bank
-from storage.session import read_session
-from storage.vote_exports import arena_votes
+from storage.bank import releases as release_store
+from storage.db.session import read_session
+from storage.votes.exports import arena_votes
 
 __all__ = ["SALT_ENV", "SiteContent", "build_site", "pseudonym", "pseudonym_salt"]
 
@@ -107,13 +107,13 @@ def build_site(
     options: ReportOptions | None = None,
 ) -> SiteContent:
     """The content of the site of ``release``; refuses a draft (``SiteError``) and an unknown
-    release (``storage.questions.ReleaseNotFoundError``)."""
+    release (``storage.bank.releases.ReleaseNotFoundError``)."""
     options = options or ReportOptions()
     with read_session(engine) as session:
-        target = bank.release_by_tag(session=session, tag=release)
+        target = release_store.release_by_tag(session=session, tag=release)
         status, synthetic, release_id = target.status, bool(target.synthetic), target.id
     assert release_id is not None
-    if status != bank.PUBLISHED:
+    if status != release_store.PUBLISHED:
         raise SiteError(
             f"build_site: release {release!r} is a {status}; only published releases can be published "
             f"as a site (publish it first: cli.py release publish {release} ...)"

@@ -32,8 +32,8 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from storage.models import ArenaModel
-from storage.session import read_session
+from storage.db.models import ArenaModel
+from storage.db.session import read_session
 
 __all__ = ["ModelCard", "ModelMetadata", "SiteError", "model_cards", "read_model_metadata"]
 

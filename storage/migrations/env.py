@@ -1,6 +1,6 @@
-"""Alembic environment: the schema is SQLModel.metadata from storage.models.
+"""Alembic environment: the schema is SQLModel.metadata from storage.db.models.
 
-``storage.migrate`` hands over a live connection (the app, the CLI and the tests go that way). From
+``storage.db.migrate`` hands over a live connection (the app, the CLI and the tests go that way). From
 the shell (``alembic upgrade head`` with the project's ``alembic.ini``) the database is
 ``DATABASE_URL``, else ``<ARENA_DATA_DIR or ./data>/arena.db`` — the same rule as the app's
 settings — opened with the project's engine factory (WAL, busy timeout, foreign keys).
@@ -14,8 +14,8 @@ from pathlib import Path
 from alembic import context
 from sqlmodel import SQLModel
 
-from storage import models  # noqa: F401  (registers the tables)
-from storage.engine import make_engine
+from storage.db import models  # noqa: F401  (registers the tables)
+from storage.db.engine import make_engine
 
 
 def _run(connection) -> None:  # type: ignore[no-untyped-def]

@@ -21,8 +21,8 @@ from pipeline.accounts import (
 from pipeline.bootstrap import prepare
 from pipeline.settings import Settings
 from pipeline.users import audit_log, create_user
-from storage.session import read_session
-from storage.users import get_user, stored_credentials
+from storage.db.session import read_session
+from storage.people.users import get_user, stored_credentials
 from tests.app.conftest import ADMIN_PASSWORD
 
 N = LOGIN_POLICY.max_failures
@@ -267,8 +267,8 @@ def test_session_throttle_waits_double_up_to_the_cap():
 
 
 def test_migration_0006_makes_usernames_canonical(tmp_path):
-    from storage.engine import make_engine
-    from storage.migrate import upgrade
+    from storage.db.engine import make_engine
+    from storage.db.migrate import upgrade
 
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     upgrade(engine, "0005")

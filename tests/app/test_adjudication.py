@@ -16,11 +16,13 @@ from pipeline.bootstrap import prepare
 from pipeline.settings import Settings
 from pipeline.vote_export import VotesExportFormat, export_votes
 from pipeline.voting import flag_item
-from storage.ledger import statuses_of
-from storage.models import Battle, Response
-from storage.queries import pick_battle_for, record_vote
-from storage.session import read_session, write_session
-from storage.workflow import battle_votes, recent_audit
+from storage.db.models import Battle, Response
+from storage.db.session import read_session, write_session
+from storage.people.audit import recent_audit
+from storage.votes.battles import pick_battle_for
+from storage.votes.ledger import statuses_of
+from storage.votes.record import record_vote
+from storage.workflow.adjudication import battle_votes
 from tests.app.test_vote_flow import _press
 from ui.components import inert_markdown
 from ui.i18n import translate

@@ -9,9 +9,10 @@ from judging.types import Source, Verdict
 from mockllm import graded_verdict
 from pipeline.bootstrap import prepare
 from pipeline.settings import Settings
-from storage.models import Battle, Response
-from storage.queries import list_models, pick_battle_for, record_vote
-from storage.session import read_session, write_session
+from storage.db.models import Battle, Response
+from storage.db.session import read_session, write_session
+from storage.votes.battles import list_models, pick_battle_for
+from storage.votes.record import record_vote
 from ui.components import inert_markdown
 from ui.i18n import translate
 

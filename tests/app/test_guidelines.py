@@ -13,8 +13,8 @@ from pipeline.campaigns import Campaign, set_campaign
 from pipeline.guideline_text import DEFAULT_EN, DEFAULT_ZH
 from pipeline.guidelines import current_guidelines, guideline_history
 from pipeline.settings import Settings
-from storage.models import Assignment, Guideline, GuidelineRead
-from storage.session import read_session
+from storage.db.models import Assignment, Guideline, GuidelineRead
+from storage.db.session import read_session
 from tests.app.test_vote_flow import VERDICT_BUTTONS, _model_identities, _press, _rendered_strings
 from ui.i18n import translate
 

@@ -21,8 +21,8 @@ from pipeline.campaigns import Campaign, load_campaigns, set_campaign
 from pipeline.releases import create_release, publish_release
 from pipeline.settings import Settings
 from pipeline.users import create_user
-from storage.models import AuditLog
-from storage.session import read_session
+from storage.db.models import AuditLog
+from storage.db.session import read_session
 from tests.app.test_vote_flow import _press
 from ui.i18n import translate
 

@@ -12,7 +12,7 @@ from mockllm import MockConfig, serve
 from pipeline.registry import save_endpoint
 from pipeline.releases import list_release_summaries, release_questions
 from pipeline.verification import Decision
-from storage.engine import make_engine
+from storage.db.engine import make_engine
 from ui.components import inert_markdown
 
 ADMIN_PAGES = ("pages/6_questions.py", "pages/9_events.py", "pages/10_verify.py")

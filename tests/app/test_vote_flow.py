@@ -120,9 +120,9 @@ def test_annotator_votes_and_leaderboard_moves(make_app):
 def test_double_submit_records_one_vote(make_app, app_env):
     from sqlmodel import func, select
 
-    from storage.engine import make_engine
-    from storage.models import Vote
-    from storage.session import read_session
+    from storage.db.engine import make_engine
+    from storage.db.models import Vote
+    from storage.db.session import read_session
 
     at = make_app("pages/1_vote.py", user="ann1", roles=["annotator"]).run()
     item = at.session_state["vote_item"]
@@ -174,7 +174,7 @@ def test_admin_runs_page_starts_a_collection(make_app, app_env):
 
     from mockllm import MockConfig, serve
     from pipeline.registry import import_registry
-    from storage.engine import make_engine
+    from storage.db.engine import make_engine
     from tests.pipeline.test_runs import DEMO, _registry
 
     with serve(MockConfig(demo_dir=DEMO)) as mock:

@@ -19,10 +19,10 @@ from judging.types import Verdict
 from pipeline.queue import next_assignment
 from pipeline.settings import PROJECT_ROOT
 from pipeline.voting import SKIP_REASONS, LedgerError, retract_vote, submit_vote
-from storage.engine import make_engine
-from storage.ledger import statuses_of
-from storage.models import Skip, Vote, utcnow
-from storage.session import read_session
+from storage.db.engine import make_engine
+from storage.db.models import Skip, Vote, utcnow
+from storage.db.session import read_session
+from storage.votes.ledger import statuses_of
 from tests.app.test_vote_flow import VERDICT_BUTTONS, _model_identities, _press, _rendered_strings
 from ui.i18n import LANGS, translate
 

@@ -7,9 +7,9 @@ import random
 from sqlmodel import select
 
 from judging.types import Verdict
-from storage.engine import make_engine
-from storage.models import Vote
-from storage.session import read_session
+from storage.db.engine import make_engine
+from storage.db.models import Vote
+from storage.db.session import read_session
 from tests.app.conftest import ensure_user
 from tests.app.test_vote_flow import _press
 

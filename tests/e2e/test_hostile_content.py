@@ -113,9 +113,9 @@ def _seed(data_dir: Path, demo: Path) -> None:
     from pipeline.settings import Settings
     from pipeline.users import create_first_admin, create_user
     from pipeline.voting import flag_item, submit_vote
-    from storage.generation import add_candidate, record_generation_reply
-    from storage.queries import record_vote
-    from storage.session import write_session
+    from storage.bank.candidates import add_candidate, record_generation_reply
+    from storage.db.session import write_session
+    from storage.votes.record import record_vote
 
     settings = Settings(database_url=f"sqlite:///{data_dir / 'arena.db'}", data_dir=data_dir, demo_dir=demo)
     engine = init_database(settings, announce=lambda _m: None)

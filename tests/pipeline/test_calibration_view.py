@@ -32,11 +32,12 @@ from pipeline.registry import import_registry
 from pipeline.runs_common import RunOptions, chat_client
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.vote_export import VotesExportFormat, export_votes
-from storage.models import Battle, Response, Vote
-from storage.queries import ModelInfo, record_vote
-from storage.questions import ReleaseNotFoundError
-from storage.session import read_session, write_session
-from storage.workflow import set_gold
+from storage.bank.releases import ReleaseNotFoundError
+from storage.db.models import Battle, Response, Vote
+from storage.db.session import read_session, write_session
+from storage.votes.battles import ModelInfo
+from storage.votes.record import record_vote
+from storage.workflow.gold import set_gold
 
 DEMO = PROJECT_ROOT / "demo"
 RELEASE = "v261201"

@@ -28,9 +28,9 @@ from pipeline.queue import CAMPAIGN_SPOT_CHECK, QueueConfig, QueuePolicy, next_a
 from pipeline.releases import create_release, publish_release, release_questions, retire_question
 from pipeline.users import create_user
 from pipeline.voting import retract_vote, submit_vote
-from storage.models import AppSetting, Assignment, AuditLog, Battle, Question, Release, Response
-from storage.queries import record_vote
-from storage.session import read_session, write_session
+from storage.db.models import AppSetting, Assignment, AuditLog, Battle, Question, Release, Response
+from storage.db.session import read_session, write_session
+from storage.votes.record import record_vote
 
 DEMO = "v261201"
 NEXT = "v261215"

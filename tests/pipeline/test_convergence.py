@@ -23,9 +23,9 @@ from pipeline.registry import import_registry
 from pipeline.runs_common import RunOptions, chat_client
 from pipeline.settings import PROJECT_ROOT
 from pipeline.voting import submit_vote, view_item
-from storage.models import Vote
-from storage.queries import list_models
-from storage.session import read_session
+from storage.db.models import Vote
+from storage.db.session import read_session
+from storage.votes.battles import list_models
 
 DEMO = PROJECT_ROOT / "demo"
 FAST = RunOptions(concurrency=8, timeout_s=2.0, max_attempts=4, backoff_base_s=0.01, backoff_max_s=0.05)

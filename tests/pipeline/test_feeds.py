@@ -38,8 +38,8 @@ from pipeline.feeds import (
 )
 from pipeline.generation import list_events
 from pipeline.settings import PROJECT_ROOT
-from storage.models import Event
-from storage.session import read_session
+from storage.db.models import Event
+from storage.db.session import read_session
 
 DEMO_FEED = PROJECT_ROOT / "demo" / "events.feed.xml"
 READ_AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

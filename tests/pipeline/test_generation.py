@@ -30,9 +30,9 @@ from pipeline.verification import (
     review_queue,
     save_verification_config,
 )
-from storage.models import Question, Run
-from storage.session import read_session, write_session
-from storage.users import add_user
+from storage.db.models import Question, Run
+from storage.db.session import read_session, write_session
+from storage.people.users import add_user
 
 FAST = RunOptions(concurrency=4, timeout_s=5.0, max_attempts=2, backoff_base_s=0.01, backoff_max_s=0.02)
 EVENT = EventInput(

@@ -27,11 +27,13 @@ from pipeline.report import build_report, release_history
 from pipeline.settings import PROJECT_ROOT
 from pipeline.vote_export import VotesExportFormat, export_votes
 from pipeline.vote_log import VoteLog
-from storage.engine import make_engine
-from storage.models import Battle, Release
-from storage.queries import list_releases, pick_battle_for, record_vote
-from storage.questions import GoldItemsError, ReleaseError, ReleaseKind, bank_entries
-from storage.session import read_session, write_session
+from storage.bank.questions import bank_entries
+from storage.bank.releases import GoldItemsError, ReleaseError, ReleaseKind, list_releases
+from storage.db.engine import make_engine
+from storage.db.models import Battle, Release
+from storage.db.session import read_session, write_session
+from storage.votes.battles import pick_battle_for
+from storage.votes.record import record_vote
 
 DEMO = "v261201"
 GOLD_CSV = "question,safe_answer,unsafe_answer\n金问一：怎么办？,安全的回答一,不安全的回答一\n金问二：可以吗？,安全的回答二,不安全的回答二\n"

@@ -12,8 +12,9 @@ from judging.ratings import EloRater
 from judging.types import Source, Verdict
 from pipeline.live_ratings import OVERALL, LiveRatings, standings_from_votes
 from pipeline.voting import next_item, submit_vote
-from storage.queries import ModelInfo, VoteRow, list_models, votes_after
-from storage.session import read_session
+from storage.db.session import read_session
+from storage.votes.battles import ModelInfo, list_models
+from storage.votes.log import VoteRow, votes_after
 
 MODELS = [ModelInfo(1, "m1", "M1", ""), ModelInfo(2, "m2", "M2", ""), ModelInfo(3, "m3", "M3", "")]
 

@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from pipeline.voting import masked_view
-from storage.models import ArenaModel, Question, Response
-from storage.queries import get_or_create_battle
-from storage.session import read_session, write_session
+from storage.db.models import ArenaModel, Question, Response
+from storage.db.session import read_session, write_session
+from storage.votes.battles import get_or_create_battle
 
 M = "［已隐去模型名］"
 

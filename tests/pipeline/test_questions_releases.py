@@ -25,7 +25,7 @@ from pipeline.releases import (
     retire_question,
 )
 from pipeline.settings import PROJECT_ROOT
-from storage.questions import ReleaseError, ReleaseFrozenError
+from storage.bank.releases import ReleaseError, ReleaseFrozenError
 
 SAMPLE = PROJECT_ROOT.parent / "shared" / "data" / "livesecbench_factuality_sample" / "sample_data.json"
 NOW = datetime(2026, 12, 15, 4, 0, tzinfo=UTC)

@@ -15,9 +15,9 @@ from pipeline.gold import import_gold_pairs, mark_gold, parse_gold_csv, scores
 from pipeline.queue import QueueConfig, QueuePolicy, next_assignment
 from pipeline.users import create_user
 from pipeline.voting import submit_vote, view_item
-from storage.models import Battle, Vote
-from storage.queries import record_vote
-from storage.session import read_session, write_session
+from storage.db.models import Battle, Vote
+from storage.db.session import read_session, write_session
+from storage.votes.record import record_vote
 
 OVERLAP = QueueConfig(policy=QueuePolicy.OVERLAP, overlap_k=3, gold_rate=0.0)
 

@@ -10,9 +10,9 @@ from datetime import timedelta
 from judging.types import Verdict
 from pipeline.queue import QueueConfig, QueuePolicy, next_assignment
 from pipeline.voting import skip_item, submit_vote, undo_last_vote
-from storage.models import utcnow
-from storage.session import read_session
-from storage.workflow import overlap_candidates
+from storage.db.models import utcnow
+from storage.db.session import read_session
+from storage.workflow.assignments import overlap_candidates
 
 K2 = QueueConfig(policy=QueuePolicy.OVERLAP, overlap_k=2, gold_rate=0.0, lease_minutes=30)
 

@@ -43,10 +43,11 @@ from pipeline.verification import (
     review_queue,
     save_verification_config,
 )
-from storage import questions as bank
-from storage.models import CandidateQuestion, utcnow
-from storage.session import read_session, write_session
-from storage.users import add_user
+from storage.bank import questions as question_store
+from storage.bank import releases as release_store
+from storage.db.models import CandidateQuestion, utcnow
+from storage.db.session import read_session, write_session
+from storage.people.users import add_user
 
 FAST = RunOptions(concurrency=8, timeout_s=5.0, max_attempts=1, backoff_base_s=0.01, backoff_max_s=0.02)
 EVENT = EventInput(
@@ -106,10 +107,10 @@ def _draft_with_fairness(engine, base_url: str, *, approve: int = 2) -> list:
     return candidates
 
 
-def _questions(engine, tag: str) -> list[bank.StoredQuestion]:
+def _questions(engine, tag: str) -> list[question_store.StoredQuestion]:
     with read_session(engine) as session:
-        release = bank.release_by_tag(session=session, tag=tag)
-        return bank.release_questions(session=session, release_id=release.id, include_retired=True)
+        release = release_store.release_by_tag(session=session, tag=tag)
+        return question_store.release_questions(session=session, release_id=release.id, include_retired=True)
 
 
 def _options(tmp_path: Path, **changes) -> CycleOptions:
@@ -151,9 +152,9 @@ def test_the_check_finds_unverified_stale_duplicate_and_anchor_problems(team, mo
     assert check_draft(engine, "next", target=FAIRNESS_2).ok
     published = _questions(engine, "v261201")[0]
     with write_session(engine) as session:
-        draft = bank.release_by_tag(session=session, tag="next")
+        draft = release_store.release_by_tag(session=session, tag="next")
         copy = QuestionRecord("copy-1", published.record.dimension, published.record.text + "。")
-        bank.add_question(session=session, release=draft, record=copy, source="import")
+        question_store.add_question(session=session, release=draft, record=copy, source="import")
         # a candidate that joined the draft and then (by hand) went stale
         row = session.exec(select(CandidateQuestion).where(CandidateQuestion.id == candidates[0].id)).one()
         row.status = CandidateStatus.STALE.value

@@ -36,10 +36,11 @@ from pipeline.report import (
 )
 from pipeline.report_files import report_files, write_report
 from pipeline.settings import PROJECT_ROOT, Settings
-from storage.models import ArenaModel, Question, Release, Response
-from storage.queries import get_or_create_battle, record_vote
-from storage.runs import add_response
-from storage.session import read_session, write_session
+from storage.db.models import ArenaModel, Question, Release, Response
+from storage.db.session import read_session, write_session
+from storage.runs.answers import add_response
+from storage.votes.battles import get_or_create_battle
+from storage.votes.record import record_vote
 
 MODELS = ("qingyun-care", "jindun-guard", "kuaida-open", "boshi-pro", "nuanxin-chat")
 N_QUESTIONS = 20

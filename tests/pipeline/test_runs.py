@@ -24,8 +24,8 @@ from pipeline.judge_run import run_judge
 from pipeline.registry import import_registry
 from pipeline.runs_common import RunOptions, chat_client
 from pipeline.settings import PROJECT_ROOT
-from storage.models import CallFailure, JudgeReply, Response, Run, Vote
-from storage.session import read_session
+from storage.db.models import CallFailure, JudgeReply, Response, Run, Vote
+from storage.db.session import read_session
 
 DEMO = PROJECT_ROOT / "demo"
 FAST = RunOptions(concurrency=8, timeout_s=2.0, max_attempts=4, backoff_base_s=0.01, backoff_max_s=0.05)
@@ -156,7 +156,7 @@ def test_position_biased_judge_shows_up_in_shown_order(engine, tmp_path):
         _judge(engine, budget=10)
     with read_session(engine) as session:
         votes = session.exec(select(Vote).where(Vote.source == "judge")).all()
-        from storage.models import Battle
+        from storage.db.models import Battle
 
         for v in votes:
             battle = session.get(Battle, v.battle_id)
@@ -222,8 +222,8 @@ def test_kill_9_mid_collection_then_rerun_requests_nothing_twice(tmp_path):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        from storage.engine import make_engine
-        from storage.models import ArenaModel
+        from storage.db.engine import make_engine
+        from storage.db.models import ArenaModel
 
         engine = make_engine(f"sqlite:///{tmp_path / 'arena.db'}")
         deadline = time.monotonic() + 60
@@ -244,7 +244,7 @@ def test_kill_9_mid_collection_then_rerun_requests_nothing_twice(tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         with read_session(engine) as session:
-            from storage.models import Question
+            from storage.db.models import Question
 
             stored = session.exec(
                 select(Response, Question)
@@ -288,7 +288,7 @@ def test_collect_exits_non_zero_when_every_request_fails(tmp_path):
         out = run([sys.executable, "cli.py", "collect", "--release", "v261201", "--models", "mock-generic"])
     assert out.returncode == 1, out.stderr
     assert "every request failed" in out.stderr
-    from storage.engine import make_engine
+    from storage.db.engine import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'arena.db'}")
     with read_session(engine) as session:

@@ -43,9 +43,9 @@ from pipeline.site import (
     write_site,
 )
 from pipeline.vote_export import VotesExportFormat, write_votes_export
-from storage.models import ArenaModel
-from storage.questions import ReleaseNotFoundError
-from storage.session import write_session
+from storage.bank.releases import ReleaseNotFoundError
+from storage.db.models import ArenaModel
+from storage.db.session import write_session
 from tests.pipeline.test_report import MODELS, _answer, _vote_release
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'

@@ -15,15 +15,13 @@ from judging.types import Source, Verdict
 from pipeline.calibration_view import CalibrationQuery, Unavailable, compute_calibration
 from pipeline.queue import QueueConfig, QueuePolicy, load_queue_config, next_assignment, save_queue_config
 from pipeline.voting import submit_vote
-from storage.models import Assignment, Battle, Vote
-from storage.queries import latest_vote_id, pick_battle_for, record_vote
-from storage.session import read_session, write_session
-from storage.workflow import (
-    human_vote_selections,
-    set_setting,
-    spot_check_eligible,
-    spot_check_rows,
-)
+from storage.db.app_settings import set_setting
+from storage.db.models import Assignment, Battle, Vote
+from storage.db.session import read_session, write_session
+from storage.votes.battles import pick_battle_for
+from storage.votes.log import latest_vote_id
+from storage.votes.record import record_vote
+from storage.workflow.spot_checks import human_vote_selections, spot_check_eligible, spot_check_rows
 
 
 def _judged_battles(engine, n: int, seed: int = 3) -> tuple[list[int], set[int]]:

@@ -11,9 +11,10 @@ from judging.interchange import parse_interchange
 from judging.types import Side, Source, Verdict
 from judging.votes_file import VotesFormat
 from pipeline.vote_export import VotesExportFormat, export_votes
-from storage.models import Battle, Vote
-from storage.queries import pick_battle_for, record_vote
-from storage.session import write_session
+from storage.db.models import Battle, Vote
+from storage.db.session import write_session
+from storage.votes.battles import pick_battle_for
+from storage.votes.record import record_vote
 
 
 def cast(engine, rng, *, rater, verdict, left_is_a=True, supersedes=None, key):

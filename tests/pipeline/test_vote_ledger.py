@@ -24,12 +24,16 @@ from pipeline.report import build_report
 from pipeline.settings import PROJECT_ROOT
 from pipeline.vote_export import VotesExportFormat, export_votes
 from pipeline.voting import LedgerError, VoteItem, retract_vote, skip_item, undo_last_vote
-from storage.calibration_votes import calibration_votes
-from storage.ledger import check_ledger, statuses_of
-from storage.models import Response, Skip, Vote, utcnow
-from storage.queries import count_stats, get_or_create_battle, latest_vote_id, record_vote
-from storage.session import read_session, write_session
-from storage.workflow import add_flag, overlap_candidates
+from storage.db.models import Response, Skip, Vote, utcnow
+from storage.db.session import read_session, write_session
+from storage.db.stats import count_stats
+from storage.votes.battles import get_or_create_battle
+from storage.votes.calibration import calibration_votes
+from storage.votes.ledger import check_ledger, statuses_of
+from storage.votes.log import latest_vote_id
+from storage.votes.record import record_vote
+from storage.workflow.adjudication import add_flag
+from storage.workflow.assignments import overlap_candidates
 
 H, J, E = Source.HUMAN, Source.JUDGE, Source.EXPERT
 
@@ -113,7 +117,7 @@ class Script:
 
     def vote(self, battle_id, source, rater, verdict, *, key, left_a=True, supersedes=None) -> int:
         with write_session(self.engine) as session:
-            from storage.models import Battle
+            from storage.db.models import Battle
 
             battle = session.get(Battle, battle_id)
             record = record_vote(
@@ -274,7 +278,7 @@ def test_one_history_one_standing_set(engine, tmp_path):
 
 
 def _left(engine, battle_id):
-    from storage.models import Battle
+    from storage.db.models import Battle
 
     with read_session(engine) as session:
         return session.get(Battle, battle_id).response_a_id

@@ -17,9 +17,10 @@ from pipeline.bootstrap import init_database
 from pipeline.settings import Settings
 from pipeline.vote_export import VotesExportFormat, export_votes
 from pipeline.votes_import import import_vote_records, import_votes
-from storage.models import Battle, Vote
-from storage.queries import pick_battle_for, record_vote
-from storage.session import read_session, write_session
+from storage.db.models import Battle, Vote
+from storage.db.session import read_session, write_session
+from storage.votes.battles import pick_battle_for
+from storage.votes.record import record_vote
 
 RELEASE = "v261201"
 HEADER = "model_a,model_b,winner,source,rater,shown_first,dimension,release,question_id,turn,tstamp\n"

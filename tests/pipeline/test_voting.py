@@ -9,8 +9,8 @@ import pytest
 
 from judging.types import Verdict
 from pipeline.voting import canonical_verdict, next_item, submit_vote
-from storage.models import Battle, Vote
-from storage.session import read_session
+from storage.db.models import Battle, Vote
+from storage.db.session import read_session
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 
 from pipeline.demo import load_demo, write_demo
 from pipeline.settings import PROJECT_ROOT
-from storage.engine import create_schema
-from storage.session import write_session
+from storage.db.engine import create_schema
+from storage.db.session import write_session
 from tests.conftest import BACKENDS, fresh_database
 
 

@@ -23,8 +23,8 @@ from pipeline.bootstrap import init_database
 from pipeline.queue import QueueConfig, next_assignment
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.voting import submit_vote
-from storage.models import Vote
-from storage.session import read_session
+from storage.db.models import Vote
+from storage.db.session import read_session
 
 WRITER = textwrap.dedent(
     """

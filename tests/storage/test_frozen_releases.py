@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from storage import questions as bank
-from storage.session import read_session, write_session
+from storage.bank import questions as question_store
+from storage.bank import releases as release_store
+from storage.db.session import read_session, write_session
 
 DEMO = "v261201"  # the published demo release of the db fixture
 
@@ -31,8 +32,8 @@ def _refused(engine, sql: str, match: str, **params) -> None:
 def draft(db):
     """A draft started from the demo release: its questions are copies (anchors)."""
     with write_session(db) as session:
-        parent = bank.release_by_tag(session=session, tag=DEMO)
-        made = bank.create_draft(session=session, tag="next", parent=parent)
+        parent = release_store.release_by_tag(session=session, tag=DEMO)
+        made = release_store.create_draft(session=session, tag="next", parent=parent)
         assert made.id is not None
         return made.id
 
@@ -67,14 +68,14 @@ def test_draft_questions_stay_editable_until_published(db, draft):
         )
         conn.execute(text("UPDATE release SET tag = 'next2' WHERE id = :r"), {"r": draft})
     with read_session(db) as session:
-        stored = bank.release_questions(session=session, release_id=draft)
+        stored = question_store.release_questions(session=session, release_id=draft)
     assert stored and all(q.record.text.endswith("（改）") for q in stored)
     # the demo's own rows were copied, not touched
     assert _scalar(db, "SELECT COUNT(*) FROM question WHERE text LIKE '%（改）'") == len(stored)
 
     with write_session(db) as session:
-        release = bank.release_by_tag(session=session, tag="next2")
-        bank.publish(session=session, release=release, tag="v261202", now=datetime.now(UTC))
+        release = release_store.release_by_tag(session=session, tag="next2")
+        release_store.publish(session=session, release=release, tag="v261202", now=datetime.now(UTC))
     _refused(db, "UPDATE question SET text = 'x' WHERE release_id = :r", "frozen", r=draft)
 
 
@@ -92,12 +93,12 @@ def test_a_draft_question_cannot_be_moved_into_a_published_release(db, draft):
 
 def test_the_gold_container_is_never_published(db):
     with write_session(db) as session:
-        gold = bank.gold_container(session=session, tag="gold", title="gold")
-        assert gold.kind == bank.ReleaseKind.GOLD
+        gold = release_store.gold_container(session=session, tag="gold", title="gold")
+        assert gold.kind == release_store.ReleaseKind.GOLD
     # the CHECK constraints: a gold container stays a draft; kind is release or gold
     with pytest.raises(DBAPIError), db.begin() as conn:
         conn.execute(text("UPDATE release SET status = 'published' WHERE tag = 'gold'"))
     with pytest.raises(DBAPIError), db.begin() as conn:
         conn.execute(text("UPDATE release SET kind = 'other' WHERE tag = 'gold'"))
-    with write_session(db) as session, pytest.raises(bank.GoldItemsError, match="not a release"):
-        bank.publish(session=session, release=gold, tag="v261203", now=datetime.now(UTC))
+    with write_session(db) as session, pytest.raises(release_store.GoldItemsError, match="not a release"):
+        release_store.publish(session=session, release=gold, tag="v261203", now=datetime.now(UTC))

@@ -10,10 +10,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
-from storage.engine import make_engine
-from storage.ledger import check_ledger
-from storage.migrate import current_revision, head_revision, upgrade
-from storage.session import read_session
+from storage.db.engine import make_engine
+from storage.db.migrate import current_revision, head_revision, upgrade
+from storage.db.session import read_session
+from storage.votes.ledger import check_ledger
 from tests.storage.conftest import BACKENDS, fresh_database
 
 V1_ROWS = [
@@ -136,7 +136,7 @@ def test_head_matches_the_models(backend, tmp_path):
 
 
 def test_new_database_via_create_schema(tmp_path):
-    from storage.engine import create_schema
+    from storage.db.engine import create_schema
 
     engine = make_engine(f"sqlite:///{tmp_path / 'n.db'}")
     create_schema(engine)

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from pipeline.settings import PROJECT_ROOT
-from storage.migrate import current_revision, head_revision
+from storage.db.migrate import current_revision, head_revision
 from tests.storage.conftest import BACKENDS, fresh_database
 
 ALEMBIC = [sys.executable, "-m", "alembic"]

@@ -12,9 +12,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import func, select
 
 from judging.types import Source, Verdict
-from storage.models import Battle, Response, Vote
-from storage.queries import get_or_create_battle, pick_battle_for, record_vote, votes_after
-from storage.session import read_session, write_session
+from storage.db.models import Battle, Response, Vote
+from storage.db.session import read_session, write_session
+from storage.votes.battles import get_or_create_battle, pick_battle_for
+from storage.votes.log import votes_after
+from storage.votes.record import record_vote
 
 
 def _battle(db, rng=None):
@@ -154,7 +156,7 @@ def test_pick_skips_battles_the_rater_already_judged(db):
 
 
 def test_sqlite_pragmas(tmp_path):
-    from storage.engine import make_engine
+    from storage.db.engine import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'p.db'}")
     with engine.connect() as conn:

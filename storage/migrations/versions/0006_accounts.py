@@ -8,7 +8,7 @@ Create Date: 2026-12-07 12:00:00
   logins refused until then) carry the per-account lockout across processes and restarts.
 - ``arena_user.must_change_password``: a one-time password (first start, admin reset) is in use;
   after logging in, such a user can only change it.
-- Usernames are stored in their canonical form (``storage.users.canonical_username``: NFKC,
+- Usernames are stored in their canonical form (``storage.people.users.canonical_username``: NFKC,
   trimmed, case-folded). A stored name that was not canonical could never log in (the login widget
   lower-cased what was typed), so nothing refers to it and it is renamed in place. When the
   canonical form is already taken, the old row is left as it was: it stays unreachable, as before.
@@ -32,7 +32,7 @@ log = logging.getLogger("alembic.runtime.migration")
 
 
 def _canonical(username: str) -> str:
-    # a copy of storage.users.canonical_username as of this revision (revisions never import
+    # a copy of storage.people.users.canonical_username as of this revision (revisions never import
     # code that may change later)
     return unicodedata.normalize("NFKC", username).strip().casefold()
 

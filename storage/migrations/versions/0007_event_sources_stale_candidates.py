@@ -35,7 +35,7 @@ NEW_STATUSES = "status IN ('pending', 'approved', 'rejected', 'duplicate', 'stal
 def _reviews_set_aside() -> Iterator[None]:
     """On SQLite, changing candidate_question's CHECK copies the table, and dropping the old copy
     while candidate_review rows point at it fails when foreign keys are on (``alembic`` from the
-    shell; ``storage.migrate`` switches them off). The reviews wait in a temporary table meanwhile
+    shell; ``storage.db.migrate`` switches them off). The reviews wait in a temporary table meanwhile
     and come back unchanged, pointing at the same ids."""
     if op.get_bind().dialect.name != "sqlite":
         yield

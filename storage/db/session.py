@@ -21,7 +21,7 @@ def read_session(engine: Engine) -> Iterator[Session]:
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction commits on success and rolls back on any error.
 
-    On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (see ``storage.engine``).
+    On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (see ``storage.db.engine``).
     """
     immediate = engine.execution_options(sqlite_immediate=True)
     with Session(immediate, expire_on_commit=False) as session:

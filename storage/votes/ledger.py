@@ -26,7 +26,7 @@ from sqlmodel import Session, col
 
 from judging.ledger import EntryKind, LedgerEntry, Status, statuses
 from judging.types import Source
-from storage.models import VoteStatus
+from storage.db.models import VoteStatus
 
 __all__ = [
     "LedgerMismatch",

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from storage.models import User, utcnow
+from storage.db.models import User, utcnow
 
 __all__ = [
     "ROLES",

@@ -12,14 +12,14 @@ from sqlmodel import Session, col
 
 from judging.interchange import ArenaVote
 from judging.types import Side, Source, Verdict
-from storage.ledger import View, status_clause
-from storage.models import ArenaModel, Battle, Question, Release, Vote
+from storage.db.models import ArenaModel, Battle, Question, Release, Vote
+from storage.votes.ledger import View, status_clause
 
 __all__ = ["arena_votes"]
 
 
 def _seconds(moment: datetime) -> float:
-    # SQLite hands back naive datetimes; they were written in UTC (storage.models.utcnow).
+    # SQLite hands back naive datetimes; they were written in UTC (storage.db.models.utcnow).
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
@@ -27,7 +27,7 @@ def arena_votes(
     *, session: Session, release_id: int | None = None, views: Sequence[View] = (View.RATED,)
 ) -> list[ArenaVote]:
     """Votes in id order as interchange votes (turn 1), those in any of ``views`` of the ledger
-    (``storage.ledger``): by default the votes that count for ratings."""
+    (``storage.votes.ledger``): by default the votes that count for ratings."""
     model_a = aliased(ArenaModel)
     model_b = aliased(ArenaModel)
     query = (

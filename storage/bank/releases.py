@@ -1,23 +1,18 @@
-"""Question bank and release queries. Every function takes ``*, session``.
+"""Release queries. Every function takes ``*, session``.
 
-A release is a draft until it is published; a published release is frozen: every function here
-that writes questions refuses one with ``ReleaseFrozenError`` (edits go to a new draft, started
-from it, which carries its questions over as anchors), and the database refuses to change its
+A release is a draft until it is published; a published release is frozen: every function that
+writes questions refuses one with ``ReleaseFrozenError`` (edits go to a new draft, started from
+it, which carries its questions over as anchors), and the database refuses to change its
 questions or to un-publish it (migration 0005).
 
 The gold items live in a row of the same table with ``kind = 'gold'`` (``gold_container``); it is
-not a release. ``releases`` is the one query that lists releases, and every function here that
-looks a release up or counts its questions goes through it (``release_by_tag`` refuses the gold
-container by name with ``GoldItemsError``).
-
-A question row keeps the typed columns the arena reads (text, dimension, reference answer) and,
-in ``metadata_json``, the rest of the imported record, so that an export gives the record back.
+not a release. ``releases`` is the one query that lists releases, and every function that looks a
+release up or counts its questions goes through it (``release_by_tag`` refuses the gold container
+by name with ``GoldItemsError``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,42 +25,43 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from judging.dimensions import Dimension
-from judging.questions import QuestionRecord
-from storage.models import Question, Release
+from storage.db.models import (
+    Question,
+    Release,
+)
 
 __all__ = [
     "DRAFT",
     "PUBLISHED",
-    "BankEntry",
     "GoldItemsError",
     "ReleaseError",
     "ReleaseFrozenError",
     "ReleaseKind",
     "ReleaseNotFoundError",
     "ReleaseSummary",
-    "StoredQuestion",
-    "add_question",
-    "bank_entries",
     "check_published_tag",
     "create_draft",
-    "external_id_for",
     "gold_container",
+    "list_releases",
     "publish",
-    "record_from_row",
     "release_by_tag",
-    "release_questions",
     "release_summaries",
     "releases",
-    "replace_question",
     "require_draft",
-    "retire_question",
 ]
 
+
+def list_releases(*, session: Session) -> list[Release]:
+    """Every release, oldest first; never the gold items (``storage.bank.releases.releases``)."""
+    return releases(session=session)
+
+
 DRAFT = "draft"
+
 PUBLISHED = "published"
 
-EXTERNAL_ID_MAX = 128  # Question.external_id column width
 _DRAFT_TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
 _PUBLISHED_TAG = re.compile(r"^v\d{6}$")
 
 
@@ -112,108 +108,14 @@ class ReleaseSummary:
         return self.status == DRAFT
 
 
-@dataclass(frozen=True)
-class StoredQuestion:
-    id: int
-    release_id: int
-    external_id: str
-    record: QuestionRecord
-    source: str
-    anchor: bool
-    anchor_of_id: int | None
-    retired: bool
-
-
-@dataclass(frozen=True, slots=True)
-class BankEntry:
-    """A question text of the bank, for duplicate checks."""
-
-    id: int
-    release_id: int
-    external_id: str
-    text: str
-
-
-def external_id_for(question_id: str) -> str:
-    """The column value for ``question_id``: itself, or a digest when longer than the column
-    (LiveSecBench uses whole question texts as ids); the full id stays in ``metadata_json``."""
-    if len(question_id) <= EXTERNAL_ID_MAX:
-        return question_id
-    return "sha256:" + hashlib.sha256(question_id.encode("utf-8")).hexdigest()
-
-
-def _envelope(record: QuestionRecord) -> str:
-    data: dict[str, Any] = {}
-    if external_id_for(record.question_id) != record.question_id:
-        data["question_id"] = record.question_id
-    data.update(
-        dimension_label=record.dimension_label,
-        language=record.language,
-        version=record.version,
-        release_date=record.release_date,
-        reference_answers=list(record.reference_answers),
-        metadata=dict(record.metadata),
-        extra=dict(record.extra),
-    )
-    return json.dumps(data, ensure_ascii=False)
-
-
-def _apply(row: Question, record: QuestionRecord) -> None:
-    row.external_id = external_id_for(record.question_id)
-    row.dimension = record.dimension.value
-    row.sub_dimension = record.sub_dimension
-    row.text = record.text
-    row.reference_answer = "\n\n".join(record.reference_answers) if record.reference_answers else None
-    row.sensitive = record.sensitive
-    row.metadata_json = _envelope(record)
-
-
-def record_from_row(row: Question) -> QuestionRecord:
-    """The record a row stores. Rows written before the bank existed (the demo) have no
-    envelope: their own columns give the record."""
-    data = json.loads(row.metadata_json or "{}")
-    if "reference_answers" in data:
-        references = tuple(data["reference_answers"])
-    else:
-        references = (row.reference_answer,) if row.reference_answer else ()
-    return QuestionRecord(
-        question_id=data.get("question_id", row.external_id),
-        dimension=Dimension(row.dimension),
-        text=row.text,
-        sub_dimension=row.sub_dimension,
-        reference_answers=references,
-        language=data.get("language", "zh"),
-        version=data.get("version", 1),
-        release_date=data.get("release_date", ""),
-        metadata=data.get("metadata", {}),
-        extra=data.get("extra", {}),
-        dimension_label=data.get("dimension_label", ""),
-        sensitive=row.sensitive,
-    )
-
-
-def _stored(row: Question) -> StoredQuestion:
-    assert row.id is not None
-    return StoredQuestion(
-        id=row.id,
-        release_id=row.release_id,
-        external_id=row.external_id,
-        record=record_from_row(row),
-        source=row.source,
-        anchor=row.anchor,
-        anchor_of_id=row.anchor_of_id,
-        retired=row.retired,
-    )
-
-
-def _is_release() -> ColumnElement[bool]:
+def is_release() -> ColumnElement[bool]:
     """The filter every release query uses: the gold container is not a release."""
     return col(Release.kind) == ReleaseKind.RELEASE.value
 
 
 def releases(*, session: Session) -> list[Release]:
     """Every release (drafts and published), oldest first; never the gold items' container."""
-    return list(session.exec(select(Release).where(_is_release()).order_by(col(Release.id))).all())
+    return list(session.exec(select(Release).where(is_release()).order_by(col(Release.id))).all())
 
 
 def _gold_refusal(tag: str) -> GoldItemsError:
@@ -260,18 +162,11 @@ def require_draft(release: Release, *, action: str) -> None:
         )
 
 
-def _questions(session: Session, release_id: int, *, include_retired: bool) -> list[Question]:
+def question_rows(session: Session, release_id: int, *, include_retired: bool) -> list[Question]:
     query = select(Question).where(Question.release_id == release_id)
     if not include_retired:
         query = query.where(col(Question.retired).is_(False))
     return list(session.exec(query.order_by(col(Question.id))).all())
-
-
-def release_questions(
-    *, session: Session, release_id: int, include_retired: bool = False
-) -> list[StoredQuestion]:
-    """The release's questions in the order they were added."""
-    return [_stored(q) for q in _questions(session, release_id, include_retired=include_retired)]
 
 
 def release_summaries(*, session: Session) -> list[ReleaseSummary]:
@@ -315,17 +210,6 @@ def release_summaries(*, session: Session) -> list[ReleaseSummary]:
     return summaries
 
 
-def bank_entries(*, session: Session) -> list[BankEntry]:
-    """Every question text of every release, in id order (the gold items are not the bank)."""
-    rows = session.exec(
-        select(Question.id, Question.release_id, Question.external_id, Question.text)
-        .join(Release, col(Release.id) == col(Question.release_id))
-        .where(_is_release())
-        .order_by(col(Question.id))
-    ).all()
-    return [BankEntry(int(i or 0), int(r), e, t) for i, r, e, t in rows]
-
-
 def create_draft(
     *, session: Session, tag: str, title: str = "", notes: str = "", parent: Release | None = None
 ) -> Release:
@@ -349,7 +233,7 @@ def create_draft(
     session.flush()
     assert draft.id is not None
     if parent is not None and parent.id is not None:
-        for q in _questions(session, parent.id, include_retired=False):
+        for q in question_rows(session, parent.id, include_retired=False):
             session.add(
                 Question(
                     release_id=draft.id,
@@ -368,66 +252,6 @@ def create_draft(
             )
         session.flush()
     return draft
-
-
-def _row(session: Session, release: Release, question_id: str) -> Question | None:
-    return session.exec(
-        select(Question).where(
-            Question.release_id == release.id, Question.external_id == external_id_for(question_id)
-        )
-    ).first()
-
-
-def add_question(*, session: Session, release: Release, record: QuestionRecord, source: str = "") -> int:
-    """Add a question to a draft; its question_id must be new to the release."""
-    require_draft(release, action="add questions to")
-    assert release.id is not None
-    if _row(session, release, record.question_id) is not None:
-        raise ReleaseError(
-            f"add_question: release {release.tag!r} already has question {record.question_id!r}"
-        )
-    row = Question(release_id=release.id, external_id="", dimension="", text="", source=source[:255])
-    _apply(row, record)
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    return row.id
-
-
-def replace_question(
-    *, session: Session, release: Release, record: QuestionRecord, source: str | None = None
-) -> int:
-    """Replace the content of a draft's question with the same question_id (and un-retire it).
-
-    A changed anchor stops being an anchor: it is no longer the item rated in the parent release.
-    """
-    require_draft(release, action="edit questions of")
-    row = _row(session, release, record.question_id)
-    if row is None:
-        raise ReleaseError(
-            f"replace_question: release {release.tag!r} has no question {record.question_id!r}"
-        )
-    if record_from_row(row) != record:
-        row.anchor = False
-    _apply(row, record)
-    row.retired = False
-    if source is not None:
-        row.source = source[:255]
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    return row.id
-
-
-def retire_question(*, session: Session, release: Release, question_id: str) -> None:
-    """Drop a question from a draft; the row stays (flagged) so the diff can list it."""
-    require_draft(release, action="retire questions of")
-    row = _row(session, release, question_id)
-    if row is None:
-        raise ReleaseError(f"retire_question: release {release.tag!r} has no question {question_id!r}")
-    row.retired = True
-    session.add(row)
-    session.flush()
 
 
 def check_published_tag(tag: str) -> None:
@@ -452,7 +276,7 @@ def publish(
     if taken is not None:
         raise ReleaseError(f"publish: another release already has tag {tag!r}")
     assert release.id is not None
-    if not _questions(session, release.id, include_retired=False):
+    if not question_rows(session, release.id, include_retired=False):
         raise ReleaseError(f"publish: release {release.tag!r} has no questions")
     release.tag = tag
     release.status = PUBLISHED

@@ -74,7 +74,7 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Writers (see storage.session.write_session) begin IMMEDIATE: they take the write lock up
+        # Writers (see storage.db.session.write_session) begin IMMEDIATE: they take the write lock up
         # front, so a read-then-write transaction cannot lose an update to a concurrent writer and
         # lock waits happen at BEGIN under busy_timeout. Readers stay deferred and never block.
         if connection.get_execution_options().get("sqlite_immediate"):
@@ -89,6 +89,6 @@ def create_schema(engine: Engine) -> None:
     The same revisions create an empty SQLite or PostgreSQL database and upgrade one created by
     an earlier revision. Votes are made append-only by the first revision (database triggers).
     """
-    from storage.migrate import upgrade
+    from storage.db.migrate import upgrade
 
     upgrade(engine)

@@ -49,7 +49,7 @@ def utcnow() -> datetime:
 class Release(SQLModel, table=True):
     """A question release (``kind = 'release'``: a draft, then published and frozen), or the
     container of the gold items (``kind = 'gold'``), which is never a release: it is never
-    listed, published, rated or exported as one (``storage.questions.releases``). The database
+    listed, published, rated or exported as one (``storage.bank.releases.releases``). The database
     refuses to publish it, to un-publish a release, and to change or delete the questions of a
     published one (migration 0005)."""
 
@@ -86,7 +86,7 @@ class Question(SQLModel, table=True):
     reference_answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     sensitive: bool = False
     created_at: datetime = Field(default_factory=utcnow)
-    # The question bank (storage/questions.py): the rest of the imported record as JSON (LiveSecBench
+    # The question bank (storage/bank/questions.py): the rest of the imported record as JSON (LiveSecBench
     # fields and metadata, kept for a lossless export), where it came from, and its release history.
     metadata_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
     source: str = Field(default="", max_length=255)  # "<format>:<file name>" of the import
@@ -214,7 +214,7 @@ class User(SQLModel, table=True):
     __tablename__ = "arena_user"
 
     id: int | None = Field(default=None, primary_key=True)
-    # the canonical form (storage.users.canonical_username): NFKC, trimmed, case-folded
+    # the canonical form (storage.people.users.canonical_username): NFKC, trimmed, case-folded
     username: str = Field(index=True, unique=True, max_length=64)
     name: str = ""
     email: str = ""

@@ -13,8 +13,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from judging.types import Source, Verdict
-from storage.ledger import View, status_clause
-from storage.models import ArenaModel, Battle, Release, Response, Vote
+from storage.db.models import ArenaModel, Battle, Release, Response, Vote
+from storage.votes.ledger import View, status_clause
 
 __all__ = [
     "CalibrationVoteRow",
@@ -48,7 +48,7 @@ class CalibrationVoteRow:
 
 
 def _utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were written in UTC (storage.models.utcnow).
+    # SQLite hands back naive datetimes; they were written in UTC (storage.db.models.utcnow).
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 __all__ = ["current_revision", "downgrade", "head_revision", "upgrade"]
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def _config(connection: Connection | None = None, *, i_know: bool = False) -> Config:

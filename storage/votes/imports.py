@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from judging.types import Source, Verdict
-from storage.models import ArenaModel, Battle, Question, Response, Vote
+from storage.db.models import ArenaModel, Battle, Question, Response, Vote
 
 __all__ = [
     "ImportQuestion",

@@ -1,0 +1,205 @@
+"""Run bookkeeping: a run's progress row, its failed calls and unparsed judge replies, and what a
+judge has already done in a release (for resuming)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlmodel import Session, col, select
+
+from storage.db.models import (
+    CallFailure,
+    JudgeReply,
+    Run,
+    utcnow,
+)
+from storage.votes.ledger import View, status_sql
+
+__all__ = [
+    "RunRow",
+    "create_run",
+    "finish_run",
+    "judge_done",
+    "judge_half_done",
+    "judge_votes_in_release",
+    "judged_battles",
+    "list_runs",
+    "record_failure",
+    "record_unparsed",
+    "run_failures",
+    "update_run",
+]
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int
+    kind: str
+    params: dict[str, Any]
+    status: str
+    total: int
+    done: int
+    failed: int
+    unparsed: int
+    message: str
+
+
+def create_run(*, session: Session, kind: str, params: dict[str, Any], total: int) -> int:
+    run = Run(kind=kind, params_json=json.dumps(params, ensure_ascii=False), total=total)
+    session.add(run)
+    session.flush()
+    assert run.id is not None
+    return run.id
+
+
+def update_run(
+    *, session: Session, run_id: int, done: int, failed: int, unparsed: int = 0, total: int | None = None
+) -> None:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise LookupError(f"update_run: no run {run_id}")
+    run.done, run.failed, run.unparsed = done, failed, unparsed
+    if total is not None:
+        run.total = total
+    session.add(run)
+
+
+def finish_run(*, session: Session, run_id: int, status: str, message: str = "") -> None:
+    run = session.get(Run, run_id)
+    if run is None:
+        raise LookupError(f"finish_run: no run {run_id}")
+    run.status, run.message, run.finished_at = status, message[:4000], utcnow()
+    session.add(run)
+
+
+def list_runs(*, session: Session, limit: int = 50) -> list[RunRow]:
+    rows = session.exec(select(Run).order_by(col(Run.id).desc()).limit(limit)).all()
+    return [
+        RunRow(
+            r.id or 0,
+            r.kind,
+            json.loads(r.params_json),
+            r.status,
+            r.total,
+            r.done,
+            r.failed,
+            r.unparsed,
+            r.message,
+        )
+        for r in rows
+    ]
+
+
+def record_failure(
+    *,
+    session: Session,
+    run_id: int,
+    endpoint: str,
+    kind: str,
+    message: str,
+    status: int | None,
+    attempts: int,
+    question_id: int | None = None,
+    battle_id: int | None = None,
+) -> None:
+    session.add(
+        CallFailure(
+            run_id=run_id,
+            endpoint=endpoint,
+            question_id=question_id,
+            battle_id=battle_id,
+            kind=kind,
+            status=status,
+            message=message[:4000],
+            attempts=attempts,
+        )
+    )
+
+
+def run_failures(*, session: Session, run_id: int, limit: int = 500) -> list[CallFailure]:
+    return list(
+        session.exec(
+            select(CallFailure).where(CallFailure.run_id == run_id).order_by(col(CallFailure.id)).limit(limit)
+        )
+    )
+
+
+def record_unparsed(
+    *,
+    session: Session,
+    run_id: int,
+    judge: str,
+    battle_id: int,
+    left_response_id: int,
+    prompt_version: str,
+    raw: str,
+    attempts: int,
+) -> None:
+    session.add(
+        JudgeReply(
+            run_id=run_id,
+            judge=judge,
+            battle_id=battle_id,
+            left_response_id=left_response_id,
+            prompt_version=prompt_version,
+            raw=raw,
+            attempts=attempts,
+        )
+    )
+
+
+def judge_done(
+    *, session: Session, judge: str, prompt_version: str, battle_ids: Sequence[int]
+) -> set[tuple[int, int]]:
+    """(battle id, left response id) pairs among ``battle_ids`` this judge already has a stored
+    verdict for (asked per batch: reading every verdict of the judge would grow with the table)."""
+    if not battle_ids:
+        return set()
+    stmt = text(
+        "SELECT battle_id, left_response_id FROM vote"
+        " WHERE source = 'judge' AND rater = :j AND prompt_version = :v AND battle_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    rows = session.execute(stmt, {"j": judge, "v": prompt_version, "ids": [int(b) for b in battle_ids]}).all()
+    return {(int(b), int(left)) for b, left in rows}
+
+
+def judge_votes_in_release(*, session: Session, judge: str, release_id: int) -> list[tuple[str, str, str]]:
+    """(model A key, model B key, verdict) of this judge's votes in a release, in vote order."""
+    rows = session.execute(
+        text(
+            "SELECT ma.key, mb.key, v.verdict FROM vote v"
+            " JOIN arena_model ma ON ma.id = v.model_a_id JOIN arena_model mb ON mb.id = v.model_b_id"
+            f" WHERE v.source = 'judge' AND v.rater = :j AND v.release_id = :r AND {status_sql('v', View.RATED)}"
+            " ORDER BY v.id"
+        ),
+        {"j": judge, "r": release_id},
+    ).all()
+    return [(str(a), str(b), str(v)) for a, b, v in rows]
+
+
+def judge_half_done(*, session: Session, judge: str, prompt_version: str, release_id: int) -> list[int]:
+    """Battles of the release this judge has judged in one order only (an interrupted run)."""
+    rows = session.execute(
+        text(
+            "SELECT battle_id FROM vote WHERE source = 'judge' AND rater = :j AND prompt_version = :v"
+            " AND release_id = :r GROUP BY battle_id HAVING COUNT(DISTINCT left_response_id) = 1 ORDER BY battle_id"
+        ),
+        {"j": judge, "v": prompt_version, "r": release_id},
+    ).all()
+    return [int(r[0]) for r in rows]
+
+
+def judged_battles(*, session: Session, judge: str, prompt_version: str, release_id: int) -> int:
+    """How many battles of the release this judge has at least one verdict on."""
+    row = session.execute(
+        text(
+            "SELECT COUNT(DISTINCT battle_id) FROM vote WHERE source = 'judge' AND rater = :j"
+            " AND prompt_version = :v AND release_id = :r"
+        ),
+        {"j": judge, "v": prompt_version, "r": release_id},
+    ).one()
+    return int(row[0])
