@@ -220,8 +220,48 @@ class LazyCommands(TyperGroup):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._listed = False  # every module read (help, completion), or only what was asked for
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and not self._listed:
+            found = self._package_command(cmd_name)
+            if found is None:
+                self._list_all()
+            else:
+                self.commands[cmd_name] = found
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        self._list_all()
+        return super().list_commands(ctx)
+
+    def _list_all(self) -> None:
+        if self._listed:
+            return
+        self._listed = True
         for name, command in self._package_commands():
             self.commands.setdefault(name, command)
+
+    @staticmethod
+    def _package_command(name: str) -> Any:
+        """The command ``name`` of the first module that defines it, reading only the modules
+        whose source mentions the name (as a literal, or as the function typer names it after)."""
+        for module in _modules():
+            qualified = f"{__name__}.{module}"
+            source = (_PACKAGE / f"{module}.py").read_text(encoding="utf-8")
+            if f'"{name}"' not in source and f"def {name.replace('-', '_')}(" not in source:
+                continue
+            try:
+                infos = _read_module(qualified, source)
+            except (_Unsupported, SyntaxError):
+                command = _commands_of(qualified).get(name)
+                if command is not None:
+                    return command
+                continue
+            for info in infos:
+                if info.name == name:
+                    return _LazyCommand(info)
+        return None
 
     @staticmethod
     def _package_commands() -> Iterator[tuple[str, Any]]:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import typer
 
+from judging.gold import REFERENCE_MODELS
 from judging.ratings import (
     DEFAULT_ELO_K,
     TRUESKILL_SIGMAS,
@@ -28,7 +29,6 @@ from judging.ratings import (
     TrueSkillRater,
 )
 from judging.votes_file import VotesFileError, VoteTable, read_vote_table
-from pipeline.gold import REFERENCE_MODELS
 
 TIE_MODELS = (TieRule.HALF, TieRule.DAVIDSON)
 

@@ -169,13 +169,13 @@ class VoteTable:
         outcome share one (immutable) object."""
         n_models, n_outcomes = len(self.models), len(OUTCOMES)
         key = (self.a * n_models + self.b) * n_outcomes + self.outcome
-        encoded = pa.array(key, type=pa.int64()).dictionary_encode()
+        encoded = _arrow_ints(key).dictionary_encode()
         distinct = []
         for k in encoded.dictionary.to_pylist():
             pair, outcome = divmod(k, n_outcomes)
             i, j = divmod(pair, n_models)
             distinct.append(Comparison(self.models[i], self.models[j], OUTCOMES[outcome]))
-        return tuple(distinct[k] for k in encoded.indices.to_numpy(zero_copy_only=False).tolist())
+        return tuple(distinct[k] for k in _numpy_ints(encoded.indices).tolist())
 
     def sources(self) -> list[Source | None]:
         lookup: tuple[Source | None, ...] = (*(Source(s) for s in self.source.names), None)
@@ -373,7 +373,7 @@ def _csv_fields_fast(raw: bytes, header: Sequence[str]) -> _Fields | None:
         line = found[1:]
     blank = _blank_rows(table)
     if blank.any():
-        table, line = table.filter(pa.array(~blank)), line[~blank]
+        table, line = table.filter(_arrow_mask(~blank)), line[~blank]
     columns: dict[str, Any] = {}
     for column, key in zip(header, keys, strict=True):
         columns.setdefault(column, table.column(key).combine_chunks())
@@ -395,7 +395,7 @@ def _blank_rows(table: pa.Table) -> npt.NDArray[np.bool_]:
     for column in table.columns:  # stops at the first column with text on every row
         encoded = column.combine_chunks().dictionary_encode()
         empty = np.array([not v.strip() for v in encoded.dictionary.to_pylist()] + [False])
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        codes = _numpy_ints(encoded.indices)
         blank &= empty[codes]
         if not blank.any():
             break
@@ -510,7 +510,7 @@ def _column(
         return _Column(np.full(n, -1, dtype=np.int64), [], [])
     if fields.format is VotesFormat.CSV:
         encoded = values.dictionary_encode()
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        codes = _numpy_ints(encoded.indices)
         distinct: list[object] = encoded.dictionary.to_pylist()
         if not _needs_cleaning(encoded.dictionary):
             return _Column(codes, distinct, distinct)  # type: ignore[arg-type]
@@ -698,19 +698,19 @@ def _cast_numbers(values: pa.Array, dtype: type[np.generic]) -> Any:
     """Plain CSV numbers (empty cells absent) cast by pyarrow; ``None`` when any cell is not
     plain (whitespace, a guard, a turn below 1, a non-finite time), for the exact path to judge.
     pyarrow and Python both round decimal text correctly, so the values are the same."""
-    empty = pc.equal(values, "")
+    empty = _numpy_ints(pc.utf8_length(values)) == 0
     target = pa.int64() if dtype is np.int64 else pa.float64()
     try:
-        cast = pc.cast(pc.if_else(empty, pa.scalar(None, pa.string()), values), target)
+        cast = pc.cast(_plain(values).filter(_arrow_mask(~empty)), target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if dtype is np.int64:
-        numbers = cast.fill_null(0).to_numpy()
-        ok = (numbers >= 1) | empty.to_numpy(zero_copy_only=False)
-        return numbers.astype(np.int64) if ok.all() else None
-    numbers = cast.fill_null(math.nan).to_numpy()
-    ok = np.isfinite(numbers) | empty.to_numpy(zero_copy_only=False)
-    return numbers.astype(dtype) if ok.all() else None
+        whole = np.zeros(empty.size, dtype=np.int64)
+        whole[~empty] = _numpy_ints(cast)
+        return whole if (whole[~empty] >= 1).all() else None
+    real = np.full(empty.size, math.nan)
+    real[~empty] = _numpy_floats(cast)
+    return real if np.isfinite(real[~empty]).all() else None
 
 
 def _side(value: str, _raw: object) -> int:
@@ -773,5 +773,52 @@ def _battles(question: IntArray, turn: IntArray, a: IntArray, b: IntArray) -> In
 
 def _first_appearance(ids: IntArray) -> IntArray:
     """Renumber ids 0, 1, 2 … in order of first appearance (a hash pass, no sort)."""
-    encoded = pa.array(ids, type=pa.int64()).dictionary_encode()
-    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return _numpy_ints(_arrow_ints(ids).dictionary_encode().indices)
+
+
+# -- between pyarrow and numpy without pandas ------------------------------------------------------
+# pyarrow's own conversions (``pa.array``, ``to_numpy``) import pandas to check for its types,
+# a quarter of a second the command line does not need: these go through the buffers instead.
+
+_INT_TYPES = {pa.int8(): np.int8, pa.int16(): np.int16, pa.int32(): np.int32, pa.int64(): np.int64}
+
+
+def _plain(array: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _numpy_ints(array: pa.Array | pa.ChunkedArray) -> IntArray:
+    """An integer array without nulls as int64."""
+    array = _plain(array)
+    assert array.null_count == 0, "integer codes are never null"
+    dtype = _INT_TYPES[array.type]
+    values = np.frombuffer(array.buffers()[1], dtype=dtype)[array.offset : array.offset + len(array)]
+    return values.astype(np.int64)
+
+
+def _numpy_floats(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.float64]:
+    """A float64 array without nulls."""
+    array = _plain(array)
+    assert array.null_count == 0 and array.type == pa.float64()
+    return np.frombuffer(array.buffers()[1], dtype=np.float64)[
+        array.offset : array.offset + len(array)
+    ].copy()
+
+
+def _numpy_bools(array: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.bool_]:
+    """A boolean array (nulls read as false)."""
+    array = _plain(array)
+    if array.null_count:
+        array = array.fill_null(False)
+    bits = np.unpackbits(np.frombuffer(array.buffers()[1], dtype=np.uint8), bitorder="little")
+    return bits[array.offset : array.offset + len(array)].astype(bool)
+
+
+def _arrow_ints(values: npt.NDArray[np.integer[Any]]) -> pa.Array:
+    data = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
+
+
+def _arrow_mask(mask: npt.NDArray[np.bool_]) -> pa.Array:
+    bits = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(bits)])

@@ -15,22 +15,22 @@ Newton for any row that stalls.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from statistics import NormalDist
 from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from scipy.sparse.csgraph import connected_components
-from scipy.special import expit
 
 from judging.ratings._arrays import read_only
 from judging.ratings._battles import resampling_cells
 from judging.ratings._intervals import IntervalMethod, RatingIntervals
 from judging.ratings._likelihood import Davidson, TwoOutcomes, likelihood_of
 from judging.ratings._newton import chord, newton
+from judging.ratings._numeric import expit, strongly_connected
 from judging.ratings._pairs import PairCounts, PairWins, TieRule, pair_totals
 from judging.types import Comparison
 
@@ -42,6 +42,7 @@ ELO_SCALE = 400.0 / math.log(10.0)  # Elo points per unit of log-odds
 
 _BOOTSTRAP_CHUNK = 250  # rounds fitted together: bounds memory to a few (chunk, pairs) arrays
 _BOOTSTRAP_TOL = 1e-8  # log-odds; 2e-6 Elo points, far inside any interval
+_BOOTSTRAP_THREADS = 4  # chunks fitted at once, at most one per core
 _CHORD_ITERATIONS = 30  # fixed-Hessian steps per bootstrap row before falling back to Newton
 
 
@@ -215,7 +216,9 @@ class BradleyTerry:
         with equal totals is then drawn Poisson(c) times, and a round's pair totals are the cells'
         totals weighted by its draws. Every round is refitted from ``fit``, a chunk of rounds at a
         time, with the point fit's Hessian (see ``chord``); rows that stall are finished by full
-        Newton. Without battle ids every vote is its own battle: the vote bootstrap.
+        Newton. Without battle ids every vote is its own battle: the vote bootstrap. Each chunk
+        draws from its own stream spawned from ``rng``, so the intervals depend on the seed only,
+        not on how many chunks run at once (up to one per core).
         """
         if not isinstance(rng, np.random.Generator):
             raise TypeError(
@@ -234,9 +237,14 @@ class BradleyTerry:
         start = fit.params()
         samples = np.empty((rounds, n))
         tol = max(self.tol, _BOOTSTRAP_TOL)
-        for first in range(0, rounds, _BOOTSTRAP_CHUNK):
-            size = min(_BOOTSTRAP_CHUNK, rounds - first)
-            wins = pair_totals(n, i, j, stats, rng.poisson(cells, size=(size, len(cells))))
+        chunks = [
+            (first, min(_BOOTSTRAP_CHUNK, rounds - first)) for first in range(0, rounds, _BOOTSTRAP_CHUNK)
+        ]
+        streams = rng.spawn(len(chunks))  # one stream per chunk: the same draws on any thread count
+
+        def resample(chunk: int) -> None:
+            first, size = chunks[chunk]
+            wins = pair_totals(n, i, j, stats, streams[chunk].poisson(cells, size=(size, len(cells))))
             likelihood = likelihood_of(wins, n, self.l2)
             params, converged = chord(
                 likelihood, np.tile(start, (size, 1)), hessian_inverse, tol, _CHORD_ITERATIONS
@@ -247,6 +255,14 @@ class BradleyTerry:
                     likelihood.subset(stalled), params[stalled], self.tol, self.max_iter
                 )
             samples[first : first + size] = self._to_rating(params[:, :n], counts.models)
+
+        workers = min(len(chunks), _BOOTSTRAP_THREADS, os.cpu_count() or 1)
+        if workers > 1:  # numpy's draws and array kernels release the GIL
+            with ThreadPoolExecutor(workers) as pool:
+                list(pool.map(resample, range(len(chunks))))
+        else:
+            for chunk in range(len(chunks)):
+                resample(chunk)
         tail = (1.0 - level) / 2.0
         lower, upper = np.quantile(samples, [tail, 1.0 - tail], axis=0)
         # rows and ranks read lower <= rating <= upper; a percentile interval can (rarely) leave the
@@ -360,9 +376,7 @@ def _identified(pairs: PairWins, n: int) -> bool:
     source = np.concatenate([pairs.i, pairs.j])
     target = np.concatenate([pairs.j, pairs.i])
     won = np.concatenate([pairs.forward + draws, pairs.backward + draws]) > 0  # edges where a result was
-    beaten = sparse.csr_matrix((np.ones(int(won.sum())), (source[won], target[won])), shape=(n, n))
-    components, _ = connected_components(beaten, directed=True, connection="strong")
-    return bool(components == 1)
+    return strongly_connected(n, source[won], target[won])
 
 
 def _initial_kappa(pairs: PairWins) -> float:

@@ -19,9 +19,8 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
-from scipy.special import expit
 
+from judging.ratings._numeric import GroupSum, expit
 from judging.ratings._pairs import PairWins
 
 __all__ = ["Davidson", "PairLikelihood", "TwoOutcomes", "likelihood_of"]
@@ -32,31 +31,23 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 class _Design(NamedTuple):
-    """Pair-by-model incidence (+1 for i, -1 for j), transposed, and its absolute value."""
+    """The pair-by-model incidence (+1 for ``i``, -1 for ``j``) as sums of pair columns."""
 
     i: IntArray
     j: IntArray
-    incidence_t: sparse.csr_matrix
-    degree_t: sparse.csr_matrix
+    to_i: GroupSum  # a pair's value to its model i
+    to_j: GroupSum  # a pair's value to its model j
     n: int
 
     @classmethod
     def of(cls, i: IntArray, j: IntArray, n: int) -> _Design:
-        pairs = len(i)
-        rows = np.repeat(np.arange(pairs), 2)
-        cols = np.stack([i, j], axis=1).ravel()
-        signs = np.tile([1.0, -1.0], pairs)
-        return cls(
-            i,
-            j,
-            sparse.csr_matrix((signs, (cols, rows)), shape=(n, pairs)),
-            sparse.csr_matrix((np.abs(signs), (cols, rows)), shape=(n, pairs)),
-            n,
-        )
+        return cls(i, j, GroupSum(i, n), GroupSum(j, n), n)
 
     def spread(self, per_pair: FloatArray) -> FloatArray:
         """``sum_pairs per_pair * (e_i - e_j)`` per row: ``(rows, pairs)`` -> ``(rows, n)``."""
-        return np.asarray(self.incidence_t @ per_pair.T).T
+        out = self.to_i(per_pair)
+        out -= self.to_j(per_pair)
+        return out
 
     def laplacian(self, per_pair: FloatArray, l2: float) -> FloatArray:
         """``sum_pairs per_pair (e_i - e_j)(e_i - e_j)^T + l2 I + 1 1^T / n`` per row."""
@@ -65,7 +56,7 @@ class _Design(NamedTuple):
         out[:, self.i * n + self.j] -= per_pair
         out[:, self.j * n + self.i] -= per_pair
         diagonal = np.arange(n) * (n + 1)
-        out[:, diagonal] += np.asarray(self.degree_t @ per_pair.T).T + l2
+        out[:, diagonal] += self.to_i(per_pair) + self.to_j(per_pair) + l2
         return out.reshape(-1, n, n)
 
 

@@ -14,11 +14,11 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from judging.ratings._arrays import read_only
 from judging.ratings._battles import BattleCells, battle_cells, grouped_cells
 from judging.ratings._encoding import encode
+from judging.ratings._numeric import GroupSum
 from judging.ratings._ties import TieRule, outcome_columns
 from judging.types import Comparison
 
@@ -216,20 +216,14 @@ def pair_totals(n_models: int, i: IntArray, j: IntArray, stats: FloatArray, coun
     keep = stats.any(axis=1)
     stats = stats[keep]
     pair_key, pair_of_cell = np.unique(i[keep] * n_models + j[keep], return_inverse=True)
-    pairs, cells, columns = len(pair_key), len(stats), stats.shape[1]
+    pairs, columns = len(pair_key), stats.shape[1]
     # cell c adds count * stats[c, k] to column k of its pair
-    spread = sparse.csr_matrix(
-        (
-            stats.T.ravel(),
-            (
-                np.tile(np.arange(cells), columns),
-                (pair_of_cell[None, :] + pairs * np.arange(columns)[:, None]).ravel(),
-            ),
-        ),
-        shape=(cells, columns * pairs),
-    )
+    to_pair = GroupSum(pair_of_cell, pairs)
     counts = np.asarray(count, dtype=np.float64)[..., keep]
-    totals = np.asarray((spread.T @ np.atleast_2d(counts).T).T).reshape((*counts.shape[:-1], columns * pairs))
+    rows = np.atleast_2d(counts)
+    totals = np.concatenate([to_pair(rows * stats[:, k]) for k in range(columns)], axis=1).reshape(
+        (*counts.shape[:-1], columns * pairs)
+    )
     return PairWins(
         i=pair_key // n_models,
         j=pair_key % n_models,
