@@ -24,10 +24,13 @@ import csv
 import io
 import json
 import math
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import numpy as np
@@ -294,6 +297,7 @@ class _Fields:
     columns: dict[str, Any]
     rows: Sequence[dict[str, object]] = ()
     stop: VotesFileError | None = None  # a line that could not be read: the rows end before it
+    encoded: Mapping[str, pa.DictionaryArray] = field(default_factory=dict)  # CSV text columns, encoded
 
 
 class _Absent:
@@ -342,8 +346,9 @@ def _csv_fields_fast(raw: bytes, header: Sequence[str]) -> _Fields | None:
     try:
         table = pa_csv.read_csv(
             io.BytesIO(raw),
-            # one thread: parsing is not the bottleneck, and on a busy machine threads lose time
-            read_options=pa_csv.ReadOptions(column_names=keys, skip_rows=1, use_threads=False),
+            read_options=pa_csv.ReadOptions(
+                column_names=keys, skip_rows=1, use_threads=(os.cpu_count() or 1) > 1
+            ),
             parse_options=pa_csv.ParseOptions(newlines_in_values=b'"' in raw, invalid_row_handler=on_invalid),
             convert_options=pa_csv.ConvertOptions(
                 column_types=dict.fromkeys(keys, pa.string()),
@@ -377,7 +382,20 @@ def _csv_fields_fast(raw: bytes, header: Sequence[str]) -> _Fields | None:
     columns: dict[str, Any] = {}
     for column, key in zip(header, keys, strict=True):
         columns.setdefault(column, table.column(key).combine_chunks())
-    return _Fields(VotesFormat.CSV, line, columns)
+    return _Fields(VotesFormat.CSV, line, columns, encoded=_encoded(columns))
+
+
+def _encoded(columns: Mapping[str, pa.Array]) -> Mapping[str, pa.DictionaryArray]:
+    """The text fields' columns dictionary-encoded, a column per thread (pyarrow's kernels release
+    the GIL)."""
+    fields = [f for f in (*REQUIRED, *OPTIONAL) if f in columns and f not in ("turn", "tstamp")]
+    workers = min(len(fields), os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            encoded = list(pool.map(lambda f: columns[f].dictionary_encode(), fields))
+    else:
+        encoded = [columns[f].dictionary_encode() for f in fields]
+    return MappingProxyType(dict(zip(fields, encoded, strict=True)))
 
 
 def _non_blank_lines(raw: bytes, end: int) -> IntArray:
@@ -509,7 +527,7 @@ def _column(
     if values is None:
         return _Column(np.full(n, -1, dtype=np.int64), [], [])
     if fields.format is VotesFormat.CSV:
-        encoded = values.dictionary_encode()
+        encoded = fields.encoded.get(field) or values.dictionary_encode()
         codes = _numpy_ints(encoded.indices)
         distinct: list[object] = encoded.dictionary.to_pylist()
         if not _needs_cleaning(encoded.dictionary):
