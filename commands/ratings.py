@@ -14,19 +14,18 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
 import typer
 
 from judging.gold import REFERENCE_MODELS
 from judging.ratings import (
     DEFAULT_ELO_K,
     TRUESKILL_SIGMAS,
-    BradleyTerry,
-    EloRater,
+    BoardSettings,
     Leaderboard,
-    PairCounts,
+    RatingMethod,
     TieRule,
-    TrueSkillRater,
+    board_of,
+    rate_columns,
 )
 from judging.votes_file import VotesFileError, VoteTable, read_vote_table
 
@@ -60,35 +59,33 @@ def rate_votes(
     min_votes: int = 0,
     elo_k: float = DEFAULT_ELO_K,
 ) -> RatedFile:
-    """The board of the votes in ``table`` (read from ``path``, named in errors) by ``method``."""
-    if len(table.models) < 2:
+    """The board of the votes in ``table`` (read from ``path``, named in errors) by ``method``,
+    through ``rate_columns`` as the leaderboard page rates a slice."""
+    if tie_model not in TIE_MODELS:
+        raise ValueError(f"ratings: unknown tie model {tie_model!r} (expected half or davidson)")
+    try:
+        chosen = RatingMethod(method)
+    except ValueError:
+        raise ValueError(f"ratings: unknown method {method!r} (expected bt, elo or trueskill)") from None
+    settings = BoardSettings(
+        ties=TieRule(tie_model),
+        bootstrap_rounds=bootstrap if chosen is RatingMethod.BT else 0,
+        seed=seed,
+        min_votes=min_votes,
+        elo_k=elo_k,
+        online=chosen is not RatingMethod.BT,
+    )
+    boards = rate_columns(table.a, table.b, table.score, table.models, settings, battle=table.battle)
+    if boards is None:
         raise VotesFileError(
             str(path),
             None,
             None,
             f"needs votes between at least two rated models, found {list(table.models)}",
         )
-    if tie_model not in TIE_MODELS:
-        raise ValueError(f"ratings: unknown tie model {tie_model!r} (expected half or davidson)")
-    counts = PairCounts.from_arrays(table.a, table.b, table.score, table.models, battle=table.battle)
-    if method == "bt":
-        bt = BradleyTerry(ties=TieRule(tie_model))
-        fit = bt.fit_counts(counts)
-        intervals = (
-            bt.bootstrap(fit, np.random.default_rng(seed), rounds=bootstrap)
-            if bootstrap
-            else bt.sandwich(fit)
-        )
-        board = Leaderboard.from_intervals("bt", intervals, fit.votes, min_votes=min_votes)
-        return RatedFile(board, counts.n_battles, fit.ties, fit.tie_parameter)
-    if method == "elo":
-        elo = EloRater(k=elo_k, initial=1500.0).fit(table.comparisons())
-        board = Leaderboard.from_elo(elo, min_votes=min_votes)
-    elif method == "trueskill":
-        board = Leaderboard.from_trueskill(TrueSkillRater().fit(table.comparisons()), min_votes=min_votes)
-    else:
-        raise ValueError(f"ratings: unknown method {method!r} (expected bt, elo or trueskill)")
-    return RatedFile(board, counts.n_battles, None, None)
+    if chosen is RatingMethod.BT:
+        return RatedFile(boards.bt, boards.n_battles, boards.fit.ties, boards.fit.tie_parameter)
+    return RatedFile(board_of(boards, chosen), boards.n_battles, None, None)
 
 
 def _column_title(board: Leaderboard) -> str:

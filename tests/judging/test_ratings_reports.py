@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from judging.ratings import (
+    BoardSettings,
     BradleyTerry,
     EloRater,
     IntervalMethod,
@@ -25,6 +26,7 @@ from judging.ratings import (
     interval_ranks,
     leaderboard,
     predicted_win_matrix,
+    rate_columns,
     win_rate_matrix,
 )
 from judging.types import Comparison, Outcome, Source
@@ -167,12 +169,28 @@ def test_slice_errors_name_the_problem() -> None:
 
 def test_leaderboard_entry_point_for_each_method() -> None:
     votes = _votes()
-    bt = leaderboard(RatingMethod.parse("bt"), votes, min_votes=5)
-    booted = leaderboard(RatingMethod.BT, votes, bootstrap_rounds=200, rng=np.random.default_rng(0))
+    bt = leaderboard(RatingMethod.parse("bt"), votes, BoardSettings(min_votes=5))
+    booted = leaderboard(RatingMethod.BT, votes, BoardSettings(bootstrap_rounds=200))
     assert [r.model for r in bt.rows] == [r.model for r in booted.rows] == ["x", "y", "z"]
+    assert booted.interval is IntervalMethod.BOOTSTRAP and bt.interval is IntervalMethod.SANDWICH
     assert leaderboard(RatingMethod.ELO, votes).rows[0].lower is None
     assert leaderboard(RatingMethod.TRUESKILL, votes).method == "trueskill"
-    with pytest.raises(ValueError, match="needs an rng"):
-        leaderboard(RatingMethod.BT, votes, bootstrap_rounds=10)
+    with pytest.raises(ValueError, match="was not replayed"):
+        leaderboard(RatingMethod.ELO, votes, BoardSettings(online=False))
     with pytest.raises(ValueError, match="unknown method 'glicko'"):
         RatingMethod.parse("glicko")
+
+
+def test_rate_columns_rates_only_models_with_votes_of_positive_weight() -> None:
+    # models: x y z w; w never plays, z plays only in a zero-weight vote
+    a, b = [0, 0, 1, 2, 0], [1, 1, 0, 0, 1]
+    score = [1.0, 0.5, 1.0, 1.0, 0.0]
+    weight = [1.0, 1.0, 2.0, 0.0, 1.0]
+    boards = rate_columns(a, b, score, ("x", "y", "z", "w"), BoardSettings(), weight=weight)
+    assert boards is not None
+    assert boards.models == ("x", "y") and boards.n_votes == 4
+    # weighted: x wins 1 + half a draw = 1.5; y wins half a draw + 2 (weight 2) + 1 = 3.5
+    p = boards.bradley_terry.win_probability(boards.fit, "x", "y")
+    assert p == pytest.approx(1.5 / 5.0, abs=1e-3)  # the MLE of one pair: its win share
+    assert {r.model for r in boards.online} == {"x", "y"}
+    assert rate_columns([0], [1], [1.0], ("x", "y"), BoardSettings(), weight=[0.0]) is None
