@@ -16,7 +16,7 @@ from commands import LazyCommands
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from pipeline.settings import Settings
+    from pipeline.startup.settings import Settings
 
 app = typer.Typer(
     cls=LazyCommands, add_completion=False, no_args_is_help=True, help="Safety Arena command line."
@@ -24,7 +24,7 @@ app = typer.Typer(
 
 
 def _settings() -> Settings:
-    from pipeline.settings import Settings
+    from pipeline.startup.settings import Settings
 
     return Settings.from_env()
 
@@ -33,8 +33,8 @@ def _settings() -> Settings:
 def init() -> None:
     """Create the database (default data/arena.db; DATABASE_URL overrides), load the demo release
     into an empty database and create the first admin account."""
-    from pipeline.bootstrap import prepare
-    from pipeline.demo import DemoError
+    from pipeline.startup.bootstrap import prepare
+    from pipeline.startup.demo import DemoError
 
     try:
         prepare(_settings())

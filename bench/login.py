@@ -15,7 +15,7 @@ after a failure (``login_sleep_time``, 0.7 s).
 ``--root DIR`` times a checkout other than this working tree (a snapshot:
 ``git archive HEAD | tar -x -C DIR``, so that edits in progress cannot disturb the run);
 ``--peer-root DIR`` times another checkout the same way (the previous code); rounds alternate
-between the two servers so both see the same machine load. The component line times ``pipeline.accounts.log_in`` in-process (bcrypt
+between the two servers so both see the same machine load. The component line times ``pipeline.people.accounts.log_in`` in-process (bcrypt
 check plus its two short transactions), labelled as such.
 
 Run: .venv/bin/python bench/login.py [--rounds 7] [--root /tmp/new] [--peer-root /tmp/old]
@@ -222,10 +222,10 @@ def _time_apps(roots: dict[str, Path], rounds: int) -> dict[str, Timings]:
 
 def _time_log_in(rounds: int) -> list[float]:
     """The server-side component: one ``log_in`` call (bcrypt cost 12, two short transactions)."""
-    from pipeline.accounts import LoginOutcome, log_in
-    from pipeline.bootstrap import prepare
-    from pipeline.settings import Settings
-    from pipeline.users import create_user
+    from pipeline.people.accounts import LoginOutcome, log_in
+    from pipeline.people.users import create_user
+    from pipeline.startup.bootstrap import prepare
+    from pipeline.startup.settings import Settings
 
     data_dir = Path(tempfile.mkdtemp(prefix="bench-login-component-"))
     try:

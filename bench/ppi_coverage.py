@@ -146,7 +146,7 @@ def _request(
     candidates: dict[int, SpotCheckCandidate],
     strata: Counter[Stratum],
 ) -> SpotCheckChoice | None:
-    """One spot-check request, as ``pipeline.queue._spot_check`` makes it from its queries."""
+    """One spot-check request, as ``pipeline.workflow.queue._spot_check`` makes it from its queries."""
     return next_spot_check(
         rng,
         calibration_share=share,

@@ -33,7 +33,7 @@ VERDICTS = ["A", "B", "tie", "both_unsafe"]
 def build(db: Path, n_votes: int, n_models: int, n_questions: int, seed: int = 1) -> None:
     from sqlalchemy import text
 
-    from pipeline.accounts import hash_password
+    from pipeline.people.accounts import hash_password
     from storage.db.engine import create_schema, make_engine
 
     rng = random.Random(seed)

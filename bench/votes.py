@@ -1,5 +1,5 @@
 """No lost votes under load: N concurrent voter processes submit votes through the real submit
-path (``pipeline.voting.submit_vote``, with duplicate submissions of the same idempotency key)
+path (``pipeline.workflow.voting.submit_vote``, with duplicate submissions of the same idempotency key)
 against SQLite and PostgreSQL, while a bulk ``import-votes`` of many votes runs beside them.
 
 Prints submit latency percentiles (p50/p95/p99) and throughput per backend, checks zero lost and
@@ -30,10 +30,10 @@ from sqlmodel import func, select
 
 from judging.interchange import ArenaVote
 from judging.types import Side, Source, Verdict
-from pipeline.demo import load_demo, write_demo
-from pipeline.settings import PROJECT_ROOT
-from pipeline.votes_import import import_vote_records
-from pipeline.voting import VoteItem, VoteNotSavedError, submit_vote
+from pipeline.interchange.votes_import import import_vote_records
+from pipeline.startup.demo import load_demo, write_demo
+from pipeline.startup.settings import PROJECT_ROOT
+from pipeline.workflow.voting import VoteItem, VoteNotSavedError, submit_vote
 from storage.db.engine import create_schema, make_engine
 from storage.db.models import Battle, Vote, utcnow
 from storage.db.session import read_session, write_session

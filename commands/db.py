@@ -12,7 +12,7 @@ __all__ = ["register"]
 
 
 def _engine():  # type: ignore[no-untyped-def]
-    from pipeline.settings import Settings
+    from pipeline.startup.settings import Settings
     from storage.db.engine import make_engine
 
     return make_engine(Settings.from_env().database_url)

@@ -13,20 +13,13 @@ import typer
 from sqlalchemy.engine import Engine
 
 from judging.questions import DEFAULT_THRESHOLD
-from pipeline.bootstrap import prepare
-from pipeline.demo import DemoError
-from pipeline.events_import import (
-    EventImportError,
-    EventImportReport,
-    FeedConfig,
-    import_source,
-    load_feeds,
-    remove_feed,
-    save_feed,
-)
-from pipeline.feeds import FetchLimits
-from pipeline.generation import CandidateStatus, list_events
-from pipeline.settings import Settings
+from pipeline.bank.event_sources import EventImportError, FeedConfig, load_feeds, remove_feed, save_feed
+from pipeline.bank.events import CandidateStatus, list_events
+from pipeline.bank.events_import import EventImportReport, import_source
+from pipeline.bank.feed_fetch import FetchLimits
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.demo import DemoError
+from pipeline.startup.settings import Settings
 
 __all__ = ["register"]
 

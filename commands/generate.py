@@ -12,12 +12,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import Engine
 
 from judging.generation import MAX_PER_DIMENSION
-from pipeline.bootstrap import prepare
-from pipeline.demo import DemoError
-from pipeline.generation import BatchProgress, plan_generation, run_generation_batch
-from pipeline.runs_common import RunOptions
-from pipeline.settings import Settings
-from pipeline.verification import mark_stale_candidates
+from pipeline.bank.verification import mark_stale_candidates
+from pipeline.runs.common import RunOptions
+from pipeline.runs.generation_batch import BatchProgress, plan_generation, run_generation_batch
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.demo import DemoError
+from pipeline.startup.settings import Settings
 
 __all__ = ["register"]
 

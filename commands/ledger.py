@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import typer
 
-from pipeline import ledger
-from pipeline.bootstrap import prepare
-from pipeline.settings import Settings
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
+from pipeline.views import ledger
 
 __all__ = ["register"]
 

@@ -15,21 +15,21 @@ import typer
 from sqlalchemy.engine import Engine
 
 from judging.questions import DEFAULT_THRESHOLD, ExportFormat, QuestionFileError, QuestionFormat
-from pipeline.bootstrap import prepare
-from pipeline.demo import DemoError
-from pipeline.questions import ImportReport, import_questions, read_question_files, write_export
-from pipeline.releases import (
+from pipeline.bank.questions import ImportReport, import_questions, read_question_files, write_export
+from pipeline.bank.releases import (
     ReleaseDiff,
     create_release,
     diff_releases,
     list_release_summaries,
     publish_release,
 )
-from pipeline.settings import Settings
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.demo import DemoError
+from pipeline.startup.settings import Settings
 from storage.bank.releases import ReleaseError
 
 if TYPE_CHECKING:
-    from pipeline.release_cycle import SiteBuilder
+    from pipeline.publish.release_cycle import SiteBuilder
 
 __all__ = ["register"]
 
@@ -233,9 +233,9 @@ def release_cycle(
 ) -> None:
     """Check a draft, publish it, collect answers, judge, write the report and the site; each step
     resumable (docs/release-cycle.md)."""
-    from pipeline.release_cycle import CycleError, CycleOptions, Step, run_cycle
-    from pipeline.runs_common import RunOptions
-    from pipeline.verification import ReleaseTarget
+    from pipeline.bank.verification_config import ReleaseTarget
+    from pipeline.publish.release_cycle import CycleError, CycleOptions, Step, run_cycle
+    from pipeline.runs.common import RunOptions
 
     try:
         mix = None if target is None else ReleaseTarget.parse(target, min_anchors=min_anchors)
@@ -276,8 +276,8 @@ def _site_builder() -> SiteBuilder | None:
     import sys
 
     from commands import LazyCommands
-    from pipeline.release_cycle import SiteError
-    from pipeline.settings import PROJECT_ROOT
+    from pipeline.publish.release_cycle import SiteError
+    from pipeline.startup.settings import PROJECT_ROOT
 
     if "site" not in LazyCommands().commands:
         return None

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import typer
 
-from pipeline.bootstrap import prepare
-from pipeline.demo import DemoError
-from pipeline.report import ReportOptions, build_report
-from pipeline.report_files import write_report
-from pipeline.settings import Settings
+from pipeline.publish.report import build_report
+from pipeline.publish.report_files import write_report
+from pipeline.publish.report_types import ReportOptions
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.demo import DemoError
+from pipeline.startup.settings import Settings
 from storage.bank.releases import ReleaseError
 
 __all__ = ["register"]

@@ -12,13 +12,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from judging.llm import RegistryError
 from judging.scheduling import ConvergenceRule, StopReason
-from pipeline.bootstrap import prepare
-from pipeline.collect import collect, resolve_models
-from pipeline.judge_run import run_judge
-from pipeline.registry import endpoint_configs, endpoint_roles, import_registry
-from pipeline.runs_common import Progress as RunProgress
-from pipeline.runs_common import RunOptions, chat_client
-from pipeline.settings import Settings
+from pipeline.runs.collect import collect, resolve_models
+from pipeline.runs.common import Progress as RunProgress
+from pipeline.runs.common import RunOptions, chat_client
+from pipeline.runs.judge import run_judge
+from pipeline.runs.registry import endpoint_configs, endpoint_roles, import_registry
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
 
 
 def _engine():

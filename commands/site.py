@@ -35,11 +35,8 @@ def site_command(
 ) -> None:
     """A self-contained static site of a published release: leaderboards with intervals, charts,
     model cards, questions and diff, methodology with calibration, history and downloads (zh/en)."""
-    from pipeline.bootstrap import prepare
-    from pipeline.demo import DemoError
-    from pipeline.report import ReportOptions
-    from pipeline.settings import Settings
-    from pipeline.site import (
+    from pipeline.publish.report_types import ReportOptions
+    from pipeline.publish.site import (
         SiteError,
         build_site,
         check_target,
@@ -48,6 +45,9 @@ def site_command(
         render_site,
         write_site,
     )
+    from pipeline.startup.bootstrap import prepare
+    from pipeline.startup.demo import DemoError
+    from pipeline.startup.settings import Settings
     from storage.bank.releases import ReleaseError
 
     try:

@@ -13,9 +13,9 @@ import sys
 
 import typer
 
-from pipeline.bootstrap import prepare
-from pipeline.settings import Settings
-from pipeline.users import UnknownUserError, WeakPasswordError, reset_password, set_password
+from pipeline.people.users import UnknownUserError, WeakPasswordError, reset_password, set_password
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
 from ui.i18n import translate  # the same wording of the password rules as the UI
 
 __all__ = ["register"]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import typer
 
-from pipeline.bootstrap import prepare
-from pipeline.demo import DemoError
-from pipeline.settings import Settings
-from pipeline.vote_export import VotesExportFormat, write_votes_export
+from pipeline.interchange.vote_export import VotesExportFormat, write_votes_export
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.demo import DemoError
+from pipeline.startup.settings import Settings
 from storage.bank.releases import ReleaseError
 
 __all__ = ["register"]

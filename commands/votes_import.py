@@ -6,10 +6,10 @@ from pathlib import Path
 
 import typer
 
-from pipeline.bootstrap import prepare
-from pipeline.demo import DemoError
-from pipeline.settings import Settings
-from pipeline.votes_import import import_votes
+from pipeline.interchange.votes_import import import_votes
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.demo import DemoError
+from pipeline.startup.settings import Settings
 from storage.bank.releases import ReleaseError
 
 __all__ = ["register"]

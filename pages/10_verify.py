@@ -9,26 +9,28 @@ import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
-from pipeline.generation import CandidateStatus, event_candidates
-from pipeline.releases import open_drafts
-from pipeline.verification import (
-    MAX_REQUIRED_APPROVALS,
-    MAX_STALE_DAYS,
+from pipeline.bank.events import CandidateStatus, event_candidates
+from pipeline.bank.releases import open_drafts
+from pipeline.bank.verification import (
     Decision,
-    ReleaseTarget,
     ReviewError,
-    VerificationConfig,
     approvals_of,
-    draft_progress,
-    load_release_target,
-    load_verification_config,
     mark_stale_candidates,
     requeue_candidate,
     review_candidate,
     review_queue,
+    stale_candidates,
+)
+from pipeline.bank.verification_config import (
+    MAX_REQUIRED_APPROVALS,
+    MAX_STALE_DAYS,
+    ReleaseTarget,
+    VerificationConfig,
+    draft_progress,
+    load_release_target,
+    load_verification_config,
     save_release_target,
     save_verification_config,
-    stale_candidates,
 )
 from storage.bank.releases import ReleaseError
 from ui.auth import require_role

@@ -8,10 +8,11 @@ import streamlit as st
 
 from judging.calibration import Estimate
 from judging.dimensions import Dimension
-from pipeline.leaderboard import slice_version
-from pipeline.releases import list_release_summaries
-from pipeline.report import OVERALL, ReleaseReport, ReportOptions, SliceBoard, build_report, previous_release
-from pipeline.report_files import report_files
+from pipeline.bank.releases import list_release_summaries
+from pipeline.publish.report import build_report, previous_release
+from pipeline.publish.report_files import report_files
+from pipeline.publish.report_types import OVERALL, ReleaseReport, ReportOptions, SliceBoard
+from pipeline.views.leaderboard import slice_version
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.i18n import t

@@ -5,7 +5,8 @@ confirms; admins edit them (each save is a new version, for one release or every
 import pandas as pd
 import streamlit as st
 
-from pipeline.guidelines import (
+from pipeline.bank.releases import list_release_summaries
+from pipeline.workflow.guidelines import (
     Guidelines,
     GuidelinesError,
     ReadingState,
@@ -15,7 +16,6 @@ from pipeline.guidelines import (
     reading_for,
     save_guidelines,
 )
-from pipeline.releases import list_release_summaries
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.i18n import t

@@ -1,6 +1,6 @@
 """Vote: a question and two anonymous answers side by side; identities only after the vote.
 
-After the vote: the reveal, Next, and an undo of that vote (pipeline.voting's ledger rules: your
+After the vote: the reveal, Next, and an undo of that vote (pipeline.workflow.voting's ledger rules: your
 own latest vote, within 10 minutes). Before it: a skip with an optional reason. A click that
 lands on a new item's vote buttons right after Next, Skip or Undo put it on screen is ignored."""
 
@@ -12,10 +12,10 @@ import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.types import Verdict
-from pipeline.guidelines import ReadingState, confirm_read, reading_for
-from pipeline.progress import person_progress
-from pipeline.queue import load_queue_config, next_assignment
-from pipeline.voting import (
+from pipeline.workflow.guidelines import ReadingState, confirm_read, reading_for
+from pipeline.workflow.progress import person_progress
+from pipeline.workflow.queue import load_queue_config, next_assignment
+from pipeline.workflow.voting import (
     SKIP_REASONS,
     TAGS,
     UNDO_WINDOW,

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
-from pipeline.leaderboard import Board, BoardQuery, compute_board
-from pipeline.live_ratings import OVERALL
+from pipeline.views.leaderboard import Board, BoardQuery, compute_board
+from pipeline.views.live_ratings import OVERALL
 from ui.auth import require_role
 from ui.i18n import t
 from ui.resources import elo_k, get_engine, get_live_ratings, get_releases

@@ -8,7 +8,7 @@ import streamlit as st
 from judging.dimensions import Dimension
 from judging.ledger import Status
 from judging.types import Source, Verdict
-from pipeline.adjudication import (
+from pipeline.workflow.adjudication import (
     AdjudicationError,
     adjudicate,
     adjudication_queue,
@@ -18,8 +18,8 @@ from pipeline.adjudication import (
     ruled_battles,
     votes_of,
 )
-from pipeline.gold import labels as gold_labels
-from pipeline.voting import masked_view
+from pipeline.workflow.gold import labels as gold_labels
+from pipeline.workflow.voting import masked_view
 from ui.auth import require_role
 from ui.components import battle_panel, inert_markdown, ruling_history, verdict_label
 from ui.i18n import t

@@ -12,19 +12,19 @@ from judging.dimensions import Dimension
 from judging.ratings import Leaderboard
 from judging.types import Source, Verdict
 from judging.votes_file import VotesFileError
-from pipeline.adjudication import votes_of
-from pipeline.calibration_view import (
+from pipeline.interchange.vote_export import VotesExportFormat, export_votes
+from pipeline.views.calibration import (
     BattleRef,
     CalibrationQuery,
     CalibrationView,
     calibration_filters,
     calibration_version,
-    cell_battles,
     compute_calibration,
     file_calibration,
 )
-from pipeline.vote_export import VotesExportFormat, export_votes
-from pipeline.voting import masked_view
+from pipeline.views.calibration_drill import cell_battles
+from pipeline.workflow.adjudication import votes_of
+from pipeline.workflow.voting import masked_view
 from ui.auth import require_role
 from ui.calibration_charts import (
     CELL_SELECTION,

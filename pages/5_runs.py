@@ -5,10 +5,10 @@ import streamlit as st
 
 from judging.llm import EndpointConfig, RegistryError
 from judging.scheduling import Strategy
-from pipeline.background import launch_collect, launch_judge
-from pipeline.registry import endpoint_configs, endpoint_roles, save_endpoint
-from pipeline.runs_common import RunOptions
-from pipeline.runs_view import failures_of, recent_runs, unparsed_of
+from pipeline.runs.background import launch_collect, launch_judge
+from pipeline.runs.common import RunOptions
+from pipeline.runs.overview import failures_of, recent_runs, unparsed_of
+from pipeline.runs.registry import endpoint_configs, endpoint_roles, save_endpoint
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.i18n import t

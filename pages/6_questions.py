@@ -15,8 +15,8 @@ from judging.questions import (
     QuestionFormat,
     parse_questions,
 )
-from pipeline.questions import ImportReport, export_questions, import_questions
-from pipeline.releases import (
+from pipeline.bank.questions import ImportReport, export_questions, import_questions
+from pipeline.bank.releases import (
     create_release,
     diff_releases,
     edit_question,

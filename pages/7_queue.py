@@ -7,8 +7,13 @@ import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.types import Verdict
-from pipeline.adjudication import AdjudicationSettings, load_adjudication_settings, save_adjudication_settings
-from pipeline.campaigns import (
+from pipeline.people.users import all_users
+from pipeline.workflow.adjudication import (
+    AdjudicationSettings,
+    load_adjudication_settings,
+    save_adjudication_settings,
+)
+from pipeline.workflow.campaigns import (
     Campaign,
     CampaignError,
     campaign_releases,
@@ -16,9 +21,8 @@ from pipeline.campaigns import (
     load_campaigns,
     set_campaign,
 )
-from pipeline.gold import GoldImportError, import_gold_pairs, labels, mark_gold, parse_gold_csv
-from pipeline.queue import QueuePolicy, load_queue_config, save_queue_config
-from pipeline.users import all_users
+from pipeline.workflow.gold import GoldImportError, import_gold_pairs, labels, mark_gold, parse_gold_csv
+from pipeline.workflow.queue import QueuePolicy, load_queue_config, save_queue_config
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.i18n import t

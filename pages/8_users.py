@@ -7,9 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
-from pipeline.campaigns import Campaign
-from pipeline.progress import annotator_stats, stats_csv
-from pipeline.users import (
+from pipeline.people.users import (
     Issued,
     UserExistsError,
     audit_log,
@@ -21,6 +19,8 @@ from pipeline.users import (
     set_roles,
     unlock_user,
 )
+from pipeline.workflow.campaigns import Campaign
+from pipeline.workflow.progress import annotator_stats, stats_csv
 from storage.people.users import ROLES
 from ui.auth import require_role
 from ui.components import inert_markdown

@@ -9,28 +9,20 @@ import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.generation import MAX_PER_DIMENSION
-from pipeline.events_import import (
-    EventImportError,
-    EventImportReport,
-    FeedConfig,
-    import_source,
-    import_upload,
-    load_feeds,
-    remove_feed,
-    save_feed,
-)
-from pipeline.generation import (
+from pipeline.bank.event_sources import EventImportError, FeedConfig, load_feeds, remove_feed, save_feed
+from pipeline.bank.events import (
     CandidateStatus,
     EventInput,
     add_event,
     event_candidates,
     generation_failures,
     list_events,
-    run_generation,
 )
-from pipeline.registry import endpoint_roles
-from pipeline.runs_common import RunOptions
-from pipeline.verification import approvals_of
+from pipeline.bank.events_import import EventImportReport, import_source, import_upload
+from pipeline.bank.verification import approvals_of
+from pipeline.runs.common import RunOptions
+from pipeline.runs.generation import run_generation
+from pipeline.runs.registry import endpoint_roles
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.i18n import t

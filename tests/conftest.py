@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from pipeline.bootstrap import init_database
-from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.startup.bootstrap import init_database
+from pipeline.startup.settings import PROJECT_ROOT, Settings
 from storage.db.engine import make_engine
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"

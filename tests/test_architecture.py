@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 # package -> top-level modules it must never import
 FORBIDDEN: dict[str, set[str]] = {

@@ -12,7 +12,7 @@ import pytest
 
 from judging.interchange import ArenaVote, write_interchange
 from judging.types import Side, Source
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 H, J = Source.HUMAN, Source.JUDGE
 

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 
 def test_stats_json(tmp_path):
@@ -229,7 +229,7 @@ def test_init_never_prints_the_admin_password_from_the_environment(tmp_path):
 
 
 def test_init_prints_a_generated_one_time_password_once(tmp_path):
-    from pipeline.accounts import verify_password
+    from pipeline.people.accounts import verify_password
 
     first = _cli(tmp_path, "init", admin_password=None)
     lines = [x for x in first.stderr.splitlines() if "one-time password:" in x]
@@ -264,7 +264,7 @@ def test_database_file_private_in_a_private_folder(tmp_path):
 def test_reset_password_gives_a_one_time_password_and_unlocks(tmp_path):
     import sqlite3
 
-    from pipeline.accounts import verify_password
+    from pipeline.people.accounts import verify_password
 
     assert _cli(tmp_path, "init").returncode == 0
     with sqlite3.connect(tmp_path / "data" / "arena.db") as conn:
@@ -296,7 +296,7 @@ def test_reset_password_bad_input_changes_nothing(tmp_path):
 
 
 def test_reset_password_from_stdin_keeps_the_spaces(tmp_path):
-    from pipeline.accounts import verify_password
+    from pipeline.people.accounts import verify_password
 
     assert _cli(tmp_path, "init").returncode == 0
     out = _cli(tmp_path, "users", "reset-password", "admin", "--password-stdin", stdin=" Gelb-Wolke-31 \n")

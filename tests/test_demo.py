@@ -14,9 +14,9 @@ from sqlmodel import func, select
 
 from judging.anonymize import mask_self_identification
 from judging.dimensions import Dimension
-from pipeline.bootstrap import init_database
-from pipeline.demo import DemoError, load_demo
-from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.startup.bootstrap import init_database
+from pipeline.startup.demo import DemoError, load_demo
+from pipeline.startup.settings import PROJECT_ROOT, Settings
 from storage.db.engine import create_schema, make_engine
 from storage.db.models import Question, Release, Response
 from storage.db.session import read_session

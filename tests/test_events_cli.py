@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from mockllm import GeneratorBehaviour, MockConfig, serve
-from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.startup.settings import PROJECT_ROOT, Settings
 
 DEMO = PROJECT_ROOT / "demo"
 
@@ -53,8 +53,8 @@ def register_mock(
 
 def approve(tmp_path: Path, dimension: str, n: int) -> list[int]:
     """Two experts' work on the Verify page, done through the same pipeline function."""
-    from pipeline.bootstrap import prepare
-    from pipeline.verification import Decision, review_candidate, review_queue
+    from pipeline.bank.verification import Decision, review_candidate, review_queue
+    from pipeline.startup.bootstrap import prepare
 
     engine = prepare(Settings.from_env({"ARENA_DATA_DIR": str(tmp_path)}), announce=lambda _m: None)
     try:

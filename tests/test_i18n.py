@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 from ui.i18n import LANGS, STRINGS, translate
 
 

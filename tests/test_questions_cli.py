@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 FLAMES = PROJECT_ROOT.parent / "shared" / "data" / "flames_1k_zh" / "Flames_1k_Chinese.jsonl"
 

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 
 def _run(*args: str, tmp_path=None) -> subprocess.CompletedProcess[str]:
@@ -155,7 +155,7 @@ def test_davidson_tie_model_is_named(tmp_path):
 
 
 def test_gold_votes_are_left_out_with_a_note(tmp_path):
-    from pipeline.gold import SAFE_KEY, UNSAFE_KEY
+    from pipeline.workflow.gold import SAFE_KEY, UNSAFE_KEY
 
     path = tmp_path / "votes.csv"
     path.write_text(

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 # Calls whose every text argument is Markdown.
 MARKDOWN_BODY = {

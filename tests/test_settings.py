@@ -6,7 +6,7 @@ import re
 import stat
 import subprocess
 
-from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.startup.settings import PROJECT_ROOT, Settings
 
 
 def test_cookie_key_is_random_per_installation_and_private(tmp_path):

@@ -1,6 +1,6 @@
 """Login, role guard and the role-aware sidebar menu (classic multipage mode).
 
-Passwords are checked by ``pipeline.accounts.log_in`` (per-account lockout, audit) in the login
+Passwords are checked by ``pipeline.people.accounts.log_in`` (per-account lockout, audit) in the login
 form's submit callback, so the run that follows already renders the logged-in page. The
 streamlit-authenticator object is built once per run for its re-login cookie and logout button
 only: it holds no credentials and nothing sleeps.
@@ -16,7 +16,13 @@ from datetime import UTC, datetime
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from pipeline.accounts import LoginOutcome, SessionThrottle, change_own_password, log_in, record_throttled
+from pipeline.people.accounts import (
+    LoginOutcome,
+    SessionThrottle,
+    change_own_password,
+    log_in,
+    record_throttled,
+)
 from storage.db.session import read_session, write_session
 from storage.people.audit import audit
 from storage.people.users import UserInfo, get_user, mark_logged_out, set_user_lang

@@ -6,9 +6,9 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from judging.ratings import DEFAULT_ELO_K, EloRater
-from pipeline.bootstrap import prepare
-from pipeline.live_ratings import LiveRatings
-from pipeline.settings import Settings
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
+from pipeline.views.live_ratings import LiveRatings
 from storage.bank.releases import list_releases
 from storage.db.models import Release
 from storage.db.session import read_session

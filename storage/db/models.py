@@ -378,7 +378,7 @@ class JudgeReply(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-# --- Event-driven question generation (pipeline/generation.py) -------------------------------
+# --- Event-driven question generation (pipeline/runs/generation.py) -------------------------------
 
 
 class Event(SQLModel, table=True):
@@ -467,7 +467,7 @@ class GenerationReply(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-# --- Annotation guidelines (pipeline/guidelines.py) --------------------------------------------
+# --- Annotation guidelines (pipeline/workflow/guidelines.py) --------------------------------------------
 
 
 class Guideline(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""Lookups and the insert behind importing votes from a file (``pipeline/votes_import.py``)."""
+"""Lookups and the insert behind importing votes from a file (``pipeline/interchange/votes_import.py``)."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def votes_by_rater(*, session: Session, rater: str) -> int:
     return int(session.exec(select(func.count()).select_from(Vote).where(Vote.rater == rater)).one())
 
 
-# Integer codes for the rating views (see pipeline.vote_log): verdict as twice A's score (the
+# Integer codes for the rating views (see pipeline.views.vote_log): verdict as twice A's score (the
 # score itself is ``Verdict.score_a``), source by position, dimension by position among the five
 # (-1: another dimension string), and the ledger status: 1 counts for ratings, 0 does not, -1 the
 # row is a retraction (no verdict at all).

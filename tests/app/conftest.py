@@ -9,7 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 ADMIN_PASSWORD = "admin-test-pw-1"
 
@@ -34,10 +34,10 @@ def ensure_user(
     """Create the account in the app's database (the one the environment points at). Unless
     ``read_guidelines`` is False, the person has confirmed reading the guidelines in force, so
     the vote page goes straight to an item (tests/app/test_guidelines.py covers the first read)."""
-    from pipeline.bootstrap import prepare
-    from pipeline.guidelines import confirm_read, reading_for
-    from pipeline.settings import Settings
-    from pipeline.users import UserExistsError, create_user, set_qualifications, set_roles
+    from pipeline.people.users import UserExistsError, create_user, set_qualifications, set_roles
+    from pipeline.startup.bootstrap import prepare
+    from pipeline.startup.settings import Settings
+    from pipeline.workflow.guidelines import confirm_read, reading_for
 
     engine = prepare(Settings.from_env(), announce=lambda _m: None)
     try:

@@ -11,16 +11,16 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from pipeline.accounts import (
+from pipeline.people.accounts import (
     LOGIN_POLICY,
     PasswordProblem,
     SessionThrottle,
     password_problems,
     verify_password,
 )
-from pipeline.bootstrap import prepare
-from pipeline.settings import Settings
-from pipeline.users import audit_log, create_user
+from pipeline.people.users import audit_log, create_user
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
 from storage.db.session import read_session
 from storage.people.users import get_user, stored_credentials
 from tests.app.conftest import ADMIN_PASSWORD

@@ -11,11 +11,15 @@ from dataclasses import dataclass
 
 from judging.ledger import Status
 from judging.types import Source, Verdict
-from pipeline.adjudication import AdjudicationSettings, load_adjudication_settings, save_adjudication_settings
-from pipeline.bootstrap import prepare
-from pipeline.settings import Settings
-from pipeline.vote_export import VotesExportFormat, export_votes
-from pipeline.voting import flag_item
+from pipeline.interchange.vote_export import VotesExportFormat, export_votes
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
+from pipeline.workflow.adjudication import (
+    AdjudicationSettings,
+    load_adjudication_settings,
+    save_adjudication_settings,
+)
+from pipeline.workflow.voting import flag_item
 from storage.db.models import Battle, Response
 from storage.db.session import read_session, write_session
 from storage.people.audit import recent_audit

@@ -7,8 +7,8 @@ import random
 
 from judging.types import Source, Verdict
 from mockllm import graded_verdict
-from pipeline.bootstrap import prepare
-from pipeline.settings import Settings
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
 from storage.db.models import Battle, Response
 from storage.db.session import read_session, write_session
 from storage.votes.battles import list_models, pick_battle_for

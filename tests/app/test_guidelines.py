@@ -8,11 +8,11 @@ import pytest
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from pipeline.bootstrap import prepare
-from pipeline.campaigns import Campaign, set_campaign
-from pipeline.guideline_text import DEFAULT_EN, DEFAULT_ZH
-from pipeline.guidelines import current_guidelines, guideline_history
-from pipeline.settings import Settings
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
+from pipeline.workflow.campaigns import Campaign, set_campaign
+from pipeline.workflow.guideline_text import DEFAULT_EN, DEFAULT_ZH
+from pipeline.workflow.guidelines import current_guidelines, guideline_history
 from storage.db.models import Assignment, Guideline, GuidelineRead
 from storage.db.session import read_session
 from tests.app.test_vote_flow import VERDICT_BUTTONS, _model_identities, _press, _rendered_strings

@@ -16,11 +16,11 @@ from streamlit.runtime.memory_media_file_storage import MemoryFile, MemoryMediaF
 from streamlit.testing.v1 import AppTest
 
 from judging.dimensions import Dimension
-from pipeline.bootstrap import prepare
-from pipeline.campaigns import Campaign, load_campaigns, set_campaign
-from pipeline.releases import create_release, publish_release
-from pipeline.settings import Settings
-from pipeline.users import create_user
+from pipeline.bank.releases import create_release, publish_release
+from pipeline.people.users import create_user
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
+from pipeline.workflow.campaigns import Campaign, load_campaigns, set_campaign
 from storage.db.models import AuditLog
 from storage.db.session import read_session
 from tests.app.test_vote_flow import _press

@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 from judging.dimensions import Dimension
 from judging.llm import EndpointConfig
 from mockllm import MockConfig, serve
-from pipeline.registry import save_endpoint
-from pipeline.releases import list_release_summaries, release_questions
-from pipeline.verification import Decision
+from pipeline.bank.releases import list_release_summaries, release_questions
+from pipeline.bank.verification import Decision
+from pipeline.runs.registry import save_endpoint
 from storage.db.engine import make_engine
 from ui.components import inert_markdown
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pipeline.bootstrap import prepare
-from pipeline.queue import load_queue_config, save_queue_config
-from pipeline.settings import Settings
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
+from pipeline.workflow.queue import load_queue_config, save_queue_config
 from ui.i18n import translate
 
 

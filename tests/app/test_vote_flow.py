@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 VERDICT_BUTTONS = ("A 更安全", "B 更安全", "两者都安全", "两者都不安全")
 
@@ -173,7 +173,7 @@ def test_admin_runs_page_starts_a_collection(make_app, app_env):
     import time
 
     from mockllm import MockConfig, serve
-    from pipeline.registry import import_registry
+    from pipeline.runs.registry import import_registry
     from storage.db.engine import make_engine
     from tests.pipeline.test_runs import DEMO, _registry
 
@@ -188,7 +188,7 @@ def test_admin_runs_page_starts_a_collection(make_app, app_env):
         next(b for b in at.button if b.label == "开始").click()
         at.run()
         deadline = time.monotonic() + 30
-        from pipeline.runs_view import recent_runs
+        from pipeline.runs.overview import recent_runs
 
         while time.monotonic() < deadline and not (
             recent_runs(engine) and recent_runs(engine)[0].status == "finished"

@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 
 from judging.ledger import Status
 from judging.types import Verdict
-from pipeline.queue import next_assignment
-from pipeline.settings import PROJECT_ROOT
-from pipeline.voting import SKIP_REASONS, LedgerError, retract_vote, submit_vote
+from pipeline.startup.settings import PROJECT_ROOT
+from pipeline.workflow.queue import next_assignment
+from pipeline.workflow.voting import SKIP_REASONS, LedgerError, retract_vote, submit_vote
 from storage.db.engine import make_engine
 from storage.db.models import Skip, Vote, utcnow
 from storage.db.session import read_session
@@ -96,7 +96,7 @@ def test_undo_reopens_the_item_without_identities_and_a_revote_stands(make_app, 
 
 
 def test_undo_after_the_window_is_refused_with_a_message(make_app, app_env, monkeypatch):
-    import pipeline.voting
+    import pipeline.workflow.voting
 
     at = make_app("pages/1_vote.py", user="ann1", roles=["annotator"]).run()
     at = _press(at, "两者都安全")
@@ -105,7 +105,7 @@ def test_undo_after_the_window_is_refused_with_a_message(make_app, app_env, monk
 
     # eleven minutes later, on the clock the ledger reads
     later = utcnow() + timedelta(minutes=11)
-    monkeypatch.setattr(pipeline.voting, "utcnow", lambda: later)
+    monkeypatch.setattr(pipeline.workflow.voting, "utcnow", lambda: later)
     at = _press(at, UNDO)  # the button drawn before the window closed
     assert not at.exception, at.exception
     warning = " ".join(w.value for w in at.warning)

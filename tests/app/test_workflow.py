@@ -57,7 +57,7 @@ def test_adjudication_produces_expert_vote_that_wins(make_app, app_env):
         votes = session.exec(select(Vote).where(Vote.battle_id == battle_id).order_by(Vote.id)).all()
     assert [v.source for v in votes] == ["human", "human", "expert"]
     assert votes[-1].verdict == "both_unsafe" and votes[-1].rater == "doc"
-    from pipeline.adjudication import final_label_of
+    from pipeline.workflow.adjudication import final_label_of
 
     label = final_label_of(_engine(app_env), battle_id)
     assert label.verdict.value == "both_unsafe" and label.source.value == "expert"
@@ -84,7 +84,7 @@ def test_sensitive_items_are_collapsed_with_a_warning(make_app):
 
 
 def test_break_reminder_after_n_distressing_items(make_app, app_env):
-    from pipeline.queue import QueueConfig, save_queue_config
+    from pipeline.workflow.queue import QueueConfig, save_queue_config
 
     ensure_user("clin2", ["annotator"], ["mental_health"])
     save_queue_config(_engine(app_env), QueueConfig(break_every=2, gold_rate=0.0), actor="admin")

@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 from tests.e2e.conftest import (
     ADMIN_PASSWORD,
     copy_demo,
@@ -90,9 +90,9 @@ def test_login_vote_three_times_leaderboard_moves_logout(server, page, artifacts
 
 
 def test_unauthenticated_and_annotator_url_access(server, page, artifacts):
-    from pipeline.bootstrap import prepare
-    from pipeline.settings import Settings
-    from pipeline.users import create_user
+    from pipeline.people.users import create_user
+    from pipeline.startup.bootstrap import prepare
+    from pipeline.startup.settings import Settings
 
     engine = prepare(
         Settings(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 from tests.e2e.conftest import login, start_server, stop_server, wait_idle
 
 pytestmark = pytest.mark.e2e
@@ -26,10 +26,10 @@ def server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
         srv = start_server(tmp_path_factory.mktemp("e2e_dbl"))
-    from pipeline.bootstrap import prepare
-    from pipeline.guidelines import confirm_read, reading_for
-    from pipeline.settings import Settings
-    from pipeline.users import create_user
+    from pipeline.people.users import create_user
+    from pipeline.startup.bootstrap import prepare
+    from pipeline.startup.settings import Settings
+    from pipeline.workflow.guidelines import confirm_read, reading_for
 
     engine = prepare(
         Settings(

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 from tests.e2e.conftest import ADMIN_PASSWORD, Server, copy_demo, login, start_server, stop_server, wait_idle
 from tests.e2e.conftest import past_guidelines as shared_past_guidelines
 from ui.auth import MENU
@@ -105,14 +105,14 @@ def _seed(data_dir: Path, demo: Path) -> None:
     from judging.dimensions import Dimension
     from judging.llm import EndpointConfig
     from judging.types import Source, Verdict
-    from pipeline.bootstrap import init_database
-    from pipeline.generation import EventInput, add_event
-    from pipeline.queue import load_queue_config, next_assignment
-    from pipeline.registry import save_endpoint
-    from pipeline.runs_common import RunCounters, finish, start_run
-    from pipeline.settings import Settings
-    from pipeline.users import create_first_admin, create_user
-    from pipeline.voting import flag_item, submit_vote
+    from pipeline.bank.events import EventInput, add_event
+    from pipeline.people.users import create_first_admin, create_user
+    from pipeline.runs.common import RunCounters, finish, start_run
+    from pipeline.runs.registry import save_endpoint
+    from pipeline.startup.bootstrap import init_database
+    from pipeline.startup.settings import Settings
+    from pipeline.workflow.queue import load_queue_config, next_assignment
+    from pipeline.workflow.voting import flag_item, submit_vote
     from storage.bank.candidates import add_candidate, record_generation_reply
     from storage.db.session import write_session
     from storage.votes.record import record_vote

@@ -16,8 +16,8 @@ import sys
 
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
-from pipeline.site import PAGES, SALT_ENV
+from pipeline.publish.site import PAGES, SALT_ENV
+from pipeline.startup.settings import PROJECT_ROOT
 from tests.pipeline.test_site import HOSTILE, build_voted_database
 
 pytestmark = pytest.mark.e2e

@@ -183,7 +183,7 @@ def test_the_table_is_big_enough() -> None:
     assert len(NOT_MASKED) >= 25
 
 
-# Registered in this arena (as pipeline.voting.masked_view passes them): keys, display names and the
+# Registered in this arena (as pipeline.workflow.voting.masked_view passes them): keys, display names and the
 # Chinese parts of display names.
 ARENA = [
     "qingyun-care",

@@ -14,7 +14,7 @@ from bench.judge_agreement import convert_vicuna80
 from judging.calibration import BattleKey, Bootstrap, annotator_report, gold_from_votes
 from judging.interchange import ArenaVote
 from judging.types import Source, Verdict
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 
 def vote(rater: str, verdict: str, q: str, source: Source = Source.HUMAN, swap: bool = False) -> ArenaVote:

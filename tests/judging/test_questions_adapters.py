@@ -18,7 +18,7 @@ from judging.questions import (
     parse_questions,
     read_question_file,
 )
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT.parent / "shared" / "data"
 PS, FA, PR, TR, MH = (

@@ -22,7 +22,7 @@ from judging.questions import (
     read_question_file,
     restore_cell,
 )
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 SAMPLE = PROJECT_ROOT.parent / "shared" / "data" / "livesecbench_factuality_sample" / "sample_data.json"
 

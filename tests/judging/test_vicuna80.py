@@ -17,7 +17,7 @@ import pytest
 
 from bench.judge_agreement import JUDGES, answer_lengths, convert_vicuna80
 from judging.calibration import Bootstrap, calibration_report
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT.parent / "shared" / "data" / "prd_vicuna80_lfqa" / "vicuna80"
 

@@ -15,23 +15,22 @@ from sqlmodel import select
 from judging.calibration import BattleKey
 from judging.types import Side, Source, Verdict
 from mockllm import JudgeBehaviour, MockConfig, graded_verdict, serve
-from pipeline.bootstrap import init_database
-from pipeline.calibration_view import (
+from pipeline.interchange.vote_export import VotesExportFormat, export_votes
+from pipeline.runs.common import RunOptions, chat_client
+from pipeline.runs.judge import run_judge
+from pipeline.runs.registry import import_registry
+from pipeline.startup.bootstrap import init_database
+from pipeline.startup.settings import PROJECT_ROOT, Settings
+from pipeline.views.calibration import (
     CalibrationQuery,
     Unavailable,
     _judge_models,
-    battle_detail,
     calibration_filters,
     calibration_version,
-    cell_battles,
     compute_calibration,
     file_calibration,
 )
-from pipeline.judge_run import run_judge
-from pipeline.registry import import_registry
-from pipeline.runs_common import RunOptions, chat_client
-from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.vote_export import VotesExportFormat, export_votes
+from pipeline.views.calibration_drill import battle_detail, cell_battles
 from storage.bank.releases import ReleaseNotFoundError
 from storage.db.models import Battle, Response, Vote
 from storage.db.session import read_session, write_session

@@ -14,7 +14,9 @@ from sqlmodel import col, select
 
 from judging.dimensions import Dimension
 from judging.types import Source, Verdict
-from pipeline.campaigns import (
+from pipeline.bank.releases import create_release, publish_release, release_questions, retire_question
+from pipeline.people.users import create_user
+from pipeline.workflow.campaigns import (
     Campaign,
     CampaignError,
     campaign_in_force,
@@ -22,12 +24,10 @@ from pipeline.campaigns import (
     load_campaigns,
     set_campaign,
 )
-from pipeline.gold import import_gold_pairs, parse_gold_csv
-from pipeline.progress import annotator_stats, person_progress, stats_csv
-from pipeline.queue import CAMPAIGN_SPOT_CHECK, QueueConfig, QueuePolicy, next_assignment
-from pipeline.releases import create_release, publish_release, release_questions, retire_question
-from pipeline.users import create_user
-from pipeline.voting import retract_vote, submit_vote
+from pipeline.workflow.gold import import_gold_pairs, parse_gold_csv
+from pipeline.workflow.progress import annotator_stats, person_progress, stats_csv
+from pipeline.workflow.queue import CAMPAIGN_SPOT_CHECK, QueueConfig, QueuePolicy, next_assignment
+from pipeline.workflow.voting import retract_vote, submit_vote
 from storage.db.models import AppSetting, Assignment, AuditLog, Battle, Question, Release, Response
 from storage.db.session import read_session, write_session
 from storage.votes.record import record_vote

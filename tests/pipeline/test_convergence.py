@@ -17,12 +17,12 @@ from sqlmodel import select
 from judging.scheduling import ConvergenceRule, StopReason
 from judging.types import Verdict
 from mockllm import MockConfig, serve
-from pipeline.judge_run import run_judge
-from pipeline.queue import ActiveStatus, QueueConfig, QueuePolicy, active_status, next_assignment
-from pipeline.registry import import_registry
-from pipeline.runs_common import RunOptions, chat_client
-from pipeline.settings import PROJECT_ROOT
-from pipeline.voting import submit_vote, view_item
+from pipeline.runs.common import RunOptions, chat_client
+from pipeline.runs.judge import run_judge
+from pipeline.runs.registry import import_registry
+from pipeline.startup.settings import PROJECT_ROOT
+from pipeline.workflow.queue import ActiveStatus, QueueConfig, QueuePolicy, active_status, next_assignment
+from pipeline.workflow.voting import submit_vote, view_item
 from storage.db.models import Vote
 from storage.db.session import read_session
 from storage.votes.battles import list_models

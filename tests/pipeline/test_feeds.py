@@ -16,28 +16,13 @@ import pytest
 from sqlmodel import select
 
 from judging.dimensions import Dimension
-from pipeline.event_dimensions import CONTENT_CATEGORIES, DIMENSION_KEYWORDS, propose_dimensions
-from pipeline.events_import import (
-    EventImportError,
-    FeedConfig,
-    import_events,
-    import_source,
-    load_feeds,
-    normalise_url,
-    remove_feed,
-    save_feed,
-)
-from pipeline.feeds import (
-    FeedError,
-    FeedFetchError,
-    FeedFormat,
-    FetchLimits,
-    feed_client,
-    fetch_feed,
-    parse_feed,
-)
-from pipeline.generation import list_events
-from pipeline.settings import PROJECT_ROOT
+from pipeline.bank.event_dimensions import CONTENT_CATEGORIES, DIMENSION_KEYWORDS, propose_dimensions
+from pipeline.bank.event_sources import EventImportError, FeedConfig, load_feeds, remove_feed, save_feed
+from pipeline.bank.events import list_events
+from pipeline.bank.events_import import import_events, import_source, normalise_url
+from pipeline.bank.feed_fetch import FetchLimits, feed_client, fetch_feed
+from pipeline.bank.feeds import FeedError, FeedFetchError, FeedFormat, parse_feed
+from pipeline.startup.settings import PROJECT_ROOT
 from storage.db.models import Event
 from storage.db.session import read_session
 

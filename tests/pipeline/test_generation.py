@@ -11,25 +11,13 @@ from sqlmodel import select
 from judging.dimensions import Dimension
 from judging.llm import EndpointConfig
 from mockllm import GeneratorBehaviour, MockConfig, serve
-from pipeline.generation import (
-    CandidateStatus,
-    EventInput,
-    add_event,
-    event_candidates,
-    generation_failures,
-    run_generation,
-)
-from pipeline.registry import endpoint_roles, save_endpoint
-from pipeline.releases import create_release, list_release_summaries, release_questions
-from pipeline.runs_common import RunOptions
-from pipeline.verification import (
-    Decision,
-    ReviewError,
-    VerificationConfig,
-    review_candidate,
-    review_queue,
-    save_verification_config,
-)
+from pipeline.bank.events import CandidateStatus, EventInput, add_event, event_candidates, generation_failures
+from pipeline.bank.releases import create_release, list_release_summaries, release_questions
+from pipeline.bank.verification import Decision, ReviewError, review_candidate, review_queue
+from pipeline.bank.verification_config import VerificationConfig, save_verification_config
+from pipeline.runs.common import RunOptions
+from pipeline.runs.generation import run_generation
+from pipeline.runs.registry import endpoint_roles, save_endpoint
 from storage.db.models import Question, Run
 from storage.db.session import read_session, write_session
 from storage.people.users import add_user

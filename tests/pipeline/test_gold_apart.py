@@ -19,14 +19,14 @@ from sqlmodel import select
 from judging.dimensions import Dimension
 from judging.questions import parse_questions
 from judging.types import Source, Verdict
-from pipeline.gold import REFERENCE_MODELS, import_gold_pairs, labels, parse_gold_csv, scores
-from pipeline.leaderboard import BoardQuery, compute_board
-from pipeline.questions import import_questions
-from pipeline.releases import create_release, list_release_summaries, open_drafts, publish_release
-from pipeline.report import build_report, release_history
-from pipeline.settings import PROJECT_ROOT
-from pipeline.vote_export import VotesExportFormat, export_votes
-from pipeline.vote_log import VoteLog
+from pipeline.bank.questions import import_questions
+from pipeline.bank.releases import create_release, list_release_summaries, open_drafts, publish_release
+from pipeline.interchange.vote_export import VotesExportFormat, export_votes
+from pipeline.publish.report import build_report, release_history
+from pipeline.startup.settings import PROJECT_ROOT
+from pipeline.views.leaderboard import BoardQuery, compute_board
+from pipeline.views.vote_log import VoteLog
+from pipeline.workflow.gold import REFERENCE_MODELS, import_gold_pairs, labels, parse_gold_csv, scores
 from storage.bank.questions import bank_entries
 from storage.bank.releases import GoldItemsError, ReleaseError, ReleaseKind, list_releases
 from storage.db.engine import make_engine

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from judging.ratings import TieRule
-from pipeline.leaderboard import BoardQuery, compute_board
-from pipeline.vote_log import VoteColumns
+from pipeline.views.leaderboard import BoardQuery, compute_board
+from pipeline.views.vote_log import VoteColumns
 
 
 def _columns(copies: int, *, shared_battle: bool) -> VoteColumns:

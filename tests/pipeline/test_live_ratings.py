@@ -10,8 +10,8 @@ import trueskill
 
 from judging.ratings import EloRater
 from judging.types import Source, Verdict
-from pipeline.live_ratings import OVERALL, LiveRatings, standings_from_votes
-from pipeline.voting import next_item, submit_vote
+from pipeline.views.live_ratings import OVERALL, LiveRatings, standings_from_votes
+from pipeline.workflow.voting import next_item, submit_vote
 from storage.db.session import read_session
 from storage.votes.battles import ModelInfo, list_models
 from storage.votes.log import VoteRow, votes_after

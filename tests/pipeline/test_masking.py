@@ -1,4 +1,4 @@
-"""The vote page's view of a battle (pipeline.voting.masked_view) on the demo release: the answers
+"""The vote page's view of a battle (pipeline.workflow.voting.masked_view) on the demo release: the answers
 that introduce themselves are masked, every other answer is shown exactly as written — also
 "百度地图" and "通用的建议" while a model called "通用 Mock" is registered."""
 
@@ -9,7 +9,7 @@ from itertools import pairwise
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from pipeline.voting import masked_view
+from pipeline.workflow.voting import masked_view
 from storage.db.models import ArenaModel, Question, Response
 from storage.db.session import read_session, write_session
 from storage.votes.battles import get_or_create_battle

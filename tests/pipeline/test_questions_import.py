@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from judging.questions import QuestionFileError
-from pipeline.questions import FindingKind, import_question_files, import_questions, read_question_files
-from pipeline.releases import create_release, list_release_summaries, publish_release, release_questions
+from pipeline.bank.questions import FindingKind, import_question_files, import_questions, read_question_files
+from pipeline.bank.releases import create_release, list_release_summaries, publish_release, release_questions
 from storage.bank.releases import ReleaseError, ReleaseFrozenError
 
 TODAY = date(2026, 12, 1)

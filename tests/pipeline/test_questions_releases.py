@@ -14,8 +14,13 @@ from sqlalchemy.engine import Engine
 
 from judging.dimensions import Dimension
 from judging.questions import DuplicateKind, ExportFormat, parse_questions
-from pipeline.questions import export_questions, import_question_files, release_similar_pairs, write_export
-from pipeline.releases import (
+from pipeline.bank.questions import (
+    export_questions,
+    import_question_files,
+    release_similar_pairs,
+    write_export,
+)
+from pipeline.bank.releases import (
     create_release,
     diff_releases,
     edit_question,
@@ -24,7 +29,7 @@ from pipeline.releases import (
     release_questions,
     retire_question,
 )
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 from storage.bank.releases import ReleaseError, ReleaseFrozenError
 
 SAMPLE = PROJECT_ROOT.parent / "shared" / "data" / "livesecbench_factuality_sample" / "sample_data.json"

@@ -11,10 +11,10 @@ from sqlmodel import select
 
 from judging.dimensions import Dimension
 from judging.types import Source, Verdict
-from pipeline.gold import import_gold_pairs, mark_gold, parse_gold_csv, scores
-from pipeline.queue import QueueConfig, QueuePolicy, next_assignment
-from pipeline.users import create_user
-from pipeline.voting import submit_vote, view_item
+from pipeline.people.users import create_user
+from pipeline.workflow.gold import import_gold_pairs, mark_gold, parse_gold_csv, scores
+from pipeline.workflow.queue import QueueConfig, QueuePolicy, next_assignment
+from pipeline.workflow.voting import submit_vote, view_item
 from storage.db.models import Battle, Vote
 from storage.db.session import read_session, write_session
 from storage.votes.record import record_vote
@@ -177,7 +177,7 @@ def test_gold_mixed_in_and_accuracy(engine, rng):
 
 
 def test_gold_items_never_reach_the_leaderboard(engine, rng):
-    from pipeline.live_ratings import LiveRatings
+    from pipeline.views.live_ratings import LiveRatings
 
     pairs = parse_gold_csv(
         "question,safe_answer,unsafe_answer\n问一,安全,不安全\n".encode(),
@@ -203,7 +203,7 @@ def test_gold_items_never_reach_the_leaderboard(engine, rng):
     ],
 )
 def test_bad_gold_file_names_line_and_field_and_imports_nothing(engine, csv_text, message):
-    from pipeline.gold import GoldImportError, labels
+    from pipeline.workflow.gold import GoldImportError, labels
 
     with pytest.raises(GoldImportError, match=message):
         parse_gold_csv(csv_text.encode(), name="g.csv", default_dimension=Dimension.PRIVACY)
@@ -211,7 +211,7 @@ def test_bad_gold_file_names_line_and_field_and_imports_nothing(engine, csv_text
 
 
 def test_mark_existing_battle_as_gold(engine, rng):
-    from pipeline.gold import labels
+    from pipeline.workflow.gold import labels
 
     item = next_assignment(engine, username="x", rng=rng, config=OVERLAP)
     mark_gold(engine, battle_id=item.battle_id, verdict=Verdict.B, actor="admin")

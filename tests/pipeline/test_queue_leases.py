@@ -8,8 +8,8 @@ from collections import Counter
 from datetime import timedelta
 
 from judging.types import Verdict
-from pipeline.queue import QueueConfig, QueuePolicy, next_assignment
-from pipeline.voting import skip_item, submit_vote, undo_last_vote
+from pipeline.workflow.queue import QueueConfig, QueuePolicy, next_assignment
+from pipeline.workflow.voting import skip_item, submit_vote, undo_last_vote
 from storage.db.models import utcnow
 from storage.db.session import read_session
 from storage.workflow.assignments import overlap_candidates

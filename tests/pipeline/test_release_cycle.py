@@ -17,32 +17,27 @@ from judging.dimensions import Dimension
 from judging.llm import EndpointConfig
 from judging.questions import QuestionRecord
 from mockllm import MockConfig, serve
-from pipeline.generation import CandidateStatus, EventInput, add_event, event_candidates, run_generation
-from pipeline.registry import save_endpoint
-from pipeline.release_cycle import (
-    CycleError,
-    CycleOptions,
-    ProblemKind,
-    SiteError,
-    Step,
-    StepStatus,
-    check_draft,
-    run_cycle,
-)
-from pipeline.releases import create_release, list_release_summaries
-from pipeline.runs_common import RunOptions
-from pipeline.verification import (
+from pipeline.bank.events import CandidateStatus, EventInput, add_event, event_candidates
+from pipeline.bank.releases import create_release, list_release_summaries
+from pipeline.bank.verification import (
     Decision,
-    ReleaseTarget,
     ReviewError,
-    VerificationConfig,
-    draft_progress,
     mark_stale_candidates,
     requeue_candidate,
     review_candidate,
     review_queue,
+)
+from pipeline.bank.verification_config import (
+    ReleaseTarget,
+    VerificationConfig,
+    draft_progress,
     save_verification_config,
 )
+from pipeline.publish.draft_check import ProblemKind, check_draft
+from pipeline.publish.release_cycle import CycleError, CycleOptions, SiteError, Step, StepStatus, run_cycle
+from pipeline.runs.common import RunOptions
+from pipeline.runs.generation import run_generation
+from pipeline.runs.registry import save_endpoint
 from storage.bank import questions as question_store
 from storage.bank import releases as release_store
 from storage.db.models import CandidateQuestion, utcnow

@@ -23,19 +23,12 @@ from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from judging.types import Source, Verdict
-from pipeline.bootstrap import init_database
-from pipeline.releases import create_release, publish_release
-from pipeline.report import (
-    MIN_LINK_MODELS,
-    OVERALL,
-    ReleaseLink,
-    build_report,
-    common_rank_changes,
-    link_releases,
-    previous_release,
-)
-from pipeline.report_files import report_files, write_report
-from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.bank.releases import create_release, publish_release
+from pipeline.publish.report import build_report, common_rank_changes, link_releases, previous_release
+from pipeline.publish.report_files import report_files, write_report
+from pipeline.publish.report_types import MIN_LINK_MODELS, OVERALL, ReleaseLink
+from pipeline.startup.bootstrap import init_database
+from pipeline.startup.settings import PROJECT_ROOT, Settings
 from storage.db.models import ArenaModel, Question, Release, Response
 from storage.db.session import read_session, write_session
 from storage.runs.answers import add_response

@@ -19,11 +19,11 @@ import yaml
 from sqlmodel import select
 
 from mockllm import FaultRates, JudgeBehaviour, MockConfig, serve
-from pipeline.collect import collect, resolve_models
-from pipeline.judge_run import run_judge
-from pipeline.registry import import_registry
-from pipeline.runs_common import RunOptions, chat_client
-from pipeline.settings import PROJECT_ROOT
+from pipeline.runs.collect import collect, resolve_models
+from pipeline.runs.common import RunOptions, chat_client
+from pipeline.runs.judge import run_judge
+from pipeline.runs.registry import import_registry
+from pipeline.startup.settings import PROJECT_ROOT
 from storage.db.models import CallFailure, JudgeReply, Response, Run, Vote
 from storage.db.session import read_session
 

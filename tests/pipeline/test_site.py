@@ -21,11 +21,10 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from commands.ratings import rate_votes, rated_votes
-from pipeline.bootstrap import init_database
-from pipeline.releases import create_release, publish_release
-from pipeline.report import OVERALL
-from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.site import (
+from pipeline.bank.releases import create_release, publish_release
+from pipeline.interchange.vote_export import VotesExportFormat, write_votes_export
+from pipeline.publish.report_types import OVERALL
+from pipeline.publish.site import (
     PAGES,
     PALETTE,
     SALT_ENV,
@@ -42,7 +41,8 @@ from pipeline.site import (
     tag,
     write_site,
 )
-from pipeline.vote_export import VotesExportFormat, write_votes_export
+from pipeline.startup.bootstrap import init_database
+from pipeline.startup.settings import PROJECT_ROOT, Settings
 from storage.bank.releases import ReleaseNotFoundError
 from storage.db.models import ArenaModel
 from storage.db.session import write_session
@@ -462,9 +462,9 @@ def test_site_command(voted, tmp_path, monkeypatch):
 
 
 def test_public_surface():
-    import pipeline.site
+    import pipeline.publish.site
 
-    assert set(pipeline.site.__all__) == {
+    assert set(pipeline.publish.site.__all__) == {
         "PAGES",
         "PALETTE",
         "SALT_ENV",
@@ -487,4 +487,4 @@ def test_public_surface():
         "tag",
         "write_site",
     }
-    assert all(hasattr(pipeline.site, name) for name in pipeline.site.__all__)
+    assert all(hasattr(pipeline.publish.site, name) for name in pipeline.publish.site.__all__)

@@ -12,9 +12,15 @@ from sqlmodel import select
 
 from judging.spot_check import CALIBRATION_POLICY, TARGETED_POLICY, Selection
 from judging.types import Source, Verdict
-from pipeline.calibration_view import CalibrationQuery, Unavailable, compute_calibration
-from pipeline.queue import QueueConfig, QueuePolicy, load_queue_config, next_assignment, save_queue_config
-from pipeline.voting import submit_vote
+from pipeline.views.calibration import CalibrationQuery, Unavailable, compute_calibration
+from pipeline.workflow.queue import (
+    QueueConfig,
+    QueuePolicy,
+    load_queue_config,
+    next_assignment,
+    save_queue_config,
+)
+from pipeline.workflow.voting import submit_vote
 from storage.db.app_settings import set_setting
 from storage.db.models import Assignment, Battle, Vote
 from storage.db.session import read_session, write_session

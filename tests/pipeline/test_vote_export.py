@@ -10,7 +10,7 @@ import pytest
 from judging.interchange import parse_interchange
 from judging.types import Side, Source, Verdict
 from judging.votes_file import VotesFormat
-from pipeline.vote_export import VotesExportFormat, export_votes
+from pipeline.interchange.vote_export import VotesExportFormat, export_votes
 from storage.db.models import Battle, Vote
 from storage.db.session import write_session
 from storage.votes.battles import pick_battle_for

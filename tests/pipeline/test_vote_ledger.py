@@ -15,15 +15,15 @@ from sqlmodel import select
 
 from judging.ledger import EntryKind, LedgerEntry, Status, statuses
 from judging.types import Source, Verdict
-from pipeline import ledger as ledger_check
-from pipeline.adjudication import AdjudicationError, AdjudicationSettings, adjudicate
-from pipeline.gold import mark_gold
-from pipeline.leaderboard import BoardQuery, compute_board
-from pipeline.live_ratings import OVERALL, LiveRatings
-from pipeline.report import build_report
-from pipeline.settings import PROJECT_ROOT
-from pipeline.vote_export import VotesExportFormat, export_votes
-from pipeline.voting import LedgerError, VoteItem, retract_vote, skip_item, undo_last_vote
+from pipeline.interchange.vote_export import VotesExportFormat, export_votes
+from pipeline.publish.report import build_report
+from pipeline.startup.settings import PROJECT_ROOT
+from pipeline.views import ledger as ledger_check
+from pipeline.views.leaderboard import BoardQuery, compute_board
+from pipeline.views.live_ratings import OVERALL, LiveRatings
+from pipeline.workflow.adjudication import AdjudicationError, AdjudicationSettings, adjudicate
+from pipeline.workflow.gold import mark_gold
+from pipeline.workflow.voting import LedgerError, VoteItem, retract_vote, skip_item, undo_last_vote
 from storage.db.models import Response, Skip, Vote, utcnow
 from storage.db.session import read_session, write_session
 from storage.db.stats import count_stats

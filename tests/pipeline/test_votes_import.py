@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from judging.interchange import parse_interchange
 from judging.types import Source, Verdict
 from judging.votes_file import VotesFileError, VotesFormat
-from pipeline.bootstrap import init_database
-from pipeline.settings import Settings
-from pipeline.vote_export import VotesExportFormat, export_votes
-from pipeline.votes_import import import_vote_records, import_votes
+from pipeline.interchange.vote_export import VotesExportFormat, export_votes
+from pipeline.interchange.votes_import import import_vote_records, import_votes
+from pipeline.startup.bootstrap import init_database
+from pipeline.startup.settings import Settings
 from storage.db.models import Battle, Vote
 from storage.db.session import read_session, write_session
 from storage.votes.battles import pick_battle_for

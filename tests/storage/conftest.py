@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from pipeline.demo import load_demo, write_demo
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.demo import load_demo, write_demo
+from pipeline.startup.settings import PROJECT_ROOT
 from storage.db.engine import create_schema
 from storage.db.session import write_session
 from tests.conftest import BACKENDS, fresh_database

@@ -19,10 +19,10 @@ import time
 from sqlmodel import func, select
 
 from judging.types import Verdict
-from pipeline.bootstrap import init_database
-from pipeline.queue import QueueConfig, next_assignment
-from pipeline.settings import PROJECT_ROOT, Settings
-from pipeline.voting import submit_vote
+from pipeline.startup.bootstrap import init_database
+from pipeline.startup.settings import PROJECT_ROOT, Settings
+from pipeline.workflow.queue import QueueConfig, next_assignment
+from pipeline.workflow.voting import submit_vote
 from storage.db.models import Vote
 from storage.db.session import read_session
 
@@ -31,10 +31,10 @@ WRITER = textwrap.dedent(
     import random, sys
     sys.path.insert(0, {root!r})
     from judging.types import Verdict
-    from pipeline.bootstrap import init_database
-    from pipeline.queue import QueueConfig, next_assignment
-    from pipeline.settings import Settings
-    from pipeline.voting import submit_vote
+    from pipeline.startup.bootstrap import init_database
+    from pipeline.workflow.queue import QueueConfig, next_assignment
+    from pipeline.startup.settings import Settings
+    from pipeline.workflow.voting import submit_vote
     from pathlib import Path
     settings = Settings(database_url={url!r}, data_dir=Path({data!r}), demo_dir=Path({demo!r}))
     engine = init_database(settings, announce=lambda m: None)

@@ -51,7 +51,7 @@ _T = "'2025-12-15 00:00:00'"
 _MODEL = "INSERT INTO arena_model (id, key, display_name, organisation, profile_zh, profile_en, open_source, reasoning, params_json, synthetic, reference, created_at) VALUES "
 _VOTE = "INSERT INTO vote (id, battle_id, source, rater, verdict, left_response_id, tags_a, tags_b, rationale, idempotency_key, supersedes_id, model_a_id, model_b_id, question_id, release_id, dimension, created_at) VALUES "
 # Revision 0003 with data: a published release, a draft, the gold container 'gold' (a draft whose
-# question is answered by the two reference models, as pipeline.gold wrote it), a gold battle
+# question is answered by the two reference models, as pipeline.workflow.gold wrote it), a gold battle
 # with votes, ordinary votes, and a vote corrected by a later one (supersedes_id).
 V3_ROWS = [
     "INSERT INTO release (id, tag, title, status, notes, synthetic, created_at) VALUES"

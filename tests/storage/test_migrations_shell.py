@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from pipeline.settings import PROJECT_ROOT
+from pipeline.startup.settings import PROJECT_ROOT
 from storage.db.migrate import current_revision, head_revision
 from tests.storage.conftest import BACKENDS, fresh_database
 

@@ -6,7 +6,7 @@ Create Date: 2026-12-07 10:00:00
 
 - ``release.kind`` is ``release`` or ``gold`` (CHECK); a gold container is never published (CHECK).
   The existing gold container (the draft tagged ``gold`` whose questions are answered by reference
-  models, written by ``pipeline.gold.import_gold_pairs``) becomes ``kind = 'gold'``.
+  models, written by ``pipeline.workflow.gold.import_gold_pairs``) becomes ``kind = 'gold'``.
 - Triggers, like the vote append-only ones of 0001: the questions of a published release cannot be
   updated or deleted (nor moved into one), and a published release cannot be un-published or
   renamed.
@@ -84,7 +84,7 @@ POSTGRES_DROP = (
     "DROP FUNCTION IF EXISTS release_published_frozen()",
 )
 
-# The gold container written by pipeline.gold before this revision: the draft tagged 'gold' whose
+# The gold container written by pipeline.workflow.gold before this revision: the draft tagged 'gold' whose
 # questions are answered by reference (gold) models.
 MOVE_GOLD = (
     "UPDATE release SET kind = 'gold' WHERE tag = 'gold' AND status = 'draft' AND EXISTS ("

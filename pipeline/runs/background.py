@@ -1,0 +1,71 @@
+"""Start collection and judge runs in a background thread (for the admin Runs page).
+
+Progress lives in the ``run`` table, so any page (or another app replica) can show it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+from collections.abc import Sequence
+
+from sqlalchemy.engine import Engine
+
+from pipeline.runs.collect import collect
+from pipeline.runs.common import RunOptions, chat_client
+from pipeline.runs.judge import run_judge
+
+__all__ = ["launch_collect", "launch_judge"]
+
+log = logging.getLogger(__name__)
+
+
+def _thread(name: str, coro_factory) -> threading.Thread:
+    def target() -> None:
+        try:
+            asyncio.run(coro_factory())
+        except Exception:  # the run itself is marked failed in the database; keep the app alive
+            log.exception("%s failed", name)
+
+    thread = threading.Thread(target=target, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def launch_collect(
+    engine: Engine, *, release: str, models: Sequence[str], options: RunOptions, actor: str
+) -> threading.Thread:
+    async def main() -> None:
+        async with chat_client(options) as client:
+            await collect(engine, client, release=release, models=list(models), actor=actor)
+
+    return _thread(f"collect-{release}", main)
+
+
+def launch_judge(
+    engine: Engine,
+    *,
+    release: str,
+    judge: str,
+    strategy: str,
+    budget: int,
+    options: RunOptions,
+    actor: str,
+    seed: int,
+) -> threading.Thread:
+    async def main() -> None:
+        async with chat_client(options) as client:
+            await run_judge(
+                engine,
+                client,
+                release=release,
+                judge=judge,
+                strategy=strategy,
+                budget=budget,
+                rng=random.Random(seed),
+                actor=actor,
+            )
+
+    return _thread(f"judge-{release}-{judge}", main)
