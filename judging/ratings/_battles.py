@@ -86,16 +86,32 @@ def group_rows(pair: IntArray, stats: FloatArray, count: IntArray) -> tuple[IntA
     if np.array_equal(units, doubled):
         # whole and half votes (unit weights, draws split in two): an exact integer key
         spans = [int(units[:, k].max()) + 1 for k in range(stats.shape[1])]
-        if (int(pair.max()) + 1) * math.prod(spans) < 2**62:
+        key_range = (int(pair.max()) + 1) * math.prod(spans)
+        if key_range < 2**62:
             key = pair.astype(np.int64)
             for k, span in enumerate(spans):
                 key = key * span + units[:, k].astype(np.int64)
+            if key_range <= max(4 * key.size, 1 << 16):
+                # a small key space: counting beats sorting, and the key spells its row
+                per_key = np.bincount(key, count, minlength=key_range)
+                cells = np.flatnonzero(per_key)
+                return *_spelled(cells, spans), per_key[cells].astype(np.int64)
             _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
             return pair[first], stats[first], np.bincount(inverse, count).astype(np.int64)
     _, first, inverse = np.unique(
         np.column_stack([pair.astype(np.float64), stats]), axis=0, return_index=True, return_inverse=True
     )
     return pair[first], stats[first], np.bincount(inverse.reshape(-1), count).astype(np.int64)
+
+
+def _spelled(key: IntArray, spans: list[int]) -> tuple[IntArray, FloatArray]:
+    """The pair and the stats (in half units) a ``group_rows`` key was built from."""
+    units = np.empty((key.size, len(spans)))
+    rest = key
+    for k in range(len(spans) - 1, -1, -1):
+        rest, unit = np.divmod(rest, spans[k])
+        units[:, k] = unit
+    return rest, units / 2.0
 
 
 def resampling_cells(
