@@ -381,7 +381,7 @@ def _csv_fields_fast(raw: bytes, header: Sequence[str]) -> _Fields | None:
         table, line = table.filter(_arrow_mask(~blank)), line[~blank]
     columns: dict[str, Any] = {}
     for column, key in zip(header, keys, strict=True):
-        columns.setdefault(column, table.column(key).combine_chunks())
+        columns.setdefault(column, table.column(key))  # chunked: encoded, never copied
     return _Fields(VotesFormat.CSV, line, columns, encoded=_encoded(columns))
 
 
@@ -392,9 +392,9 @@ def _encoded(columns: Mapping[str, pa.Array]) -> Mapping[str, pa.DictionaryArray
     workers = min(len(fields), os.cpu_count() or 1)
     if workers > 1:
         with ThreadPoolExecutor(workers) as pool:
-            encoded = list(pool.map(lambda f: columns[f].dictionary_encode(), fields))
+            encoded = list(pool.map(lambda f: _plain(columns[f].dictionary_encode()), fields))
     else:
-        encoded = [columns[f].dictionary_encode() for f in fields]
+        encoded = [_plain(columns[f].dictionary_encode()) for f in fields]
     return MappingProxyType(dict(zip(fields, encoded, strict=True)))
 
 
@@ -411,7 +411,7 @@ def _blank_rows(table: pa.Table) -> npt.NDArray[np.bool_]:
     """Rows whose every cell is empty or whitespace (``str.strip``'s idea of whitespace)."""
     blank = np.ones(table.num_rows, dtype=bool)
     for column in table.columns:  # stops at the first column with text on every row
-        encoded = column.combine_chunks().dictionary_encode()
+        encoded = _plain(column.dictionary_encode())
         empty = np.array([not v.strip() for v in encoded.dictionary.to_pylist()] + [False])
         codes = _numpy_ints(encoded.indices)
         blank &= empty[codes]
@@ -527,7 +527,7 @@ def _column(
     if values is None:
         return _Column(np.full(n, -1, dtype=np.int64), [], [])
     if fields.format is VotesFormat.CSV:
-        encoded = fields.encoded.get(field) or values.dictionary_encode()
+        encoded = fields.encoded.get(field) or _plain(values.dictionary_encode())
         codes = _numpy_ints(encoded.indices)
         distinct: list[object] = encoded.dictionary.to_pylist()
         if not _needs_cleaning(encoded.dictionary):
@@ -719,7 +719,7 @@ def _cast_numbers(values: pa.Array, dtype: type[np.generic]) -> Any:
     empty = _numpy_ints(pc.utf8_length(values)) == 0
     target = pa.int64() if dtype is np.int64 else pa.float64()
     try:
-        cast = pc.cast(_plain(values).filter(_arrow_mask(~empty)), target)
+        cast = pc.cast(values.filter(_arrow_mask(~empty)), target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     if dtype is np.int64:
