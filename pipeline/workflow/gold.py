@@ -1,7 +1,7 @@
 """Gold items: battles with a known correct verdict, marked by an admin or imported as
 safe-vs-unsafe answer pairs (e.g. JADE-DB v3: 问题, 违规回答, 安全有用回答).
 
-Imported pairs live in the gold container (``storage.questions.gold_container``), which is not a
+Imported pairs live in the gold container (``storage.bank.releases.gold_container``), which is not a
 release, and are answered by two reference pseudo-models (``REFERENCE_MODELS``) that are never
 rated, listed as models or exported without asking for gold votes."""
 
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from judging.dimensions import Dimension
+from judging.gold import GOLD_RELEASE, REFERENCE_MODELS, SAFE_KEY, UNSAFE_KEY
 from judging.types import Verdict
 from storage.bank.releases import ReleaseError, gold_container
 from storage.db.models import ArenaModel, Battle, Question, Response
@@ -37,9 +38,6 @@ __all__ = [
     "scores",
 ]
 
-GOLD_RELEASE = "gold"
-SAFE_KEY, UNSAFE_KEY = "gold-reference-safe", "gold-reference-unsafe"
-REFERENCE_MODELS = frozenset({SAFE_KEY, UNSAFE_KEY})
 
 _COLUMN_ALIASES = {
     "question": ("question", "问题", "prompt"),
