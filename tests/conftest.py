@@ -10,16 +10,37 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from pipeline.startup.bootstrap import init_database
 from pipeline.startup.settings import PROJECT_ROOT, Settings
 from storage.db.engine import make_engine
+from tests.suites import required_suites, unavailable
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
-# Storage and pipeline suites run on SQLite always, and on PostgreSQL too when it is configured.
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+# Storage and pipeline suites run on SQLite always, and on PostgreSQL too. Without
+# TEST_DATABASE_URL the PostgreSQL cases are skipped with the reason (failed when
+# ARENA_REQUIRE_SUITES names postgres); `-m "not postgres"` leaves them out.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+NO_POSTGRES = "postgres: TEST_DATABASE_URL is not set (a PostgreSQL URL whose user may create schemas)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    required_suites()  # an unknown name in ARENA_REQUIRE_SUITES stops the run before it starts
+    # No per-example deadline (Hypothesis' default is 200 ms): timings are bench figures, and a
+    # deadline fails a correct test on a loaded machine.
+    hypothesis_settings.register_profile("arena", deadline=None)
+    hypothesis_settings.load_profile("arena")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A PostgreSQL case without TEST_DATABASE_URL is skipped here, before its fixtures, so that
+    the summary sums them up in one line (a skip from a fixture is listed once per test)."""
+    if item.get_closest_marker("postgres") is not None and not os.environ.get("TEST_DATABASE_URL"):
+        unavailable("postgres", NO_POSTGRES)
 
 
 @contextmanager
