@@ -15,16 +15,13 @@ from sqlalchemy.engine import Engine
 
 from judging.ratings import (
     DEFAULT_ELO_K,
-    BradleyTerry,
-    EloRater,
-    EloState,
+    BoardSettings,
     Leaderboard,
-    PairCounts,
+    OnlineRow,
     PairMatrix,
     TieRule,
-    TrueSkillRater,
-    TrueSkillState,
     predicted_win_matrix,
+    rate_columns,
     win_rate_matrix,
 )
 from judging.types import Source
@@ -32,7 +29,7 @@ from pipeline.views.vote_log import SOURCES, VoteColumns
 from storage.db.session import read_session
 from storage.votes.log import latest_vote_id
 
-__all__ = ["Board", "BoardQuery", "IntervalKind", "OnlineRow", "compute_board", "slice_version"]
+__all__ = ["Board", "BoardQuery", "IntervalKind", "compute_board", "slice_version"]
 
 IntervalKind = str  # "bootstrap" | "sandwich"
 
@@ -79,18 +76,6 @@ class BoardQuery:
 
 
 @dataclass(frozen=True)
-class OnlineRow:
-    """Elo and TrueSkill of one model in a replayed slice, sorted by the TrueSkill μ − 3σ."""
-
-    model: str
-    mu: float
-    sigma: float
-    conservative: float
-    elo: float
-    votes: int
-
-
-@dataclass(frozen=True)
 class Board:
     last_vote_id: int
     n_votes: int
@@ -123,86 +108,42 @@ def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = Tru
     names = {k: columns.names.get(k, k) for k in keys}
     if not keep.any() or len(keys) < 2:
         return Board(columns.last_vote_id, 0, names, None, None, None, None, None)
-    a, b, score = columns.a[keep].astype(np.int64), columns.b[keep].astype(np.int64), columns.score[keep]
-    battle = columns.battle[keep]
-    # Only models with votes in this slice are rated: a model without a single comparison has
-    # no rating to speak of (an interval would be pure prior, not evidence).
-    present = np.unique(np.concatenate([a, b]))
-    if present.size < 2:
-        return Board(columns.last_vote_id, 0, names, None, None, None, None, None)
-    remap = np.full(len(keys), -1, np.int64)
-    remap[present] = np.arange(present.size)
-    a, b = remap[a], remap[b]
-    keys = tuple(keys[i] for i in present)
     if query.source_weights:
         table = np.array([query.source_weights.get(s, 0.0) for s in SOURCES])
         weight = table[columns.source[keep]]
     else:
-        weight = np.ones(a.shape[0])
-    rated = weight > 0
-    a, b, score, weight, battle = a[rated], b[rated], score[rated], weight[rated], battle[rated]
-
-    counts = PairCounts.from_arrays(a, b, score, keys, weight=weight, battle=battle)
-    votes = dict(zip(keys, counts.votes_per_model().tolist(), strict=True))
+        weight = None
     ties = TieRule.parse(query.tie_model)
-    bt_model = BradleyTerry(ties=ties)
-    fit = bt_model.fit_counts(counts)
-    if query.intervals == "bootstrap":
-        intervals = bt_model.bootstrap(fit, np.random.default_rng(query.seed), rounds=query.bootstrap_rounds)
-    else:
-        intervals = bt_model.sandwich(fit)
-    bt_board = Leaderboard.from_intervals("bradley_terry", intervals, votes, min_votes=query.min_votes)
-
-    if not online:
-        return Board(
-            last_vote_id=columns.last_vote_id,
-            n_votes=int(a.shape[0]),
-            names=names,
-            bt=bt_board,
-            elo=None,
-            trueskill=None,
-            win_rate=win_rate_matrix(counts),
-            predicted=predicted_win_matrix(bt_model, fit, keys),
-            tie_model=ties,
-            tie_parameter=fit.tie_parameter,
-        )
-    elo_rater, ts_rater = EloRater(k=query.elo_k, initial=1500.0), TrueSkillRater()
-    elo_values = elo_rater.replay_arrays(a, b, score, len(keys), weight=weight)
-    ts_values = ts_rater.replay_arrays(a, b, score, len(keys), weight=weight)
-    empty = dict.fromkeys(keys, 0)
-    elo_state = EloState(
-        ratings=dict(zip(keys, elo_values.tolist(), strict=True)),
-        games=votes,
-        wins=empty,
-        losses=empty,
-        draws=empty,
+    settings = BoardSettings(
+        ties=ties,
+        bootstrap_rounds=query.bootstrap_rounds if query.intervals == "bootstrap" else 0,
+        seed=query.seed,
+        min_votes=query.min_votes,
+        elo_k=query.elo_k,
+        online=online,
+        label="bradley_terry",
     )
-    ts_state = TrueSkillState(
-        mu=dict(zip(keys, ts_values.mu.tolist(), strict=True)),
-        sigma=dict(zip(keys, ts_values.sigma.tolist(), strict=True)),
-        games=votes,
-        wins=empty,
-        losses=empty,
-        draws=empty,
+    boards = rate_columns(
+        columns.a[keep],
+        columns.b[keep],
+        columns.score[keep],
+        tuple(keys),
+        settings,
+        weight=weight,
+        battle=columns.battle[keep],
     )
+    if boards is None:
+        return Board(columns.last_vote_id, 0, names, None, None, None, None, None)
     return Board(
         last_vote_id=columns.last_vote_id,
-        n_votes=int(a.shape[0]),
+        n_votes=boards.n_votes,
         names=names,
-        bt=bt_board,
-        elo=Leaderboard.from_elo(elo_state, min_votes=query.min_votes),
-        trueskill=Leaderboard.from_trueskill(ts_state, min_votes=query.min_votes),
-        win_rate=win_rate_matrix(counts),
-        predicted=predicted_win_matrix(bt_model, fit, keys),
-        online=tuple(
-            sorted(
-                (
-                    OnlineRow(k, float(mu), float(sd), float(mu - 3 * sd), float(e), votes[k])
-                    for k, mu, sd, e in zip(keys, ts_values.mu, ts_values.sigma, elo_values, strict=True)
-                ),
-                key=lambda r: (-r.conservative, r.model),
-            )
-        ),
+        bt=boards.bt,
+        elo=boards.elo,
+        trueskill=boards.trueskill,
+        win_rate=win_rate_matrix(boards.counts),
+        predicted=predicted_win_matrix(boards.bradley_terry, boards.fit, boards.models),
+        online=boards.online,
         tie_model=ties,
-        tie_parameter=fit.tie_parameter,
+        tie_parameter=boards.fit.tie_parameter,
     )
