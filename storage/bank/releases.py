@@ -25,6 +25,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from judging.dimensions import Dimension
+from judging.errors import ArenaError
 from storage.db.models import (
     Question,
     Release,
@@ -65,7 +66,7 @@ _DRAFT_TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _PUBLISHED_TAG = re.compile(r"^v\d{6}$")
 
 
-class ReleaseError(ValueError):
+class ReleaseError(ArenaError, ValueError):
     """A release operation was refused (unknown release, bad tag, frozen release...)."""
 
 
