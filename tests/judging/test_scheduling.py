@@ -124,6 +124,72 @@ def test_active_warms_up_then_targets_uncertain_neighbours() -> None:
     assert extra[distance >= 3].sum() <= 0.05 * extra.sum()
 
 
+def _active_run(
+    strength: dict[str, float], seed: int, rounds: int, *, warmup: int = 2, size: int = 3
+) -> tuple[History, list[Comparison], list[tuple[Pair, ...]]]:
+    """The active scheduler in a small world: it sees only the votes (a fit of them), never
+    ``strength``, which only the test's ``_play`` reads."""
+    models = tuple(strength)
+    bt = BradleyTerry()
+    scheduler = Scheduler(Strategy.ACTIVE, bt=bt, warmup_games=warmup)
+    rng = np.random.default_rng(seed)
+    history = History.empty(models)
+    votes: list[Comparison] = []
+    proposed: list[tuple[Pair, ...]] = []
+    for _ in range(rounds):
+        fit = bt.fit_counts(PairCounts.from_comparisons(votes, models))
+        pairs = scheduler.propose(history, size, rng, fit=fit)
+        proposed.append(pairs)
+        votes += _play(pairs, strength, rng)
+        history = history.add(pairs)
+    return history, votes, proposed
+
+
+def test_active_is_deterministic_given_the_seed() -> None:
+    strength = {m: 1000.0 + 40 * k for k, m in enumerate(MODELS)}
+    first = _active_run(strength, seed=5, rounds=30)[2]
+    assert _active_run(strength, seed=5, rounds=30)[2] == first
+    assert _active_run(strength, seed=6, rounds=30)[2] != first
+
+
+def test_active_sees_only_the_votes() -> None:
+    """The proposal is a function of the history, the fit of the votes and the generator alone
+    (``propose`` has no way to see the strengths that made the votes): the same inputs give the
+    same pairs, and a fit of other votes gives other pairs."""
+    bt = BradleyTerry()
+    scheduler = Scheduler(Strategy.ACTIVE, bt=bt, warmup_games=2)
+    history, votes, _ = _active_run({m: 1000.0 + 60 * k for k, m in enumerate(MODELS)}, 7, 25)
+    fit = bt.fit_counts(PairCounts.from_comparisons(votes, MODELS))
+    same = [scheduler.propose(history, 5, np.random.default_rng(8), fit=fit) for _ in range(2)]
+    assert same[0] == same[1]
+    # and a fit of different votes (m0 and m3 trade places; the history unchanged) changes it
+    swap = {"m0": "m3", "m3": "m0"}
+    traded = [
+        Comparison(swap.get(c.model_a, c.model_a), swap.get(c.model_b, c.model_b), c.outcome) for c in votes
+    ]
+    other = bt.fit_counts(PairCounts.from_comparisons(traded, MODELS))
+    assert scheduler.propose(history, 5, np.random.default_rng(8), fit=other) != same[0]
+
+
+def test_active_gives_every_model_its_warmup_games_first() -> None:
+    strength = {m: 1000.0 + 300 * k for k, m in enumerate(MODELS)}
+    bt = BradleyTerry()
+    scheduler = Scheduler(Strategy.ACTIVE, bt=bt, warmup_games=4)
+    rng = np.random.default_rng(9)
+    history = History.empty(MODELS)
+    fit = bt.initial(MODELS)
+    while history.games.sum(axis=1).min() < 4:
+        needy = {m for m, g in zip(MODELS, history.games.sum(axis=1), strict=True) if g < 4}
+        pairs = scheduler.propose(history, 2, rng, fit=fit)
+        # while some model is short of its warm-up games, every pair serves one of them
+        assert all(p.model_a in needy or p.model_b in needy for p in pairs)
+        history = history.add(pairs)
+    assert history.total <= 4 * len(MODELS)  # no more than each model's four games, paired up
+    # afterwards, in a world with one obvious order, nobody is starved below the minimum
+    history, _, _ = _active_run(strength, seed=10, rounds=60, warmup=4)
+    assert history.games.sum(axis=1).min() >= 4
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.sampled_from(list(Strategy)),
