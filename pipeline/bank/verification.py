@@ -29,6 +29,7 @@ from judging.generation import (
     MAX_QUESTION_CHARS,
 )
 from judging.questions import QuestionRecord
+from judging.roles import REVIEWER_ROLES, Role
 from pipeline.bank.events import CandidateStatus
 from pipeline.bank.verification_config import VerificationConfig, load_verification_config
 from storage.bank import candidates as candidate_store
@@ -52,8 +53,6 @@ __all__ = [
     "review_queue",
     "stale_candidates",
 ]
-
-REVIEWER_ROLES = ("expert", "admin")
 
 
 class Decision(StrEnum):
@@ -134,7 +133,7 @@ def requeue_candidate(engine: Engine, candidate_id: int, *, actor: str, now: dat
     moment = utcnow() if now is None else now
     with write_session(engine) as session:
         user = get_user(session=session, username=actor)
-        if user is None or not user.active or "admin" not in user.roles:
+        if user is None or not user.active or Role.ADMIN not in user.roles:
             raise ReviewError(f"requeue_candidate: {actor!r} is not an active admin")
         try:
             candidate_store.requeue_candidate(session=session, candidate_id=candidate_id, now=moment)

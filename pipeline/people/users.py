@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from judging.dimensions import Dimension
+from judging.roles import ALL_ROLES
 from pipeline.people.accounts import PasswordProblem, hash_password, one_time_password, password_problems
 from storage.db.models import User, utcnow
 from storage.db.session import read_session, write_session
@@ -223,7 +224,7 @@ def create_first_admin(
             username=FIRST_ADMIN,
             name="Administrator",
             password_hash=password_hash,
-            roles=["admin", "expert", "annotator"],
+            roles=list(ALL_ROLES),
             must_change_password=given is None,
         )
         audit(

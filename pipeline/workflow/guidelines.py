@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from judging.roles import Role
 from pipeline.workflow.campaigns import load_campaigns
 from pipeline.workflow.guideline_text import DEFAULT_EN, DEFAULT_ZH
 from storage.bank.releases import ReleaseError, release_by_tag
@@ -190,7 +191,7 @@ def reading_for(engine: Engine, *, username: str) -> Reading:
         if current.id in confirmed:
             return Reading(ReadingState.READ, current, release)
         user = get_user(session=session, username=username)
-        annotator = user is not None and "annotator" in user.roles
+        annotator = user is not None and Role.ANNOTATOR in user.roles
         if annotator and not confirmed and not has_voted(session=session, username=username):
             return Reading(ReadingState.MUST_READ, current, release)
         return Reading(ReadingState.CHANGED, current, release)

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from judging.roles import ALL_ROLES, Role
 from storage.db.models import User, utcnow
 
 __all__ = [
@@ -36,7 +37,7 @@ __all__ = [
     "update_user",
 ]
 
-ROLES = ("admin", "expert", "annotator")
+ROLES: tuple[Role, ...] = ALL_ROLES  # the stored strings are the Role values
 
 # letters and digits of any script (Chinese included), and . _ @ + -
 USERNAME_RULE = re.compile(r"[\w.@+-]{1,64}")
@@ -53,7 +54,7 @@ def canonical_username(username: str) -> str:
 class UserInfo:
     username: str
     name: str
-    roles: tuple[str, ...]
+    roles: tuple[Role, ...]
     qualifications: tuple[str, ...]
     active: bool
     lang: str
@@ -76,7 +77,7 @@ def _info(user: User) -> UserInfo:
     return UserInfo(
         username=user.username,
         name=user.name,
-        roles=tuple(json.loads(user.roles)),
+        roles=tuple(Role.parse(r) for r in json.loads(user.roles)),
         qualifications=tuple(json.loads(user.qualifications)),
         active=user.active,
         lang=user.lang,
@@ -85,6 +86,16 @@ def _info(user: User) -> UserInfo:
         failed_logins=user.failed_logins,
         locked_until=user.locked_until,
     )
+
+
+def _checked_roles(caller: str, roles: Sequence[str]) -> list[Role]:
+    """``roles`` as Role values; an empty list or an unknown role raises ValueError naming ``caller``."""
+    if not roles or any(r not in ROLES for r in roles):
+        allowed = tuple(r.value for r in ROLES)
+        raise ValueError(
+            f"{caller}: roles must be a non-empty subset of {allowed}, got {[str(r) for r in roles]!r}"
+        )
+    return [Role(r) for r in roles]
 
 
 def _row(session: Session, username: str) -> User | None:
@@ -106,9 +117,7 @@ def add_user(
     a bcrypt hash: plain passwords never reach the database."""
     if not password_hash.startswith("$2"):
         raise ValueError("add_user: password_hash must be a bcrypt hash, not a plain password")
-    bad = [r for r in roles if r not in ROLES]
-    if bad or not roles:
-        raise ValueError(f"add_user: roles must be a non-empty subset of {ROLES}, got {list(roles)!r}")
+    checked = _checked_roles("add_user", roles)
     canonical = canonical_username(username)
     if not USERNAME_RULE.fullmatch(canonical):
         raise ValueError(
@@ -119,7 +128,7 @@ def add_user(
         name=name.strip() or username.strip(),
         email=email,
         password_hash=password_hash,
-        roles=json.dumps(list(roles)),
+        roles=json.dumps([r.value for r in checked]),
         qualifications=json.dumps(list(qualifications)),
         must_change_password=must_change_password,
     )
@@ -173,10 +182,7 @@ def update_user(
     if user is None:
         return False
     if roles is not None:
-        bad = [r for r in roles if r not in ROLES]
-        if bad or not roles:
-            raise ValueError(f"update_user: roles must be a non-empty subset of {ROLES}, got {list(roles)!r}")
-        user.roles = json.dumps(list(roles))
+        user.roles = json.dumps([r.value for r in _checked_roles("update_user", roles)])
     if qualifications is not None:
         user.qualifications = json.dumps(list(qualifications))
     session.add(user)
