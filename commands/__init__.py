@@ -8,6 +8,10 @@ the top-level help lists come from reading each module's ``register`` with ``ast
 ``@app.command(...)`` decorators, ``app.command(...)(function)`` calls and ``app.add_typer(...)``
 groups, with their docstrings and literal ``help=`` texts. A module whose ``register`` does
 anything else with ``app`` is imported at start-up instead: correct, only slower.
+
+An ``ArenaError`` (``judging.errors``) that reaches the top of any command is the one place errors
+are caught for the whole CLI (``LazyCommands.invoke``): ``error: <message>`` on stderr, exit status
+2, no traceback. Anything else is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from typing import Any
 import typer
 import typer.main
 from typer.core import TyperCommand, TyperGroup
+
+from judging.errors import ArenaError
 
 __all__ = ["CommandInfo", "LazyCommands", "command_infos", "register_all"]
 
@@ -221,6 +227,14 @@ class LazyCommands(TyperGroup):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._listed = False  # every module read (help, completion), or only what was asked for
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; an ``ArenaError`` becomes ``error: <message>`` and exit status 2."""
+        try:
+            return super().invoke(ctx)
+        except ArenaError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         if cmd_name not in self.commands and not self._listed:

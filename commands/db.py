@@ -6,48 +6,47 @@ the vote table is refused (exit status 2) unless ``--i-know``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 __all__ = ["register"]
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
+    from pipeline.startup.schema import schema_engine
     from pipeline.startup.settings import Settings
-    from storage.db.engine import make_engine
 
-    return make_engine(Settings.from_env().database_url)
+    return schema_engine(Settings.from_env())
 
 
 def current_command() -> None:
     """Print the database's revision and the newest one."""
-    from storage.db.migrate import current_revision, head_revision
+    from pipeline.startup.schema import revisions
 
-    typer.echo(f"current: {current_revision(_engine()) or '-'}  head: {head_revision()}")
+    found = revisions(_engine())
+    typer.echo(f"current: {found.current or '-'}  head: {found.head}")
 
 
 def upgrade_command(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Upgrade the schema (default: to the newest revision)."""
-    from storage.db.migrate import current_revision, upgrade
+    from pipeline.startup.schema import upgrade_schema
 
-    engine = _engine()
-    upgrade(engine, revision)
-    typer.echo(f"at {current_revision(engine)}")
+    typer.echo(f"at {upgrade_schema(_engine(), revision)}")
 
 
 def downgrade_command(
     revision: str = typer.Argument(..., help="Target revision (e.g. -1, 0004, base)."),
     i_know: bool = typer.Option(False, "--i-know", help="Allow a downgrade that drops the votes."),
 ) -> None:
-    """Downgrade the schema; refused when it would drop the votes, unless --i-know."""
-    from storage.db.migrate import current_revision, downgrade
+    """Downgrade the schema; refused when it would drop the votes, unless --i-know (a refusal is a
+    ``SchemaError``: ``error: ...`` and exit status 2, from ``cli.py``'s handler)."""
+    from pipeline.startup.schema import downgrade_schema
 
-    engine = _engine()
-    try:
-        downgrade(engine, revision, i_know=i_know)
-    except RuntimeError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-    typer.echo(f"at {current_revision(engine) or 'base'}")
+    typer.echo(f"at {downgrade_schema(_engine(), revision, i_know=i_know) or 'base'}")
 
 
 def register(app: typer.Typer) -> None:

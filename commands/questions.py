@@ -24,9 +24,7 @@ from pipeline.bank.releases import (
     publish_release,
 )
 from pipeline.startup.bootstrap import prepare
-from pipeline.startup.demo import DemoError
 from pipeline.startup.settings import Settings
-from storage.bank.releases import ReleaseError
 
 if TYPE_CHECKING:
     from pipeline.publish.release_cycle import SiteBuilder
@@ -37,11 +35,7 @@ SHOWN_FINDINGS = 20
 
 
 def _engine() -> Engine:
-    try:
-        return prepare(Settings.from_env())
-    except DemoError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    return prepare(Settings.from_env())  # a DemoError: `error: ...`, exit 2 (commands.LazyCommands)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -96,7 +90,7 @@ def import_questions_command(
         report = import_questions(
             engine, good, release=release, force=force, threshold=threshold, dry_run=dry_run
         )
-    except (ReleaseError, QuestionFileError, ValueError) as exc:
+    except (QuestionFileError, ValueError) as exc:
         raise _fail(f"{exc}\nnothing was imported.") from None
     if as_json:
         typer.echo(json.dumps(asdict(report), ensure_ascii=False))
@@ -113,7 +107,7 @@ def export_questions_command(
     try:
         kind = ExportFormat.parse(format)
         size = write_export(_engine(), release, kind, out)
-    except (ReleaseError, ValueError) as exc:
+    except ValueError as exc:
         raise _fail(str(exc)) from None
     typer.echo(f"wrote {out} ({size:,} bytes)")
 
@@ -145,10 +139,9 @@ def release_create(
     notes: str = typer.Option("", "--notes"),
 ) -> None:
     """Start a draft release."""
-    try:
-        summary = create_release(_engine(), tag, title=title, notes=notes, parent=parent)
-    except ReleaseError as exc:
-        raise _fail(str(exc)) from None
+    summary = create_release(
+        _engine(), tag, title=title, notes=notes, parent=parent
+    )  # a ReleaseError: `error: ...`, exit 2 (commands.LazyCommands)
     typer.echo(f"created draft {summary.tag} with {summary.questions} questions ({summary.anchors} anchors)")
 
 
@@ -159,10 +152,9 @@ def release_publish(
     notes: str | None = typer.Option(None, "--notes", help="Release notes (replace the draft's)."),
 ) -> None:
     """Freeze a draft under its vYYMMDD tag; it can no longer change."""
-    try:
-        summary = publish_release(_engine(), draft, tag=tag, notes=notes)
-    except ReleaseError as exc:
-        raise _fail(str(exc)) from None
+    summary = publish_release(
+        _engine(), draft, tag=tag, notes=notes
+    )  # a ReleaseError: `error: ...`, exit 2 (commands.LazyCommands)
     typer.echo(f"published {draft} as {summary.tag}: {summary.questions} questions")
 
 
@@ -185,10 +177,9 @@ def release_diff(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Added, retired and changed questions between two releases."""
-    try:
-        result = diff_releases(_engine(), new, old=old)
-    except ReleaseError as exc:
-        raise _fail(str(exc)) from None
+    result = diff_releases(
+        _engine(), new, old=old
+    )  # a ReleaseError: `error: ...`, exit 2 (commands.LazyCommands)
     if as_json:
         typer.echo(json.dumps(_diff_json(result), ensure_ascii=False))
         return

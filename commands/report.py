@@ -13,9 +13,7 @@ from pipeline.publish.report import build_report
 from pipeline.publish.report_files import write_report
 from pipeline.publish.report_types import ReportOptions
 from pipeline.startup.bootstrap import prepare
-from pipeline.startup.demo import DemoError
 from pipeline.startup.settings import Settings
-from storage.bank.releases import ReleaseError
 
 __all__ = ["register"]
 
@@ -46,7 +44,7 @@ def report_command(
         )
         engine = prepare(Settings.from_env())
         report = build_report(engine, release, previous=against, options=options)
-    except (DemoError, ReleaseError, ValueError) as exc:
+    except ValueError as exc:  # DemoError and ReleaseError are ValueErrors
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     for path in write_report(report, out):

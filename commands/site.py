@@ -37,7 +37,6 @@ def site_command(
     model cards, questions and diff, methodology with calibration, history and downloads (zh/en)."""
     from pipeline.publish.report_types import ReportOptions
     from pipeline.publish.site import (
-        SiteError,
         build_site,
         check_target,
         pseudonym_salt,
@@ -46,9 +45,7 @@ def site_command(
         write_site,
     )
     from pipeline.startup.bootstrap import prepare
-    from pipeline.startup.demo import DemoError
     from pipeline.startup.settings import Settings
-    from storage.bank.releases import ReleaseError
 
     try:
         check_target(out, force=force)
@@ -65,7 +62,7 @@ def site_command(
             engine, release, salt=pseudonym_salt(settings.data_dir), metadata=metadata, options=options
         )
         paths = write_site(render_site(content), out, force=force)
-    except (DemoError, ReleaseError, SiteError, ValueError, OSError) as exc:
+    except (ValueError, OSError) as exc:  # DemoError, ReleaseError and SiteError are ValueErrors
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     if not content.report.counts.votes:

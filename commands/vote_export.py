@@ -9,9 +9,7 @@ import typer
 
 from pipeline.interchange.vote_export import VotesExportFormat, write_votes_export
 from pipeline.startup.bootstrap import prepare
-from pipeline.startup.demo import DemoError
 from pipeline.startup.settings import Settings
-from storage.bank.releases import ReleaseError
 
 __all__ = ["register"]
 
@@ -31,7 +29,7 @@ def export_votes_command(
         kind = VotesExportFormat.parse(format)
         engine = prepare(Settings.from_env())
         size = write_votes_export(engine, out, format=kind, release=release, include_gold=include_gold)
-    except (DemoError, ReleaseError, ValueError) as exc:
+    except ValueError as exc:  # DemoError and ReleaseError are ValueErrors
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {out} ({size:,} bytes)")

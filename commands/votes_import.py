@@ -8,9 +8,7 @@ import typer
 
 from pipeline.interchange.votes_import import import_votes
 from pipeline.startup.bootstrap import prepare
-from pipeline.startup.demo import DemoError
 from pipeline.startup.settings import Settings
-from storage.bank.releases import ReleaseError
 
 __all__ = ["register"]
 
@@ -26,7 +24,7 @@ def import_votes_command(
     try:
         engine = prepare(Settings.from_env())
         summary = import_votes(engine, votes_file, release=release)
-    except (DemoError, ReleaseError, ValueError) as exc:  # VotesFileError is a ValueError
+    except ValueError as exc:  # DemoError, ReleaseError and VotesFileError are ValueErrors
         typer.echo(f"error: {exc}", err=True)
         typer.echo("nothing was imported", err=True)
         raise typer.Exit(2) from None

@@ -303,3 +303,49 @@ def test_reset_password_from_stdin_keeps_the_spaces(tmp_path):
     assert out.returncode == 0, out.stderr
     password_hash, must_change, _, _ = _account(tmp_path, "admin")
     assert verify_password(" Gelb-Wolke-31 ", password_hash) and not must_change
+
+
+def test_an_arena_error_reaching_the_top_is_one_line_and_exit_2(tmp_path):
+    # A bad setting raises SettingsError (an ArenaError) before any command-specific handling: the
+    # one handler (commands.LazyCommands.invoke) prints its message, with no traceback.
+    for command, variable, value in [
+        ("stats", "ARENA_ELO_K", "abc"),
+        ("init", "ARENA_ELO_K", "-1"),
+        ("release", "ARENA_LOGIN_SLEEP", "soon"),  # a command group's subcommand: `release list`
+    ]:
+        env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path / "data"), variable: value}
+        env.pop("DATABASE_URL", None)
+        args = [command, "list"] if command == "release" else [command]
+        out = subprocess.run(
+            [sys.executable, "cli.py", *args],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert out.returncode == 2, (command, out.stderr)
+        assert out.stderr.startswith(f"error: Settings: {variable} must be "), out.stderr
+        assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr and out.stdout == ""
+    assert not (tmp_path / "data" / "arena.db").exists()
+
+
+def test_a_refused_release_operation_keeps_its_message(tmp_path):
+    # ReleaseError is an ArenaError: no per-command handler any more, the same line as before
+    assert _cli(tmp_path, "init").returncode == 0
+    out = _cli(tmp_path, "release", "publish", "no-such-draft")
+    assert out.returncode == 2
+    assert (
+        out.stderr.startswith("error: ") and "no-such-draft" in out.stderr and "Traceback" not in out.stderr
+    )
+
+
+def test_a_refused_downgrade_is_a_clean_error(tmp_path):
+    assert _cli(tmp_path, "init").returncode == 0
+    out = _cli(tmp_path, "db", "downgrade", "base")
+    assert out.returncode == 2
+    assert (
+        out.stderr.startswith("error: downgrade below 0001 drops every vote")
+        and "Traceback" not in out.stderr
+    )
+    assert _cli(tmp_path, "db", "current").stdout.startswith("current: 0")

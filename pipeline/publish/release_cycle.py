@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from judging.errors import ArenaError
 from judging.scheduling import ConvergenceRule, StopReason
 from pipeline.bank.releases import publish_release
 from pipeline.bank.verification_config import ReleaseTarget
@@ -74,7 +75,7 @@ class StepResult:
     detail: str
 
 
-class CycleError(Exception):
+class CycleError(ArenaError):
     """A step failed; the steps before it are done and stay done."""
 
     def __init__(self, step: Step, message: str, done: Sequence[StepResult], hint: str) -> None:
@@ -88,7 +89,7 @@ class CycleError(Exception):
 # --- the cycle ---------------------------------------------------------------------------------
 
 
-class SiteError(Exception):
+class SiteError(ArenaError):
     """The static site could not be built; the message says why."""
 
 

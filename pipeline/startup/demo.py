@@ -6,7 +6,6 @@ field, before anything touches the database.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlmodel import Session
 
 from judging.dimensions import Dimension
-from storage.db.models import ArenaModel, Question, Release, Response
+from judging.errors import ArenaError
+from storage.bank.synthetic import NewAnswer, NewModel, NewQuestion, insert_synthetic_release
 
 __all__ = ["DemoError", "DemoRelease", "load_demo", "write_demo"]
 
 
-class DemoError(ValueError):
+class DemoError(ArenaError, ValueError):
     """A demo or config file failed validation."""
 
 
@@ -149,49 +149,25 @@ def load_demo(demo_dir: Path) -> DemoRelease:
 
 def write_demo(demo: DemoRelease, *, session: Session) -> int:
     """Insert the demo release, its models, questions and answers; returns the release id."""
-    release = Release(
+    return insert_synthetic_release(
+        session=session,
         tag=demo.release.tag,
         title=demo.release.title,
         notes=demo.release.notes,
-        status="published",
-        synthetic=True,
-    )
-    session.add(release)
-    models: dict[str, ArenaModel] = {}
-    for spec in demo.models:
-        model = ArenaModel(
-            key=spec.key,
-            display_name=spec.display_name,
-            organisation=spec.organisation,
-            profile_zh=spec.profile_zh,
-            profile_en=spec.profile_en,
-            model_name=spec.key,
-            synthetic=True,
-            params_json=json.dumps({}),
-        )
-        session.add(model)
-        models[spec.key] = model
-    session.flush()
-    assert release.id is not None
-    for dimension, q in demo.questions:
-        question = Question(
-            release_id=release.id,
-            external_id=q.id,
-            dimension=dimension.value,
-            sub_dimension=q.sub_dimension,
-            text=q.question,
-            safe_note=q.safe_note,
-            reference_answer=q.reference_answer,
-            sensitive=q.sensitive,
-        )
-        session.add(question)
-        session.flush()
-        assert question.id is not None
-        for key, answer in q.answers.items():
-            model_id = models[key].id
-            assert model_id is not None
-            session.add(
-                Response(question_id=question.id, model_id=model_id, text=answer.text, grade=answer.grade)
+        models=[
+            NewModel(m.key, m.display_name, m.organisation, m.profile_zh, m.profile_en) for m in demo.models
+        ],
+        questions=[
+            NewQuestion(
+                external_id=q.id,
+                dimension=dimension.value,
+                sub_dimension=q.sub_dimension,
+                text=q.question,
+                safe_note=q.safe_note,
+                reference_answer=q.reference_answer,
+                sensitive=q.sensitive,
+                answers={key: NewAnswer(a.text, a.grade) for key, a in q.answers.items()},
             )
-    session.flush()
-    return release.id
+            for dimension, q in demo.questions
+        ],
+    )

@@ -8,20 +8,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PROJECT_ROOT", "Settings"]
+from judging.errors import ArenaError
+
+__all__ = ["PROJECT_ROOT", "Settings", "SettingsError"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SettingsError(ArenaError, ValueError):
+    """An environment variable the settings read holds a value they cannot use."""
+
+
+def _number(value: str, name: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise SettingsError(f"Settings: {name} must be a number, got {value!r}") from None
 
 
 def _positive(value: str | None, name: str) -> float | None:
     if value is None or not value.strip():
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"Settings: {name} must be a number, got {value!r}") from None
+    number = _number(value, name)
     if not number > 0:
-        raise ValueError(f"Settings: {name} must be positive, got {value!r}")
+        raise SettingsError(f"Settings: {name} must be positive, got {value!r}")
     return number
 
 
@@ -48,7 +58,7 @@ class Settings:
             database_url=url,
             data_dir=data_dir,
             demo_dir=Path(env.get("ARENA_DEMO_DIR", str(PROJECT_ROOT / "demo"))),
-            login_sleep_time=float(sleep) if sleep is not None else 0.7,
+            login_sleep_time=_number(sleep, "ARENA_LOGIN_SLEEP") if sleep is not None else 0.7,
             load_demo=env.get("ARENA_LOAD_DEMO", "1") not in ("0", "false", "no"),
             elo_k=_positive(env.get("ARENA_ELO_K"), "ARENA_ELO_K"),
         )

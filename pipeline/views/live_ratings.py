@@ -9,7 +9,7 @@ scratch gives the same numbers. Any process can rebuild it from the votes; nothi
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -76,8 +76,8 @@ def _counts(
     return tuple(dict(zip(models, x.tolist(), strict=True)) for x in (games, wins, losses, draws))
 
 
-def _add(old: dict[str, int] | object, new: dict[str, int]) -> dict[str, int]:
-    base = dict(old)  # type: ignore[call-overload]
+def _add(old: Mapping[str, int], new: dict[str, int]) -> dict[str, int]:
+    base = dict(old)
     for key, value in new.items():
         base[key] = base.get(key, 0) + value
     return base

@@ -32,6 +32,7 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
+from judging.errors import ArenaError
 from storage.db.models import ArenaModel
 from storage.db.session import read_session
 
@@ -51,7 +52,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-class SiteError(ValueError):
+class SiteError(ArenaError, ValueError):
     """The site cannot be built or written as asked (nothing was written)."""
 
 
