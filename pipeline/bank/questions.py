@@ -34,6 +34,7 @@ from judging.questions import (
     read_question_file,
     similar_pairs,
 )
+from judging.releases import ReleaseError, require_draft
 from storage.bank import questions as question_store
 from storage.bank import releases as release_store
 from storage.db.models import Release
@@ -129,14 +130,12 @@ def read_question_files(
 def _target(session: Session, release: str | None, today: date) -> tuple[Release, bool]:
     if release is not None:
         found = release_store.release_by_tag(session=session, tag=release)
-        release_store.require_draft(found, action="import questions into")
+        require_draft(found, action="import questions into")
         return found, False
     drafts = [s for s in release_store.release_summaries(session=session) if s.is_draft]
     if len(drafts) > 1:
         names = ", ".join(d.tag for d in drafts)
-        raise release_store.ReleaseError(
-            f"import_questions: several drafts are open ({names}); choose one with release="
-        )
+        raise ReleaseError(f"import_questions: several drafts are open ({names}); choose one with release=")
     if drafts:
         return release_store.release_by_tag(session=session, tag=drafts[0].tag), False
     return release_store.create_draft(session=session, tag=f"draft-{today:%y%m%d}"), True

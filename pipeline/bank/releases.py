@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from judging.questions import QuestionDiff, QuestionRecord, diff_questions
+from judging.releases import ReleaseError, ReleaseNotFoundError
 from storage.bank import questions as question_store
 from storage.bank import releases as release_store
 from storage.db.models import utcnow
@@ -51,7 +52,7 @@ def _summary(engine: Engine, tag: str) -> release_store.ReleaseSummary:
     for summary in list_release_summaries(engine):
         if summary.tag == tag:
             return summary
-    raise release_store.ReleaseNotFoundError(f"no release {tag!r}")
+    raise ReleaseNotFoundError(f"no release {tag!r}")
 
 
 def create_release(
@@ -138,7 +139,7 @@ def diff_releases(engine: Engine, new: str, *, old: str | None = None) -> Releas
         after = release_store.release_by_tag(session=session, tag=new)
         if old is None:
             if after.parent_id is None:
-                raise release_store.ReleaseError(
+                raise ReleaseError(
                     f"diff_releases: release {new!r} has no parent; name the release to compare with"
                 )
             parent = next(

@@ -29,6 +29,7 @@ from judging.generation import (
     MAX_QUESTION_CHARS,
 )
 from judging.questions import QuestionRecord
+from judging.releases import ReleaseError, require_draft
 from judging.roles import REVIEWER_ROLES, Role
 from pipeline.bank.events import CandidateStatus
 from pipeline.bank.verification_config import VerificationConfig, load_verification_config
@@ -146,14 +147,12 @@ def _draft(session: Session, release: str | None, today: date) -> Release:
     """The named draft; else the one open draft; else a new ``draft-YYMMDD``."""
     if release is not None:
         found = release_store.release_by_tag(session=session, tag=release)
-        release_store.require_draft(found, action="add verified questions to")
+        require_draft(found, action="add verified questions to")
         return found
     drafts = [s for s in release_store.release_summaries(session=session) if s.is_draft]
     if len(drafts) > 1:
         names = ", ".join(d.tag for d in drafts)
-        raise release_store.ReleaseError(
-            f"review_candidate: several drafts are open ({names}); choose one with release="
-        )
+        raise ReleaseError(f"review_candidate: several drafts are open ({names}); choose one with release=")
     if drafts:
         return release_store.release_by_tag(session=session, tag=drafts[0].tag)
     return release_store.create_draft(session=session, tag=f"draft-{today:%y%m%d}")

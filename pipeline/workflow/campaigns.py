@@ -27,10 +27,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from judging.dimensions import Dimension
+from judging.releases import GoldItemsError, ReleaseNotFoundError, ReleaseStatus
 from storage.bank.releases import (
-    DRAFT,
-    GoldItemsError,
-    ReleaseNotFoundError,
     release_by_tag,
     release_summaries,
     releases,
@@ -204,7 +202,7 @@ def retired_releases(*, session: Session) -> dict[str, str]:
     successor: dict[str, str] = {}
     for r in rows:  # oldest first: a release's first published child wins
         parent = by_id.get(r.parent_id) if r.parent_id is not None else None
-        if parent is not None and r.status != DRAFT and parent.tag not in successor:
+        if parent is not None and r.status != ReleaseStatus.DRAFT and parent.tag not in successor:
             successor[parent.tag] = r.tag
     out: dict[str, str] = {}
     for tag, newer in successor.items():
@@ -243,9 +241,9 @@ def campaign_release_problem(*, session: Session, campaign: Campaign) -> str | N
     except GoldItemsError:
         return f"{tag!r} holds the gold items, which are not a release (they are mixed in at the gold rate)"
     except ReleaseNotFoundError:
-        published = [r.tag for r in releases(session=session) if r.status != DRAFT] or ["none"]
+        published = [r.tag for r in releases(session=session) if r.status != ReleaseStatus.DRAFT] or ["none"]
         return f"no release {tag!r} (published releases: {', '.join(published)})"
-    if release.status == DRAFT:
+    if release.status == ReleaseStatus.DRAFT:
         return f"release {tag!r} is a draft: publish it first (a draft's questions may still change)"
     successor = retired_releases(session=session).get(tag)
     if successor is not None:

@@ -17,8 +17,9 @@ from sqlmodel import select
 
 from judging.dimensions import Dimension
 from judging.gold import GOLD_RELEASE, REFERENCE_MODELS, SAFE_KEY, UNSAFE_KEY
+from judging.releases import ReleaseError
 from judging.types import Verdict
-from storage.bank.releases import ReleaseError, gold_container
+from storage.bank.releases import gold_container
 from storage.db.models import ArenaModel, Battle, Question, Response
 from storage.db.session import read_session, write_session
 from storage.people.audit import audit

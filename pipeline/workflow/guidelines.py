@@ -16,10 +16,11 @@ from enum import StrEnum
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from judging.releases import ReleaseError
 from judging.roles import Role
 from pipeline.workflow.campaigns import load_campaigns
 from pipeline.workflow.guideline_text import DEFAULT_EN, DEFAULT_ZH
-from storage.bank.releases import ReleaseError, release_by_tag
+from storage.bank.releases import release_by_tag
 from storage.db.session import read_session, write_session
 from storage.people.audit import audit
 from storage.people.users import get_user

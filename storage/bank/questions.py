@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from judging.dimensions import Dimension
 from judging.questions import QuestionRecord
-from storage.bank.releases import ReleaseError, is_release, question_rows, require_draft
+from judging.releases import ReleaseError, require_draft
+from storage.bank.releases import is_release, question_rows
 from storage.db.models import (
     Question,
     Release,

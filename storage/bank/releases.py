@@ -13,11 +13,9 @@ by name with ``GoldItemsError``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
@@ -25,7 +23,19 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from judging.dimensions import Dimension
-from judging.errors import ArenaError
+from judging.releases import (
+    GoldItemsError,
+    ReleaseError,
+    ReleaseFrozenError,
+    ReleaseKind,
+    ReleaseNotFoundError,
+    ReleaseStatus,
+    check_new_draft,
+    check_publish,
+    check_published_tag,
+    gold_refusal,
+    require_draft,
+)
 from storage.db.models import (
     Question,
     Release,
@@ -39,6 +49,7 @@ __all__ = [
     "ReleaseFrozenError",
     "ReleaseKind",
     "ReleaseNotFoundError",
+    "ReleaseStatus",
     "ReleaseSummary",
     "check_published_tag",
     "create_draft",
@@ -57,36 +68,10 @@ def list_releases(*, session: Session) -> list[Release]:
     return releases(session=session)
 
 
-DRAFT = "draft"
+# the release rules and their errors live in judging.releases; these names stay importable here
+DRAFT = ReleaseStatus.DRAFT
 
-PUBLISHED = "published"
-
-_DRAFT_TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-_PUBLISHED_TAG = re.compile(r"^v\d{6}$")
-
-
-class ReleaseError(ArenaError, ValueError):
-    """A release operation was refused (unknown release, bad tag, frozen release...)."""
-
-
-class ReleaseNotFoundError(ReleaseError, LookupError):
-    pass
-
-
-class ReleaseFrozenError(ReleaseError):
-    """The release is published; its questions can no longer change."""
-
-
-class GoldItemsError(ReleaseError):
-    """The name is the gold items' container, which is not a release."""
-
-
-class ReleaseKind(StrEnum):
-    """``release.kind``: a question release, or the container of the gold items."""
-
-    RELEASE = "release"
-    GOLD = "gold"
+PUBLISHED = ReleaseStatus.PUBLISHED
 
 
 @dataclass(frozen=True)
@@ -94,7 +79,7 @@ class ReleaseSummary:
     id: int
     tag: str
     title: str
-    status: str  # draft | published
+    status: ReleaseStatus
     notes: str
     parent_tag: str | None
     created_at: datetime
@@ -106,12 +91,12 @@ class ReleaseSummary:
 
     @property
     def is_draft(self) -> bool:
-        return self.status == DRAFT
+        return self.status == ReleaseStatus.DRAFT
 
 
 def is_release() -> ColumnElement[bool]:
     """The filter every release query uses: the gold container is not a release."""
-    return col(Release.kind) == ReleaseKind.RELEASE.value
+    return col(Release.kind) == ReleaseKind.RELEASE
 
 
 def releases(*, session: Session) -> list[Release]:
@@ -119,18 +104,11 @@ def releases(*, session: Session) -> list[Release]:
     return list(session.exec(select(Release).where(is_release()).order_by(col(Release.id))).all())
 
 
-def _gold_refusal(tag: str) -> GoldItemsError:
-    return GoldItemsError(
-        f"{tag!r} holds the gold items, which are not a release: they cannot be published, "
-        "edited as a draft, rated, reported or exported as one (gold votes: export-votes --include-gold)"
-    )
-
-
 def release_by_tag(*, session: Session, tag: str) -> Release:
     """The release tagged ``tag``; ``GoldItemsError`` for the gold items' container."""
     release = session.exec(select(Release).where(Release.tag == tag)).first()
-    if release is not None and release.kind != ReleaseKind.RELEASE.value:
-        raise _gold_refusal(tag)
+    if release is not None and release.kind != ReleaseKind.RELEASE:
+        raise gold_refusal(tag)
     if release is None:
         known = ", ".join(r.tag for r in releases(session=session)) or "none"
         raise ReleaseNotFoundError(f"release_by_tag: no release {tag!r} (releases: {known})")
@@ -140,7 +118,7 @@ def release_by_tag(*, session: Session, tag: str) -> Release:
 def gold_container(*, session: Session, tag: str, title: str) -> Release:
     """The container of the gold items (``kind = 'gold'``), created as ``tag`` on first use."""
     found = session.exec(
-        select(Release).where(Release.kind == ReleaseKind.GOLD.value).order_by(col(Release.id))
+        select(Release).where(Release.kind == ReleaseKind.GOLD).order_by(col(Release.id))
     ).first()
     if found is not None:
         return found
@@ -148,19 +126,10 @@ def gold_container(*, session: Session, tag: str, title: str) -> Release:
         raise ReleaseError(
             f"gold_container: release {tag!r} exists and is not the gold items; rename it to import gold items"
         )
-    container = Release(tag=tag, title=title, status=DRAFT, kind=ReleaseKind.GOLD.value)
+    container = Release(tag=tag, title=title, status=ReleaseStatus.DRAFT, kind=ReleaseKind.GOLD)
     session.add(container)
     session.flush()
     return container
-
-
-def require_draft(release: Release, *, action: str) -> None:
-    """Raise ReleaseFrozenError unless ``release`` is a draft; ``action`` says what was refused."""
-    if release.status != DRAFT:
-        raise ReleaseFrozenError(
-            f"cannot {action} release {release.tag!r}: it is {release.status} and frozen; "
-            f"start a new draft from it (release create NEW --from {release.tag}) and edit that"
-        )
 
 
 def question_rows(session: Session, release_id: int, *, include_retired: bool) -> list[Question]:
@@ -216,20 +185,11 @@ def create_draft(
 ) -> Release:
     """A new draft; started from a published ``parent``, it carries the parent's questions over
     as anchors (same question ids, ``anchor_of_id`` pointing at the parent's row)."""
-    if not _DRAFT_TAG.match(tag):
-        raise ReleaseError(
-            f"create_draft: tag {tag!r} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
-        )
     taken = session.exec(select(Release.kind).where(Release.tag == tag)).first()
-    if taken == ReleaseKind.GOLD.value:
-        raise ReleaseError(f"create_draft: tag {tag!r} is the gold items' name; choose another")
-    if taken is not None:
-        raise ReleaseError(f"create_draft: a release with tag {tag!r} already exists")
-    if parent is not None and parent.status != PUBLISHED:
-        raise ReleaseError(
-            f"create_draft: parent {parent.tag!r} is a {parent.status}; start from a published release"
-        )
-    draft = Release(tag=tag, title=title, notes=notes, status=DRAFT, parent_id=parent.id if parent else None)
+    check_new_draft(tag, taken=None if taken is None else ReleaseKind(taken), parent=parent)
+    draft = Release(
+        tag=tag, title=title, notes=notes, status=ReleaseStatus.DRAFT, parent_id=parent.id if parent else None
+    )
     session.add(draft)
     session.flush()
     assert draft.id is not None
@@ -255,24 +215,11 @@ def create_draft(
     return draft
 
 
-def check_published_tag(tag: str) -> None:
-    """A published tag is ``vYYMMDD`` with a real date."""
-    if not _PUBLISHED_TAG.match(tag):
-        raise ReleaseError(f"publish: tag {tag!r} must look like vYYMMDD (for example v251215)")
-    try:
-        date(2000 + int(tag[1:3]), int(tag[3:5]), int(tag[5:7]))
-    except ValueError:
-        raise ReleaseError(f"publish: tag {tag!r} is not a calendar date") from None
-
-
 def publish(
     *, session: Session, release: Release, tag: str, now: datetime, notes: str | None = None
 ) -> Release:
     """Freeze a draft under the tag ``vYYMMDD``; from then on its questions cannot change."""
-    if release.kind != ReleaseKind.RELEASE.value:
-        raise _gold_refusal(release.tag)
-    require_draft(release, action="publish")
-    check_published_tag(tag)
+    check_publish(release, tag)
     taken = session.exec(select(Release.id).where(Release.tag == tag, Release.id != release.id)).first()
     if taken is not None:
         raise ReleaseError(f"publish: another release already has tag {tag!r}")
@@ -280,7 +227,7 @@ def publish(
     if not question_rows(session, release.id, include_retired=False):
         raise ReleaseError(f"publish: release {release.tag!r} has no questions")
     release.tag = tag
-    release.status = PUBLISHED
+    release.status = ReleaseStatus.PUBLISHED
     release.published_at = now
     if notes is not None:
         release.notes = notes

@@ -12,6 +12,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from judging.releases import ReleaseKind, ReleaseStatus
+from storage.db.columns import StrEnumText
+
 __all__ = [
     "AppSetting",
     "ArenaModel",
@@ -61,8 +64,12 @@ class Release(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     tag: str = Field(index=True, unique=True, max_length=64)  # vYYMMDD or a draft name
     title: str = ""
-    status: str = Field(default="draft", max_length=16)  # draft | published
-    kind: str = Field(default="release", max_length=16)  # release | gold
+    status: ReleaseStatus = Field(
+        default=ReleaseStatus.DRAFT, sa_column=Column(StrEnumText(ReleaseStatus, 16), nullable=False)
+    )
+    kind: ReleaseKind = Field(
+        default=ReleaseKind.RELEASE, sa_column=Column(StrEnumText(ReleaseKind, 16), nullable=False)
+    )
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     synthetic: bool = False
     created_at: datetime = Field(default_factory=utcnow)
