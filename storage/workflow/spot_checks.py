@@ -4,36 +4,24 @@ them, and the strata and selections the spot-check statistics weigh by."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
-from judging.spot_check import Selection, selection_of
+from judging.spot_check import Selection, SpotCheckCandidate, Stratum, selection_of
 from judging.types import Source, Verdict
 from storage.votes.ledger import View, status_sql
 from storage.workflow._sql import in_clause, not_seen_by
 from storage.workflow.adjudication import AdjudicationRow
 
 __all__ = [
-    "SpotCheckRow",
     "human_judge_rows",
     "human_vote_selections",
     "spot_check_eligible",
     "spot_check_rows",
     "stratum_human_counts",
 ]
-
-
-@dataclass(frozen=True)
-class SpotCheckRow:
-    battle_id: int
-    dimension: str
-    model_a_id: int
-    model_b_id: int
-    judge_verdicts: tuple[Verdict, ...]
-    human_verdicts: tuple[Verdict, ...]
 
 
 def _verdict_lists(session: Session, battle_ids: Sequence[int]) -> dict[int, dict[str, list[Verdict]]]:
@@ -65,9 +53,9 @@ def _spot_check_pool(username: str, dimensions: Sequence[str] | None) -> tuple[s
 
 def spot_check_rows(
     *, session: Session, username: str, dimensions: Sequence[str] | None = None, limit: int = 5000
-) -> list[SpotCheckRow]:
+) -> list[SpotCheckCandidate]:
     """Judge-voted battles this person has never been shown, with every judge and human verdict:
-    the first ``limit`` by id, the candidates of a targeted spot check."""
+    the first ``limit`` by id, the candidates of a targeted spot check (``judging.spot_check``)."""
     where, params = _spot_check_pool(username, dimensions)
     stmt = text(
         "SELECT b.id, q.dimension, ra.model_id, rb.model_id FROM battle b"
@@ -81,7 +69,7 @@ def spot_check_rows(
     rows = session.execute(stmt, params).all()
     verdicts = _verdict_lists(session, [int(r[0]) for r in rows])
     return [
-        SpotCheckRow(
+        SpotCheckCandidate(
             int(r[0]),
             str(r[1]),
             int(r[2]),
@@ -130,7 +118,7 @@ def human_judge_rows(
     return out
 
 
-def stratum_human_counts(*, session: Session) -> dict[tuple[str, int, int], int]:
+def stratum_human_counts(*, session: Session) -> dict[Stratum, int]:
     """Human votes on judge-voted battles per (dimension, model pair) — the spot-check strata."""
     rows = session.execute(
         text(
@@ -140,7 +128,7 @@ def stratum_human_counts(*, session: Session) -> dict[tuple[str, int, int], int]
             " GROUP BY v.dimension, v.model_a_id, v.model_b_id"
         )
     ).all()
-    out: dict[tuple[str, int, int], int] = {}
+    out: dict[Stratum, int] = {}
     for dim, a, b, n in rows:
         low, high = sorted((int(a), int(b)))
         key = (str(dim), low, high)
