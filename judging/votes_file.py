@@ -41,6 +41,7 @@ import pyarrow.csv as pa_csv
 
 from judging.csv_cells import read_cell
 from judging.dimensions import Dimension
+from judging.errors import ArenaError
 from judging.types import Comparison, Outcome, Side, Source
 
 __all__ = [
@@ -93,7 +94,7 @@ class VotesFormat(StrEnum):
         raise VotesFileError(str(path), None, None, f"unknown file type {suffix!r} (expected .csv or .jsonl)")
 
 
-class VotesFileError(ValueError):
+class VotesFileError(ArenaError, ValueError):
     """A votes file could not be read; ``line`` and ``field`` say where (1-based line numbers)."""
 
     def __init__(self, name: str, line: int | None, field: str | None, problem: str) -> None:

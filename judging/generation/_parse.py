@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from judging.errors import ArenaError
+
 __all__ = [
     "MAX_NOTE_CHARS",
     "MAX_QUESTION_CHARS",
@@ -25,7 +27,7 @@ _FENCE = re.compile(r"\A```(?:json)?[ \t]*\n(?P<body>.*)\n```\Z", re.DOTALL)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
-class GenerationReplyError(ValueError):
+class GenerationReplyError(ArenaError, ValueError):
     """The reply is not the JSON the prompt asked for; ``item``/``field`` say where (if known)."""
 
     def __init__(self, message: str, *, item: int | None = None, field: str | None = None) -> None:

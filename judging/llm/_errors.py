@@ -12,6 +12,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar
 
+from judging.errors import ArenaError
+
 __all__ = [
     "AuthError",
     "ClientError",
@@ -45,7 +47,7 @@ class ErrorKind(StrEnum):
     INTERNAL = "internal"
 
 
-class LLMError(Exception):
+class LLMError(ArenaError):
     """Base of every error defined by ``judging.llm``."""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from judging.errors import ArenaError
+
 __all__ = ["Problem", "QuestionFileError", "RecordProblem"]
 
 
@@ -23,7 +25,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class RecordProblem(ValueError):
+class RecordProblem(ArenaError, ValueError):
     """Raised while reading one record; the file parser collects these into a QuestionFileError."""
 
     def __init__(self, line: int | None, field: str | None, message: str) -> None:
@@ -31,7 +33,7 @@ class RecordProblem(ValueError):
         super().__init__(message)
 
 
-class QuestionFileError(ValueError):
+class QuestionFileError(ArenaError, ValueError):
     """A question file was rejected as a whole; ``problems`` lists what is wrong, in file order."""
 
     def __init__(self, name: str, problems: Sequence[Problem], *, truncated: bool = False) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.engine import Engine
 
+from judging.errors import ArenaError
 from pipeline.bank.feed_fetch import DEFAULT_LIMITS, FetchLimits, feed_client, fetch_feed
 from pipeline.bank.feeds import FeedRead, parse_feed
 from storage.db.app_settings import get_setting, set_setting
@@ -37,7 +38,7 @@ MAX_FEEDS = 50
 _FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
-class EventImportError(ValueError):
+class EventImportError(ArenaError, ValueError):
     """The import was refused; nothing was written. ``problems`` lists the entries at fault."""
 
     def __init__(self, message: str, problems: Sequence[str] = ()) -> None:

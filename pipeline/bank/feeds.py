@@ -31,6 +31,7 @@ from typing import Any
 import feedparser
 
 from judging.dimensions import Dimension
+from judging.errors import ArenaError
 
 __all__ = [
     "EntryProblem",
@@ -47,7 +48,7 @@ _HTTP_URL = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
 
-class FeedError(ValueError):
+class FeedError(ArenaError, ValueError):
     """The file or download is not a readable feed or event list; nothing was read from it."""
 
 

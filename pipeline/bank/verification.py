@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from judging.dimensions import Dimension
+from judging.errors import ArenaError
 from judging.generation import (
     MAX_QUESTION_CHARS,
 )
@@ -62,7 +63,7 @@ class Decision(StrEnum):
     REJECT = "reject"
 
 
-class ReviewError(ValueError):
+class ReviewError(ArenaError, ValueError):
     """A review was refused (not pending, no reason, not a reviewer, an empty edit...)."""
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from judging.dimensions import Dimension
+from judging.errors import ArenaError
 from judging.roles import ALL_ROLES
 from pipeline.people.accounts import PasswordProblem, hash_password, one_time_password, password_problems
 from storage.db.models import User, utcnow
@@ -59,15 +60,15 @@ __all__ = [
 FIRST_ADMIN = "admin"
 
 
-class UserExistsError(ValueError):
+class UserExistsError(ArenaError, ValueError):
     pass
 
 
-class UnknownUserError(LookupError):
+class UnknownUserError(ArenaError, LookupError):
     pass
 
 
-class WeakPasswordError(ValueError):
+class WeakPasswordError(ArenaError, ValueError):
     def __init__(self, problems: tuple[PasswordProblem, ...]) -> None:
         super().__init__(f"the password breaks the rules: {', '.join(p.value for p in problems)}")
         self.problems = problems

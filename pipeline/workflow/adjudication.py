@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.engine import Engine
 
+from judging.errors import ArenaError
 from judging.labels import FinalLabel, Reason, adjudication_reasons, final_label
 from judging.types import Source, Verdict
 from storage.db.app_settings import get_setting, set_setting
@@ -45,7 +46,7 @@ __all__ = [
 SETTING_KEY = "adjudication"
 
 
-class AdjudicationError(ValueError):
+class AdjudicationError(ArenaError, ValueError):
     """A ruling the arena refuses (conflict of interest, a gold item); nothing is written."""
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from judging.dimensions import Dimension
+from judging.errors import ArenaError
 from judging.releases import GoldItemsError, ReleaseNotFoundError, ReleaseStatus
 from storage.bank.releases import (
     release_by_tag,
@@ -60,7 +61,7 @@ SETTING_KEY = "campaign"
 _ORDER = {d.value: i for i, d in enumerate(Dimension)}
 
 
-class CampaignError(ValueError):
+class CampaignError(ArenaError, ValueError):
     """A campaign was refused (bad release, weights or user); nothing was changed."""
 
 

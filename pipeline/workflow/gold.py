@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from judging.dimensions import Dimension
+from judging.errors import ArenaError
 from judging.gold import GOLD_RELEASE, REFERENCE_MODELS, SAFE_KEY, UNSAFE_KEY
 from judging.releases import ReleaseError
 from judging.types import Verdict
@@ -48,7 +49,7 @@ _COLUMN_ALIASES = {
 }
 
 
-class GoldImportError(ValueError):
+class GoldImportError(ArenaError, ValueError):
     pass
 
 

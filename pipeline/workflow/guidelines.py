@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from judging.errors import ArenaError
 from judging.releases import ReleaseError
 from judging.roles import Role
 from pipeline.workflow.campaigns import load_campaigns
@@ -49,7 +50,7 @@ __all__ = [
 MAX_CHARS = 50_000  # per language
 
 
-class GuidelinesError(ValueError):
+class GuidelinesError(ArenaError, ValueError):
     """An edit of the guidelines was refused; nothing was stored."""
 
 

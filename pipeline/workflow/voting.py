@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import col, select
 
 from judging.anonymize import mask_self_identification
+from judging.errors import ArenaError
 from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
 from storage.db.models import Vote, utcnow
@@ -54,12 +55,12 @@ UNDO_WINDOW = timedelta(minutes=10)
 _WRITE_ATTEMPTS = 3
 
 
-class VoteNotSavedError(RuntimeError):
+class VoteNotSavedError(ArenaError, RuntimeError):
     """The vote could not be written (the database stayed busy); nothing was stored, and
     submitting the same item again is safe."""
 
 
-class LedgerError(ValueError):
+class LedgerError(ArenaError, ValueError):
     """A retraction, undo or skip that the ledger refuses; the message says why. Nothing is written."""
 
 
