@@ -94,80 +94,109 @@ def _is_typer(node: ast.expr) -> bool:
     )
 
 
+def _typers(tree: ast.AST) -> dict[str, ast.Call]:
+    """Names assigned a ``typer.Typer(...)`` in the module."""
+    typers: dict[str, ast.Call] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _is_typer(node.value):
+            if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+                raise _Unsupported("Typer assigned to a non-name")
+            typers[node.targets[0].id] = node.value
+    return typers
+
+
+def _command(module: str, call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef) -> CommandInfo:
+    """The command an ``app.command(...)`` call registers for ``function``."""
+    options = _options(call)
+    if len(call.args) > 1 or (call.args and "name" in options):
+        raise _Unsupported("command arguments")
+    name = _literal(call.args[0]) if call.args else options.get("name")
+    name = name or function.name.lower().replace("_", "-")  # typer's default name
+    return CommandInfo(
+        name=name,
+        module=module,
+        help=options.get("help") or ast.get_docstring(function),
+        short_help=options.get("short_help"),
+        hidden=bool(options.get("hidden", False)),
+        deprecated=bool(options.get("deprecated", False)),
+        rich_help_panel=options.get("rich_help_panel"),
+    )
+
+
+def _group(module: str, call: ast.Call, tree: ast.AST, typers: dict[str, ast.Call]) -> CommandInfo:
+    """The command group an ``app.add_typer(...)`` call adds."""
+    if len(call.args) != 1 or not isinstance(call.args[0], ast.Name) or call.args[0].id not in typers:
+        raise _Unsupported("add_typer of an unknown Typer")
+    var = call.args[0].id
+    if any(_is_method(n, var, "callback") for n in ast.walk(tree)):
+        raise _Unsupported("a group callback")  # its docstring could be the group's help
+    options, typer_options = _options(call), _options(typers[var])
+    name = options.get("name") or typer_options.get("name")
+    if not name:
+        raise _Unsupported("add_typer without a name")
+
+    def option(key: str, default: Any = None) -> Any:
+        return options.get(key) or typer_options.get(key, default)
+
+    return CommandInfo(
+        name=name,
+        module=module,
+        help=option("help"),
+        short_help=option("short_help"),
+        hidden=bool(options.get("hidden", typer_options.get("hidden", False))),
+        deprecated=bool(options.get("deprecated", typer_options.get("deprecated", False))),
+        rich_help_panel=option("rich_help_panel"),
+        group=True,
+    )
+
+
+def _registered(
+    module: str,
+    node: ast.AST,
+    app: str,
+    tree: ast.AST,
+    typers: dict[str, ast.Call],
+    functions: dict[str, Any],
+) -> list[CommandInfo]:
+    """What one node of ``register`` adds to ``app``: decorated commands, ``app.command(...)(f)``
+    calls and ``app.add_typer(...)`` groups."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return [
+            _command(module, d, node)
+            for d in node.decorator_list
+            if isinstance(d, ast.Call) and _is_method(d.func, app, "command")
+        ]
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Call)
+        and _is_method(node.func.func, app, "command")
+    ):
+        if len(node.args) != 1 or not isinstance(node.args[0], ast.Name):
+            raise _Unsupported("app.command(...)(not a function name)")
+        function = functions.get(node.args[0].id)
+        if function is None:
+            raise _Unsupported(f"unknown function {node.args[0].id}")
+        return [_command(module, node.func, function)]
+    if isinstance(node, ast.Call) and _is_method(node.func, app, "add_typer"):
+        return [_group(module, node, tree, typers)]
+    return []
+
+
 def _read_module(module: str, source: str) -> list[CommandInfo]:
     """The commands a module's ``register`` adds, read without importing it."""
     tree = ast.parse(source)
     functions = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
-    typers: dict[str, ast.Call] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and _is_typer(node.value):
-            if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
-                raise _Unsupported("Typer assigned to a non-name")
-            typers[node.targets[0].id] = node.value  # type: ignore[assignment]
+    typers = _typers(tree)
     register = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "register"), None)
     if register is None or not register.args.args:
         raise _Unsupported("no register(app)")
     app = register.args.args[0].arg
     found: list[CommandInfo] = []
-    used = 0
-
-    def command(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef) -> CommandInfo:
-        options = _options(call)
-        if len(call.args) > 1 or (call.args and "name" in options):
-            raise _Unsupported("command arguments")
-        name = _literal(call.args[0]) if call.args else options.get("name")
-        name = name or function.name.lower().replace("_", "-")  # typer's default name
-        return CommandInfo(
-            name=name,
-            module=module,
-            help=options.get("help") or ast.get_docstring(function),
-            short_help=options.get("short_help"),
-            hidden=bool(options.get("hidden", False)),
-            deprecated=bool(options.get("deprecated", False)),
-            rich_help_panel=options.get("rich_help_panel"),
-        )
-
     for node in ast.walk(register):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            for decorator in node.decorator_list:
-                if isinstance(decorator, ast.Call) and _is_method(decorator.func, app, "command"):
-                    found.append(command(decorator, node))
-                    used += 1
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
-            if _is_method(node.func.func, app, "command"):
-                if len(node.args) != 1 or not isinstance(node.args[0], ast.Name):
-                    raise _Unsupported("app.command(...)(not a function name)")
-                function = functions.get(node.args[0].id)
-                if function is None:
-                    raise _Unsupported(f"unknown function {node.args[0].id}")
-                found.append(command(node.func, function))
-                used += 1
-        elif isinstance(node, ast.Call) and _is_method(node.func, app, "add_typer"):
-            if len(node.args) != 1 or not isinstance(node.args[0], ast.Name) or node.args[0].id not in typers:
-                raise _Unsupported("add_typer of an unknown Typer")
-            var = node.args[0].id
-            if any(_is_method(n, var, "callback") for n in ast.walk(tree)):
-                raise _Unsupported("a group callback")  # its docstring could be the group's help
-            options, typer_options = _options(node), _options(typers[var])
-            name = options.get("name") or typer_options.get("name")
-            if not name:
-                raise _Unsupported("add_typer without a name")
-            found.append(
-                CommandInfo(
-                    name=name,
-                    module=module,
-                    help=options.get("help") or typer_options.get("help"),
-                    short_help=options.get("short_help") or typer_options.get("short_help"),
-                    hidden=bool(options.get("hidden", typer_options.get("hidden", False))),
-                    deprecated=bool(options.get("deprecated", typer_options.get("deprecated", False))),
-                    rich_help_panel=options.get("rich_help_panel") or typer_options.get("rich_help_panel"),
-                    group=True,
-                )
-            )
-            used += 1
+        found.extend(_registered(module, node, app, tree, typers, functions))
     uses = sum(1 for n in ast.walk(register) if isinstance(n, ast.Name) and n.id == app)
-    if uses != used:
-        raise _Unsupported(f"{uses - used} other uses of {app}")
+    if uses != len(found):
+        raise _Unsupported(f"{uses - len(found)} other uses of {app}")
     return found
 
 

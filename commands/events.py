@@ -66,6 +66,93 @@ def _print_report(report: EventImportReport) -> None:
             typer.echo(f"  {line}")
 
 
+def events_import(
+    source: str = typer.Argument(
+        ...,
+        help="A file (.xml/.rss/.atom feed, .json, .jsonl, .csv) or a configured feed (name or URL).",
+    ),
+    skip_invalid: bool = typer.Option(
+        False,
+        "--skip-invalid",
+        help="Import the good entries and list the bad ones (default: refuse all).",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Read, check and report; write nothing."),
+    threshold: float = typer.Option(
+        DEFAULT_THRESHOLD,
+        "--threshold",
+        help="Near-duplicate title threshold (character 3-gram Jaccard).",
+    ),
+    timeout: float = typer.Option(15.0, "--timeout", help="Seconds a feed download may take."),
+    max_mb: float = typer.Option(5.0, "--max-mb", help="Largest feed or file read, in MiB."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Import events from a feed or an event list: deduplicated by link and near-duplicate title,
+    dimensions proposed by the lexicon, source and fetch time kept. All or nothing."""
+    try:
+        limits = FetchLimits(timeout_s=timeout, max_bytes=int(max_mb * 1024 * 1024))
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    engine = _engine()
+    try:
+        report = import_source(
+            engine,
+            source,
+            threshold=threshold,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            limits=limits,
+        )
+    except EventImportError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        for line in exc.problems:
+            typer.echo(f"  {line}", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        _print_report(report)
+
+
+def events_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Every event (newest first) with its candidates counted by status."""
+    rows = list_events(_engine())
+    if as_json:
+        typer.echo(json.dumps([asdict(e) for e in rows], ensure_ascii=False, default=str))
+        return
+    statuses = [s.value for s in CandidateStatus]
+    typer.echo("id\tdate\t" + "\t".join(statuses) + "\tsource\ttitle")
+    for e in rows:
+        counts = "\t".join(str(e.candidates.get(s, 0)) for s in statuses)
+        typer.echo(f"{e.id}\t{e.event_date}\t{counts}\t{e.source}\t{e.title}")
+
+
+def feeds_list() -> None:
+    """The configured feeds."""
+    for feed in load_feeds(_engine()):
+        typer.echo(f"{feed.name}\t{feed.url}")
+
+
+def feeds_add(
+    name: str = typer.Argument(..., help="Short name: lower-case letters, digits, '-', '_'."),
+    url: str = typer.Argument(..., help="The feed's http(s) URL."),
+) -> None:
+    """Allow the arena to fetch a feed URL (or change the URL of a named feed)."""
+    try:
+        save_feed(_engine(), FeedConfig(name, url), actor="cli")
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"feed {name}: {url}")
+
+
+def feeds_remove(name: str = typer.Argument(...)) -> None:
+    """Stop fetching a feed (its events stay)."""
+    try:
+        remove_feed(_engine(), name, actor="cli")
+    except LookupError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"removed feed {name}")
+
+
 def register(app: typer.Typer) -> None:
     events = typer.Typer(
         no_args_is_help=True,
@@ -75,89 +162,8 @@ def register(app: typer.Typer) -> None:
     feeds = typer.Typer(no_args_is_help=True, help="Feed URLs the arena may fetch (setting events.feeds).")
     events.add_typer(feeds, name="feeds")
 
-    @events.command("import")
-    def events_import(
-        source: str = typer.Argument(
-            ...,
-            help="A file (.xml/.rss/.atom feed, .json, .jsonl, .csv) or a configured feed (name or URL).",
-        ),
-        skip_invalid: bool = typer.Option(
-            False,
-            "--skip-invalid",
-            help="Import the good entries and list the bad ones (default: refuse all).",
-        ),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Read, check and report; write nothing."),
-        threshold: float = typer.Option(
-            DEFAULT_THRESHOLD,
-            "--threshold",
-            help="Near-duplicate title threshold (character 3-gram Jaccard).",
-        ),
-        timeout: float = typer.Option(15.0, "--timeout", help="Seconds a feed download may take."),
-        max_mb: float = typer.Option(5.0, "--max-mb", help="Largest feed or file read, in MiB."),
-        as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
-    ) -> None:
-        """Import events from a feed or an event list: deduplicated by link and near-duplicate title,
-        dimensions proposed by the lexicon, source and fetch time kept. All or nothing."""
-        try:
-            limits = FetchLimits(timeout_s=timeout, max_bytes=int(max_mb * 1024 * 1024))
-        except ValueError as exc:
-            raise _fail(str(exc)) from None
-        engine = _engine()
-        try:
-            report = import_source(
-                engine,
-                source,
-                threshold=threshold,
-                skip_invalid=skip_invalid,
-                dry_run=dry_run,
-                limits=limits,
-            )
-        except EventImportError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            for line in exc.problems:
-                typer.echo(f"  {line}", err=True)
-            raise typer.Exit(2) from None
-        if as_json:
-            typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
-        else:
-            _print_report(report)
-
-    @events.command("list")
-    def events_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-        """Every event (newest first) with its candidates counted by status."""
-        rows = list_events(_engine())
-        if as_json:
-            typer.echo(json.dumps([asdict(e) for e in rows], ensure_ascii=False, default=str))
-            return
-        statuses = [s.value for s in CandidateStatus]
-        typer.echo("id\tdate\t" + "\t".join(statuses) + "\tsource\ttitle")
-        for e in rows:
-            counts = "\t".join(str(e.candidates.get(s, 0)) for s in statuses)
-            typer.echo(f"{e.id}\t{e.event_date}\t{counts}\t{e.source}\t{e.title}")
-
-    @feeds.command("list")
-    def feeds_list() -> None:
-        """The configured feeds."""
-        for feed in load_feeds(_engine()):
-            typer.echo(f"{feed.name}\t{feed.url}")
-
-    @feeds.command("add")
-    def feeds_add(
-        name: str = typer.Argument(..., help="Short name: lower-case letters, digits, '-', '_'."),
-        url: str = typer.Argument(..., help="The feed's http(s) URL."),
-    ) -> None:
-        """Allow the arena to fetch a feed URL (or change the URL of a named feed)."""
-        try:
-            save_feed(_engine(), FeedConfig(name, url), actor="cli")
-        except ValueError as exc:
-            raise _fail(str(exc)) from None
-        typer.echo(f"feed {name}: {url}")
-
-    @feeds.command("remove")
-    def feeds_remove(name: str = typer.Argument(...)) -> None:
-        """Stop fetching a feed (its events stay)."""
-        try:
-            remove_feed(_engine(), name, actor="cli")
-        except LookupError as exc:
-            raise _fail(str(exc)) from None
-        typer.echo(f"removed feed {name}")
+    events.command("import")(events_import)
+    events.command("list")(events_list)
+    feeds.command("list")(feeds_list)
+    feeds.command("add")(feeds_add)
+    feeds.command("remove")(feeds_remove)

@@ -152,6 +152,36 @@ def _anchor_problems(
     return []
 
 
+def _target_problems(
+    progress: DraftProgress, parent_tag: str | None, target: ReleaseTarget
+) -> tuple[list[DraftProblem], list[str]]:
+    """Per dimension: short of the target (a problem), over it (a note), too few anchors carried
+    over from the parent (a problem)."""
+    problems: list[DraftProblem] = []
+    notes: list[str] = []
+    for d in progress.dimensions:
+        if d.verified < d.target:
+            problems.append(
+                DraftProblem(
+                    ProblemKind.SHORT,
+                    f"{d.dimension.value}: {d.verified} new question(s), target {d.target} ({d.missing} short)",
+                )
+            )
+        elif d.verified > d.target:
+            notes.append(
+                f"{d.dimension.value}: {d.verified} new questions, {d.verified - d.target} over the target"
+            )
+        if parent_tag is not None and d.anchors < target.min_anchors_per_dimension:
+            problems.append(
+                DraftProblem(
+                    ProblemKind.ANCHORS,
+                    f"{d.dimension.value}: {d.anchors} anchor(s) carried over from {parent_tag}, "
+                    f"at least {target.min_anchors_per_dimension} wanted",
+                )
+            )
+    return problems, notes
+
+
 def check_draft(
     engine: Engine,
     draft: str,
@@ -187,28 +217,7 @@ def check_draft(
         )
         pending = candidate_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
     progress = draft_progress(engine, draft, target)
-    problems: list[DraftProblem] = []
-    notes: list[str] = []
-    for d in progress.dimensions:
-        if d.verified < d.target:
-            problems.append(
-                DraftProblem(
-                    ProblemKind.SHORT,
-                    f"{d.dimension.value}: {d.verified} new question(s), target {d.target} ({d.missing} short)",
-                )
-            )
-        elif d.verified > d.target:
-            notes.append(
-                f"{d.dimension.value}: {d.verified} new questions, {d.verified - d.target} over the target"
-            )
-        if summary.parent_tag is not None and d.anchors < target.min_anchors_per_dimension:
-            problems.append(
-                DraftProblem(
-                    ProblemKind.ANCHORS,
-                    f"{d.dimension.value}: {d.anchors} anchor(s) carried over from {summary.parent_tag}, "
-                    f"at least {target.min_anchors_per_dimension} wanted",
-                )
-            )
+    problems, notes = _target_problems(progress, summary.parent_tag, target)
     problems.extend(_anchor_problems(summaries, summary))
     problems.extend(_event_problems(linked, questions, config))
     problems.extend(_duplicate_problems([q for q in questions if not q.anchor], published, threshold))
