@@ -183,35 +183,11 @@ def _check_and_publish(
 ProgressCallback = Callable[[Step, Progress], None]
 
 
-def run_cycle(
-    engine: Engine,
-    options: CycleOptions,
-    *,
-    site: SiteBuilder | None = None,
-    on_step: Callable[[StepResult], None] | None = None,
-    on_progress: ProgressCallback | None = None,
-) -> tuple[StepResult, ...]:
-    """Run the cycle's steps in order (see the module docstring); ``site`` None: the site step
-    is skipped as not available."""
-    done: list[StepResult] = []
+Fail = Callable[[Step, str], CycleError]
+StepProgress = Callable[[Step], Callable[[Progress], None] | None]
 
-    def record(result: StepResult) -> None:
-        done.append(result)
-        if on_step is not None:
-            on_step(result)
 
-    def fail(step: Step, message: str) -> CycleError:
-        return CycleError(step, message, done, _hint(options))
-
-    for result in _check_and_publish(engine, options, fail):
-        record(result)
-
-    def progress(step: Step) -> Callable[[Progress], None] | None:
-        if on_progress is None:
-            return None
-        return lambda p: on_progress(step, p)
-
-    # collect
+def _collect_step(engine: Engine, options: CycleOptions, fail: Fail, progress: StepProgress) -> StepResult:
     try:
         models = resolve_models(engine, options.models)
     except (LookupError, ValueError) as exc:
@@ -229,13 +205,20 @@ def run_cycle(
             Step.COLLECT,
             f"{gathered.failed} of {gathered.requested} requests failed after retries (recorded in run {gathered.run_id})",
         )
-    record(
-        StepResult(
-            Step.COLLECT, StepStatus.DONE, f"{len(models)} models; {gathered.stored} new answers stored"
-        )
+    return StepResult(
+        Step.COLLECT, StepStatus.DONE, f"{len(models)} models; {gathered.stored} new answers stored"
     )
 
-    # judge
+
+def _stop_reason(verdicts: JudgeSummary) -> str:
+    if verdicts.stopped is StopReason.STABLE_RANKS:
+        return f"converged after {verdicts.battles} battles (saved {verdicts.saved} of the budget)"
+    if verdicts.stopped is StopReason.BUDGET:
+        return f"budget of {verdicts.budget} battles reached without convergence"
+    return f"{verdicts.battles} battles judged"
+
+
+def _judge_step(engine: Engine, options: CycleOptions, fail: Fail, progress: StepProgress) -> StepResult:
     judges = list(options.judges) or list(endpoint_configs(engine, role="judge"))
     if not judges:
         raise fail(
@@ -266,31 +249,61 @@ def run_cycle(
             Step.JUDGE,
             f"{verdicts.failed} judge requests failed after retries (recorded in run {verdicts.run_id})",
         )
-    if verdicts.stopped is StopReason.STABLE_RANKS:
-        stop = f"converged after {verdicts.battles} battles (saved {verdicts.saved} of the budget)"
-    elif verdicts.stopped is StopReason.BUDGET:
-        stop = f"budget of {verdicts.budget} battles reached without convergence"
-    else:
-        stop = f"{verdicts.battles} battles judged"
-    record(
-        StepResult(Step.JUDGE, StepStatus.DONE, f"{', '.join(judges)}: {stop}; {verdicts.unparsed} unparsed")
+    return StepResult(
+        Step.JUDGE,
+        StepStatus.DONE,
+        f"{', '.join(judges)}: {_stop_reason(verdicts)}; {verdicts.unparsed} unparsed",
     )
 
-    # report
+
+def _report_step(engine: Engine, options: CycleOptions, fail: Fail) -> StepResult:
     try:
         paths = write_report(build_report(engine, options.tag), options.reports_dir)
     except (release_store.ReleaseError, ValueError, OSError) as exc:
         raise fail(Step.REPORT, str(exc)) from None
-    record(StepResult(Step.REPORT, StepStatus.DONE, f"wrote {len(paths)} files to {options.reports_dir}"))
+    return StepResult(Step.REPORT, StepStatus.DONE, f"wrote {len(paths)} files to {options.reports_dir}")
 
-    # site
+
+def _site_step(options: CycleOptions, site: SiteBuilder | None, fail: Fail) -> StepResult:
     if site is None:
-        record(StepResult(Step.SITE, StepStatus.SKIPPED, "not available yet"))
-    else:
-        out = options.site_dir or options.reports_dir / f"site-{options.tag}"
-        try:
-            detail = site(options.tag, out)
-        except (SiteError, OSError) as exc:
-            raise fail(Step.SITE, str(exc)) from None
-        record(StepResult(Step.SITE, StepStatus.DONE, detail))
+        return StepResult(Step.SITE, StepStatus.SKIPPED, "not available yet")
+    out = options.site_dir or options.reports_dir / f"site-{options.tag}"
+    try:
+        detail = site(options.tag, out)
+    except (SiteError, OSError) as exc:
+        raise fail(Step.SITE, str(exc)) from None
+    return StepResult(Step.SITE, StepStatus.DONE, detail)
+
+
+def run_cycle(
+    engine: Engine,
+    options: CycleOptions,
+    *,
+    site: SiteBuilder | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[StepResult, ...]:
+    """Run the cycle's steps in order (see the module docstring); ``site`` None: the site step
+    is skipped as not available."""
+    done: list[StepResult] = []
+
+    def record(result: StepResult) -> None:
+        done.append(result)
+        if on_step is not None:
+            on_step(result)
+
+    def fail(step: Step, message: str) -> CycleError:
+        return CycleError(step, message, done, _hint(options))
+
+    def progress(step: Step) -> Callable[[Progress], None] | None:
+        if on_progress is None:
+            return None
+        return lambda p: on_progress(step, p)
+
+    for result in _check_and_publish(engine, options, fail):
+        record(result)
+    record(_collect_step(engine, options, fail, progress))
+    record(_judge_step(engine, options, fail, progress))
+    record(_report_step(engine, options, fail))
+    record(_site_step(options, site, fail))
     return tuple(done)
