@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from judging.releases import ReleaseStatus
 from storage.db.models import ArenaModel, Question, Release, Response
 
 __all__ = ["NewAnswer", "NewModel", "NewQuestion", "insert_synthetic_release"]
@@ -52,7 +53,7 @@ def insert_synthetic_release(
 ) -> int:
     """Insert a published synthetic release with its models, questions and answers; returns the
     release id."""
-    release = Release(tag=tag, title=title, notes=notes, status="published", synthetic=True)
+    release = Release(tag=tag, title=title, notes=notes, status=ReleaseStatus.PUBLISHED, synthetic=True)
     session.add(release)
     rows: dict[str, ArenaModel] = {}
     for spec in models:
