@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 from sqlmodel import Session, col, select
 
+from judging.runs import RunKind, RunStatus
 from storage.db.models import (
     CallFailure,
     JudgeReply,
@@ -38,9 +39,9 @@ __all__ = [
 @dataclass(frozen=True)
 class RunRow:
     id: int
-    kind: str
+    kind: RunKind
     params: dict[str, Any]
-    status: str
+    status: RunStatus
     total: int
     done: int
     failed: int
@@ -48,8 +49,14 @@ class RunRow:
     message: str
 
 
-def create_run(*, session: Session, kind: str, params: dict[str, Any], total: int) -> int:
-    run = Run(kind=kind, params_json=json.dumps(params, ensure_ascii=False), total=total)
+def create_run(*, session: Session, kind: RunKind, params: dict[str, Any], total: int) -> int:
+    """A new run row, ``running``, with its parameters; its id."""
+    run = Run(
+        kind=RunKind(kind).value,  # an unknown kind raises here, not on the Runs page
+        params_json=json.dumps(params, ensure_ascii=False),
+        status=RunStatus.RUNNING.value,
+        total=total,
+    )
     session.add(run)
     session.flush()
     assert run.id is not None
@@ -68,11 +75,14 @@ def update_run(
     session.add(run)
 
 
-def finish_run(*, session: Session, run_id: int, status: str, message: str = "") -> None:
+def finish_run(*, session: Session, run_id: int, status: RunStatus, message: str = "") -> None:
+    status = RunStatus(status)
+    if status is RunStatus.RUNNING:
+        raise ValueError(f"finish_run: a run ends finished or failed, got status {status!r}")
     run = session.get(Run, run_id)
     if run is None:
         raise LookupError(f"finish_run: no run {run_id}")
-    run.status, run.message, run.finished_at = status, message[:4000], utcnow()
+    run.status, run.message, run.finished_at = status.value, message[:4000], utcnow()
     session.add(run)
 
 
@@ -81,9 +91,9 @@ def list_runs(*, session: Session, limit: int = 50) -> list[RunRow]:
     return [
         RunRow(
             r.id or 0,
-            r.kind,
+            RunKind.parse(r.kind),
             json.loads(r.params_json),
-            r.status,
+            RunStatus.parse(r.status),
             r.total,
             r.done,
             r.failed,
