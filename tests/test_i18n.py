@@ -40,12 +40,11 @@ def test_unknown_key_raises():
         translate("nope.nothing", "zh")
 
 
-def test_every_run_kind_has_a_label():
-    # the Runs page shows t(f"runs.kind.{run.kind}"): every kind a pipeline starts needs a string
-    kinds = set()
-    for path in (PROJECT_ROOT / "pipeline").rglob("*.py"):
-        kinds |= set(
-            re.findall(r"""start_run\([^)]*?kind=["']([a-z_]+)["']""", path.read_text(encoding="utf-8"), re.S)
-        )
-    assert {"collect", "judge", "generate"} <= kinds
-    assert not sorted(f"runs.kind.{k}" for k in kinds if f"runs.kind.{k}" not in STRINGS)
+def test_every_run_kind_and_status_has_a_label():
+    # the Runs page shows t(f"runs.kind.{run.kind}") and t(f"runs.status.{run.status}"); runs start
+    # with a judging.runs.RunKind and end with a RunStatus, so every member needs a string
+    from judging.runs import RunKind, RunStatus
+
+    assert {k.value for k in RunKind} >= {"collect", "judge", "generate"}
+    keys = [f"runs.kind.{k}" for k in RunKind] + [f"runs.status.{s}" for s in RunStatus]
+    assert not [key for key in keys if key not in STRINGS]

@@ -9,18 +9,18 @@ recorded with its class and message and never stops the run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
 
-from judging.llm import ChatClient, ChatMessage, ChatRequest, ChatSuccess, Role
-from pipeline.runs.common import Progress, ProgressFn, RunCounters, finish, start_run
+from judging.llm import ChatClient, ChatMessage, ChatRequest, ChatResult, ChatSuccess, Role
+from judging.runs import RunKind, RunStatus
+from pipeline.runs.common import ProgressFn, RunLog, open_run, release_id
 from pipeline.runs.registry import endpoint_configs
-from storage.bank.releases import release_by_tag
-from storage.db.session import read_session, write_session
+from storage.db.session import write_session
 from storage.runs.answers import MissingAnswer, NewResponse, add_responses, missing_answers
-from storage.runs.bookkeeping import record_failure, update_run
 from storage.runs.endpoints import EndpointRow, ensure_arena_model
 
 __all__ = ["CollectSummary", "collect", "plan_collection", "resolve_models"]
@@ -51,17 +51,9 @@ def resolve_models(engine: Engine, spec: str | Sequence[str]) -> list[str]:
     return keys
 
 
-def _release_id(engine: Engine, tag: str) -> int:
-    """The release's id; an unknown tag or the gold items raise ``ReleaseError`` with a message."""
-    with read_session(engine) as session:
-        release = release_by_tag(session=session, tag=tag)
-    assert release.id is not None
-    return release.id
-
-
 def plan_collection(engine: Engine, *, release: str, models: Sequence[str]) -> list[MissingAnswer]:
     """Register the models as rated models and list what is still missing."""
-    release_id = _release_id(engine, release)
+    release_key = release_id(engine, release)
     configs = endpoint_configs(engine, role="model")
     with write_session(engine) as session:
         for key in models:
@@ -80,7 +72,77 @@ def plan_collection(engine: Engine, *, release: str, models: Sequence[str]) -> l
                     dict(c.extra_params),
                 ),
             )
-        return missing_answers(session=session, release_id=release_id, model_keys=list(models))
+        return missing_answers(session=session, release_id=release_key, model_keys=list(models))
+
+
+def _new_response(item: MissingAnswer, result: ChatSuccess) -> NewResponse:
+    usage = result.usage
+    return NewResponse(
+        item.question_id,
+        item.model_key,
+        result.content,
+        result.reasoning_content,
+        usage.prompt_tokens if usage else None,
+        usage.completion_tokens if usage else None,
+        1000 * result.latency_s,
+        result.finish_reason,
+    )
+
+
+class _Writer:
+    """Answers stored behind the requests: one batch at a time in a worker thread, while the
+    requests keep flowing; the run's counters move only when a batch is committed."""
+
+    def __init__(self, engine: Engine, run: RunLog, commit_every: int) -> None:
+        self.engine, self.run, self.commit_every = engine, run, commit_every
+        self.pending: list[tuple[MissingAnswer, ChatResult]] = []
+        self.writing: asyncio.Task[None] | None = None
+
+    def _write(self, batch: list[tuple[MissingAnswer, ChatResult]]) -> None:
+        answers = [_new_response(item, result) for item, result in batch if isinstance(result, ChatSuccess)]
+        before = replace(self.run.counters)
+        try:
+            with write_session(self.engine) as session:
+                # ``stored`` counts rows actually written: an answer another run stored first is not counted twice
+                self.run.counters.done += add_responses(session=session, responses=answers)
+                for item, result in batch:
+                    if not isinstance(result, ChatSuccess):
+                        self.run.record_failure(
+                            session, result, endpoint=item.model_key, question_id=item.question_id
+                        )
+                self.run.save(session)
+        except BaseException:
+            self.run.counters = before  # the batch was not committed
+            raise
+
+    async def _drain(self) -> None:
+        if self.writing is not None:
+            await self.writing
+            self.writing = None
+            self.run.report()
+
+    async def flush(self, force: bool = False) -> None:
+        if self.writing is not None and (force or self.writing.done()):
+            await self._drain()
+        if self.pending and self.writing is None:
+            batch, self.pending = self.pending, []
+            self.writing = asyncio.create_task(asyncio.to_thread(self._write, batch))
+        if force:
+            await self._drain()
+
+    async def add(self, item: MissingAnswer, result: ChatResult) -> None:
+        self.pending.append((item, result))
+        if len(self.pending) >= self.commit_every:
+            await self.flush()
+
+    async def close(self) -> None:
+        await self.flush(force=True)
+        await self.flush(force=True)  # what arrived while the last batch was being written
+
+    async def settle(self) -> None:
+        """Write what already arrived before a run ends on an error (never lose a paid answer)."""
+        with contextlib.suppress(Exception):  # the original error is what the caller reports
+            await self.close()
 
 
 async def collect(
@@ -93,105 +155,26 @@ async def collect(
     on_progress: ProgressFn | None = None,
     commit_every: int = 16,
 ) -> CollectSummary:
-    """Ask for every missing answer and store each as it arrives.
-
-    Writes happen off the event loop, one batch at a time in a worker thread, while the requests
-    keep flowing; ``stored`` counts the rows actually written (an answer another run stored first
-    is not counted twice)."""
+    """Ask for every missing answer and store each as it arrives (writes happen off the event
+    loop, see ``_Writer``); ``stored`` counts the rows actually written."""
     todo = plan_collection(engine, release=release, models=models)
     configs = endpoint_configs(engine, role="model")
-    run_id = start_run(
-        engine,
-        kind="collect",
-        params={"release": release, "models": list(models)},
-        total=len(todo),
-        actor=actor,
-    )
-    counters = RunCounters()
-    pending: list[tuple[MissingAnswer, object]] = []
-    writing: asyncio.Task[tuple[int, int]] | None = None
-
-    def write(batch: list[tuple[MissingAnswer, object]]) -> tuple[int, int]:
-        answers = [
-            NewResponse(
-                item.question_id,
-                item.model_key,
-                result.content,
-                result.reasoning_content,
-                result.usage.prompt_tokens if result.usage else None,
-                result.usage.completion_tokens if result.usage else None,
-                1000 * result.latency_s,
-                result.finish_reason,
-            )
-            for item, result in batch
-            if isinstance(result, ChatSuccess)
-        ]
-        with write_session(engine) as session:
-            stored = add_responses(session=session, responses=answers)
-            failed = 0
-            for item, result in batch:
-                if not isinstance(result, ChatSuccess):
-                    failed += 1
-                    record_failure(
-                        session=session,
-                        run_id=run_id,
-                        endpoint=item.model_key,
-                        question_id=item.question_id,
-                        kind=str(result.kind),  # type: ignore[attr-defined]
-                        message=result.message,  # type: ignore[attr-defined]
-                        status=result.status,  # type: ignore[attr-defined]
-                        attempts=result.attempts,  # type: ignore[attr-defined]
-                    )
-            update_run(
-                session=session, run_id=run_id, done=counters.done + stored, failed=counters.failed + failed
-            )
-        return stored, failed
-
-    async def drain() -> None:
-        nonlocal writing
-        if writing is not None:
-            stored, failed = await writing
-            writing = None
-            counters.done += stored
-            counters.failed += failed
-            if on_progress:
-                on_progress(Progress(run_id, len(todo), counters.done, counters.failed))
-
-    async def flush(force: bool = False) -> None:
-        nonlocal writing, pending
-        if writing is not None and (force or writing.done()):
-            await drain()
-        if pending and writing is None:
-            batch, pending = pending, []
-            writing = asyncio.create_task(asyncio.to_thread(write, batch))
-        if force:
-            await drain()
-
     requests = (
         ChatRequest(configs[item.model_key], (ChatMessage(Role.USER, item.question_text),), item)
         for item in todo
     )
-    try:
-        async for done in client.complete_many(requests):
-            pending.append((done.item.tag, done.result))
-            if len(pending) >= commit_every:
-                await flush()
-        await flush(force=True)
-        await flush(force=True)  # what arrived while the last batch was being written
-    except BaseException as exc:
-        await asyncio.shield(_settle(flush))
-        finish(engine, run_id, counters, status="failed", message=f"{type(exc).__name__}: {exc}")
-        raise
-    status = "failed" if todo and counters.done == 0 and counters.failed else "finished"
-    message = "every request failed; see the recorded failures" if status == "failed" else ""
-    finish(engine, run_id, counters, status=status, message=message)
-    return CollectSummary(run_id, len(todo), counters.done, counters.failed)
-
-
-async def _settle(flush) -> None:  # type: ignore[no-untyped-def]
-    """Write what already arrived before a run ends on an error (never lose a paid answer)."""
-    try:
-        await flush(force=True)
-        await flush(force=True)
-    except Exception:  # pragma: no cover - the original error is what the caller reports
-        pass
+    params = {"release": release, "models": list(models)}
+    async with open_run(
+        engine, kind=RunKind.COLLECT, params=params, total=len(todo), actor=actor, on_progress=on_progress
+    ) as run:
+        writer = _Writer(engine, run, commit_every)
+        try:
+            async for done in client.complete_many(requests):
+                await writer.add(done.item.tag, done.result)
+            await writer.close()
+        except BaseException:
+            await asyncio.shield(writer.settle())
+            raise
+        if todo and run.counters.done == 0 and run.counters.failed:
+            run.conclude(RunStatus.FAILED, "every request failed; see the recorded failures")
+    return CollectSummary(run.id, len(todo), run.counters.done, run.counters.failed)

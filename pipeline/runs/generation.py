@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from judging.dimensions import Dimension
 from judging.generation import (
@@ -24,15 +25,15 @@ from judging.generation import (
     build_generation_messages,
     parse_generation_reply,
 )
-from judging.llm import ChatClient, ChatFailure, ChatRequest, ChatSuccess
+from judging.llm import ChatClient, ChatFailure, ChatRequest, ChatResult
 from judging.questions import DEFAULT_THRESHOLD, find_duplicates
+from judging.runs import RunKind
 from pipeline.bank.events import CandidateStatus, get_event
-from pipeline.runs.common import Progress, ProgressFn, RunCounters, RunOptions, chat_client, finish, start_run
+from pipeline.runs.common import ProgressFn, RunLog, RunOptions, chat_client, open_run
 from pipeline.runs.registry import get_endpoint
 from storage.bank import candidates as candidate_store
 from storage.bank.questions import bank_entries
 from storage.db.session import write_session
-from storage.runs.bookkeeping import record_failure, update_run
 
 __all__ = [
     "GenerationSummary",
@@ -101,6 +102,71 @@ def _store_proposals(
     return pending, duplicates
 
 
+def _requests(
+    engine: Engine,
+    *,
+    event_id: int,
+    generator: str,
+    per_dimension: int,
+    dimensions: Sequence[Dimension] | None,
+) -> list[ChatRequest[Dimension]]:
+    """One request per chosen dimension of the event, tagged with its dimension, in the event's order."""
+    if not 1 <= per_dimension <= MAX_PER_DIMENSION:
+        raise ValueError(
+            f"generate_candidates: per_dimension must be 1-{MAX_PER_DIMENSION}, got {per_dimension!r}"
+        )
+    endpoint = get_endpoint(engine, generator)
+    event = get_event(engine, event_id)
+    chosen = tuple(Dimension(d) for d in (event.dimensions if dimensions is None else dimensions))
+    if not chosen:
+        raise ValueError(f"generate_candidates: event {event_id} has no dimensions to generate for")
+    brief = EventBrief(event.title, event.event_date, event.summary, event.source_url)
+    return [
+        ChatRequest(endpoint, build_generation_messages(GenerationPrompt(brief, dim, per_dimension)), dim)
+        for dim in chosen
+    ]
+
+
+class _Replies:
+    """Records each reply of a generation run as it arrives: well-formed replies become
+    proposals, malformed ones are stored raw, failed requests are recorded failures."""
+
+    def __init__(
+        self, engine: Engine, run: RunLog, *, event_id: int, generator: str, per_dimension: int
+    ) -> None:
+        self.engine, self.run = engine, run
+        self.event_id, self.generator, self.per_dimension = event_id, generator, per_dimension
+        self.proposals: list[_Proposal] = []
+
+    async def gather(self, client: ChatClient, requests: Sequence[ChatRequest[Dimension]]) -> None:
+        async for done in client.complete_many(requests):
+            with write_session(self.engine) as session:
+                self._record(session, done.item.tag, done.result)
+                self.run.save(session)
+            self.run.report()
+
+    def _record(self, session: Session, dim: Dimension, result: ChatResult) -> None:
+        if isinstance(result, ChatFailure):
+            self.run.record_failure(session, result, endpoint=self.generator, context=f"{dim.value}: ")
+            return
+        try:
+            parsed = parse_generation_reply(result.content, expected=self.per_dimension)
+        except GenerationReplyError as error:
+            self.run.counters.unparsed += 1
+            candidate_store.record_generation_reply(
+                session=session,
+                run_id=self.run.id,
+                event_id=self.event_id,
+                dimension=dim.value,
+                generator=self.generator,
+                raw=result.content,
+                problem=str(error),
+            )
+            return
+        self.run.counters.done += 1
+        self.proposals.extend(_Proposal(dim, c) for c in parsed)
+
+
 async def generate_candidates(
     engine: Engine,
     client: ChatClient,
@@ -115,103 +181,46 @@ async def generate_candidates(
 ) -> GenerationSummary:
     """Ask ``generator`` (any registered endpoint) for ``per_dimension`` questions per dimension
     of the event (or the given subset of them) and store the candidates."""
-    if not 1 <= per_dimension <= MAX_PER_DIMENSION:
-        raise ValueError(
-            f"generate_candidates: per_dimension must be 1-{MAX_PER_DIMENSION}, got {per_dimension!r}"
-        )
-    endpoint = get_endpoint(engine, generator)
-    event = get_event(engine, event_id)
-    chosen = tuple(Dimension(d) for d in (event.dimensions if dimensions is None else dimensions))
-    if not chosen:
-        raise ValueError(f"generate_candidates: event {event_id} has no dimensions to generate for")
-    brief = EventBrief(event.title, event.event_date, event.summary, event.source_url)
-    requests = [
-        ChatRequest(endpoint, build_generation_messages(GenerationPrompt(brief, dim, per_dimension)), dim)
-        for dim in chosen
-    ]
-    run_id = start_run(
+    requests = _requests(
+        engine, event_id=event_id, generator=generator, per_dimension=per_dimension, dimensions=dimensions
+    )
+    chosen = [r.tag for r in requests]
+    params = {
+        "event_id": event_id,
+        "generator": generator,
+        "per_dimension": per_dimension,
+        "dimensions": [d.value for d in chosen],
+    }
+    async with open_run(
         engine,
-        kind="generate",
-        params={
-            "event_id": event_id,
-            "generator": generator,
-            "per_dimension": per_dimension,
-            "dimensions": [d.value for d in chosen],
-        },
+        kind=RunKind.GENERATE,
+        params=params,
         total=len(requests),
         actor=actor,
-    )
-    counters = RunCounters()
-    proposals: list[_Proposal] = []
-    try:
-        async for done in client.complete_many(requests):
-            dim = done.item.tag
-            result = done.result
-            with write_session(engine) as session:
-                if isinstance(result, ChatSuccess):
-                    try:
-                        parsed = parse_generation_reply(result.content, expected=per_dimension)
-                    except GenerationReplyError as error:
-                        counters.unparsed += 1
-                        candidate_store.record_generation_reply(
-                            session=session,
-                            run_id=run_id,
-                            event_id=event_id,
-                            dimension=dim.value,
-                            generator=generator,
-                            raw=result.content,
-                            problem=str(error),
-                        )
-                    else:
-                        counters.done += 1
-                        proposals.extend(_Proposal(dim, c) for c in parsed)
-                else:
-                    assert isinstance(result, ChatFailure)
-                    counters.failed += 1
-                    record_failure(
-                        session=session,
-                        run_id=run_id,
-                        endpoint=generator,
-                        kind=str(result.kind),
-                        message=f"{dim.value}: {result.message}",
-                        status=result.status,
-                        attempts=result.attempts,
-                    )
-                update_run(
-                    session=session,
-                    run_id=run_id,
-                    done=counters.done,
-                    failed=counters.failed,
-                    unparsed=counters.unparsed,
-                )
-            if on_progress is not None:
-                on_progress(
-                    Progress(run_id, len(requests), counters.done, counters.failed, counters.unparsed)
-                )
+        on_progress=on_progress,
+    ) as run:
+        replies = _Replies(engine, run, event_id=event_id, generator=generator, per_dimension=per_dimension)
+        await replies.gather(client, requests)
         # dimensions in the event's order, so the stored candidates do not depend on timing
         order = {d: k for k, d in enumerate(chosen)}
-        proposals.sort(key=lambda p: order[p.dimension])
+        proposals = sorted(replies.proposals, key=lambda p: order[p.dimension])
         pending, duplicates = _store_proposals(
             engine,
             event_id=event_id,
             generator=generator,
-            run_id=run_id,
+            run_id=run.id,
             proposals=proposals,
             threshold=threshold,
         )
-    except BaseException as exc:
-        finish(engine, run_id, counters, status="failed", message=f"{type(exc).__name__}: {exc}")
-        raise
-    finish(engine, run_id, counters, status="finished")
     return GenerationSummary(
-        run_id=run_id,
+        run_id=run.id,
         event_id=event_id,
         requests=len(requests),
         proposed=len(proposals),
         pending=pending,
         duplicates=duplicates,
-        malformed=counters.unparsed,
-        failed=counters.failed,
+        malformed=run.counters.unparsed,
+        failed=run.counters.failed,
     )
 
 

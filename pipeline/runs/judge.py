@@ -24,12 +24,21 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session
 
 from judging.dimensions import Dimension
-from judging.judge import PROMPT_VERSION, JudgeItem, JudgementStatus, JudgeSettings, JudgeTask, judge_many
-from judging.llm import ChatClient, EndpointConfig
+from judging.judge import (
+    PROMPT_VERSION,
+    JudgeItem,
+    Judgement,
+    JudgementStatus,
+    JudgeSettings,
+    JudgeTask,
+    judge_many,
+)
+from judging.llm import ChatClient, Done, EndpointConfig
 from judging.ratings import BradleyTerry
+from judging.runs import RunKind
 from judging.scheduling import (
     ConvergenceRule,
     History,
@@ -41,18 +50,15 @@ from judging.scheduling import (
     snapshot_of,
 )
 from judging.types import Comparison, Side, Source, Verdict, outcome_from_verdict
-from pipeline.runs.common import Progress, ProgressFn, RunCounters, finish, start_run
+from pipeline.runs.common import ProgressFn, RunLog, open_run, release_id
 from pipeline.runs.registry import get_endpoint
-from storage.db.models import Release
 from storage.db.session import read_session, write_session
 from storage.runs.bookkeeping import (
     judge_done,
     judge_half_done,
     judge_votes_in_release,
     judged_battles,
-    record_failure,
     record_unparsed,
-    update_run,
 )
 from storage.votes.battles import BattleView, battle_view, get_or_create_battle, list_models
 from storage.votes.record import record_vote
@@ -80,14 +86,6 @@ class JudgeSummary:
 
 def judge_idempotency_key(judge: str, battle_id: int, left_response_id: int, prompt_version: str) -> str:
     return f"judge|{judge}|{prompt_version}|{battle_id}|{left_response_id}"
-
-
-def _release(engine: Engine, tag: str) -> int:
-    with read_session(engine) as session:
-        release = session.exec(select(Release).where(Release.tag == tag)).first()
-    if release is None or release.id is None:
-        raise LookupError(f"run_judge: no release {tag!r}")
-    return release.id
 
 
 def _item(view: BattleView) -> JudgeItem:
@@ -190,6 +188,170 @@ class _Planner:
         return pairs
 
 
+class _BattleJudge:
+    """Judges battles in both orders (skipping orders already stored) and records what comes
+    back: a parsed verdict as a vote, an unparsed reply raw, a failed call as a failure."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        client: ChatClient,
+        judge: str,
+        endpoint: EndpointConfig,
+        settings: JudgeSettings,
+        planner: _Planner,
+        run: RunLog,
+    ) -> None:
+        self.engine, self.client, self.settings = engine, client, settings
+        self.judge, self.endpoint = judge, endpoint
+        self.planner, self.run = planner, run
+        self.requested = 0  # judge calls made in this run
+
+    async def judge_battles(self, battle_ids: Sequence[int]) -> int:
+        """Judge these battles; how many there were."""
+        views, tasks = self._tasks(battle_ids)
+        self.requested += len(tasks)
+        results = [finished async for finished in judge_many(self.client, tasks, self.settings)]
+        with write_session(self.engine) as session:
+            recorded = [self._record(session, views, finished) for finished in results]
+            self.run.save(session)
+        self.planner.record([c for c in recorded if c is not None])
+        self.run.report()
+        return len(views)
+
+    def _tasks(self, battle_ids: Sequence[int]) -> tuple[list[BattleView], list[JudgeTask]]:
+        with read_session(self.engine) as session:
+            done = judge_done(
+                session=session, judge=self.judge, prompt_version=PROMPT_VERSION, battle_ids=battle_ids
+            )
+            views = [battle_view(session=session, battle_id=b) for b in dict.fromkeys(battle_ids)]
+        tasks = [
+            JudgeTask(self.endpoint, _item(view), side)
+            for view in views
+            for side, left in ((Side.A, view.response_a_id), (Side.B, view.response_b_id))
+            if (view.battle_id, left) not in done
+        ]
+        return views, tasks
+
+    def _record(
+        self, session: Session, views: Sequence[BattleView], finished: Done[JudgeTask, Judgement]
+    ) -> Comparison | None:
+        """Store one judgement; the comparison a parsed verdict adds to the judge's history."""
+        task, judgement = finished.item, finished.result
+        view = next(
+            v
+            for v in views
+            if str(v.question_id) == task.item.question_id
+            and v.model_a.key == task.item.model_a
+            and v.model_b.key == task.item.model_b
+        )
+        left = view.response_a_id if task.shown_first is Side.A else view.response_b_id
+        if judgement.status is JudgementStatus.PARSED and judgement.verdict is not None:
+            self._vote(session, view, left, judgement, judgement.verdict)
+            return Comparison(view.model_a.key, view.model_b.key, outcome_from_verdict(judgement.verdict))
+        if judgement.status is JudgementStatus.UNPARSED:
+            self.run.counters.unparsed += 1
+            record_unparsed(
+                session=session,
+                run_id=self.run.id,
+                judge=self.judge,
+                battle_id=view.battle_id,
+                left_response_id=left,
+                prompt_version=judgement.prompt_version,
+                raw=judgement.raw or "",
+                attempts=judgement.attempts,
+            )
+        else:
+            self.run.record_failure(
+                session,
+                judgement.failure,
+                endpoint=self.judge,
+                battle_id=view.battle_id,
+                attempts=judgement.attempts,
+            )
+        return None
+
+    def _vote(
+        self, session: Session, view: BattleView, left: int, judgement: Judgement, verdict: Verdict
+    ) -> None:
+        self.run.counters.done += 1
+        record_vote(
+            session=session,
+            battle_id=view.battle_id,
+            source=Source.JUDGE,
+            rater=self.judge,
+            verdict=verdict,
+            left_response_id=left,
+            idempotency_key=judge_idempotency_key(self.judge, view.battle_id, left, judgement.prompt_version),
+            rationale=(judgement.raw or "")[-2000:],
+            prompt_version=judgement.prompt_version,
+        )
+
+
+class _Convergence:
+    """The checks of an optional convergence rule, on every multiple of ``every`` battles this
+    judge has judged in the release (earlier runs included; their checks are replayed)."""
+
+    def __init__(self, rule: ConvergenceRule | None, budget: int, planner: _Planner) -> None:
+        # the rule's own budget is ignored: the run's ``budget`` rules
+        self.rule = replace(rule, budget=max(budget, 1)) if rule else None
+        self.planner = planner
+        self.every = self.rule.interval(len(planner.keys)) if self.rule else 0
+        self.snapshots = planner.replayed(self.every, self.rule.patience + 1) if self.rule else []
+
+    def settled_before(self, already: int) -> StopReason | None:
+        """``STABLE_RANKS`` when an earlier run already saw the ranking settle."""
+        if self.rule is None or not already:
+            return None
+        verdict = self.rule.check(self.snapshots, self.planner.history, already)
+        return StopReason.STABLE_RANKS if verdict is StopReason.STABLE_RANKS else None
+
+    def until_check(self, judged: int, default: int) -> int:
+        """Battles until the next check, with ``judged`` battles judged so far in the release."""
+        return self.every - judged % self.every if self.rule else default
+
+    def check(self, judged: int) -> StopReason | None:
+        """Check the rule when ``judged`` falls on a check."""
+        if self.rule is None or judged % self.every:
+            return None
+        self.snapshots.append(self.planner.snapshot())
+        return self.rule.check(self.snapshots, self.planner.history, judged)
+
+    def final(self, stopped: StopReason | None, spent_budget: bool) -> StopReason | None:
+        if self.rule and stopped is None and spent_budget:
+            return StopReason.BUDGET
+        return stopped
+
+
+async def _judge_until_done(
+    judge: _BattleJudge, convergence: _Convergence, *, already: int, remaining: int, batch: int
+) -> StopReason | None:
+    """Judge new battles in batches until the budget is spent, no battle is left, or the
+    ranking has settled; why it stopped (None without a convergence rule)."""
+    stopped = convergence.settled_before(already)
+    judged = 0
+    while judged < remaining and stopped is None:
+        size = min(batch, remaining - judged, convergence.until_check(already + judged, remaining))
+        battles = judge.planner.next_battles(size)
+        if not battles:
+            break  # every pair of every question has been judged
+        judged += await judge.judge_battles(battles)
+        stopped = convergence.check(already + judged)
+    return convergence.final(stopped, judged >= remaining)
+
+
+def _judged_so_far(engine: Engine, judge: str, release_key: int) -> tuple[int, list[int]]:
+    """Battles of the release this judge has verdicts on, and those judged in one order only."""
+    with read_session(engine) as session:
+        already = judged_battles(
+            session=session, judge=judge, prompt_version=PROMPT_VERSION, release_id=release_key
+        )
+        half = judge_half_done(
+            session=session, judge=judge, prompt_version=PROMPT_VERSION, release_id=release_key
+        )
+    return already, half
+
+
 async def run_judge(
     engine: Engine,
     client: ChatClient,
@@ -208,152 +370,39 @@ async def run_judge(
     """Judge up to ``budget`` battles of ``release`` (see the module docstring); with
     ``until_converged`` (whose own budget is ignored: ``budget`` rules), stop early once the
     judge's ranking has settled."""
-    endpoint: EndpointConfig = get_endpoint(engine, judge)
-    release_id = _release(engine, release)
-    planner = _Planner(engine, judge, release_id, Strategy.parse(strategy), rng)
+    endpoint = get_endpoint(engine, judge)
+    release_key = release_id(engine, release)
+    planner = _Planner(engine, judge, release_key, Strategy.parse(strategy), rng)
     settings = JudgeSettings(max_parse_attempts=max_parse_attempts)
-    with read_session(engine) as session:
-        already = judged_battles(
-            session=session, judge=judge, prompt_version=PROMPT_VERSION, release_id=release_id
-        )
-        half = judge_half_done(
-            session=session, judge=judge, prompt_version=PROMPT_VERSION, release_id=release_id
-        )
+    already, half = _judged_so_far(engine, judge, release_key)
     remaining = max(0, budget - already)
-    run_id = start_run(
-        engine,
-        kind="judge",
-        params={
-            "release": release,
-            "judge": judge,
-            "strategy": strategy,
-            "budget": budget,
-            "prompt_version": PROMPT_VERSION,
-            "until_converged": until_converged is not None,
-        },
-        total=2 * remaining + len(half),
-        actor=actor,
-    )
-    counters = RunCounters()
-    requested = 0
-
-    async def judge_battles(battle_ids: Sequence[int]) -> int:
-        nonlocal requested
-        with read_session(engine) as session:
-            done = judge_done(
-                session=session, judge=judge, prompt_version=PROMPT_VERSION, battle_ids=battle_ids
-            )
-            views = {b: battle_view(session=session, battle_id=b) for b in battle_ids}
-        tasks = []
-        for b, view in views.items():
-            for side, left in ((Side.A, view.response_a_id), (Side.B, view.response_b_id)):
-                if (b, left) not in done:
-                    tasks.append(JudgeTask(endpoint, _item(view), side))
-        requested += len(tasks)
-        new_comparisons: list[Comparison] = []
-        results = []
-        async for finished in judge_many(client, tasks, settings):
-            results.append(finished)
-        with write_session(engine) as session:
-            for finished in results:
-                task, judgement = finished.item, finished.result
-                view = next(
-                    v
-                    for v in views.values()
-                    if str(v.question_id) == task.item.question_id
-                    and v.model_a.key == task.item.model_a
-                    and v.model_b.key == task.item.model_b
-                )
-                left = view.response_a_id if task.shown_first is Side.A else view.response_b_id
-                if judgement.status is JudgementStatus.PARSED and judgement.verdict is not None:
-                    record_vote(
-                        session=session,
-                        battle_id=view.battle_id,
-                        source=Source.JUDGE,
-                        rater=judge,
-                        verdict=judgement.verdict,
-                        left_response_id=left,
-                        idempotency_key=judge_idempotency_key(
-                            judge, view.battle_id, left, judgement.prompt_version
-                        ),
-                        rationale=(judgement.raw or "")[-2000:],
-                        prompt_version=judgement.prompt_version,
-                    )
-                    counters.done += 1
-                    new_comparisons.append(
-                        Comparison(
-                            view.model_a.key, view.model_b.key, outcome_from_verdict(judgement.verdict)
-                        )
-                    )
-                elif judgement.status is JudgementStatus.UNPARSED:
-                    record_unparsed(
-                        session=session,
-                        run_id=run_id,
-                        judge=judge,
-                        battle_id=view.battle_id,
-                        left_response_id=left,
-                        prompt_version=judgement.prompt_version,
-                        raw=judgement.raw or "",
-                        attempts=judgement.attempts,
-                    )
-                    counters.unparsed += 1
-                else:
-                    failure = judgement.failure
-                    record_failure(
-                        session=session,
-                        run_id=run_id,
-                        endpoint=judge,
-                        battle_id=view.battle_id,
-                        kind=str(failure.kind) if failure else "unknown",
-                        message=failure.message if failure else "no reply",
-                        status=failure.status if failure else None,
-                        attempts=failure.attempts if failure else judgement.attempts,
-                    )
-                    counters.failed += 1
-            update_run(
-                session=session,
-                run_id=run_id,
-                done=counters.done,
-                failed=counters.failed,
-                unparsed=counters.unparsed,
-            )
-        planner.record(new_comparisons)
-        if on_progress:
-            on_progress(
-                Progress(run_id, 2 * remaining + len(half), counters.done, counters.failed, counters.unparsed)
-            )
-        return len(views)
-
-    rule = replace(until_converged, budget=max(budget, 1)) if until_converged else None
-    every = rule.interval(len(planner.keys)) if rule else 0
-    snapshots = planner.replayed(every, rule.patience + 1) if rule else []
-    stopped: StopReason | None = None
-    try:
+    params = {
+        "release": release,
+        "judge": judge,
+        "strategy": strategy,
+        "budget": budget,
+        "prompt_version": PROMPT_VERSION,
+        "until_converged": until_converged is not None,
+    }
+    total = 2 * remaining + len(half)
+    async with open_run(
+        engine, kind=RunKind.JUDGE, params=params, total=total, actor=actor, on_progress=on_progress
+    ) as run:
+        battle_judge = _BattleJudge(engine, client, judge, endpoint, settings, planner, run)
+        convergence = _Convergence(until_converged, budget, planner)
         if half:
-            await judge_battles(half)
-        judged = 0
-        if rule and already and rule.check(snapshots, planner.history, already) is StopReason.STABLE_RANKS:
-            stopped = StopReason.STABLE_RANKS  # settled in an earlier run: nothing to do
-        while judged < remaining and stopped is None:
-            # a check falls on every multiple of ``every`` battles (in the release, earlier runs included)
-            to_check = every - (already + judged) % every if rule else remaining
-            battles = planner.next_battles(min(batch, remaining - judged, to_check))
-            if not battles:
-                break  # every pair of every question has been judged
-            judged += await judge_battles(battles)
-            if rule and (already + judged) % every == 0:
-                snapshots.append(planner.snapshot())
-                stopped = rule.check(snapshots, planner.history, already + judged)
-        if rule and stopped is None and judged >= remaining:
-            stopped = StopReason.BUDGET
-    except BaseException as exc:
-        finish(engine, run_id, counters, status="failed", message=f"{type(exc).__name__}: {exc}")
-        raise
-    finish(engine, run_id, counters, status="finished")
-    with read_session(engine) as session:
-        total = judged_battles(
-            session=session, judge=judge, prompt_version=PROMPT_VERSION, release_id=release_id
+            await battle_judge.judge_battles(half)
+        stopped = await _judge_until_done(
+            battle_judge, convergence, already=already, remaining=remaining, batch=batch
         )
+    counters = run.counters
     return JudgeSummary(
-        run_id, total, requested, counters.done, counters.unparsed, counters.failed, budget, stopped
+        run.id,
+        _judged_so_far(engine, judge, release_key)[0],
+        battle_judge.requested,
+        counters.done,
+        counters.unparsed,
+        counters.failed,
+        budget,
+        stopped,
     )

@@ -209,3 +209,38 @@ def test_unreachable_generator_is_a_recorded_failure(experts):
     event_id = add_event(engine, EVENT, actor="doc1")
     summary = _generate(engine, "http://127.0.0.1:9/v1", event_id=event_id, per_dimension=1)
     assert summary.failed == 2 and summary.pending == 0
+
+
+def test_generation_that_raises_mid_way_ends_failed_with_the_error(experts):
+    import asyncio
+
+    from pipeline.runs.common import chat_client
+    from pipeline.runs.generation import generate_candidates
+
+    engine = experts
+    event_id = add_event(engine, EVENT, actor="doc1")
+
+    def stop(progress) -> None:
+        raise RuntimeError(f"stopped at {progress.done + progress.unparsed + progress.failed}")
+
+    with serve(MockConfig()) as mock:
+        save_endpoint(
+            engine,
+            EndpointConfig(key="gen", base_url=mock.base_url, model="mock-generator"),
+            actor="test",
+            role="generator",
+        )
+
+        async def main():
+            async with chat_client(FAST, environ={}) as client:
+                return await generate_candidates(
+                    engine, client, event_id=event_id, generator="gen", on_progress=stop
+                )
+
+        with pytest.raises(RuntimeError, match="stopped at 1"):
+            asyncio.run(main())
+    with read_session(engine) as session:
+        run = session.exec(select(Run).where(Run.kind == "generate")).one()
+    assert (run.status, run.message, run.done) == ("failed", "RuntimeError: stopped at 1", 1)
+    assert run.finished_at is not None
+    assert event_candidates(engine, event_id=event_id) == []  # stored only when the replies are in

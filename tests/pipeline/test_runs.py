@@ -24,7 +24,7 @@ from pipeline.runs.common import RunOptions, chat_client
 from pipeline.runs.judge import run_judge
 from pipeline.runs.registry import import_registry
 from pipeline.startup.settings import PROJECT_ROOT
-from storage.db.models import CallFailure, JudgeReply, Response, Run, Vote
+from storage.db.models import ArenaModel, CallFailure, JudgeReply, Response, Run, Vote
 from storage.db.session import read_session
 
 DEMO = PROJECT_ROOT / "demo"
@@ -223,7 +223,6 @@ def test_kill_9_mid_collection_then_rerun_requests_nothing_twice(tmp_path):
             stderr=subprocess.DEVNULL,
         )
         from storage.db.engine import make_engine
-        from storage.db.models import ArenaModel
 
         engine = make_engine(f"sqlite:///{tmp_path / 'arena.db'}")
         deadline = time.monotonic() + 60
@@ -295,3 +294,106 @@ def test_collect_exits_non_zero_when_every_request_fails(tmp_path):
         (run_row,) = session.exec(select(Run).where(Run.kind == "collect")).all()
     engine.dispose()
     assert run_row.status == "failed" and run_row.failed == 65 and run_row.done == 0
+
+
+class _Stop(RuntimeError):
+    """An error raised by the caller's progress callback, in the middle of a run."""
+
+
+def _stop_at(report: int):
+    """A progress callback that raises on its ``report``-th call (only that one)."""
+    calls = []
+
+    def progress(p) -> None:
+        calls.append(p)
+        if len(calls) == report:
+            raise _Stop(f"stopped at report {report}")
+
+    return progress
+
+
+def _only_run(engine, kind: str) -> Run:
+    with read_session(engine) as session:
+        (run,) = session.exec(select(Run).where(Run.kind == kind)).all()
+    return run
+
+
+def test_collect_that_raises_mid_way_ends_failed_with_the_error(engine, tmp_path):
+    with serve(MockConfig(demo_dir=DEMO)) as mock:
+        import_registry(engine, _registry(tmp_path, mock.base_url))
+
+        async def main():
+            async with chat_client(FAST, rng=random.Random(1), environ={}) as client:
+                return await collect(
+                    engine,
+                    client,
+                    release="v261201",
+                    models=["mock-generic"],
+                    on_progress=_stop_at(1),
+                    commit_every=4,
+                )
+
+        with pytest.raises(_Stop):
+            asyncio.run(main())
+        run = _only_run(engine, "collect")
+        assert run.status == "failed" and run.message == "_Stop: stopped at report 1"
+        assert run.finished_at is not None
+        with read_session(engine) as session:
+            stored = len(
+                session.exec(
+                    select(Response)
+                    .join(ArenaModel, ArenaModel.id == Response.model_id)
+                    .where(ArenaModel.key == "mock-generic")
+                ).all()
+            )
+        # the answers that had arrived were written before the run ended, and counted
+        assert run.done == stored > 0 and run.failed == 0
+        rerun = _collect(engine, ["mock-generic"])
+    assert rerun.requested == 65 - run.done and rerun.stored == rerun.requested
+
+
+def test_judge_that_raises_mid_way_ends_failed_with_the_error(engine, tmp_path):
+    with serve(MockConfig(demo_dir=DEMO)) as mock:
+        import_registry(engine, _registry(tmp_path, mock.base_url))
+
+        async def main():
+            async with chat_client(FAST, rng=random.Random(2), environ={}) as client:
+                return await run_judge(
+                    engine,
+                    client,
+                    release="v261201",
+                    judge="mock-judge",
+                    budget=20,
+                    batch=4,
+                    rng=random.Random(0),
+                    on_progress=_stop_at(2),
+                )
+
+        with pytest.raises(_Stop):
+            asyncio.run(main())
+    run = _only_run(engine, "judge")
+    assert run.status == "failed" and run.message == "_Stop: stopped at report 2"
+    with read_session(engine) as session:
+        votes = session.exec(select(Vote).where(Vote.source == "judge")).all()
+    assert run.done == len(votes) == 16  # two batches of four battles, both orders, then the error
+
+
+def test_open_run_ends_failed_on_any_exception_never_running(engine):
+    from judging.runs import RunKind, RunStatus
+    from pipeline.runs.common import open_run
+    from pipeline.runs.overview import recent_runs
+
+    async def interrupted():
+        async with open_run(engine, kind=RunKind.COLLECT, params={}, total=3, actor="test") as run:
+            run.counters.done = 2
+            raise KeyboardInterrupt  # not an Exception: Ctrl-C in the CLI
+
+    with pytest.raises(KeyboardInterrupt):
+        asyncio.run(interrupted())
+    (row,) = recent_runs(engine)
+    assert (row.kind, row.status, row.done, row.message) == (
+        RunKind.COLLECT,
+        RunStatus.FAILED,
+        2,
+        "KeyboardInterrupt: ",
+    )
