@@ -9,7 +9,8 @@ import asyncio
 import logging
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -22,7 +23,7 @@ __all__ = ["launch_collect", "launch_judge"]
 log = logging.getLogger(__name__)
 
 
-def _thread(name: str, coro_factory) -> threading.Thread:
+def _thread(name: str, coro_factory: Callable[[], Coroutine[Any, Any, None]]) -> threading.Thread:
     def target() -> None:
         try:
             asyncio.run(coro_factory())
