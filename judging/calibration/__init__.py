@@ -50,6 +50,12 @@ from judging.calibration._bias import (
     human_bias,
     judge_bias,
 )
+from judging.calibration._corrected import (
+    CorrectedLeaderboard,
+    battle_scores,
+    judge_corrected_leaderboard,
+    valid_draws,
+)
 from judging.calibration._estimate import Bootstrap, Estimate
 from judging.calibration._judge_agreement import (
     JudgeAgreement,
@@ -57,15 +63,7 @@ from judging.calibration._judge_agreement import (
     judge_agreement,
     pair_with_humans,
 )
-from judging.calibration._ppi import (
-    BattleScores,
-    CorrectedLeaderboard,
-    PPIFit,
-    battle_scores,
-    judge_corrected_leaderboard,
-    ppi_bradley_terry,
-    valid_draws,
-)
+from judging.calibration._ppi import BattleScores, PPIFit, ppi_bradley_terry
 from judging.calibration._rating_calibration import (
     HoldoutSplit,
     MethodCalibration,
