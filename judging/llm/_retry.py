@@ -36,7 +36,7 @@ class RetryPolicy:
         together do not retry together. A server's Retry-After is a lower bound (capped, so one
         absurd header cannot stall a run for hours).
         """
-        step = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
+        step = min(self.backoff_max_s, self.backoff_base_s * 2.0 ** (attempt - 1))
         delay = step / 2 + rng.uniform(0, step / 2)
         if error.retry_after is not None:
             delay = max(delay, min(error.retry_after, self.retry_after_max_s))
