@@ -200,6 +200,26 @@ def load_registry(path: Path | str) -> ModelRegistry:
 
 def parse_registry(data: Any, *, source: str = "<registry>") -> ModelRegistry:
     """Validate already-decoded registry data (a mapping with ``models`` and optional ``defaults``)."""
+    defaults, records = _registry_parts(data, source)
+    endpoints: list[EndpointConfig] = []
+    seen: dict[str, int] = {}
+    for index, record in enumerate(records, start=1):
+        merged, key = _checked_record(record, defaults, source, index)
+        if key in seen:
+            raise RegistryError(
+                source,
+                f"duplicate key (first used by record #{seen[key]})",
+                record=index,
+                key=key,
+                field="key",
+            )
+        seen[key] = index
+        endpoints.append(EndpointConfig(**merged))
+    return ModelRegistry(tuple(endpoints))
+
+
+def _registry_parts(data: Any, source: str) -> tuple[Mapping[str, Any], list[Any]]:
+    """The registry's ``defaults`` and its list of model records, each checked for shape."""
     if not isinstance(data, Mapping):
         raise RegistryError(source, "top level must be a mapping with a 'models' list")
     unknown_top = sorted(set(data) - {"models", "defaults", "synthetic"})
@@ -214,36 +234,29 @@ def parse_registry(data: Any, *, source: str = "<registry>") -> ModelRegistry:
     records = data.get("models")
     if not isinstance(records, list) or not records:
         raise RegistryError(source, "must be a non-empty list of model records", field="models")
+    return defaults, records
 
-    endpoints: list[EndpointConfig] = []
-    seen: dict[str, int] = {}
-    for index, record in enumerate(records, start=1):
-        if not isinstance(record, Mapping):
-            raise RegistryError(source, "must be a mapping", record=index)
-        merged = {**defaults, **record}
-        key = merged.get("key") if isinstance(merged.get("key"), str) else None
-        for name in merged:
-            if name not in _CHECKS:
-                allowed = ", ".join(_CHECKS)
-                raise RegistryError(
-                    source, f"unknown field (allowed: {allowed})", record=index, key=key, field=name
-                )
-        for name in _REQUIRED:
-            if merged.get(name) is None:
-                raise RegistryError(source, "is required", record=index, key=key, field=name)
-        for name, value in merged.items():
-            problem = _CHECKS[name](value)
-            if problem:
-                raise RegistryError(source, problem, record=index, key=key, field=name)
-        assert key is not None  # checked above
-        if key in seen:
+
+def _checked_record(
+    record: Any, defaults: Mapping[str, Any], source: str, index: int
+) -> tuple[dict[str, Any], str]:
+    """One model record merged over the defaults and checked field by field; with its key."""
+    if not isinstance(record, Mapping):
+        raise RegistryError(source, "must be a mapping", record=index)
+    merged = {**defaults, **record}
+    key = merged.get("key") if isinstance(merged.get("key"), str) else None
+    for name in merged:
+        if name not in _CHECKS:
+            allowed = ", ".join(_CHECKS)
             raise RegistryError(
-                source,
-                f"duplicate key (first used by record #{seen[key]})",
-                record=index,
-                key=key,
-                field="key",
+                source, f"unknown field (allowed: {allowed})", record=index, key=key, field=name
             )
-        seen[key] = index
-        endpoints.append(EndpointConfig(**merged))
-    return ModelRegistry(tuple(endpoints))
+    for name in _REQUIRED:
+        if merged.get(name) is None:
+            raise RegistryError(source, "is required", record=index, key=key, field=name)
+    for name, value in merged.items():
+        problem = _CHECKS[name](value)
+        if problem:
+            raise RegistryError(source, problem, record=index, key=key, field=name)
+    assert key is not None  # checked above
+    return merged, key

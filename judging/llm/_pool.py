@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
 from typing import TypeVar
 
 from judging.llm._types import Done
@@ -19,6 +19,27 @@ class _Finished:
 
     def __init__(self, error: BaseException | None) -> None:
         self.error = error
+
+
+async def _worker(
+    source: Iterator[T], fn: Callable[[T], Awaitable[R]], queue: asyncio.Queue[Done[T, R] | _Finished]
+) -> None:
+    # next() is synchronous, so workers on one event loop never take the same item.
+    for item in source:
+        result = await fn(item)
+        await queue.put(Done(item, result))
+
+
+async def _supervise(workers: list[asyncio.Task[None]], queue: asyncio.Queue[Done[T, R] | _Finished]) -> None:
+    """Wait for the workers; the first error cancels the rest and reaches the consumer."""
+    error: BaseException | None = None
+    try:
+        await asyncio.gather(*workers)
+    except Exception as exc:  # re-raised in the consumer
+        error = exc
+        for task in workers:
+            task.cancel()
+    await queue.put(_Finished(error))
 
 
 async def map_unordered(
@@ -37,24 +58,8 @@ async def map_unordered(
     # Bounded: a slow consumer (say, a database write per result) pauses the workers.
     queue: asyncio.Queue[Done[T, R] | _Finished] = asyncio.Queue(maxsize=concurrency)
 
-    async def worker() -> None:
-        # next() is synchronous, so workers on one event loop never take the same item.
-        for item in source:
-            result = await fn(item)
-            await queue.put(Done(item, result))
-
-    async def supervise(workers: list[asyncio.Task[None]]) -> None:
-        error: BaseException | None = None
-        try:
-            await asyncio.gather(*workers)
-        except Exception as exc:  # re-raised in the consumer below
-            error = exc
-            for task in workers:
-                task.cancel()
-        await queue.put(_Finished(error))
-
-    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
-    supervisor = asyncio.create_task(supervise(workers))
+    workers = [asyncio.create_task(_worker(source, fn, queue)) for _ in range(concurrency)]
+    supervisor = asyncio.create_task(_supervise(workers, queue))
     try:
         while True:
             entry = await queue.get()
