@@ -36,39 +36,49 @@ def _first(rows: Rows) -> Any:
     return None
 
 
+# the keys of a file's first record that identify its format, checked in order
+_JSON_SIGNATURES: tuple[tuple[frozenset[str], QuestionFormat], ...] = (
+    (frozenset({"question_text"}), QuestionFormat.LIVESECBENCH),
+    (frozenset({"id", "question", "options", "category"}), QuestionFormat.SAFETYBENCH),
+)
+_JSONL_SIGNATURES: tuple[tuple[frozenset[str], QuestionFormat], ...] = (
+    (frozenset({"dimension", "subcomponent", "prompt"}), QuestionFormat.FLAMES),
+    (frozenset({"cate", "question", "standard_answer"}), QuestionFormat.SAFETYQA),
+    (frozenset({"id_", "prompt", "domain_en"}), QuestionFormat.CVALUES),
+    (frozenset({"question_text"}), QuestionFormat.JSONL),
+)
+_HINT = "; pass the format explicitly"
+
+
 def detect_format(data: bytes, name: str, *, limits: Limits | None = None) -> QuestionFormat:
     """Guess the format from the file's suffix and the keys of its first record (or its header)."""
     limits = limits or Limits()
     suffix = PurePath(name).suffix.lower()
-    hint = "; pass the format explicitly"
     if suffix == ".json":
         first = _first(json_list_items(decode(data, name, limits=limits), name))
-        keys = set(first) if isinstance(first, dict) else set()
-        if "question_text" in keys:
-            return QuestionFormat.LIVESECBENCH
-        if {"id", "question", "options", "category"} <= keys:
-            return QuestionFormat.SAFETYBENCH
-        raise _undetectable(name, f"a JSON list whose first record has keys {sorted(keys)}{hint}")
+        return _by_keys(first, _JSON_SIGNATURES, name, "a JSON list")
     if suffix in (".jsonl", ".ndjson"):
         first = _first(jsonl_objects(decode(data, name, limits=limits), name))
-        keys = set(first) if isinstance(first, dict) else set()
-        if {"dimension", "subcomponent", "prompt"} <= keys:
-            return QuestionFormat.FLAMES
-        if {"cate", "question", "standard_answer"} <= keys:
-            return QuestionFormat.SAFETYQA
-        if {"id_", "prompt", "domain_en"} <= keys:
-            return QuestionFormat.CVALUES
-        if "question_text" in keys:
-            return QuestionFormat.JSONL
-        raise _undetectable(name, f"a JSONL file whose first record has keys {sorted(keys)}{hint}")
+        return _by_keys(first, _JSONL_SIGNATURES, name, "a JSONL file")
     if suffix == ".csv":
         header, _rows = csv_rows(decode(data, name, limits=limits, gb18030=True), name, required=())
         if set(_JADE_V12) <= set(header) or set(_JADE_V3) <= set(header):
             return QuestionFormat.JADE
         if "question_text" in header:
             return QuestionFormat.CSV
-        raise _undetectable(name, f"a CSV file with columns {header}{hint}")
-    raise _undetectable(name, f"unknown file type {suffix!r} (expected .json, .jsonl or .csv){hint}")
+        raise _undetectable(name, f"a CSV file with columns {header}{_HINT}")
+    raise _undetectable(name, f"unknown file type {suffix!r} (expected .json, .jsonl or .csv){_HINT}")
+
+
+def _by_keys(
+    first: Any, signatures: tuple[tuple[frozenset[str], QuestionFormat], ...], name: str, what: str
+) -> QuestionFormat:
+    """The first format whose keys the first record has; else the file cannot be detected."""
+    keys = set(first) if isinstance(first, dict) else set()
+    for required, format in signatures:
+        if required <= keys:
+            return format
+    raise _undetectable(name, f"{what} whose first record has keys {sorted(keys)}{_HINT}")
 
 
 def _undetectable(name: str, message: str) -> QuestionFileError:

@@ -62,6 +62,27 @@ def _skip_space(text: str, index: int) -> int:
 
 def json_list_items(text: str, name: str) -> Iterator[tuple[int, Any]]:
     """The items of a top-level JSON list, each with the line it starts on."""
+    index = _list_start(text, name)
+    line, counted_to = 1, 0
+    if index < len(text) and text[index] == "]":
+        return
+    while True:
+        line += text.count("\n", counted_to, index)
+        counted_to = index
+        item, end = _list_item(text, index, line, name)
+        yield line, item
+        index = _skip_space(text, end)
+        if _list_closes(text, index, name):
+            break
+        index = _skip_space(text, index + 1)
+    rest = _skip_space(text, index + 1)
+    if rest < len(text):
+        where = text.count("\n", 0, rest) + 1
+        raise QuestionFileError.single(name, where, None, "not valid JSON (text after the closing ']')")
+
+
+def _list_start(text: str, name: str) -> int:
+    """Where the first item (or the closing ``]``) of the top-level list starts."""
     index = _skip_space(text, 0)
     if index >= len(text):
         raise QuestionFileError.single(
@@ -70,41 +91,34 @@ def json_list_items(text: str, name: str) -> Iterator[tuple[int, Any]]:
     if text[index] != "[":
         line = text.count("\n", 0, index) + 1
         raise QuestionFileError.single(name, line, None, "expected a JSON list of questions ('[' ...)")
-    index = _skip_space(text, index + 1)
-    line, counted_to = 1, 0
-    if index < len(text) and text[index] == "]":
-        return
-    while True:
-        line += text.count("\n", counted_to, index)
-        counted_to = index
-        try:
-            item, end = _DECODER.raw_decode(text, index)
-        except json.JSONDecodeError as error:
-            raise QuestionFileError.single(
-                name, error.lineno, None, f"not valid JSON ({error.msg})"
-            ) from None
-        except ValueError as error:
-            raise QuestionFileError.single(name, line, None, f"not valid JSON ({error})") from None
-        yield line, item
-        index = _skip_space(text, end)
-        if index >= len(text):
-            last = text.count("\n") + 1
-            raise QuestionFileError.single(
-                name, last, None, "not valid JSON (the list is not closed: truncated file?)"
-            )
-        if text[index] == ",":
-            index = _skip_space(text, index + 1)
-            continue
-        if text[index] == "]":
-            break
-        where = text.count("\n", 0, index) + 1
+    return _skip_space(text, index + 1)
+
+
+def _list_item(text: str, index: int, line: int, name: str) -> tuple[Any, int]:
+    """The JSON value starting at ``index`` (on ``line``) and where it ends."""
+    try:
+        return _DECODER.raw_decode(text, index)
+    except json.JSONDecodeError as error:
+        raise QuestionFileError.single(name, error.lineno, None, f"not valid JSON ({error.msg})") from None
+    except ValueError as error:
+        raise QuestionFileError.single(name, line, None, f"not valid JSON ({error})") from None
+
+
+def _list_closes(text: str, index: int, name: str) -> bool:
+    """After an item: True at the closing ``]``, False at a ``,``; anything else is an error."""
+    if index >= len(text):
+        last = text.count("\n") + 1
         raise QuestionFileError.single(
-            name, where, None, f"not valid JSON (expected ',' or ']', found {text[index]!r})"
+            name, last, None, "not valid JSON (the list is not closed: truncated file?)"
         )
-    rest = _skip_space(text, index + 1)
-    if rest < len(text):
-        where = text.count("\n", 0, rest) + 1
-        raise QuestionFileError.single(name, where, None, "not valid JSON (text after the closing ']')")
+    if text[index] == ",":
+        return False
+    if text[index] == "]":
+        return True
+    where = text.count("\n", 0, index) + 1
+    raise QuestionFileError.single(
+        name, where, None, f"not valid JSON (expected ',' or ']', found {text[index]!r})"
+    )
 
 
 def jsonl_objects(text: str, name: str) -> Iterator[tuple[int, Any]]:
@@ -133,6 +147,11 @@ def csv_rows(text: str, name: str, *, required: tuple[str, ...]) -> tuple[list[s
     if header is None:
         raise QuestionFileError.single(name, None, None, "the file is empty (expected a header row)")
     columns = [c.strip() for c in header]
+    _check_header(columns, required, name)
+    return columns, _csv_data_rows(reader, columns, name)
+
+
+def _check_header(columns: list[str], required: tuple[str, ...], name: str) -> None:
     for column in required:
         if column not in columns:
             raise QuestionFileError.single(
@@ -142,22 +161,22 @@ def csv_rows(text: str, name: str, *, required: tuple[str, ...]) -> tuple[list[s
     if duplicated:
         raise QuestionFileError.single(name, 1, duplicated[0], "column appears more than once in the header")
 
-    def rows() -> Iterator[Row]:
-        start = reader.line_num + 1
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                raise QuestionFileError.single(name, start, None, f"not valid CSV ({error})") from None
-            line, start = start, reader.line_num + 1
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) != len(columns):
-                raise QuestionFileError.single(
-                    name, line, None, f"{len(values)} values but the header has {len(columns)} columns"
-                )
-            yield line, dict(zip(columns, values, strict=True))
 
-    return columns, rows()
+def _csv_data_rows(reader: Any, columns: list[str], name: str) -> Iterator[Row]:
+    """The rows after the header (``reader`` has read it), each with the line it starts on."""
+    start = reader.line_num + 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise QuestionFileError.single(name, start, None, f"not valid CSV ({error})") from None
+        line, start = start, reader.line_num + 1
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(columns):
+            raise QuestionFileError.single(
+                name, line, None, f"{len(values)} values but the header has {len(columns)} columns"
+            )
+        yield line, dict(zip(columns, values, strict=True))
