@@ -297,7 +297,7 @@ def _active_gain(
         gain += (wrong[end] * shrink * d * d / var[end]).sum(axis=1)
     # the pair (i, j) itself was counted from both ends
     d_ij = c[rows, cand_i] - c[rows, cand_j]
-    return gain - wrong[cand_i, cand_j] * shrink[:, 0] * d_ij * d_ij / s
+    return np.asarray(gain - wrong[cand_i, cand_j] * shrink[:, 0] * d_ij * d_ij / s, dtype=np.float64)
 
 
 _ACTIVE_PICKS_PER_PASS = 4  # disjoint pairs taken per scoring pass (covariance updated after each)

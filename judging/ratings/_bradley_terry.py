@@ -202,7 +202,7 @@ class BradleyTerry:
         else:
             k = models.index(self.anchor)
             reference = theta[..., k : k + 1]
-        return self.center + self.scale * (theta - reference)
+        return np.asarray(self.center + self.scale * (theta - reference), dtype=np.float64)
 
     # -- intervals ------------------------------------------------------------------------------
 
@@ -349,7 +349,7 @@ class BradleyTerry:
         )
         likelihood = likelihood_of(rows, fit.counts.n_models, self.l2)
         _, at = likelihood.gradient(fit.params()[None])
-        return likelihood.hessian(at)[0]
+        return np.asarray(likelihood.hessian(at)[0], dtype=np.float64)
 
     def _check_fit(self, where: str, fit: BTFit) -> None:
         if fit.ties is not self.ties:

@@ -41,7 +41,7 @@ class EloState:
 
 def elo_expected(rating_a: float, rating_b: float) -> float:
     """Expected score of A against B: ``1 / (1 + 10 ** ((R_b - R_a) / 400))``."""
-    return 1.0 / (1.0 + 10.0 ** ((rating_b - rating_a) / _SCALE))
+    return 1.0 / (1.0 + math.pow(10.0, (rating_b - rating_a) / _SCALE))
 
 
 def _fold(

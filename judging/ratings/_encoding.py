@@ -98,4 +98,4 @@ def start_values(where: str, start: npt.ArrayLike | None, n_models: int, fill: f
     values = np.asarray(start, dtype=np.float64)
     if values.shape != (n_models,):
         raise ValueError(f"{where}: start must have shape ({n_models},), got {values.shape}")
-    return values.tolist()
+    return [float(v) for v in values]

@@ -93,7 +93,9 @@ class TwoOutcomes:
     def log_likelihood(self, params: FloatArray) -> FloatArray:
         diff = params[:, self.wins.i] - params[:, self.wins.j]
         loss = self.wins.forward * np.logaddexp(0.0, -diff) + self.wins.backward * np.logaddexp(0.0, diff)
-        return -loss.sum(axis=-1) - 0.5 * self.l2 * (params * params).sum(axis=-1)
+        return np.asarray(
+            -loss.sum(axis=-1) - 0.5 * self.l2 * (params * params).sum(axis=-1), dtype=np.float64
+        )
 
     def gradient(self, params: FloatArray) -> tuple[FloatArray, object]:
         p = expit(params[:, self.wins.i] - params[:, self.wins.j])
@@ -150,7 +152,9 @@ class Davidson:
         half, kappa, log_z = self._point(params)
         w = self.wins
         value = w.forward * (half - log_z) + w.backward * (-half - log_z) + self._draws() * (kappa - log_z)
-        return value.sum(axis=-1) - 0.5 * self.l2 * (params * params).sum(axis=-1)
+        return np.asarray(
+            value.sum(axis=-1) - 0.5 * self.l2 * (params * params).sum(axis=-1), dtype=np.float64
+        )
 
     def gradient(self, params: FloatArray) -> tuple[FloatArray, object]:
         n = self.design.n

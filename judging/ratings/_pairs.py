@@ -290,7 +290,7 @@ def _aggregate(
 
 def _outcome_sums(weight: FloatArray, code: IntArray) -> FloatArray:
     """Rows ``(wins, losses, draws)`` of the lower index: each vote's weight in its outcome's column."""
-    return weight[:, None] * (code[:, None] == np.arange(3))
+    return np.asarray(weight[:, None] * (code[:, None] == np.arange(3)), dtype=np.float64)
 
 
 def _oriented(a: IntArray, b: IntArray, code: IntArray) -> IntArray:

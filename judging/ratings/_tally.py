@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from judging.types import Outcome
 
 __all__ = ["Tally", "frozen"]
 
 
-def frozen(values: dict[str, float] | dict[str, int]) -> Mapping:
+N = TypeVar("N", int, float)
+
+
+def frozen(values: dict[str, N]) -> Mapping[str, N]:
     """A read-only view on a dict the caller no longer touches."""
     return MappingProxyType(values)
 
