@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from judging.dimensions import Dimension
 from judging.questions import DEFAULT_THRESHOLD, find_duplicates
@@ -152,13 +153,7 @@ def import_events(
     dry_run: bool = False,
 ) -> EventImportReport:
     """Store the entries of ``read`` as events (see the module docstring), in one transaction."""
-    problems = [p.describe(read.name) for p in read.problems]
-    planned: list[_Planned] = []
-    for entry in read.entries:
-        try:
-            planned.append(_to_event(entry, source, fetched_at))
-        except ValueError as exc:
-            problems.append(EntryProblem(entry.where, "-", str(exc), entry.title).describe(read.name))
+    problems, planned = _plan(read, source, fetched_at)
     if problems and not skip_invalid:
         raise EventImportError(
             f"{read.name}: {len(problems)} of {read.read} entries cannot become events; nothing was imported "
@@ -167,52 +162,16 @@ def import_events(
         )
     with (read_session if dry_run else write_session)(engine) as session:
         known = event_store.event_keys(session=session)
-        seen_urls = {normalise_url(k.source_url): f"event {k.id}: {k.title}" for k in known if k.source_url}
-        kept: list[_Planned] = []
-        skipped: list[SkippedEvent] = []
-        for item in planned:
-            url = normalise_url(item.event.source_url)
-            if url and url in seen_urls:
-                skipped.append(
-                    SkippedEvent(item.entry.where, item.event.title, DuplicateReason.URL, seen_urls[url], 1.0)
-                )
-                continue
-            if url:
-                seen_urls[url] = f"{item.entry.where} of this import"
-            kept.append(item)
-        titles = [k.title for k in known]
-        matches = {
-            m.candidate: m
-            for m in find_duplicates([p.event.title for p in kept], titles, threshold=threshold)
-        }
+        kept, skipped = _drop_known_links(planned, known)
+        same_title = _title_duplicates(kept, known, threshold)
+        skipped.extend(same_title.values())
         imported: list[ImportedEvent] = []
         for index, item in enumerate(kept):
-            match = matches.get(index)
-            if match is not None:
-                other = (
-                    f"event {known[match.other].id}: {known[match.other].title}"
-                    if match.in_bank
-                    else f"{kept[match.other].entry.where} of this import"
-                )
-                skipped.append(
-                    SkippedEvent(
-                        item.entry.where, item.event.title, DuplicateReason.TITLE, other, match.similarity
-                    )
-                )
+            if index in same_title:
                 continue
             event_id = None
             if not dry_run:
-                event_id = event_store.add_event(
-                    session=session,
-                    title=item.event.title,
-                    event_date=item.event.event_date,
-                    summary=item.event.summary,
-                    source_url=item.event.source_url,
-                    dimensions=[d.value for d in item.event.dimensions],
-                    created_by=actor,
-                    source=source,
-                    fetched_at=fetched_at,
-                )
+                event_id = _store(session, item.event, actor=actor, source=source, fetched_at=fetched_at)
             imported.append(
                 ImportedEvent(
                     item.entry.where,
@@ -241,6 +200,77 @@ def import_events(
         imported=tuple(imported),
         duplicates=tuple(sorted(skipped, key=lambda s: order.get(s.where, 0))),
         invalid=tuple(problems),
+    )
+
+
+def _plan(read: FeedRead, source: str, fetched_at: datetime) -> tuple[list[str], list[_Planned]]:
+    """The problems of the read (the feed's and each entry's that cannot become an event), and the
+    events planned from the other entries."""
+    problems = [p.describe(read.name) for p in read.problems]
+    planned: list[_Planned] = []
+    for entry in read.entries:
+        try:
+            planned.append(_to_event(entry, source, fetched_at))
+        except ValueError as exc:
+            problems.append(EntryProblem(entry.where, "-", str(exc), entry.title).describe(read.name))
+    return problems, planned
+
+
+def _drop_known_links(
+    planned: list[_Planned], known: list[event_store.EventKey]
+) -> tuple[list[_Planned], list[SkippedEvent]]:
+    """The planned events whose link is new (to the bank and to earlier entries), and the others
+    as skipped duplicates."""
+    seen_urls = {normalise_url(k.source_url): f"event {k.id}: {k.title}" for k in known if k.source_url}
+    kept: list[_Planned] = []
+    skipped: list[SkippedEvent] = []
+    for item in planned:
+        url = normalise_url(item.event.source_url)
+        if url and url in seen_urls:
+            skipped.append(
+                SkippedEvent(item.entry.where, item.event.title, DuplicateReason.URL, seen_urls[url], 1.0)
+            )
+            continue
+        if url:
+            seen_urls[url] = f"{item.entry.where} of this import"
+        kept.append(item)
+    return kept, skipped
+
+
+def _title_duplicates(
+    kept: list[_Planned], known: list[event_store.EventKey], threshold: float
+) -> dict[int, SkippedEvent]:
+    """Per index into ``kept``: the entry skipped because its title repeats an event's (in the bank
+    or earlier in this import)."""
+    titles = [k.title for k in known]
+    matches = {
+        m.candidate: m for m in find_duplicates([p.event.title for p in kept], titles, threshold=threshold)
+    }
+    out: dict[int, SkippedEvent] = {}
+    for index, match in sorted(matches.items()):
+        item = kept[index]
+        other = (
+            f"event {known[match.other].id}: {known[match.other].title}"
+            if match.in_bank
+            else f"{kept[match.other].entry.where} of this import"
+        )
+        out[index] = SkippedEvent(
+            item.entry.where, item.event.title, DuplicateReason.TITLE, other, match.similarity
+        )
+    return out
+
+
+def _store(session: Session, event: EventInput, *, actor: str, source: str, fetched_at: datetime) -> int:
+    return event_store.add_event(
+        session=session,
+        title=event.title,
+        event_date=event.event_date,
+        summary=event.summary,
+        source_url=event.source_url,
+        dimensions=[d.value for d in event.dimensions],
+        created_by=actor,
+        source=source,
+        fetched_at=fetched_at,
     )
 
 

@@ -54,6 +54,44 @@ def _megabytes(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB"
 
 
+def _check_response(url: str, response: httpx.Response, limits: FetchLimits) -> None:
+    """Refuse a redirect, an HTTP error and a body declared over the size limit."""
+    if response.is_redirect:
+        target = response.headers.get("location", "?")
+        raise FeedFetchError(
+            f"{url}: redirected ({response.status_code}) to {target}; redirects are not followed — "
+            "configure that URL instead if you trust it"
+        )
+    if response.status_code >= 400:
+        raise FeedFetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.max_bytes:
+        raise FeedFetchError(
+            f"{url}: the feed is {_megabytes(int(declared))}, over the limit of "
+            f"{_megabytes(limits.max_bytes)}; nothing was read"
+        )
+
+
+def _read_body(
+    url: str, response: httpx.Response, limits: FetchLimits, clock: Callable[[], float], deadline: float
+) -> bytes:
+    """The body, stopped once it is over the size limit or past the deadline."""
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body.extend(chunk)
+        if len(body) > limits.max_bytes:
+            raise FeedFetchError(
+                f"{url}: the feed is larger than the limit of {_megabytes(limits.max_bytes)}; "
+                "the download was stopped and nothing was read"
+            )
+        if clock() > deadline:
+            raise FeedFetchError(
+                f"{url}: the download took longer than {limits.timeout_s:g} s and was stopped; "
+                "nothing was read"
+            )
+    return bytes(body)
+
+
 def fetch_feed(
     url: str,
     *,
@@ -67,34 +105,8 @@ def fetch_feed(
     deadline = clock() + limits.timeout_s
     try:
         with client.stream("GET", url) as response:
-            if response.is_redirect:
-                target = response.headers.get("location", "?")
-                raise FeedFetchError(
-                    f"{url}: redirected ({response.status_code}) to {target}; redirects are not followed — "
-                    "configure that URL instead if you trust it"
-                )
-            if response.status_code >= 400:
-                raise FeedFetchError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limits.max_bytes:
-                raise FeedFetchError(
-                    f"{url}: the feed is {_megabytes(int(declared))}, over the limit of "
-                    f"{_megabytes(limits.max_bytes)}; nothing was read"
-                )
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body.extend(chunk)
-                if len(body) > limits.max_bytes:
-                    raise FeedFetchError(
-                        f"{url}: the feed is larger than the limit of {_megabytes(limits.max_bytes)}; "
-                        "the download was stopped and nothing was read"
-                    )
-                if clock() > deadline:
-                    raise FeedFetchError(
-                        f"{url}: the download took longer than {limits.timeout_s:g} s and was stopped; "
-                        "nothing was read"
-                    )
-            return bytes(body)
+            _check_response(url, response, limits)
+            return _read_body(url, response, limits, clock, deadline)
     except httpx.TimeoutException:
         raise FeedFetchError(
             f"{url}: no answer within {limits.timeout_s:g} s (timed out); nothing was read"

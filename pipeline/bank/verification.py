@@ -224,69 +224,94 @@ def review_candidate(
     moment = utcnow() if now is None else now
     mark_stale_candidates(engine, config=config, now=moment)  # a late review finds it stale
     with write_session(engine) as session:
-        user = get_user(session=session, username=reviewer)
-        if user is None or not user.active or not set(user.roles) & set(REVIEWER_ROLES):
-            raise ReviewError(f"review_candidate: reviewer {reviewer!r} is not an active expert or admin")
+        _check_reviewer(session, reviewer)
         candidate = candidate_store.candidate_row(session=session, candidate_id=candidate_id)
         _check(candidate, decision, reason, edited_text)
-        new_text = (edited_text or "").strip() if decision is Decision.EDIT else candidate.text
-        candidate_store.add_review(
-            session=session,
-            candidate_id=candidate_id,
-            reviewer=reviewer,
-            decision=decision.value,
-            reason=reason.strip(),
-            edited_text=new_text if decision is Decision.EDIT else None,
-            text=new_text,
-        )
-        audit(
-            session=session,
-            actor=reviewer,
-            action="candidate.review",
-            detail={"candidate_id": candidate_id, "decision": decision.value},
+        _add_review(
+            session, candidate, reviewer=reviewer, decision=decision, reason=reason, edited_text=edited_text
         )
         candidate = candidate_store.candidate_row(session=session, candidate_id=candidate_id)
         approvers = approvals_of(candidate)
+        required = config.required_approvals
         if decision is Decision.REJECT:
             candidate_store.decide_candidate(
                 session=session, candidate_id=candidate_id, status=CandidateStatus.REJECTED.value, now=moment
             )
-            return ReviewOutcome(
-                candidate_id, CandidateStatus.REJECTED, approvers, config.required_approvals, None, None
-            )
-        if len(approvers) < config.required_approvals:
-            return ReviewOutcome(
-                candidate_id, CandidateStatus.PENDING, approvers, config.required_approvals, None, None
-            )
-        event = event_store.event_info(session=session, event_id=candidate.event_id)
-        draft = _draft(session, release, moment.date())
-        question_id = question_store.add_question(
-            session=session,
-            release=draft,
-            record=_record(candidate, event, approvers),
-            source=f"event:{event.id}",
+            return ReviewOutcome(candidate_id, CandidateStatus.REJECTED, approvers, required, None, None)
+        if len(approvers) < required:
+            return ReviewOutcome(candidate_id, CandidateStatus.PENDING, approvers, required, None, None)
+        question_id, tag = _approve(
+            session, candidate, approvers, reviewer=reviewer, release=release, moment=moment
         )
-        candidate_store.link_question(
-            session=session, question_id=question_id, event_id=event.id, safe_note=candidate.reference_note
-        )
-        candidate_store.decide_candidate(
-            session=session,
-            candidate_id=candidate_id,
-            status=CandidateStatus.APPROVED.value,
-            now=moment,
-            question_id=question_id,
-        )
-        audit(
-            session=session,
-            actor=reviewer,
-            action="candidate.approved",
-            detail={"candidate_id": candidate_id, "release": draft.tag, "question_id": question_id},
-        )
-        return ReviewOutcome(
-            candidate_id,
-            CandidateStatus.APPROVED,
-            approvers,
-            config.required_approvals,
-            question_id,
-            draft.tag,
-        )
+        return ReviewOutcome(candidate_id, CandidateStatus.APPROVED, approvers, required, question_id, tag)
+
+
+def _check_reviewer(session: Session, reviewer: str) -> None:
+    user = get_user(session=session, username=reviewer)
+    if user is None or not user.active or not set(user.roles) & set(REVIEWER_ROLES):
+        raise ReviewError(f"review_candidate: reviewer {reviewer!r} is not an active expert or admin")
+
+
+def _add_review(
+    session: Session,
+    candidate: candidate_store.CandidateInfo,
+    *,
+    reviewer: str,
+    decision: Decision,
+    reason: str,
+    edited_text: str | None,
+) -> None:
+    """Append the review (an edit carries its text) and its audit row."""
+    new_text = (edited_text or "").strip() if decision is Decision.EDIT else candidate.text
+    candidate_store.add_review(
+        session=session,
+        candidate_id=candidate.id,
+        reviewer=reviewer,
+        decision=decision.value,
+        reason=reason.strip(),
+        edited_text=new_text if decision is Decision.EDIT else None,
+        text=new_text,
+    )
+    audit(
+        session=session,
+        actor=reviewer,
+        action="candidate.review",
+        detail={"candidate_id": candidate.id, "decision": decision.value},
+    )
+
+
+def _approve(
+    session: Session,
+    candidate: candidate_store.CandidateInfo,
+    approvers: tuple[str, ...],
+    *,
+    reviewer: str,
+    release: str | None,
+    moment: datetime,
+) -> tuple[int, str]:
+    """Add the approved text to the draft as a question; its id and the draft's tag."""
+    event = event_store.event_info(session=session, event_id=candidate.event_id)
+    draft = _draft(session, release, moment.date())
+    question_id = question_store.add_question(
+        session=session,
+        release=draft,
+        record=_record(candidate, event, approvers),
+        source=f"event:{event.id}",
+    )
+    candidate_store.link_question(
+        session=session, question_id=question_id, event_id=event.id, safe_note=candidate.reference_note
+    )
+    candidate_store.decide_candidate(
+        session=session,
+        candidate_id=candidate.id,
+        status=CandidateStatus.APPROVED.value,
+        now=moment,
+        question_id=question_id,
+    )
+    audit(
+        session=session,
+        actor=reviewer,
+        action="candidate.approved",
+        detail={"candidate_id": candidate.id, "release": draft.tag, "question_id": question_id},
+    )
+    return question_id, draft.tag
