@@ -10,7 +10,7 @@ import judging.ratings
 PACKAGE = Path(judging.ratings.__file__).parent
 OWN_MODULES = [
     *PACKAGE.rglob("*.py"),
-    PACKAGE.parent / "scheduling.py",
+    *(PACKAGE.parent / "scheduling").glob("*.py"),
     *(PACKAGE.parent / "votes_file").glob("*.py"),
 ]
 
