@@ -10,6 +10,7 @@ comparison has no rating to speak of (an interval would be pure prior, not evide
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +25,9 @@ from judging.ratings._trueskill import TrueSkillRater, TrueSkillState
 __all__ = ["BoardSettings", "Boards", "OnlineRow", "rate_columns"]
 
 ELO_INITIAL = 1500.0
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -92,13 +96,54 @@ def rate_columns(
 ) -> Boards | None:
     """The boards of the votes ``a`` vs ``b`` (indices into ``models``, A's score 1/0.5/0, in vote
     order), or None when fewer than two models have a vote of positive weight."""
+    votes = _rated(a, b, score, models, weight, battle)
+    if votes is None:
+        return None
+    counts = PairCounts.from_arrays(
+        votes.a, votes.b, votes.score, votes.models, weight=votes.weight, battle=votes.battle
+    )
+    per_model = dict(zip(votes.models, counts.votes_per_model().tolist(), strict=True))
+    bt = BradleyTerry(ties=settings.ties)
+    fit = bt.fit_counts(counts)
+    intervals = (
+        bt.bootstrap(fit, np.random.default_rng(settings.seed), rounds=settings.bootstrap_rounds)
+        if settings.bootstrap_rounds
+        else bt.sandwich(fit)
+    )
+    board = Leaderboard.from_intervals(settings.label, intervals, per_model, min_votes=settings.min_votes)
+    n_votes = int(votes.a.shape[0])
+    if not settings.online:
+        return Boards(votes.models, n_votes, counts, bt, fit, board, None, None)
+    elo, trueskill, online = _replayed(votes, per_model, settings)
+    return Boards(votes.models, n_votes, counts, bt, fit, board, elo, trueskill, online)
+
+
+class _Votes(NamedTuple):
+    """The votes that count (positive weight) between the models that have one, renumbered."""
+
+    a: IntArray
+    b: IntArray
+    score: FloatArray
+    models: tuple[str, ...]
+    weight: FloatArray | None  # None: every vote weighs 1
+    battle: IntArray | None
+
+
+def _rated(
+    a: npt.ArrayLike,
+    b: npt.ArrayLike,
+    score: npt.ArrayLike,
+    models: tuple[str, ...],
+    weight: npt.ArrayLike | None,
+    battle: npt.ArrayLike | None,
+) -> _Votes | None:
     a_idx = np.asarray(a, dtype=np.int64)
     b_idx = np.asarray(b, dtype=np.int64)
     scores = np.asarray(score, dtype=np.float64)
-    weights = np.ones(a_idx.shape[0]) if weight is None else np.asarray(weight, dtype=np.float64)
+    weights = None if weight is None else np.asarray(weight, dtype=np.float64)
     battles = None if battle is None else np.asarray(battle, dtype=np.int64)
-    rated = weights > 0
-    if not rated.all():
+    if weights is not None and not (weights > 0).all():
+        rated = weights > 0
         a_idx, b_idx, scores, weights = a_idx[rated], b_idx[rated], scores[rated], weights[rated]
         battles = None if battles is None else battles[rated]
     present = np.zeros(len(models), dtype=bool)
@@ -110,30 +155,22 @@ def rate_columns(
         remap = np.cumsum(present) - 1
         a_idx, b_idx = remap[a_idx], remap[b_idx]
         models = tuple(m for m, kept in zip(models, present.tolist(), strict=True) if kept)
-    unit = None if weight is None else weights
+    return _Votes(a_idx, b_idx, scores, models, weights, battles)
 
-    counts = PairCounts.from_arrays(a_idx, b_idx, scores, models, weight=unit, battle=battles)
-    votes = dict(zip(models, counts.votes_per_model().tolist(), strict=True))
-    bt = BradleyTerry(ties=settings.ties)
-    fit = bt.fit_counts(counts)
-    intervals = (
-        bt.bootstrap(fit, np.random.default_rng(settings.seed), rounds=settings.bootstrap_rounds)
-        if settings.bootstrap_rounds
-        else bt.sandwich(fit)
-    )
-    board = Leaderboard.from_intervals(settings.label, intervals, votes, min_votes=settings.min_votes)
-    n_votes = int(a_idx.shape[0])
-    if not settings.online:
-        return Boards(models, n_votes, counts, bt, fit, board, None, None)
 
+def _replayed(
+    votes: _Votes, per_model: dict[str, int], settings: BoardSettings
+) -> tuple[Leaderboard, Leaderboard, tuple[OnlineRow, ...]]:
+    """Elo and TrueSkill replayed in vote order, and the rows of both per model."""
+    models, n = votes.models, len(votes.models)
     elo_values = EloRater(k=settings.elo_k, initial=ELO_INITIAL).replay_arrays(
-        a_idx, b_idx, scores, len(models), weight=unit
+        votes.a, votes.b, votes.score, n, weight=votes.weight
     )
-    ts_values = TrueSkillRater().replay_arrays(a_idx, b_idx, scores, len(models), weight=unit)
+    ts_values = TrueSkillRater().replay_arrays(votes.a, votes.b, votes.score, n, weight=votes.weight)
     none = dict.fromkeys(models, 0)
     elo_state = EloState(
         ratings=dict(zip(models, elo_values.tolist(), strict=True)),
-        games=votes,
+        games=per_model,
         wins=none,
         losses=none,
         draws=none,
@@ -141,25 +178,19 @@ def rate_columns(
     ts_state = TrueSkillState(
         mu=dict(zip(models, ts_values.mu.tolist(), strict=True)),
         sigma=dict(zip(models, ts_values.sigma.tolist(), strict=True)),
-        games=votes,
+        games=per_model,
         wins=none,
         losses=none,
         draws=none,
     )
     online = sorted(
         (
-            OnlineRow(m, float(mu), float(sd), float(mu - TRUESKILL_SIGMAS * sd), float(e), votes[m])
+            OnlineRow(m, float(mu), float(sd), float(mu - TRUESKILL_SIGMAS * sd), float(e), per_model[m])
             for m, mu, sd, e in zip(models, ts_values.mu, ts_values.sigma, elo_values, strict=True)
         ),
         key=lambda r: (-r.conservative, r.model),
     )
-    return Boards(
-        models,
-        n_votes,
-        counts,
-        bt,
-        fit,
-        board,
+    return (
         Leaderboard.from_elo(elo_state, min_votes=settings.min_votes),
         Leaderboard.from_trueskill(ts_state, min_votes=settings.min_votes),
         tuple(online),
