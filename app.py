@@ -3,10 +3,7 @@
 import streamlit as st
 
 from judging.dimensions import Dimension
-from storage.bank.releases import list_releases
-from storage.db.session import read_session
-from storage.db.stats import count_stats
-from storage.votes.log import votes_by_rater
+from pipeline.views.stats import overview
 from ui.auth import login_gate
 from ui.i18n import t
 from ui.resources import get_engine
@@ -16,10 +13,8 @@ ctx = login_gate()
 st.title(t("app.title"))
 st.caption(t("app.tagline"))
 
-with read_session(get_engine()) as session:
-    stats = count_stats(session=session)
-    releases = list_releases(session=session)
-    mine = votes_by_rater(session=session, rater=ctx.username)
+figures = overview(get_engine(), rater=ctx.username)
+stats = figures.stats
 
 st.subheader(t("home.overview"))
 cols = st.columns(6)
@@ -31,7 +26,7 @@ for col, (label, value) in zip(
         (t("home.models"), stats.models),
         (t("home.responses"), stats.responses),
         (t("home.votes"), stats.votes),
-        (t("home.my_votes"), mine),
+        (t("home.my_votes"), figures.my_votes),
     ],
     strict=True,
 ):
@@ -46,6 +41,6 @@ st.dataframe(
     ],
     hide_index=True,
 )
-if any(r.synthetic for r in releases):
+if figures.synthetic:
     st.info(t("home.synthetic_note"))
 st.page_link("pages/1_vote.py", label=t("home.start_voting"), icon="🗳️")

@@ -16,38 +16,40 @@ from datetime import UTC, datetime
 import streamlit as st
 import streamlit_authenticator as stauth
 
+from judging.roles import ALL_ROLES, REVIEWER_ROLES, Role
 from pipeline.people.accounts import (
     LoginOutcome,
     SessionThrottle,
+    UserInfo,
+    account,
     change_own_password,
     log_in,
+    log_out,
     record_throttled,
+    set_language,
 )
-from storage.db.session import read_session, write_session
-from storage.people.audit import audit
-from storage.people.users import UserInfo, get_user, mark_logged_out, set_user_lang
 from ui.components import inert_markdown
 from ui.i18n import LANGS, t
 from ui.resources import get_engine, get_settings
 
 __all__ = ["MENU", "AuthContext", "login_gate", "require_role"]
 
-ALL_ROLES = ("admin", "expert", "annotator")
+ADMIN_ONLY: tuple[Role, ...] = (Role.ADMIN,)
 
-# (page file, string key, roles that may open it)
-MENU: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+# (page file, string key, roles that may open it): the same roles as the page's require_role
+MENU: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("app.py", "menu.home", ALL_ROLES),
     ("pages/1_vote.py", "menu.vote", ALL_ROLES),
     ("pages/12_guidelines.py", "guide.menu", ALL_ROLES),
     ("pages/2_leaderboard.py", "menu.leaderboard", ALL_ROLES),
-    ("pages/3_adjudicate.py", "menu.adjudicate", ("expert", "admin")),
-    ("pages/4_calibration.py", "menu.calibration", ("expert", "admin")),
-    ("pages/5_runs.py", "menu.runs", ("admin",)),
-    ("pages/6_questions.py", "qb.menu", ("expert", "admin")),
-    ("pages/7_queue.py", "menu.queue", ("admin",)),
-    ("pages/8_users.py", "menu.users", ("admin",)),
-    ("pages/9_events.py", "ev.menu", ("expert", "admin")),
-    ("pages/10_verify.py", "ev.verify_menu", ("expert", "admin")),
+    ("pages/3_adjudicate.py", "menu.adjudicate", REVIEWER_ROLES),
+    ("pages/4_calibration.py", "menu.calibration", REVIEWER_ROLES),
+    ("pages/5_runs.py", "menu.runs", ADMIN_ONLY),
+    ("pages/6_questions.py", "qb.menu", REVIEWER_ROLES),
+    ("pages/7_queue.py", "menu.queue", ADMIN_ONLY),
+    ("pages/8_users.py", "menu.users", ADMIN_ONLY),
+    ("pages/9_events.py", "ev.menu", REVIEWER_ROLES),
+    ("pages/10_verify.py", "ev.verify_menu", REVIEWER_ROLES),
     ("pages/11_report.py", "rep.menu", ALL_ROLES),
 )
 
@@ -65,9 +67,9 @@ _CHANGED = "arena_password_changed"  # show the confirmation once
 class AuthContext:
     username: str
     name: str
-    roles: tuple[str, ...]
+    roles: tuple[Role, ...]
 
-    def has_any(self, roles: tuple[str, ...]) -> bool:
+    def has_any(self, roles: tuple[Role, ...]) -> bool:
         return bool(set(self.roles) & set(roles))
 
 
@@ -151,8 +153,7 @@ def _restore_from_cookie(authenticator: stauth.Authenticate) -> None:
     token = authenticator.cookie_controller.get_cookie()
     if not token:
         return
-    with read_session(get_engine()) as session:
-        user = get_user(session=session, username=str(token.get("username") or ""))
+    user = account(get_engine(), username=str(token.get("username") or ""))
     if user is None or not user.active:
         return
     # the cookie was issued expiry_days before it expires
@@ -164,9 +165,7 @@ def _on_logout(event: dict[str, object]) -> None:
     username = str(event.get("username") or st.session_state.get("username") or "")
     # Logging out revokes server-side every session and cookie of this user issued so far: the
     # browser-side cookie deletion is best effort and must not be what ends the session.
-    with write_session(get_engine()) as session:
-        mark_logged_out(session=session, username=username)
-        audit(session=session, actor=username, action="logout")
+    log_out(get_engine(), username=username)
     for key in ("vote_item", "vote_result", "arena_login_at", _CHANGE):
         st.session_state.pop(key, None)
 
@@ -189,8 +188,7 @@ def login_gate() -> AuthContext:
     username = str(st.session_state.get("username") or "")
     # Roles and the active flag are read from the database on every run, so a change by an
     # admin (or a deactivation) takes effect at once, not at the next login.
-    with read_session(get_engine()) as session:
-        user = get_user(session=session, username=username)
+    user = account(get_engine(), username=username)
     if user is None or not user.active:
         _forget_login(authenticator)
         st.error(t("auth.inactive"))
@@ -272,8 +270,7 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate, *, menu: bool
         )
         if lang != st.session_state.get("lang"):
             st.session_state["lang"] = lang
-            with write_session(get_engine()) as session:
-                set_user_lang(session=session, username=ctx.username, lang=lang)
+            set_language(get_engine(), username=ctx.username, lang=lang)
             st.rerun()
         role_names = "、".join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)
         st.caption(t("menu.signed_in_as", name=inert_markdown(ctx.name), roles=role_names))
@@ -286,7 +283,7 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate, *, menu: bool
         st.rerun()  # just logged out: render nothing more of this page
 
 
-def require_role(*allowed: str) -> AuthContext:
+def require_role(*allowed: Role) -> AuthContext:
     """The first call on every page: log in, then stop unless the user has an allowed role."""
     ctx = login_gate()
     if not ctx.has_any(tuple(allowed)):

@@ -22,9 +22,11 @@ from storage.people.users import (
     canonical_username,
     clear_login_failures,
     count_login_failure,
+    get_user,
     lock_user,
     mark_logged_out,
     set_password_hash,
+    set_user_lang,
     stored_credentials,
 )
 
@@ -39,12 +41,16 @@ __all__ = [
     "PasswordChange",
     "PasswordProblem",
     "SessionThrottle",
+    "UserInfo",
+    "account",
     "change_own_password",
     "hash_password",
     "log_in",
+    "log_out",
     "one_time_password",
     "password_problems",
     "record_throttled",
+    "set_language",
     "verify_password",
 ]
 
@@ -243,6 +249,26 @@ def record_throttled(engine: Engine, *, username: str, wait_s: float) -> None:
             action="login.throttled",
             detail={"wait_s": math.ceil(wait_s)},
         )
+
+
+def account(engine: Engine, *, username: str) -> UserInfo | None:
+    """The account ``username`` names (any spelling with the same canonical form), or None: what
+    the app reads on every run, so a role change or a deactivation takes effect at once."""
+    with read_session(engine) as session:
+        return get_user(session=session, username=username)
+
+
+def log_out(engine: Engine, *, username: str) -> None:
+    """Revoke every session and re-login cookie of the user issued so far, and audit it."""
+    with write_session(engine) as session:
+        mark_logged_out(session=session, username=username)
+        audit(session=session, actor=username, action="logout")
+
+
+def set_language(engine: Engine, *, username: str, lang: str) -> None:
+    """Remember the user's interface language for their next login."""
+    with write_session(engine) as session:
+        set_user_lang(session=session, username=username, lang=lang)
 
 
 # -- changing one's own password -----------------------------------------------------------------

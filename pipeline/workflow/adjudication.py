@@ -33,6 +33,7 @@ __all__ = [
     "AdjudicationSettings",
     "Case",
     "Ruling",
+    "VoteDetail",
     "adjudicate",
     "adjudication_queue",
     "conflict_of_interest",

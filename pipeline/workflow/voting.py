@@ -29,6 +29,7 @@ __all__ = [
     "SKIP_REASONS",
     "TAGS",
     "UNDO_WINDOW",
+    "BattleView",
     "LedgerError",
     "UndoResult",
     "VoteItem",
