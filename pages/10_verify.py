@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
+from judging.roles import REVIEWER_ROLES, Role
 from pipeline.bank.events import CandidateStatus, event_candidates
 from pipeline.bank.releases import open_drafts
 from pipeline.bank.verification import (
     Decision,
-    ReviewError,
     approvals_of,
     mark_stale_candidates,
     requeue_candidate,
@@ -32,13 +32,13 @@ from pipeline.bank.verification_config import (
     save_release_target,
     save_verification_config,
 )
-from storage.bank.releases import ReleaseError
 from ui.auth import require_role
 from ui.components import answer_box, inert_markdown
+from ui.errors import shown_errors
 from ui.i18n import t
 from ui.resources import get_engine
 
-ctx = require_role("expert", "admin")
+ctx = require_role(*REVIEWER_ROLES)
 
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
@@ -158,8 +158,9 @@ else:
         )
         edited = st.text_area(t("ev.edited_text"), value=candidate.text, key=f"ev_edit_{candidate.id}")
         reason = st.text_input(t("ev.reason"), help=t("ev.reason_help"), key=f"ev_reason_{candidate.id}")
-        if st.form_submit_button(t("ev.submit"), type="primary"):
-            try:
+        # a radio without index=None always holds a decision
+        if st.form_submit_button(t("ev.submit"), type="primary") and decision is not None:
+            with shown_errors("ev.invalid") as reviewed:
                 outcome = review_candidate(
                     engine,
                     candidate.id,
@@ -170,9 +171,7 @@ else:
                     release=target,
                     config=config,
                 )
-            except (ReviewError, ReleaseError) as exc:
-                st.error(t("ev.invalid", error=inert_markdown(str(exc))))
-            else:
+            if not reviewed.failed:
                 st.session_state["ev_verify_flash"] = t(
                     f"ev.outcome.{outcome.status.value}",
                     n=len(outcome.approvals),
@@ -200,15 +199,13 @@ if stale:
             hide_index=True,
             key="ev_stale",
         )
-        if "admin" in ctx.roles:
+        if Role.ADMIN in ctx.roles:
             with st.form("ev_requeue"):
                 back = st.selectbox(t("evv.requeue"), [c.id for c in stale], key="ev_requeue_id")
                 if st.form_submit_button(t("evv.requeue")):
-                    try:
+                    with shown_errors("ev.invalid", also=(LookupError,)) as requeued:
                         requeue_candidate(engine, int(back), actor=ctx.username)
-                    except (ReviewError, LookupError) as exc:
-                        st.error(t("ev.invalid", error=inert_markdown(str(exc))))
-                    else:
+                    if not requeued.failed:
                         st.session_state["ev_verify_flash"] = t("evv.requeued", id=back)
                         st.rerun()
 

@@ -6,19 +6,21 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from judging.calibration import Estimate
 from judging.dimensions import Dimension
+from judging.roles import ALL_ROLES
 from pipeline.bank.releases import list_release_summaries
 from pipeline.publish.report import build_report, previous_release
 from pipeline.publish.report_files import report_files
 from pipeline.publish.report_types import OVERALL, ReleaseReport, ReportOptions, SliceBoard
 from pipeline.views.leaderboard import slice_version
 from ui.auth import require_role
+from ui.board_charts import bt_interval_chart
 from ui.components import inert_markdown
+from ui.formatting import estimate_text, interval_text, model_label, rank_range
 from ui.i18n import t
 from ui.resources import get_engine
 
-require_role("annotator", "expert", "admin")
+require_role(*ALL_ROLES)
 
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
@@ -74,9 +76,9 @@ def dim_label(code: str) -> str:
 
 st.subheader(t("rep.counts"))
 c = report.counts
-cols = st.columns(5)
+count_cols = st.columns(5)
 for col, (label, value) in zip(
-    cols,
+    count_cols,
     [
         (t("qb.questions"), c.questions),
         (t("qb.anchors"), c.anchors),
@@ -129,12 +131,10 @@ def board_view(board: SliceBoard) -> None:
         [
             {
                 "#": r.position,
-                t("lb.model"): r.name + (" " + t("lb.provisional") if r.provisional else ""),
+                t("lb.model"): model_label(r.name, provisional=r.provisional),
                 t("lb.bt"): round(r.rating, 1),
-                t("lb.ci"): f"[{r.lower:.0f}, {r.upper:.0f}]"
-                if r.lower is not None and r.upper is not None
-                else "—",
-                t("lb.rank_range"): f"{r.rank}" if r.rank == r.rank_worst else f"{r.rank}–{r.rank_worst}",
+                t("lb.ci"): interval_text(r.lower, r.upper),
+                t("lb.rank_range"): rank_range(r),
                 t("lb.votes"): r.votes,
                 t("rep.change"): change_text(r.change),
                 "lower": r.lower,
@@ -144,14 +144,8 @@ def board_view(board: SliceBoard) -> None:
         ]
     )
     st.dataframe(frame.drop(columns=["lower", "upper"]), hide_index=True, key=f"rep_board_{board.dimension}")
-    order = frame[t("lb.model")].tolist()
-    base = alt.Chart(frame).encode(y=alt.Y(f"{t('lb.model')}:N", sort=order, title=None))
-    chart = base.mark_rule(strokeWidth=3).encode(
-        x=alt.X("lower:Q", scale=alt.Scale(zero=False), title=t("lb.bt_axis")), x2="upper:Q"
-    ) + base.mark_point(filled=True, size=80).encode(
-        x=f"{t('lb.bt')}:Q", tooltip=[t("lb.model"), t("lb.bt"), t("lb.ci"), t("lb.votes"), t("rep.change")]
-    )
-    st.altair_chart(chart, width="stretch")
+    tooltip = [t("lb.model"), t("lb.bt"), t("lb.ci"), t("lb.votes"), t("rep.change")]
+    st.altair_chart(bt_interval_chart(frame, tooltip), width="stretch")
 
 
 st.subheader(t("rep.boards"))
@@ -161,10 +155,6 @@ for tab, board in zip(st.tabs([dim_label(b.dimension) for b in report.boards]), 
     with tab:
         board_view(board)
 st.caption(t("lb.bt_explain"))
-
-
-def estimate_text(estimate: Estimate | None) -> str:
-    return "—" if estimate is None else f"{estimate.value:.3f} [{estimate.lower:.3f}, {estimate.upper:.3f}]"
 
 
 st.subheader(t("rep.judges"))
@@ -220,9 +210,9 @@ else:
     st.caption(t("rep.history_explain"))
 
 st.subheader(t("rep.downloads"))
-cols = st.columns(3)
+download_cols = st.columns(3)
 for k, file in enumerate(report_files(report)):
-    cols[k % 3].download_button(
+    download_cols[k % 3].download_button(
         inert_markdown(file.name),
         data=file.content.encode("utf-8"),
         file_name=file.name,

@@ -5,10 +5,10 @@ confirms; admins edit them (each save is a new version, for one release or every
 import pandas as pd
 import streamlit as st
 
+from judging.roles import ALL_ROLES, Role
 from pipeline.bank.releases import list_release_summaries
 from pipeline.workflow.guidelines import (
     Guidelines,
-    GuidelinesError,
     ReadingState,
     confirm_read,
     current_guidelines,
@@ -18,10 +18,11 @@ from pipeline.workflow.guidelines import (
 )
 from ui.auth import require_role
 from ui.components import inert_markdown
+from ui.errors import shown_errors
 from ui.i18n import t
 from ui.resources import get_engine
 
-ctx = require_role("annotator", "expert", "admin")
+ctx = require_role(*ALL_ROLES)
 
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
@@ -100,7 +101,7 @@ with st.expander(t("guide.history")):
             hide_index=True,
         )
 
-if "admin" in ctx.roles:
+if Role.ADMIN in ctx.roles:
     st.subheader(t("guide.edit"))
     st.caption(t("guide.edit_help"))
     version = "builtin" if shown.id is None else shown.id
@@ -109,13 +110,11 @@ if "admin" in ctx.roles:
         text_en = st.text_area(t("guide.text_en"), value=shown.text_en, height=400)
         note = st.text_input(t("guide.note"), max_chars=200)
         if st.form_submit_button(t("guide.save"), type="primary"):
-            try:
+            with shown_errors("guide.refused") as saved_now:
                 saved = save_guidelines(
                     engine, text_zh=text_zh, text_en=text_en, release=scope, note=note, actor=ctx.username
                 )
-            except GuidelinesError as exc:
-                st.error(t("guide.refused", error=inert_markdown(str(exc))))
-            else:
+            if not saved_now.failed:
                 st.session_state["guide_notice"] = t(
                     "guide.saved", number=saved.number, scope=inert_markdown(scope_name(saved.release))
                 )

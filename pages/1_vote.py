@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from judging.dimensions import Dimension
+from judging.roles import ALL_ROLES
 from judging.types import Verdict
 from pipeline.workflow.guidelines import ReadingState, confirm_read, reading_for
 from pipeline.workflow.progress import person_progress
@@ -29,11 +29,11 @@ from pipeline.workflow.voting import (
     view_item,
 )
 from ui.auth import require_role
-from ui.components import answer_box, inert_markdown
+from ui.components import answer_pair, battle_heading, inert_markdown, question_box
 from ui.i18n import t
 from ui.resources import get_engine
 
-ctx = require_role("annotator", "expert", "admin")
+ctx = require_role(*ALL_ROLES)
 
 # The second click of an impatient double click on Next (or Skip, or Undo) arrives a few hundred
 # milliseconds after the new item is on screen; nobody has read two answers that fast.
@@ -158,10 +158,7 @@ left_text, right_text = (view.text_a, view.text_b) if left_is_a else (view.text_
 seq = st.session_state["vote_seq"]
 result = st.session_state.get("vote_result")
 
-st.markdown(
-    f"**{t('vote.dimension')}**：{Dimension(view.dimension).label(lang)}　·　"
-    f"**{t('vote.sub_dimension')}**：{inert_markdown(view.sub_dimension)}"
-)
+battle_heading(view, lang)
 if result is None and view.battle_id in st.session_state["vote_reopened"]:
     # the identities were revealed before the undo; say so, without naming them again
     st.info(t("vote.identities_seen"), icon="👁️")
@@ -174,22 +171,14 @@ if view.sensitive:
     if seen % config.break_every == 0:
         st.info(t("vote.break_reminder", n=seen), icon="🌿")
 
-with st.container(border=True):
-    st.markdown(f"**{t('vote.question')}**")
-    st.markdown(inert_markdown(view.question_text))
-
-left_col, right_col = st.columns(2)
-if view.sensitive and result is None:
-    # Distressing content stays collapsed until the annotator chooses to open it.
-    with left_col, st.expander(t("vote.open_answer", side=t("vote.answer_left"))):
-        answer_box(t("vote.answer_left"), left_text)
-    with right_col, st.expander(t("vote.open_answer", side=t("vote.answer_right"))):
-        answer_box(t("vote.answer_right"), right_text)
-else:
-    with left_col:
-        answer_box(t("vote.answer_left"), left_text)
-    with right_col:
-        answer_box(t("vote.answer_right"), right_text)
+question_box(view, lang, safe_note=False)  # the safe note is shown after the vote
+# Distressing content stays collapsed until the annotator chooses to open it.
+answer_pair(
+    (t("vote.answer_left"), left_text),
+    (t("vote.answer_right"), right_text),
+    lang,
+    collapsed=view.sensitive and result is None,
+)
 
 if result is None:
     tag_cols = st.columns(2)

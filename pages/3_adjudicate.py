@@ -7,9 +7,9 @@ import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.ledger import Status
+from judging.roles import REVIEWER_ROLES
 from judging.types import Source, Verdict
 from pipeline.workflow.adjudication import (
-    AdjudicationError,
     adjudicate,
     adjudication_queue,
     conflict_of_interest,
@@ -22,10 +22,11 @@ from pipeline.workflow.gold import labels as gold_labels
 from pipeline.workflow.voting import masked_view
 from ui.auth import require_role
 from ui.components import battle_panel, inert_markdown, ruling_history, verdict_label
+from ui.errors import shown_errors
 from ui.i18n import t
 from ui.resources import get_engine
 
-ctx = require_role("expert", "admin")
+ctx = require_role(*REVIEWER_ROLES)
 
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
@@ -130,7 +131,7 @@ if submitted:
     if verdict is None:
         st.error(t("adj.no_verdict"))
         st.stop()
-    try:
+    with shown_errors("adj.refused", field="reason") as ruling:
         record = adjudicate(
             engine,
             battle_id=battle_id,
@@ -141,8 +142,7 @@ if submitted:
             idempotency_key=ruling_key,
             settings=settings,
         )
-    except AdjudicationError as exc:
-        st.error(t("adj.refused", reason=inert_markdown(str(exc))))
+    if ruling.failed:
         st.stop()
     del st.session_state[key_name]
     st.session_state["adj_flash"] = "adj.done" if record.created else "adj.duplicate"

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from judging.llm import EndpointConfig, RegistryError
+from judging.roles import Role
 from judging.scheduling import Strategy
+from pipeline.bank.releases import list_release_summaries
 from pipeline.runs.background import launch_collect, launch_judge
 from pipeline.runs.common import RunOptions
 from pipeline.runs.overview import failures_of, recent_runs, unparsed_of
@@ -12,16 +14,16 @@ from pipeline.runs.registry import endpoint_configs, endpoint_roles, save_endpoi
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.i18n import t
-from ui.resources import get_engine, get_releases
+from ui.resources import get_engine
 
-ctx = require_role("admin")
+ctx = require_role(Role.ADMIN)
 
 engine = get_engine()
 st.title(t("runs.title"))
 
 configs = endpoint_configs(engine)
 roles = endpoint_roles(engine)
-releases = [r.tag for r in get_releases()]
+releases = [r.tag for r in list_release_summaries(engine)]
 
 st.subheader(t("runs.endpoints"))
 st.dataframe(

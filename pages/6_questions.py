@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
+from judging.errors import ArenaError
 from judging.questions import (
     DEFAULT_THRESHOLD,
     ExportFormat,
@@ -15,6 +16,7 @@ from judging.questions import (
     QuestionFormat,
     parse_questions,
 )
+from judging.roles import REVIEWER_ROLES
 from pipeline.bank.questions import ImportReport, export_questions, import_questions
 from pipeline.bank.releases import (
     create_release,
@@ -25,13 +27,13 @@ from pipeline.bank.releases import (
     release_questions,
     retire_question,
 )
-from storage.bank.releases import ReleaseError
 from ui.auth import require_role
 from ui.components import inert_markdown
+from ui.errors import shown_errors
 from ui.i18n import t
 from ui.resources import get_engine
 
-ctx = require_role("admin", "expert")
+ctx = require_role(*REVIEWER_ROLES)
 
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
@@ -120,22 +122,24 @@ if "import" in tabs:
     with tabs["import"]:
         st.caption(t("qb.import_help"))
         upload = st.file_uploader(t("qb.file"), type=["json", "jsonl", "csv"], key="qb_upload")
-        cols = st.columns(3)
-        fmt = cols[0].selectbox(t("qb.format"), list(QuestionFormat), key="qb_format")
-        target = cols[1].selectbox(
+        import_cols = st.columns(3)
+        fmt = import_cols[0].selectbox(t("qb.format"), list(QuestionFormat), key="qb_format")
+        target = import_cols[1].selectbox(
             t("qb.target"),
             [None, *drafts],
             format_func=lambda d: t("qb.target_auto") if d is None else d,
             key="qb_target",
         )
-        threshold = cols[2].slider(t("qb.threshold"), 0.5, 1.0, DEFAULT_THRESHOLD, 0.01, key="qb_threshold")
+        threshold = import_cols[2].slider(
+            t("qb.threshold"), 0.5, 1.0, DEFAULT_THRESHOLD, 0.01, key="qb_threshold"
+        )
         force = st.checkbox(t("qb.force"), key="qb_force")
         left, right = st.columns(2)
         preview = left.button(t("qb.preview"), key="qb_preview")
         run = right.button(t("qb.import"), type="primary", key="qb_import")
         if upload is None and (preview or run):
             st.warning(t("qb.no_file"))
-        elif upload is not None and (preview or run):
+        elif upload is not None and fmt is not None and (preview or run):  # fmt: always one format
             try:
                 parsed = parse_questions(upload.getvalue(), name=upload.name, format=fmt)
                 report = import_questions(
@@ -148,9 +152,10 @@ if "import" in tabs:
                     actor=ctx.username,
                 )
             except QuestionFileError as exc:
+                # a file's problems, one per line: shown as a plain-text block, not a sentence
                 st.error(t("qb.rejected"))
                 st.code(str(exc), language=None)
-            except (ReleaseError, ValueError) as exc:
+            except (ArenaError, ValueError) as exc:
                 refused(exc)
             else:
                 if report.dry_run:
@@ -180,13 +185,11 @@ if "drafts" in tabs:
             )
             st.caption(t("qb.anchors_help"))
             if st.form_submit_button(t("qb.create")):
-                try:
+                with shown_errors("qb.refused", also=(ValueError,)) as created:
                     made = create_release(
                         engine, new_tag.strip(), title=new_title.strip(), parent=parent, actor=ctx.username
                     )
-                except (ReleaseError, ValueError) as exc:
-                    refused(exc)
-                else:
+                if not created.failed:
                     st.session_state["qb_flash"] = t(
                         "qb.created", tag=inert_markdown(made.tag), n=made.questions
                     )
@@ -200,13 +203,11 @@ if "drafts" in tabs:
             notes = st.text_area(t("qb.notes"), key="qb_publish_notes")
             st.caption(t("qb.publish_help"))
             if st.form_submit_button(t("qb.publish"), type="primary", disabled=not drafts):
-                try:
+                with shown_errors("qb.refused", also=(ValueError,)) as published_now:
                     done = publish_release(
                         engine, draft, tag=final_tag.strip(), notes=notes.strip() or None, actor=ctx.username
                     )
-                except (ReleaseError, ValueError) as exc:
-                    refused(exc)
-                else:
+                if not published_now.failed:
                     st.session_state["qb_flash"] = t(
                         "qb.published", tag=inert_markdown(done.tag), n=done.questions
                     )
@@ -235,16 +236,14 @@ if "edit" in tabs:
                     save = st.form_submit_button(t("qb.save_edit"))
                     retire = st.form_submit_button(t("qb.retire"))
                 if save or retire:
-                    try:
+                    with shown_errors("qb.refused", also=(ValueError,)) as saved:
                         if retire:
                             retire_question(engine, edit_release, chosen, actor=ctx.username)
                         else:
                             edit_question(
                                 engine, edit_release, replace(current, text=text), actor=ctx.username
                             )
-                    except (ReleaseError, ValueError) as exc:
-                        refused(exc)
-                    else:
+                    if not saved.failed:
                         st.session_state["qb_flash"] = t("qb.saved")
                         st.rerun()
 
@@ -252,18 +251,19 @@ with tabs["diff"]:
     if len(tags) < 2:
         st.info(t("qb.diff_need_two"))
     else:
-        cols = st.columns(2)
-        new = cols[0].selectbox(t("qb.diff_new"), tags, index=len(tags) - 1, key="qb_diff_new")
+        pick_cols = st.columns(2)
+        new = pick_cols[0].selectbox(t("qb.diff_new"), tags, index=len(tags) - 1, key="qb_diff_new")
         parent_of = {s.tag: s.parent_tag for s in summaries}
         others = [x for x in tags if x != new]
-        default = parent_of.get(new) if parent_of.get(new) in others else others[-1]
-        old = cols[1].selectbox(t("qb.diff_old"), others, index=others.index(default), key="qb_diff_old")
+        parent_tag = parent_of.get(new)
+        default = parent_tag if parent_tag is not None and parent_tag in others else others[-1]
+        old = pick_cols[1].selectbox(t("qb.diff_old"), others, index=others.index(default), key="qb_diff_old")
         diff = diff_releases(engine, new, old=old).diff
-        cols = st.columns(4)
-        cols[0].metric(t("qb.added"), len(diff.added))
-        cols[1].metric(t("qb.retired"), len(diff.retired))
-        cols[2].metric(t("qb.changed"), len(diff.changed))
-        cols[3].metric(t("qb.unchanged"), diff.unchanged)
+        count_cols = st.columns(4)
+        count_cols[0].metric(t("qb.added"), len(diff.added))
+        count_cols[1].metric(t("qb.retired"), len(diff.retired))
+        count_cols[2].metric(t("qb.changed"), len(diff.changed))
+        count_cols[3].metric(t("qb.unchanged"), diff.unchanged)
         for label, records in ((t("qb.added"), diff.added), (t("qb.retired"), diff.retired)):
             if records:
                 st.markdown(f"**{label}**")
@@ -300,9 +300,9 @@ with tabs["diff"]:
 with tabs["export"]:
     if tags:
         export_release = st.selectbox(t("qb.release"), tags, index=len(tags) - 1, key="qb_export_release")
-        cols = st.columns(len(ExportFormat))
+        download_cols = st.columns(len(ExportFormat))
         suffix = {ExportFormat.LIVESECBENCH: "json", ExportFormat.JSONL: "jsonl", ExportFormat.CSV: "csv"}
-        for col, fmt_out in zip(cols, ExportFormat, strict=True):
+        for col, fmt_out in zip(download_cols, ExportFormat, strict=True):
             col.download_button(
                 t("qb.download", format=fmt_out.value),
                 data=export_questions(engine, export_release, fmt_out).encode("utf-8"),

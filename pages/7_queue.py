@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
+from judging.roles import Role
 from judging.types import Verdict
 from pipeline.people.users import all_users
 from pipeline.workflow.adjudication import (
@@ -15,20 +16,20 @@ from pipeline.workflow.adjudication import (
 )
 from pipeline.workflow.campaigns import (
     Campaign,
-    CampaignError,
     campaign_releases,
     clear_campaign,
     load_campaigns,
     set_campaign,
 )
-from pipeline.workflow.gold import GoldImportError, import_gold_pairs, labels, mark_gold, parse_gold_csv
+from pipeline.workflow.gold import import_gold_pairs, labels, mark_gold, parse_gold_csv
 from pipeline.workflow.queue import QueuePolicy, load_queue_config, save_queue_config
 from ui.auth import require_role
 from ui.components import inert_markdown
+from ui.errors import shown_errors
 from ui.i18n import t
 from ui.resources import get_engine
 
-ctx = require_role("admin")
+ctx = require_role(Role.ADMIN)
 
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
@@ -62,7 +63,8 @@ with st.form("queue_config"):
         0.05,
         help=t("queue.calibration_share_help"),
     )
-    if st.form_submit_button(t("queue.save"), type="primary"):
+    # a radio with an index always holds an option
+    if st.form_submit_button(t("queue.save"), type="primary") and policy is not None:
         save_queue_config(
             engine,
             replace(  # settings this form does not show keep their values
@@ -162,11 +164,9 @@ with st.form(f"campaign:{suffix}"):
     save_clicked = st.form_submit_button(t("camp.save"), type="primary")
     clear_clicked = st.form_submit_button(t("camp.clear"), disabled=current is None)
 if save_clicked:
-    try:
+    with shown_errors("camp.refused") as campaign_set:
         set_campaign(engine, Campaign(str(release or ""), weights), actor=ctx.username, username=scope)
-    except CampaignError as exc:
-        st.error(t("camp.refused", error=inert_markdown(str(exc))))
-    else:
+    if not campaign_set.failed:
         st.session_state["camp_notice"] = t(
             "camp.saved", scope=inert_markdown(scope_text(scope)), release=inert_markdown(str(release))
         )
@@ -201,7 +201,7 @@ with st.form("gold_mark"):
     verdict = st.radio(
         t("adj.verdict"), list(Verdict), format_func=lambda v: t(f"verdict.{v.value}"), horizontal=True
     )
-    if st.form_submit_button(t("gold.mark")):
+    if st.form_submit_button(t("gold.mark")) and verdict is not None:  # a radio always holds one
         try:
             mark_gold(engine, battle_id=int(battle_id), verdict=verdict, actor=ctx.username)
         except LookupError as exc:
@@ -214,11 +214,9 @@ with st.form("gold_import"):
     st.caption(t("gold.import_help"))
     upload = st.file_uploader(t("gold.file"), type=["csv"])
     dimension = st.selectbox(t("vote.dimension"), list(Dimension), format_func=lambda d: d.label(lang))
-    if st.form_submit_button(t("gold.import")) and upload is not None:
-        try:
+    if st.form_submit_button(t("gold.import")) and upload is not None and dimension is not None:
+        with shown_errors("gold.import_failed") as gold_imported:
             pairs = parse_gold_csv(upload.getvalue(), name=upload.name, default_dimension=dimension)
             n = import_gold_pairs(engine, pairs, actor=ctx.username)
-        except GoldImportError as exc:
-            st.error(t("gold.import_failed", error=inert_markdown(str(exc))))
-        else:
+        if not gold_imported.failed:
             st.success(t("gold.imported", n=n))

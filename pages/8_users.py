@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from judging.dimensions import Dimension
+from judging.roles import ALL_ROLES, Role
 from pipeline.people.users import (
     Issued,
     UserExistsError,
@@ -21,13 +22,13 @@ from pipeline.people.users import (
 )
 from pipeline.workflow.campaigns import Campaign
 from pipeline.workflow.progress import annotator_stats, stats_csv
-from storage.people.users import ROLES
 from ui.auth import require_role
 from ui.components import inert_markdown
+from ui.errors import shown_errors
 from ui.i18n import t
 from ui.resources import get_engine
 
-ctx = require_role("admin")
+ctx = require_role(Role.ADMIN)
 
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
@@ -115,7 +116,7 @@ with st.form("add_user", clear_on_submit=True):
     username = st.text_input(t("users.username"), max_chars=64)
     name = st.text_input(t("users.name"), max_chars=100)
     roles = st.multiselect(
-        t("users.roles"), ROLES, default=["annotator"], format_func=lambda r: t(f"role.{r}")
+        t("users.roles"), ALL_ROLES, default=[Role.ANNOTATOR], format_func=lambda r: t(f"role.{r}")
     )
     quals = st.multiselect(t("users.qualifications"), list(Dimension), format_func=lambda d: d.label(lang))
     if st.form_submit_button(t("users.add")):
@@ -141,7 +142,7 @@ chosen = st.selectbox(t("users.username"), [u.username for u in others], key="ed
 user = next(u for u in others if u.username == chosen)
 with st.form(f"edit_{user.username}"):
     new_roles = st.multiselect(
-        t("users.roles"), ROLES, default=list(user.roles), format_func=lambda r: t(f"role.{r}")
+        t("users.roles"), ALL_ROLES, default=list(user.roles), format_func=lambda r: t(f"role.{r}")
     )
     new_quals = st.multiselect(
         t("users.qualifications"),
@@ -152,16 +153,14 @@ with st.form(f"edit_{user.username}"):
     )
     active = st.checkbox(t("users.active"), value=user.active, disabled=user.username == ctx.username)
     if st.form_submit_button(t("users.save")):
-        try:
+        with shown_errors("users.error", also=(ValueError,)) as edited:
             set_roles(engine, actor=ctx.username, username=user.username, roles=new_roles)
             set_qualifications(
                 engine, actor=ctx.username, username=user.username, dimensions=[d.value for d in new_quals]
             )
             if active != user.active and user.username != ctx.username:
                 set_active(engine, actor=ctx.username, username=user.username, active=active)
-        except ValueError as exc:
-            st.error(t("users.error", error=inert_markdown(str(exc))))
-        else:
+        if not edited.failed:
             st.success(t("users.saved"))
             st.rerun()
 

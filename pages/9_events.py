@@ -9,6 +9,7 @@ import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.generation import MAX_PER_DIMENSION
+from judging.roles import REVIEWER_ROLES, Role
 from pipeline.bank.event_sources import EventImportError, FeedConfig, load_feeds, remove_feed, save_feed
 from pipeline.bank.events import (
     CandidateStatus,
@@ -25,10 +26,11 @@ from pipeline.runs.generation import run_generation
 from pipeline.runs.registry import endpoint_roles
 from ui.auth import require_role
 from ui.components import inert_markdown
+from ui.errors import shown_errors
 from ui.i18n import t
 from ui.resources import get_engine
 
-ctx = require_role("admin", "expert")
+ctx = require_role(*REVIEWER_ROLES)
 
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
@@ -52,7 +54,7 @@ with st.expander(t("ev.add"), expanded=False), st.form("ev_add"):
         key="ev_dims",
     )
     if st.form_submit_button(t("ev.add"), type="primary"):
-        try:
+        with shown_errors("ev.invalid", also=(ValueError,)) as added:
             event_id = add_event(
                 engine,
                 EventInput(
@@ -64,9 +66,7 @@ with st.expander(t("ev.add"), expanded=False), st.form("ev_add"):
                 ),
                 actor=ctx.username,
             )
-        except ValueError as exc:
-            st.error(t("ev.invalid", error=inert_markdown(str(exc))))
-        else:
+        if not added.failed:
             st.session_state["ev_flash"] = t("ev.added", id=event_id)
             st.session_state["ev_event"] = event_id
             st.rerun()
@@ -117,26 +117,22 @@ with st.expander(t("evf.import"), expanded=False):
                     )
                 else:
                     _imported(report)
-    if "admin" in ctx.roles:
+    if Role.ADMIN in ctx.roles:
         with st.form("evf_feeds"):
             st.markdown(f"**{t('evf.feeds')}**")
             name = st.text_input(t("evf.feed_name"), key="evf_feed_name")
             url = st.text_input(t("evf.feed_url"), placeholder="https://", key="evf_feed_url")
             add, drop = st.columns(2)
             if add.form_submit_button(t("evf.feed_add")):
-                try:
+                with shown_errors("ev.invalid", also=(ValueError,)) as saved_feed:
                     save_feed(engine, FeedConfig(name.strip(), url.strip()), actor=ctx.username)
-                except ValueError as exc:
-                    st.error(t("ev.invalid", error=inert_markdown(str(exc))))
-                else:
+                if not saved_feed.failed:
                     st.session_state["ev_flash"] = t("evf.feed_saved")
                     st.rerun()
             if drop.form_submit_button(t("evf.feed_remove")):
-                try:
+                with shown_errors("ev.invalid", also=(LookupError,)) as removed_feed:
                     remove_feed(engine, name.strip(), actor=ctx.username)
-                except LookupError as exc:
-                    st.error(t("ev.invalid", error=inert_markdown(str(exc))))
-                else:
+                if not removed_feed.failed:
                     st.session_state["ev_flash"] = t("evf.feed_saved")
                     st.rerun()
 
@@ -214,20 +210,20 @@ else:
         )
         st.caption(t("ev.generate_help"))
         if st.form_submit_button(t("ev.generate"), type="primary"):
-            try:
-                with st.spinner(t("ev.generating")):
-                    result = run_generation(
-                        engine,
-                        event_id=event.id,
-                        generator=generator,
-                        per_dimension=int(per_dimension),
-                        dimensions=gen_dims or None,
-                        options=RunOptions(concurrency=4, max_attempts=3),
-                        actor=ctx.username,
-                    )
-            except (LookupError, ValueError) as exc:
-                st.error(t("ev.invalid", error=inert_markdown(str(exc))))
-            else:
+            with (
+                shown_errors("ev.invalid", also=(LookupError, ValueError)) as generated,
+                st.spinner(t("ev.generating")),
+            ):
+                result = run_generation(
+                    engine,
+                    event_id=event.id,
+                    generator=generator,
+                    per_dimension=int(per_dimension),
+                    dimensions=gen_dims or None,
+                    options=RunOptions(concurrency=4, max_attempts=3),
+                    actor=ctx.username,
+                )
+            if not generated.failed:
                 st.session_state["ev_flash"] = t(
                     "ev.generated",
                     pending=result.pending,

@@ -8,25 +8,15 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from judging.calibration import Estimate
-
 __all__ = [
     "CELL_SELECTION",
     "bias_chart",
     "confusion_chart",
-    "estimate_text",
     "interval_chart",
     "reliability_chart",
 ]
 
 CELL_SELECTION = "cell"  # the name of the confusion chart's point selection
-
-
-def estimate_text(estimate: Estimate | None, digits: int = 3) -> str:
-    """``0.812 [0.757, 0.877]``, or a dash when the figure is not defined."""
-    if estimate is None:
-        return "—"
-    return f"{estimate.value:.{digits}f} [{estimate.lower:.{digits}f}, {estimate.upper:.{digits}f}]"
 
 
 def interval_chart(
@@ -36,7 +26,7 @@ def interval_chart(
     axis_title: str,
     color_title: str,
     zero: bool = True,
-) -> alt.Chart:
+) -> alt.LayerChart | alt.FacetChart:
     """Points with interval rules; ``frame`` has ``row``, ``series``, ``value``, ``lower``,
     ``upper`` and ``label`` (tooltip) columns, one line per (row, series)."""
     scale = alt.Scale(zero=zero)
@@ -54,12 +44,12 @@ def interval_chart(
         x=alt.X("lower:Q", title=axis_title, scale=scale), x2="upper:Q"
     )
     points = base.mark_point(filled=True, size=70).encode(x=alt.X("value:Q", scale=scale))
-    return rules + points
+    return alt.layer(rules, points)
 
 
 def bias_chart(
     frame: pd.DataFrame, *, figure_title: str, rater_title: str, value_title: str
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """Bars per (figure, rater) with interval rules and a dashed line at 0.5; ``frame`` has
     ``figure``, ``rater``, ``value``, ``lower``, ``upper``, ``n`` and ``label`` columns."""
     domain = alt.Scale(domain=[0, 1])
@@ -82,7 +72,7 @@ def bias_chart(
 
 def confusion_chart(
     frame: pd.DataFrame, *, order: Sequence[str], human_title: str, judge_title: str, count_title: str
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """A heatmap of vote counts, rows the human verdict, columns the judge's; ``frame`` has
     ``human``, ``judge`` (labels) and ``count``. Clicking a cell selects it (``CELL_SELECTION``)."""
     selection = alt.selection_point(name=CELL_SELECTION, fields=["human", "judge"], on="click")
@@ -105,7 +95,7 @@ def confusion_chart(
 
 def reliability_chart(
     frame: pd.DataFrame, *, predicted_title: str, observed_title: str, method_title: str, count_title: str
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """Reliability diagram: mean predicted against observed per bin and method, with the diagonal;
     ``frame`` has ``method``, ``predicted``, ``observed`` and ``count``."""
     unit = alt.Scale(domain=[0, 1])

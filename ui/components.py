@@ -14,10 +14,19 @@ from judging.types import Source, Verdict
 from ui.i18n import STRINGS, translate
 
 if TYPE_CHECKING:
-    from storage.votes.battles import BattleView
-    from storage.workflow.adjudication import VoteDetail
+    from pipeline.workflow.adjudication import VoteDetail
+    from pipeline.workflow.voting import BattleView
 
-__all__ = ["answer_box", "battle_panel", "inert_markdown", "ruling_history", "verdict_label"]
+__all__ = [
+    "answer_box",
+    "answer_pair",
+    "battle_heading",
+    "battle_panel",
+    "inert_markdown",
+    "question_box",
+    "ruling_history",
+    "verdict_label",
+]
 
 # Every character Markdown (and Streamlit's extensions: $ for LaTeX, : for emoji shortcodes and
 # icons, ~ for strikethrough) could interpret, plus < and > so no raw HTML is ever parsed.
@@ -97,29 +106,52 @@ def _tags(tags: Sequence[str], lang: str) -> str:
     )
 
 
+def battle_heading(view: BattleView, lang: str) -> None:
+    """The battle's dimension and sub-dimension (untrusted: inert), one line."""
+    st.markdown(
+        f"**{translate('vote.dimension', lang)}**：{_dimension(view.dimension, lang)}　·　"
+        f"**{translate('vote.sub_dimension', lang)}**：{inert_markdown(view.sub_dimension)}"
+    )
+
+
+def question_box(view: BattleView, lang: str, *, safe_note: bool) -> None:
+    """The question (untrusted: inert), and its safe note under it when ``safe_note``."""
+    with st.container(border=True):
+        st.markdown(f"**{translate('vote.question', lang)}**")
+        st.markdown(inert_markdown(view.question_text))
+        if safe_note and view.safe_note:
+            st.caption(translate("vote.safe_note_title", lang) + "：" + inert_markdown(view.safe_note))
+
+
+def answer_pair(left: tuple[str, str], right: tuple[str, str], lang: str, *, collapsed: bool = False) -> None:
+    """Two answers side by side, each ``(title, text)``; the text is untrusted (inert). When
+    ``collapsed``, each stays in an expander until opened: distressing content is shown only when
+    the reader chooses to."""
+    for column, (title, text) in zip(st.columns(2), (left, right), strict=True):
+        with column:
+            if not collapsed:
+                answer_box(title, text)
+                continue
+            with st.expander(translate("vote.open_answer", lang, side=title)):
+                answer_box(title, text)
+
+
 def battle_panel(view: BattleView, votes: Sequence[VoteDetail], lang: str) -> None:
     """A battle and every row of its vote history, in the battle's canonical order: 回答A is the
     response with the smaller id, whatever order a rater saw. Verdicts are stored about that order
     and shown so; each vote says which answer its rater saw on the left, and its rationale (written
     about the order the rater saw) is shown under that explicit order, so the two never read as a
     contradiction. Every untrusted text (answers, question, rationales, rater names) is inert."""
-    st.markdown(
-        f"**{translate('vote.dimension', lang)}**：{_dimension(view.dimension, lang)}　·　"
-        f"**{translate('vote.sub_dimension', lang)}**：{inert_markdown(view.sub_dimension)}"
-    )
+    battle_heading(view, lang)
     if view.sensitive:
         st.warning(translate("vote.content_warning", lang), icon="⚠️")
-    with st.container(border=True):
-        st.markdown(f"**{translate('vote.question', lang)}**")
-        st.markdown(inert_markdown(view.question_text))
-        if view.safe_note:
-            st.caption(translate("vote.safe_note_title", lang) + "：" + inert_markdown(view.safe_note))
+    question_box(view, lang, safe_note=True)
     st.caption(translate("battle.convention", lang))
-    cols = st.columns(2)
-    with cols[0]:
-        answer_box(translate("battle.answer_a", lang), view.text_a)
-    with cols[1]:
-        answer_box(translate("battle.answer_b", lang), view.text_b)
+    answer_pair(
+        (translate("battle.answer_a", lang), view.text_a),
+        (translate("battle.answer_b", lang), view.text_b),
+        lang,
+    )
     st.markdown(f"**{translate('battle.votes', lang)}**")
     if not votes:
         st.caption(translate("battle.no_votes", lang))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "STRINGS", "t", "translate"]
+__all__ = ["LANGS", "STRINGS", "current_lang", "t", "translate"]
 
 LANGS = ("zh", "en")
 
@@ -25,6 +25,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "你的角色无权打开此页面。",
         "en": "Your role may not open this page.",
     },
+    "error.refused": {"zh": "未完成：{error}", "en": "Not done: {error}"},
     "auth.inactive": {
         "zh": "此账号不存在或已停用，请联系管理员。",
         "en": "This account does not exist or has been deactivated; please contact an admin.",
@@ -348,8 +349,13 @@ def translate(key: str, lang: str, **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-def t(key: str, **kwargs: Any) -> str:
-    """Translate ``key`` into the session's language (Chinese unless the user switched)."""
+def current_lang() -> str:
+    """The session's language: Chinese unless the user switched."""
     import streamlit as st
 
-    return translate(key, st.session_state.get("lang", "zh"), **kwargs)
+    return str(st.session_state.get("lang", "zh"))
+
+
+def t(key: str, **kwargs: Any) -> str:
+    """Translate ``key`` into the session's language (Chinese unless the user switched)."""
+    return translate(key, current_lang(), **kwargs)

@@ -9,11 +9,8 @@ from judging.ratings import DEFAULT_ELO_K, EloRater
 from pipeline.startup.bootstrap import prepare
 from pipeline.startup.settings import Settings
 from pipeline.views.live_ratings import LiveRatings
-from storage.bank.releases import list_releases
-from storage.db.models import Release
-from storage.db.session import read_session
 
-__all__ = ["get_engine", "get_live_ratings", "get_releases", "get_settings"]
+__all__ = ["database_key", "elo_k", "get_engine", "get_live_ratings", "get_settings"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,6 +29,12 @@ def get_engine() -> Engine:
     return _engine_for(get_settings().database_url)
 
 
+def database_key() -> str:
+    """The database's URL without its password: the part of a cache key that says which database
+    (tests run several in one process)."""
+    return get_engine().url.render_as_string(hide_password=True)
+
+
 @st.cache_resource(show_spinner=False)
 def _live_ratings_for(url: str, elo_k: float) -> LiveRatings:
     return LiveRatings(elo=EloRater(k=elo_k, initial=1500.0))
@@ -47,8 +50,3 @@ def get_live_ratings() -> LiveRatings:
     live = _live_ratings_for(get_settings().database_url, elo_k())
     live.refresh(get_engine())
     return live
-
-
-def get_releases() -> list[Release]:
-    with read_session(get_engine()) as session:
-        return list_releases(session=session)

@@ -11,7 +11,7 @@ Everything is computed by ``judging.calibration``; a votes file gets the same vi
 database (``file_calibration``; it records no selection, so every human vote is an assumed draw).
 
 ``compute_calibration`` is a pure function of (query, last vote id, gold labels): callers cache by
-``query.cache_key()`` and ``calibration_version(engine)``.
+the query (a hashable frozen dataclass) and ``calibration_version(engine)``.
 """
 
 from __future__ import annotations
@@ -93,8 +93,9 @@ class CalibrationQuery:
 
     dimension: str | None = None
     release: str | None = None  # release tag
-    judges: frozenset[str] | None = None
-    annotators: frozenset[str] | None = None
+    # sorted tuples, so the query is hashable as Streamlit hashes it (any iterable is accepted)
+    judges: tuple[str, ...] | None = None
+    annotators: tuple[str, ...] | None = None
     model_pair: tuple[str, str] | None = None  # model keys
     rating_source: Source | None = None  # the votes the ratings are fitted on and scored against
     min_votes: int = 10  # boards mark models with fewer votes provisional
@@ -105,8 +106,8 @@ class CalibrationQuery:
     def __post_init__(self) -> None:
         for name in ("judges", "annotators"):
             value = getattr(self, name)
-            if value is not None and not isinstance(value, frozenset):
-                object.__setattr__(self, name, frozenset(value))
+            if value is not None:
+                object.__setattr__(self, name, tuple(sorted(set(value))))
         if self.model_pair is not None:
             if len(self.model_pair) != 2 or self.model_pair[0] == self.model_pair[1]:
                 raise ValueError(
@@ -130,22 +131,8 @@ class CalibrationQuery:
             dimension=self.dimension,
             release=self.release,
             model_pair=self.model_pair,
-            judges=self.judges,
-            annotators=self.annotators,
-        )
-
-    def cache_key(self) -> tuple[object, ...]:
-        return (
-            self.dimension,
-            self.release,
-            None if self.judges is None else tuple(sorted(self.judges)),
-            None if self.annotators is None else tuple(sorted(self.annotators)),
-            self.model_pair,
-            None if self.rating_source is None else self.rating_source.value,
-            self.min_votes,
-            self.bootstrap_rounds,
-            self.seed,
-            self.test_fraction,
+            judges=None if self.judges is None else frozenset(self.judges),
+            annotators=None if self.annotators is None else frozenset(self.annotators),
         )
 
 

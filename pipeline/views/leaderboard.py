@@ -8,7 +8,7 @@ so callers cache it by that key: a new vote changes the key and the board is rec
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -38,8 +38,9 @@ IntervalKind = str  # "bootstrap" | "sandwich"
 class BoardQuery:
     dimension: str | None = None
     release_id: int | None = None
-    # source -> weight; empty means every source at weight 1
-    source_weights: Mapping[str, float] = field(default_factory=dict)
+    # (source, weight) pairs sorted by source, so the query stays hashable (Streamlit caches by
+    # it); a Mapping is accepted and normalised; empty means every source at weight 1
+    source_weights: tuple[tuple[str, float], ...] = ()
     min_votes: int = 10
     intervals: IntervalKind = "sandwich"
     bootstrap_rounds: int = 1000
@@ -48,7 +49,8 @@ class BoardQuery:
     elo_k: float = DEFAULT_ELO_K  # the Elo column's K (bench/elo_k.py; LiveSecBench uses 32)
 
     def __post_init__(self) -> None:
-        for source, weight in self.source_weights.items():
+        object.__setattr__(self, "source_weights", tuple(sorted(dict(self.source_weights).items())))
+        for source, weight in self.source_weights:
             Source.parse(source)
             if not weight >= 0:
                 raise ValueError(f"BoardQuery: weight of source {source!r} must be >= 0, got {weight!r}")
@@ -61,18 +63,9 @@ class BoardQuery:
         if not self.elo_k > 0:
             raise ValueError(f"BoardQuery: elo_k must be positive, got {self.elo_k!r}")
 
-    def cache_key(self) -> tuple[object, ...]:
-        return (
-            self.dimension,
-            self.release_id,
-            tuple(sorted(self.source_weights.items())),
-            self.min_votes,
-            self.intervals,
-            self.bootstrap_rounds,
-            self.seed,
-            self.tie_model,
-            self.elo_k,
-        )
+    def weights(self) -> dict[str, float]:
+        """Source -> weight (empty: every source at weight 1)."""
+        return dict(self.source_weights)
 
 
 @dataclass(frozen=True)
@@ -102,14 +95,15 @@ def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = Tru
     Bradley–Terry intervals treat the battle as the sampled unit (the log's ``battle`` column):
     the bootstrap resamples battles, the sandwich clusters by battle. ``online=False`` leaves out
     the Elo and TrueSkill replays (when the caller already has them from the live projection)."""
-    sources = tuple(s for s, w in query.source_weights.items() if w > 0) or None
+    sources = tuple(s for s, w in query.source_weights if w > 0) or None
     keep = columns.mask(dimension=query.dimension, release_id=query.release_id, sources=sources)
     keys = columns.models
     names = {k: columns.names.get(k, k) for k in keys}
     if not keep.any() or len(keys) < 2:
         return Board(columns.last_vote_id, 0, names, None, None, None, None, None)
     if query.source_weights:
-        table = np.array([query.source_weights.get(s, 0.0) for s in SOURCES])
+        weights = query.weights()
+        table = np.array([weights.get(s, 0.0) for s in SOURCES])
         weight = table[columns.source[keep]]
     else:
         weight = None

@@ -72,6 +72,9 @@ def test_board_names_its_tie_model() -> None:
     # raw strengths spread wider than the draw-compressed half-win scale
     spread = {b.tie_model: b.bt.rows[0].rating - b.bt.rows[-1].rating for b in (half, davidson) if b.bt}
     assert spread[TieRule.DAVIDSON] > spread[TieRule.HALF]
-    assert BoardQuery(tie_model="davidson").cache_key() != BoardQuery().cache_key()
+    # the query itself is the cache key: hashable, and equal however its weights were ordered
+    assert BoardQuery(tie_model="davidson") != BoardQuery()
+    weights = (("judge", 0.5), ("human", 1.0))
+    assert hash(BoardQuery(source_weights=weights)) == hash(BoardQuery(source_weights=weights[::-1]))
     with pytest.raises(ValueError, match="tie_model must be 'half' or 'davidson'"):
         BoardQuery(tie_model="drop")
