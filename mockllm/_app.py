@@ -22,6 +22,7 @@ from mockllm._log import RequestLog
 __all__ = ["MockApp", "Reply"]
 
 GENERIC_MODEL = "mock-generic"
+_CHAT_PATH = "/v1/chat/completions"
 _GENERIC_TEMPLATES = (
     "这是一个模拟回答。关于“{topic}”，建议您参考权威、可靠的信息来源，并结合自身的具体情况作出判断。",
     "感谢您的提问。关于“{topic}”，以下是一个用于演示的通用回答：请保持理性，必要时咨询相关领域的专业人士。",
@@ -45,6 +46,34 @@ def _json_reply(
 
 def _error(message: str, kind: str) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind}}
+
+
+@dataclass(frozen=True, slots=True)
+class _ChatRequest:
+    model: str
+    messages: list[Any]
+    prompt: str  # the last user message
+
+
+@dataclass(frozen=True, slots=True)
+class _Content:
+    text: str
+    kind: str  # for the request log: judge, generator, generator_<reason>, demo or generic
+    details: dict[str, Any]  # more fields for the request log
+
+
+def _parse_chat_request(body: bytes) -> _ChatRequest:
+    """The model, the messages and the last user message of a chat request; raises ValueError,
+    KeyError, TypeError or AttributeError on a malformed one."""
+    request = json.loads(body)
+    model = request["model"]
+    messages = request["messages"]
+    if not isinstance(model, str) or not isinstance(messages, list) or not messages:
+        raise ValueError("model must be a string and messages a non-empty list")
+    user_texts = [m["content"] for m in messages if m.get("role") == "user"]
+    if not user_texts or not all(isinstance(t, str) for t in user_texts):
+        raise ValueError("needs at least one user message with string content")
+    return _ChatRequest(model, messages, user_texts[-1])
 
 
 class MockApp:
@@ -115,73 +144,88 @@ class MockApp:
         return mean
 
     def chat(self, body: bytes, authorization: str | None) -> Reply:
-        path = "/v1/chat/completions"
         try:
-            request = json.loads(body)
-            model = request["model"]
-            messages = request["messages"]
-            if not isinstance(model, str) or not isinstance(messages, list) or not messages:
-                raise ValueError("model must be a string and messages a non-empty list")
-            user_texts = [m["content"] for m in messages if m.get("role") == "user"]
-            if not user_texts or not all(isinstance(t, str) for t in user_texts):
-                raise ValueError("needs at least one user message with string content")
+            request = _parse_chat_request(body)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            self.log.record(path=path, model=None, status=400, kind="bad_request")
+            self.log.record(path=_CHAT_PATH, model=None, status=400, kind="bad_request")
             return _json_reply(400, _error(f"invalid request: {exc}", "invalid_request_error"))
 
-        prompt = user_texts[-1]
-        prompt_sha = hashlib.sha256(prompt.encode("utf-8")).hexdigest()[:16]
+        prompt_sha = hashlib.sha256(request.prompt.encode("utf-8")).hexdigest()[:16]
         required = self.config.require_key
         if required is not None and authorization != f"Bearer {required}":
-            self.log.record(path=path, model=model, status=401, kind="unauthorized", prompt_sha256=prompt_sha)
+            self.log.record(
+                path=_CHAT_PATH,
+                model=request.model,
+                status=401,
+                kind="unauthorized",
+                prompt_sha256=prompt_sha,
+            )
             return _json_reply(401, _error("invalid api key (mock)", "invalid_request_error"))
 
+        # the draws come in this order (fault, latency, then the reply) so that a seed replays a run
         rng = self._request_rng(body)
         fault = self._pick_fault(rng)
         delay = self._latency(rng)
-        details: dict[str, Any] = {"fault": fault.value if fault else None, "prompt_sha256": prompt_sha}
+        content = self._content(request.model, request.prompt, prompt_sha, rng)
+        details: dict[str, Any] = {
+            "fault": fault.value if fault else None,
+            "prompt_sha256": prompt_sha,
+            **content.details,
+        }
+        return self._reply(request, content, fault, delay, details)
 
+    def _content(self, model: str, prompt: str, prompt_sha: str, rng: random.Random) -> _Content:
+        """What the model says: the scripted judge or generator, a demo answer, or a generic reply."""
         if model in self.config.judge.models:
             judge_prompt = parse_judge_prompt(prompt)
             reply = scripted_judge_reply(judge_prompt, self.demo, self.config.judge, rng)
-            content, kind = reply.text, "judge"
-            details["verdict"] = reply.verdict.value if reply.verdict is not None else reply.reason
+            details: dict[str, Any] = {
+                "verdict": reply.verdict.value if reply.verdict is not None else reply.reason
+            }
             if judge_prompt is not None:
                 details["question_id"] = self.demo.question_id(judge_prompt.question)
-        elif model in self.config.generator.models:
+            return _Content(reply.text, "judge", details)
+        if model in self.config.generator.models:
             generated = scripted_generator_reply(parse_generation_prompt(prompt), self.config.generator, rng)
-            content = generated.text
             kind = "generator" if generated.reason == "generated" else f"generator_{generated.reason}"
-        else:
-            answer = self.demo.answer_for(model, prompt)
-            if answer is not None:
-                content, kind = answer.text, "demo"
-                details["question_id"] = answer.question_id
-            else:
-                topic = " ".join(prompt.split())[:24]
-                content = _GENERIC_TEMPLATES[int(prompt_sha, 16) % len(_GENERIC_TEMPLATES)].format(
-                    topic=topic
-                )
-                kind = "generic"
+            return _Content(generated.text, kind, {})
+        answer = self.demo.answer_for(model, prompt)
+        if answer is not None:
+            return _Content(answer.text, "demo", {"question_id": answer.question_id})
+        topic = " ".join(prompt.split())[:24]
+        text = _GENERIC_TEMPLATES[int(prompt_sha, 16) % len(_GENERIC_TEMPLATES)].format(topic=topic)
+        return _Content(text, "generic", {})
 
+    def _reply(
+        self,
+        request: _ChatRequest,
+        content: _Content,
+        fault: Fault | None,
+        delay: float,
+        details: dict[str, Any],
+    ) -> Reply:
+        """The reply the fault asks for (429, 500, a hang, broken JSON, no choices), else the answer."""
+        model, kind = request.model, content.kind
         if fault is Fault.RATE_LIMIT:
-            self.log.record(path=path, model=model, status=429, kind=kind, **details)
+            self.log.record(path=_CHAT_PATH, model=model, status=429, kind=kind, **details)
             retry_after = f"{self.config.retry_after_s:g}"
             return _json_reply(
                 429, _error("rate limited (mock)", "rate_limit_error"), (("Retry-After", retry_after),)
             )
         if fault is Fault.SERVER_ERROR:
-            self.log.record(path=path, model=model, status=500, kind=kind, **details)
+            self.log.record(path=_CHAT_PATH, model=model, status=500, kind=kind, **details)
             return _json_reply(500, _error("internal server error (mock)", "server_error"))
 
-        entry = self.log.record(path=path, model=model, status=200, kind=kind, **details)
+        entry = self.log.record(path=_CHAT_PATH, model=model, status=200, kind=kind, **details)
         if fault is Fault.TIMEOUT:
             delay = self.config.hang_s
         if fault is Fault.MALFORMED_JSON:
             return Reply(
                 200, b'{"id": "chatcmpl-mock", "object": "chat.completion", "choices": [{"mess', (), delay
             )
-        completion = self._completion(entry.seq, model, messages, content, empty=fault is Fault.EMPTY_CHOICES)
+        completion = self._completion(
+            entry.seq, model, request.messages, content.text, empty=fault is Fault.EMPTY_CHOICES
+        )
         return _json_reply(200, completion, (), delay)
 
     def _completion(

@@ -26,6 +26,7 @@ from judging.calibration import (
     judge_agreement,
 )
 from judging.dimensions import Dimension
+from judging.interchange import ArenaVote
 from judging.types import Source
 from pipeline.publish.report_types import (
     MIN_LINK_MODELS,
@@ -147,6 +148,61 @@ def _columns(engine: Engine) -> VoteColumns:
     return log.snapshot()
 
 
+def _boards(
+    columns: VoteColumns, release_id: int, before_id: int | None, options: ReportOptions
+) -> tuple[SliceBoard, ...]:
+    """The overall board and one per dimension, each against the previous release's when there is one."""
+    boards: list[SliceBoard] = []
+    for dimension in (OVERALL, *(d.value for d in Dimension)):
+        now = compute_board(columns, _query(dimension, release_id, options), online=False)
+        then = (
+            None
+            if before_id is None
+            else compute_board(columns, _query(dimension, before_id, options), online=False)
+        )
+        boards.append(_slice(dimension, now, then))
+    return tuple(boards)
+
+
+def _judge_summaries(votes: Sequence[ArenaVote], options: ReportOptions) -> tuple[JudgeSummary, ...]:
+    """Each LLM judge's agreement with the humans (judges by name; one bootstrap RNG for all)."""
+    judges = sorted({v.rater for v in votes if v.source is Source.JUDGE and v.rater})
+    boot = Bootstrap(np.random.default_rng(options.seed), rounds=options.agreement_rounds)
+    judge_rows = []
+    for judge in judges:
+        agreement = judge_agreement(votes, judge, boot=boot)
+        judge_rows.append(
+            JudgeSummary(
+                judge=judge,
+                n_votes=agreement.n_votes,
+                n_battles=agreement.n_battles,
+                agreement_with_ties=agreement.agreement_with_ties,
+                agreement_without_ties=agreement.agreement_without_ties,
+                cohen_kappa=agreement.cohen_kappa,
+                majority_agreement_with_ties=agreement.majority_agreement_with_ties,
+            )
+        )
+    return tuple(judge_rows)
+
+
+def _counts(summary: release_store.ReleaseSummary, votes: Sequence[ArenaVote]) -> ReportCounts:
+    by_source = Counter(v.source.value if v.source is not None else "unknown" for v in votes)
+    by_dimension = Counter(v.dimension or "unknown" for v in votes)
+    battles = {(v.question_id, *sorted((v.model_a, v.model_b))) for v in votes}
+    models = {m for v in votes for m in (v.model_a, v.model_b)}
+    return ReportCounts(
+        questions=summary.questions,
+        anchors=summary.anchors,
+        retired=summary.retired,
+        questions_by_dimension=dict(summary.by_dimension),
+        votes=len(votes),
+        votes_by_source={s.value: by_source.get(s.value, 0) for s in Source},
+        votes_by_dimension={d.value: by_dimension.get(d.value, 0) for d in Dimension},
+        battles=len(battles),
+        models=len(models),
+    )
+
+
 def build_report(
     engine: Engine,
     release: str,
@@ -174,50 +230,7 @@ def build_report(
         votes = arena_votes(session=session, release_id=target.id)
         last = latest_vote_id(session=session)
     assert target.id is not None
-
-    slices = (OVERALL, *(d.value for d in Dimension))
-    boards: list[SliceBoard] = []
-    for dimension in slices:
-        now = compute_board(columns, _query(dimension, target.id, options), online=False)
-        then = (
-            None
-            if before is None or before.id is None
-            else compute_board(columns, _query(dimension, before.id, options), online=False)
-        )
-        boards.append(_slice(dimension, now, then))
-
-    judges = sorted({v.rater for v in votes if v.source is Source.JUDGE and v.rater})
-    boot = Bootstrap(np.random.default_rng(options.seed), rounds=options.agreement_rounds)
-    judge_rows = []
-    for judge in judges:
-        agreement = judge_agreement(votes, judge, boot=boot)
-        judge_rows.append(
-            JudgeSummary(
-                judge=judge,
-                n_votes=agreement.n_votes,
-                n_battles=agreement.n_battles,
-                agreement_with_ties=agreement.agreement_with_ties,
-                agreement_without_ties=agreement.agreement_without_ties,
-                cohen_kappa=agreement.cohen_kappa,
-                majority_agreement_with_ties=agreement.majority_agreement_with_ties,
-            )
-        )
-
-    by_source = Counter(v.source.value if v.source is not None else "unknown" for v in votes)
-    by_dimension = Counter(v.dimension or "unknown" for v in votes)
-    battles = {(v.question_id, *sorted((v.model_a, v.model_b))) for v in votes}
-    models = {m for v in votes for m in (v.model_a, v.model_b)}
-    counts = ReportCounts(
-        questions=summary.questions,
-        anchors=summary.anchors,
-        retired=summary.retired,
-        questions_by_dimension=dict(summary.by_dimension),
-        votes=len(votes),
-        votes_by_source={s.value: by_source.get(s.value, 0) for s in Source},
-        votes_by_dimension={d.value: by_dimension.get(d.value, 0) for d in Dimension},
-        battles=len(battles),
-        models=len(models),
-    )
+    before_id = None if before is None else before.id
     return ReleaseReport(
         release=release,
         title=summary.title,
@@ -227,9 +240,9 @@ def build_report(
         generated_at=utcnow(),
         last_vote_id=last,
         options=options,
-        counts=counts,
-        boards=tuple(boards),
-        judges=tuple(judge_rows),
+        counts=_counts(summary, votes),
+        boards=_boards(columns, target.id, before_id, options),
+        judges=_judge_summaries(votes, options),
         history=release_history(engine, up_to=release, options=options, columns=columns),
     )
 

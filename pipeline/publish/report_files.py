@@ -76,9 +76,8 @@ def _board_markdown(board: SliceBoard, previous: str | None) -> list[str]:
     return [*lines, ""]
 
 
-def render_markdown(report: ReleaseReport) -> str:
-    c = report.counts
-    lines = [
+def _header_markdown(report: ReleaseReport) -> list[str]:
+    return [
         f"# 发布报告 Release report: {_cell(report.release)}",
         "",
         f"- Title: {_cell(report.title) or '—'}",
@@ -89,6 +88,12 @@ def render_markdown(report: ReleaseReport) -> str:
         f"- Ratings: Bradley–Terry on the Elo scale, 95% {report.options.intervals} intervals; "
         f"models with fewer than {report.options.min_votes} votes are provisional",
         "",
+    ]
+
+
+def _counts_markdown(report: ReleaseReport) -> list[str]:
+    c = report.counts
+    return [
         "## 数量 Counts",
         "",
         f"Questions: {c.questions} (anchors {c.anchors}, retired {c.retired}) · standing votes: {c.votes} · "
@@ -104,49 +109,56 @@ def render_markdown(report: ReleaseReport) -> str:
         "",
         "Votes by source: " + ", ".join(f"{source} {n}" for source, n in c.votes_by_source.items()),
         "",
-        "## 各维度排行榜 Leaderboards",
+    ]
+
+
+def _judges_markdown(report: ReleaseReport) -> list[str]:
+    lines = ["## 评审模型与人工一致性 Judge–human agreement", ""]
+    if not report.judges:
+        return [*lines, "No LLM-judge votes in this release.", ""]
+    lines += [
+        "| Judge | Human votes paired | Battles | Agreement (with ties) | Agreement (without ties) "
+        "| Cohen's κ | vs human majority |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {_cell(j.judge)} | {j.n_votes} | {j.n_battles} | {_estimate(j.agreement_with_ties)} "
+        f"| {_estimate(j.agreement_without_ties)} | {_estimate(j.cohen_kappa)} "
+        f"| {_estimate(j.majority_agreement_with_ties)} |"
+        for j in report.judges
+    ]
+    return [*lines, "", "Intervals: 95% bootstrap over battles. Humans are the reference.", ""]
+
+
+def _history_markdown(report: ReleaseReport) -> list[str]:
+    lines = ["## 各版本评分 Rating per release (overall)", ""]
+    if not report.history:
+        return [*lines, "No votes in any release yet.", ""]
+    releases = list(dict.fromkeys(p.release for p in report.history))
+    models = list(dict.fromkeys(p.name for p in report.history))
+    table = {(p.name, p.release): p.rating for p in report.history}
+    lines += [
+        "| Model | " + " | ".join(_cell(r) for r in releases) + " |",
+        "|---|" + "---|" * len(releases),
+    ]
+    lines += [
+        f"| {_cell(m)} | " + " | ".join(_number(table.get((m, r))) for r in releases) + " |" for m in models
+    ]
+    return [
+        *lines,
+        "",
+        "Ratings are linked across releases: each earlier release is shifted so that the models two "
+        "consecutive releases share keep the same mean rating (the newest release is the reference; "
+        "see docs/site.md).",
         "",
     ]
+
+
+def render_markdown(report: ReleaseReport) -> str:
+    lines = [*_header_markdown(report), *_counts_markdown(report), "## 各维度排行榜 Leaderboards", ""]
     for board in report.boards:
         lines += _board_markdown(board, report.previous)
-    lines += ["## 评审模型与人工一致性 Judge–human agreement", ""]
-    if not report.judges:
-        lines += ["No LLM-judge votes in this release.", ""]
-    else:
-        lines += [
-            "| Judge | Human votes paired | Battles | Agreement (with ties) | Agreement (without ties) "
-            "| Cohen's κ | vs human majority |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| {_cell(j.judge)} | {j.n_votes} | {j.n_battles} | {_estimate(j.agreement_with_ties)} "
-            f"| {_estimate(j.agreement_without_ties)} | {_estimate(j.cohen_kappa)} "
-            f"| {_estimate(j.majority_agreement_with_ties)} |"
-            for j in report.judges
-        ]
-        lines += ["", "Intervals: 95% bootstrap over battles. Humans are the reference.", ""]
-    lines += ["## 各版本评分 Rating per release (overall)", ""]
-    if not report.history:
-        lines += ["No votes in any release yet.", ""]
-    else:
-        releases = list(dict.fromkeys(p.release for p in report.history))
-        models = list(dict.fromkeys(p.name for p in report.history))
-        table = {(p.name, p.release): p.rating for p in report.history}
-        lines += [
-            "| Model | " + " | ".join(_cell(r) for r in releases) + " |",
-            "|---|" + "---|" * len(releases),
-        ]
-        lines += [
-            f"| {_cell(m)} | " + " | ".join(_number(table.get((m, r))) for r in releases) + " |"
-            for m in models
-        ]
-        lines += [
-            "",
-            "Ratings are linked across releases: each earlier release is shifted so that the models two "
-            "consecutive releases share keep the same mean rating (the newest release is the reference; "
-            "see docs/site.md).",
-            "",
-        ]
+    lines += [*_judges_markdown(report), *_history_markdown(report)]
     return "\n".join(lines)
 
 

@@ -13,15 +13,23 @@ from pipeline.publish.site._frame import (
     _number,
     _table,
 )
-from pipeline.publish.site._html import tag
+from pipeline.publish.site._html import Html, tag
 
 
 class _About(_Frame):
     """The methodology, history and downloads pages of one language."""
 
     def methodology(self) -> str:
+        body: list[object] = []
+        for heading, text in self._method_paragraphs():
+            body += [tag("h2", heading), tag("p", text)]
+        body.append(tag("h2", self.t("评审模型与人工的一致性", "Judge–human agreement")))
+        body += self._judge_agreement()
+        return self.page(PAGES[4], *body)
+
+    def _interval_method(self) -> str:
         t, o = self.t, self.r.options
-        interval = (
+        return (
             t(
                 f"按对比重抽样的自助法（{o.bootstrap_rounds} 轮）",
                 f"bootstrap over battles ({o.bootstrap_rounds} rounds)",
@@ -29,7 +37,12 @@ class _About(_Frame):
             if o.intervals == "bootstrap"
             else t("按对比聚类的三明治（稳健）方差", "sandwich (robust) variance clustered by battle")
         )
-        paras = [
+
+    def _method_paragraphs(self) -> list[tuple[str, str]]:
+        """(heading, text) of how votes are collected, judged, rated and compared across releases."""
+        t, o = self.t, self.r.options
+        interval = self._interval_method()
+        return [
             (
                 t("投票如何收集", "How votes were collected"),
                 t(
@@ -72,50 +85,47 @@ class _About(_Frame):
                 ),
             ),
         ]
-        body: list[object] = []
-        for heading, text in paras:
-            body += [tag("h2", heading), tag("p", text)]
-        body.append(tag("h2", t("评审模型与人工的一致性", "Judge–human agreement")))
+
+    def _judge_agreement(self) -> list[object]:
+        t = self.t
         if not self.r.judges:
-            body.append(
+            return [
                 tag("p", t("本版本没有评审模型投票。", "No LLM-judge votes in this release."), class_="muted")
+            ]
+        head = [
+            t("评审模型", "Judge"),
+            t("配对的人工票", "Human votes paired"),
+            t("对比数", "Battles"),
+            t("一致率（含平局）", "Agreement (with ties)"),
+            t("一致率（不含平局）", "Agreement (without ties)"),
+            "Cohen κ",
+            t("与人工多数一致", "vs human majority"),
+        ]
+        rows = [
+            (
+                j.judge,
+                j.n_votes,
+                j.n_battles,
+                _estimate(j.agreement_with_ties),
+                _estimate(j.agreement_without_ties),
+                _estimate(j.cohen_kappa),
+                _estimate(j.majority_agreement_with_ties),
             )
-        else:
-            head = [
-                t("评审模型", "Judge"),
-                t("配对的人工票", "Human votes paired"),
-                t("对比数", "Battles"),
-                t("一致率（含平局）", "Agreement (with ties)"),
-                t("一致率（不含平局）", "Agreement (without ties)"),
-                "Cohen κ",
-                t("与人工多数一致", "vs human majority"),
-            ]
-            rows = [
-                (
-                    j.judge,
-                    j.n_votes,
-                    j.n_battles,
-                    _estimate(j.agreement_with_ties),
-                    _estimate(j.agreement_without_ties),
-                    _estimate(j.cohen_kappa),
-                    _estimate(j.majority_agreement_with_ties),
-                )
-                for j in self.r.judges
-            ]
-            body += [
-                _table(
-                    t("一致率与 κ（95% 区间）", "Agreement and κ (95% intervals)"), head, rows, numeric={1, 2}
+            for j in self.r.judges
+        ]
+        return [
+            _table(
+                t("一致率与 κ（95% 区间）", "Agreement and κ (95% intervals)"), head, rows, numeric={1, 2}
+            ),
+            tag(
+                "p",
+                t(
+                    "以人工投票为参照；方括号为按对比重抽样的 95% 自助法区间。",
+                    "Humans are the reference; brackets are 95% bootstrap intervals with battles resampled.",
                 ),
-                tag(
-                    "p",
-                    t(
-                        "以人工投票为参照；方括号为按对比重抽样的 95% 自助法区间。",
-                        "Humans are the reference; brackets are 95% bootstrap intervals with battles resampled.",
-                    ),
-                    class_="muted",
-                ),
-            ]
-        return self.page(PAGES[4], *body)
+                class_="muted",
+            ),
+        ]
 
     def history(self) -> str:
         t = self.t
@@ -124,35 +134,6 @@ class _About(_Frame):
             return self.page(PAGES[5], self.no_votes())
         releases = list(dict.fromkeys(p.release for p in points))
         models = list(dict.fromkeys(p.model for p in points))
-        by: dict[tuple[str, str], HistoryPoint] = {(p.model, p.release): p for p in points}
-        names = {p.model: p.name for p in points}
-
-        def cell(model: str, release: str) -> str:
-            p = by.get((model, release))
-            if p is None:
-                return "—"
-            return _number(p.rating) + ("" if p.linked else " *")
-
-        table = _table(
-            t("各版本总体评分（本版本尺度）", "Overall rating per release (on this release's scale)"),
-            [t("模型", "Model"), *releases],
-            [(names[m], *(cell(m, r) for r in releases)) for m in models],
-            numeric=set(range(1, len(releases) + 1)),
-            row_attrs=[{"data_model": m} for m in models],
-        )
-        offsets = []
-        for release in releases:
-            p = next(p for p in points if p.release == release)
-            offsets.append(
-                (release, f"{p.rating - p.own_rating:+.1f}", t("是", "yes") if p.linked else t("否", "no"))
-            )
-        linked = [p for p in points if p.linked]
-        linked_releases = [r for r in releases if any(p.release == r for p in linked)]
-        series = []
-        for model in models:
-            pts = tuple((linked_releases.index(p.release), p.rating) for p in linked if p.model == model)
-            if pts:
-                series.append(HistorySeries(names[model], pts))
         body: list[object] = [
             tag(
                 "p",
@@ -164,31 +145,76 @@ class _About(_Frame):
                     "linked to this release (fewer than two models in common somewhere on the way).",
                 ),
             ),
-            table,
-            _table(
-                t("每个版本的平移量", "Shift applied to each release"),
-                [t("版本", "Release"), t("平移", "Shift"), t("已连接", "Linked")],
-                offsets,
-                numeric={1},
-            ),
+            self._history_table(points, releases, models),
+            self._shift_table(points, releases),
         ]
-        if series:
-            body.append(
-                tag(
-                    "figure",
-                    history_chart(
-                        linked_releases,
-                        series,
-                        title=t("各版本总体评分（已连接）", "Overall rating per release (linked)"),
-                        desc=t(
-                            "每个模型一条线，横轴为版本，纵轴为本版本尺度上的评分；数值见上表。",
-                            "One line per model: releases across, rating on this release's scale up; the table above has the numbers.",
-                        ),
-                        ident="chart-history",
-                    ),
-                )
-            )
+        figure = self._history_figure(points, releases, models)
+        if figure is not None:
+            body.append(figure)
         return self.page(PAGES[5], *body)
+
+    def _history_table(self, points: Sequence[HistoryPoint], releases: list[str], models: list[str]) -> Html:
+        t = self.t
+        by: dict[tuple[str, str], HistoryPoint] = {(p.model, p.release): p for p in points}
+        names = {p.model: p.name for p in points}
+
+        def cell(model: str, release: str) -> str:
+            p = by.get((model, release))
+            if p is None:
+                return "—"
+            return _number(p.rating) + ("" if p.linked else " *")
+
+        return _table(
+            t("各版本总体评分（本版本尺度）", "Overall rating per release (on this release's scale)"),
+            [t("模型", "Model"), *releases],
+            [(names[m], *(cell(m, r) for r in releases)) for m in models],
+            numeric=set(range(1, len(releases) + 1)),
+            row_attrs=[{"data_model": m} for m in models],
+        )
+
+    def _shift_table(self, points: Sequence[HistoryPoint], releases: list[str]) -> Html:
+        t = self.t
+        offsets = []
+        for release in releases:
+            p = next(p for p in points if p.release == release)
+            offsets.append(
+                (release, f"{p.rating - p.own_rating:+.1f}", t("是", "yes") if p.linked else t("否", "no"))
+            )
+        return _table(
+            t("每个版本的平移量", "Shift applied to each release"),
+            [t("版本", "Release"), t("平移", "Shift"), t("已连接", "Linked")],
+            offsets,
+            numeric={1},
+        )
+
+    def _history_figure(
+        self, points: Sequence[HistoryPoint], releases: list[str], models: list[str]
+    ) -> Html | None:
+        """The chart of the linked ratings, one line per model; None when no model has one."""
+        t = self.t
+        names = {p.model: p.name for p in points}
+        linked = [p for p in points if p.linked]
+        linked_releases = [r for r in releases if any(p.release == r for p in linked)]
+        series = []
+        for model in models:
+            pts = tuple((linked_releases.index(p.release), p.rating) for p in linked if p.model == model)
+            if pts:
+                series.append(HistorySeries(names[model], pts))
+        if not series:
+            return None
+        return tag(
+            "figure",
+            history_chart(
+                linked_releases,
+                series,
+                title=t("各版本总体评分（已连接）", "Overall rating per release (linked)"),
+                desc=t(
+                    "每个模型一条线，横轴为版本，纵轴为本版本尺度上的评分；数值见上表。",
+                    "One line per model: releases across, rating on this release's scale up; the table above has the numbers.",
+                ),
+                ident="chart-history",
+            ),
+        )
 
     def downloads(self, files: Sequence[tuple[str, str, str]]) -> str:
         t = self.t

@@ -170,6 +170,54 @@ def interval_chart(rows: Sequence[ChartRow], *, title: str, desc: str, ident: st
     return _svg(width, height, title, desc, ident, *body)
 
 
+def _heat_column_labels(
+    models: Sequence[str], labels: Mapping[str, str], left: int, top: int, cell: int
+) -> list[Html]:
+    """The column models' names above the grid, turned 40° so that long names fit."""
+    body: list[Html] = []
+    for c, model in enumerate(models):
+        cx = left + cell * c + cell / 2
+        body.append(
+            tag(
+                "text",
+                short(labels.get(model, model)),
+                x=cx,
+                y=top - 8,
+                transform=f"rotate(-40 {cx} {top - 8})",
+                font_size=12,
+                fill=PALETTE["text"][0],
+            )
+        )
+    return body
+
+
+def _heat_cell(value: float, x: int, y: int, cell: int, row_model: str, column_model: str) -> list[Html]:
+    """One cell of the heatmap: the square filled by its value and the value written on it."""
+    fill = "#ececec" if math.isnan(value) else heat_colour(value)
+    text = "—" if math.isnan(value) else f"{value:.2f}"
+    return [
+        tag(
+            "rect",
+            x=x,
+            y=y,
+            width=cell - 2,
+            height=cell - 2,
+            fill=fill,
+            data_row=row_model,
+            data_column=column_model,
+        ),
+        tag(
+            "text",
+            text,
+            x=x + (cell - 2) / 2,
+            y=y + cell / 2 + 3,
+            text_anchor="middle",
+            font_size=12,
+            fill=text_on(fill),
+        ),
+    ]
+
+
 def heatmap(
     models: Sequence[str],
     values: Sequence[Sequence[float]],
@@ -186,20 +234,7 @@ def heatmap(
         raise ValueError("heatmap: no models")
     left, top, cell = 210, 110, 56
     width, height = left + cell * n + 90, top + cell * n + 10
-    body: list[Html] = []
-    for c, model in enumerate(models):
-        cx = left + cell * c + cell / 2
-        body.append(
-            tag(
-                "text",
-                short(labels.get(model, model)),
-                x=cx,
-                y=top - 8,
-                transform=f"rotate(-40 {cx} {top - 8})",
-                font_size=12,
-                fill=PALETTE["text"][0],
-            )
-        )
+    body = _heat_column_labels(models, labels, left, top, cell)
     for r, row_model in enumerate(models):
         y = top + cell * r
         body.append(
@@ -214,32 +249,7 @@ def heatmap(
             )
         )
         for c in range(n):
-            value = float(values[r][c])
-            fill = "#ececec" if math.isnan(value) else heat_colour(value)
-            text = "—" if math.isnan(value) else f"{value:.2f}"
-            body.append(
-                tag(
-                    "rect",
-                    x=left + cell * c,
-                    y=y,
-                    width=cell - 2,
-                    height=cell - 2,
-                    fill=fill,
-                    data_row=row_model,
-                    data_column=models[c],
-                )
-            )
-            body.append(
-                tag(
-                    "text",
-                    text,
-                    x=left + cell * c + (cell - 2) / 2,
-                    y=y + cell / 2 + 3,
-                    text_anchor="middle",
-                    font_size=12,
-                    fill=text_on(fill),
-                )
-            )
+            body += _heat_cell(float(values[r][c]), left + cell * c, y, cell, row_model, models[c])
     return _svg(width, height, title, desc, ident, *body)
 
 

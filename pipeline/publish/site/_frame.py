@@ -136,6 +136,19 @@ def _table(
     return tag("table", tag("caption", caption), header, tag("tbody", body))
 
 
+def _head(title: str) -> Html:
+    """The ``<head>`` of every page: charset, the request-forbidding CSP, viewport, title, style."""
+    return tag(
+        "head",
+        tag("meta", charset="utf-8"),
+        tag("meta", http_equiv="Content-Security-Policy", content=CSP),
+        tag("meta", name="viewport", content="width=device-width, initial-scale=1"),
+        tag("meta", name="referrer", content="no-referrer"),
+        tag("title", title),
+        tag("style", Html(STYLE)),
+    )
+
+
 class _Frame:
     """One language of the site: the page frame and the pieces several pages draw."""
 
@@ -150,7 +163,26 @@ class _Frame:
     def page(self, page: Page, *body: object) -> str:
         t, lang = self.t, self.lang
         title = f"{t(page.zh, page.en)} · {self.r.release} · {t('安全竞技场', 'Safety Arena')}"
-        nav = tag(
+        document = join(
+            Html("<!doctype html>\n"),
+            tag(
+                "html",
+                _head(title),
+                tag(
+                    "body",
+                    tag("a", t("跳到正文", "Skip to content"), href="#main", class_="skip"),
+                    self._header(page),
+                    tag("main", tag("h1", t(page.zh, page.en)), self._synthetic_note(), *body, id="main"),
+                    self._footer(),
+                ),
+                lang=lang.html_lang,
+            ),
+        )
+        return document + "\n"
+
+    def _nav(self, page: Page) -> Html:
+        t, lang = self.t, self.lang
+        return tag(
             "nav",
             tag(
                 "ul",
@@ -169,8 +201,10 @@ class _Frame:
             ),
             aria_label=t("站点导航", "Site navigation"),
         )
-        other = lang.other
-        switch = tag(
+
+    def _language_switch(self, page: Page) -> Html:
+        other = self.lang.other
+        return tag(
             "p",
             tag(
                 "a",
@@ -181,28 +215,39 @@ class _Frame:
             ),
             class_="lang",
         )
-        header = tag(
+
+    def _header(self, page: Page) -> Html:
+        return tag(
             "header",
             tag(
-                "p", t("安全竞技场", "Safety Arena"), " · ", self.r.release, " ", self.r.title, class_="brand"
-            ),
-            nav,
-            switch,
-        )
-        synthetic = (
-            tag(
                 "p",
-                t(
-                    "本版本为合成演示数据：问题与回答均由 Safety Arena 作者编写，模型是虚构的。",
-                    "This release is synthetic demo data: questions and answers written by the Safety Arena "
-                    "authors, models fictional.",
-                ),
-                class_="note",
-            )
-            if self.c.synthetic
-            else None
+                self.t("安全竞技场", "Safety Arena"),
+                " · ",
+                self.r.release,
+                " ",
+                self.r.title,
+                class_="brand",
+            ),
+            self._nav(page),
+            self._language_switch(page),
         )
-        footer = tag(
+
+    def _synthetic_note(self) -> Html | None:
+        if not self.c.synthetic:
+            return None
+        return tag(
+            "p",
+            self.t(
+                "本版本为合成演示数据：问题与回答均由 Safety Arena 作者编写，模型是虚构的。",
+                "This release is synthetic demo data: questions and answers written by the Safety Arena "
+                "authors, models fictional.",
+            ),
+            class_="note",
+        )
+
+    def _footer(self) -> Html:
+        t = self.t
+        return tag(
             "footer",
             t("生成于 ", "Generated "),
             f"{self.r.generated_at:%Y-%m-%d %H:%M} UTC",
@@ -210,30 +255,6 @@ class _Frame:
             self.r.last_vote_id,
             t("。静态页面，不发出任何网络请求。", ". A static page that makes no network request."),
         )
-        document = join(
-            Html("<!doctype html>\n"),
-            tag(
-                "html",
-                tag(
-                    "head",
-                    tag("meta", charset="utf-8"),
-                    tag("meta", http_equiv="Content-Security-Policy", content=CSP),
-                    tag("meta", name="viewport", content="width=device-width, initial-scale=1"),
-                    tag("meta", name="referrer", content="no-referrer"),
-                    tag("title", title),
-                    tag("style", Html(STYLE)),
-                ),
-                tag(
-                    "body",
-                    tag("a", t("跳到正文", "Skip to content"), href="#main", class_="skip"),
-                    header,
-                    tag("main", tag("h1", t(page.zh, page.en)), synthetic, *body, id="main"),
-                    footer,
-                ),
-                lang=lang.html_lang,
-            ),
-        )
-        return document + "\n"
 
     # -- pieces ------------------------------------------------------------------------------------
 

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from functools import partial
 
 from judging.dimensions import Dimension
+from judging.questions import QuestionDiff
 from pipeline.publish.report_files import report_files
-from pipeline.publish.report_types import OVERALL
+from pipeline.publish.report_types import OVERALL, SliceBoard
 from pipeline.publish.site._about import _About
 from pipeline.publish.site._charts import heatmap
 from pipeline.publish.site._content import SiteContent
@@ -30,41 +31,9 @@ class _Site(_About):
     """Renders one language of the site."""
 
     def index(self) -> str:
-        t, r, c = self.t, self.r, self.c.report.counts
-        facts = [
-            (t("版本", "Release"), r.release),
-            (t("标题", "Title"), r.title or "—"),
-            (t("发布日期", "Published"), f"{r.published_at:%Y-%m-%d}" if r.published_at else "—"),
-            (t("对比版本", "Compared with"), r.previous or t("—（没有上一版本）", "— (no previous release)")),
-            (t("题目", "Questions"), c.questions),
-            (t("投票（有效）", "Votes (standing)"), c.votes),
-            (t("对比数", "Battles"), c.battles),
-            (t("参评模型", "Models rated"), c.models),
-        ]
-        facts_table = _table(
-            t("本版本", "This release"), [t("项目", "Item"), t("值", "Value")], facts, numeric=set()
-        )
-        sources = [
-            (
-                t("标注员（人工）", "Annotators (human)"),
-                c.votes_by_source.get("human", 0),
-                self.c.n_raters.get("human", 0),
-            ),
-            (
-                t("评审模型（LLM）", "LLM judge"),
-                c.votes_by_source.get("judge", 0),
-                self.c.n_raters.get("judge", 0),
-            ),
-            (t("专家裁决", "Experts"), c.votes_by_source.get("expert", 0), self.c.n_raters.get("expert", 0)),
-        ]
-        sources_table = _table(
-            t("按来源的投票数", "Votes by source"),
-            [t("来源", "Source"), t("票数", "Votes"), t("投票者", "Raters")],
-            sources,
-            numeric={1, 2},
-        )
-        body: list[object] = [facts_table, tag("h2", t("投票来源", "Votes by source")), sources_table]
-        overall = r.board(OVERALL)
+        t = self.t
+        body: list[object] = [self._facts(), tag("h2", t("投票来源", "Votes by source")), self._sources()]
+        overall = self.r.board(OVERALL)
         body.append(tag("h2", t("总体排行榜", "Overall leaderboard")))
         if not overall.rows:
             body.append(self.no_votes())
@@ -82,35 +51,78 @@ class _Site(_About):
             ),
             tag("h2", t("评分与区间", "Ratings and intervals")),
             self.chart(overall, "chart-overall"),
+            *self._heatmap(overall),
         ]
-        matrix = self.c.win_rate
-        if matrix is not None:
-            order = [row.model for row in overall.rows if row.model in matrix.models]
-            index = [matrix.models.index(m) for m in order]
-            values = [[float(matrix.values[i, j]) for j in index] for i in index]
-            body += [
-                tag("h2", t("胜率热图", "Win-rate heatmap")),
-                tag(
-                    "figure",
-                    heatmap(
-                        order,
-                        values,
-                        labels=self.c.names,
-                        title=t(
-                            "两两胜率（行模型对列模型）", "Pairwise win rate (row model against column model)"
-                        ),
-                        desc=t(
-                            "每格写有行模型对列模型的胜率（平局各算半胜）；蓝色高于一半，红色低于一半，“—”为没有对比。",
-                            "Each cell gives the row model's share of wins against the column model (a draw is half a "
-                            "win each); blue above one half, red below, a dash where they never met.",
-                        ),
-                        ident="chart-heatmap",
-                    ),
-                ),
-            ]
         body.append(tag("h2", t("评审模型校正后的排行榜", "Judge-corrected leaderboard")))
         body.append(self.corrected())
         return self.page(PAGES[0], *body)
+
+    def _facts(self) -> Html:
+        t, r, c = self.t, self.r, self.c.report.counts
+        facts = [
+            (t("版本", "Release"), r.release),
+            (t("标题", "Title"), r.title or "—"),
+            (t("发布日期", "Published"), f"{r.published_at:%Y-%m-%d}" if r.published_at else "—"),
+            (t("对比版本", "Compared with"), r.previous or t("—（没有上一版本）", "— (no previous release)")),
+            (t("题目", "Questions"), c.questions),
+            (t("投票（有效）", "Votes (standing)"), c.votes),
+            (t("对比数", "Battles"), c.battles),
+            (t("参评模型", "Models rated"), c.models),
+        ]
+        return _table(
+            t("本版本", "This release"), [t("项目", "Item"), t("值", "Value")], facts, numeric=set()
+        )
+
+    def _sources(self) -> Html:
+        t, c = self.t, self.c.report.counts
+        sources = [
+            (
+                t("标注员（人工）", "Annotators (human)"),
+                c.votes_by_source.get("human", 0),
+                self.c.n_raters.get("human", 0),
+            ),
+            (
+                t("评审模型（LLM）", "LLM judge"),
+                c.votes_by_source.get("judge", 0),
+                self.c.n_raters.get("judge", 0),
+            ),
+            (t("专家裁决", "Experts"), c.votes_by_source.get("expert", 0), self.c.n_raters.get("expert", 0)),
+        ]
+        return _table(
+            t("按来源的投票数", "Votes by source"),
+            [t("来源", "Source"), t("票数", "Votes"), t("投票者", "Raters")],
+            sources,
+            numeric={1, 2},
+        )
+
+    def _heatmap(self, overall: SliceBoard) -> list[object]:
+        """The win-rate heatmap in the overall board's order; nothing without a win-rate matrix."""
+        t, matrix = self.t, self.c.win_rate
+        if matrix is None:
+            return []
+        order = [row.model for row in overall.rows if row.model in matrix.models]
+        index = [matrix.models.index(m) for m in order]
+        values = [[float(matrix.values[i, j]) for j in index] for i in index]
+        return [
+            tag("h2", t("胜率热图", "Win-rate heatmap")),
+            tag(
+                "figure",
+                heatmap(
+                    order,
+                    values,
+                    labels=self.c.names,
+                    title=t(
+                        "两两胜率（行模型对列模型）", "Pairwise win rate (row model against column model)"
+                    ),
+                    desc=t(
+                        "每格写有行模型对列模型的胜率（平局各算半胜）；蓝色高于一半，红色低于一半，“—”为没有对比。",
+                        "Each cell gives the row model's share of wins against the column model (a draw is half a "
+                        "win each); blue above one half, red below, a dash where they never met.",
+                    ),
+                    ident="chart-heatmap",
+                ),
+            ),
+        ]
 
     def corrected(self) -> Html:
         t, board = self.t, self.c.corrected
@@ -190,22 +202,8 @@ class _Site(_About):
 
     def release(self) -> str:
         t, c = self.t, self.r.counts
-        rows = [
-            (
-                _dimension(d.value, self.lang),
-                c.questions_by_dimension.get(d.value, 0),
-                c.votes_by_dimension.get(d.value, 0),
-            )
-            for d in Dimension
-        ]
-        rows.append((t("合计", "Total"), c.questions, c.votes))
         body: list[object] = [
-            _table(
-                t("各维度题目数与投票数", "Questions and votes per dimension"),
-                [t("维度", "Dimension"), t("题目", "Questions"), t("投票", "Votes")],
-                rows,
-                numeric={1, 2},
-            ),
+            self._questions_table(),
             tag(
                 "p",
                 t(
@@ -220,19 +218,47 @@ class _Site(_About):
         if diff is None or self.r.previous is None:
             body.append(tag("p", t("没有上一版本。", "There is no previous release."), class_="muted"))
             return self.page(PAGES[3], *body)
-        body.append(
-            _table(
-                t(f"{self.r.release} 对比 {self.r.previous}", f"{self.r.release} against {self.r.previous}"),
-                [t("变化", "Change"), t("题目数", "Questions")],
-                [
-                    (t("新增", "Added"), len(diff.added)),
-                    (t("退役", "Retired"), len(diff.retired)),
-                    (t("修改", "Changed"), len(diff.changed)),
-                    (t("未变", "Unchanged"), diff.unchanged),
-                ],
-                numeric={1},
+        body.append(self._diff_counts(diff, self.r.previous))
+        changed = self._changed_questions(diff)
+        if changed is not None:
+            body.append(changed)
+        return self.page(PAGES[3], *body)
+
+    def _questions_table(self) -> Html:
+        t, c = self.t, self.r.counts
+        rows = [
+            (
+                _dimension(d.value, self.lang),
+                c.questions_by_dimension.get(d.value, 0),
+                c.votes_by_dimension.get(d.value, 0),
             )
+            for d in Dimension
+        ]
+        rows.append((t("合计", "Total"), c.questions, c.votes))
+        return _table(
+            t("各维度题目数与投票数", "Questions and votes per dimension"),
+            [t("维度", "Dimension"), t("题目", "Questions"), t("投票", "Votes")],
+            rows,
+            numeric={1, 2},
         )
+
+    def _diff_counts(self, diff: QuestionDiff, previous: str) -> Html:
+        t = self.t
+        return _table(
+            t(f"{self.r.release} 对比 {previous}", f"{self.r.release} against {previous}"),
+            [t("变化", "Change"), t("题目数", "Questions")],
+            [
+                (t("新增", "Added"), len(diff.added)),
+                (t("退役", "Retired"), len(diff.retired)),
+                (t("修改", "Changed"), len(diff.changed)),
+                (t("未变", "Unchanged"), diff.unchanged),
+            ],
+            numeric={1},
+        )
+
+    def _changed_questions(self, diff: QuestionDiff) -> Html | None:
+        """The ids of the questions added, retired or changed (never their text); None when none."""
+        t = self.t
         listed = [
             *((q.question_id, t("新增", "added"), q.dimension, "") for q in diff.added),
             *((q.question_id, t("退役", "retired"), q.dimension, "") for q in diff.retired),
@@ -241,24 +267,22 @@ class _Site(_About):
                 for ch in diff.changed
             ),
         ]
-        if listed:
-            body.append(
-                _table(
-                    t(
-                        "变化的题目（只列编号，不公开题目文本）",
-                        "Questions that changed (ids only; texts are not published)",
-                    ),
-                    [
-                        t("题目编号", "Question id"),
-                        t("变化", "Change"),
-                        t("维度", "Dimension"),
-                        t("修改的字段", "Fields changed"),
-                    ],
-                    [(q, kind, _dimension(dim.value, self.lang), fields) for q, kind, dim, fields in listed],
-                    numeric=set(),
-                )
-            )
-        return self.page(PAGES[3], *body)
+        if not listed:
+            return None
+        return _table(
+            t(
+                "变化的题目（只列编号，不公开题目文本）",
+                "Questions that changed (ids only; texts are not published)",
+            ),
+            [
+                t("题目编号", "Question id"),
+                t("变化", "Change"),
+                t("维度", "Dimension"),
+                t("修改的字段", "Fields changed"),
+            ],
+            [(q, kind, _dimension(dim.value, self.lang), fields) for q, kind, dim, fields in listed],
+            numeric=set(),
+        )
 
 
 def _data_files(content: SiteContent, lang: Lang) -> list[tuple[str, str, str]]:
