@@ -5,9 +5,12 @@ for the mock server) and strict parsing of the generator's JSON reply.
   the event text is fenced so it cannot smuggle instructions out of its block;
 - ``parse_generation_prompt``: recover the request from a rendered prompt (mockllm uses it);
 - ``parse_generation_reply``: a JSON object ``{"questions": [{"question", "reference_note"}]}``,
-  all or nothing; a bad reply raises ``GenerationReplyError`` naming the item and the field.
+  all or nothing; a bad reply raises ``GenerationReplyError`` naming the item and the field;
+- ``CandidateStatus``: where a generated candidate stands (pending, approved, rejected, duplicate,
+  stale), as ``candidate_question.status`` stores it.
 """
 
+from judging.generation._candidate import CandidateStatus
 from judging.generation._parse import (
     MAX_NOTE_CHARS,
     MAX_QUESTION_CHARS,
@@ -30,6 +33,7 @@ __all__ = [
     "MAX_NOTE_CHARS",
     "MAX_PER_DIMENSION",
     "MAX_QUESTION_CHARS",
+    "CandidateStatus",
     "EventBrief",
     "GeneratedCandidate",
     "GenerationPrompt",

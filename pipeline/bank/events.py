@@ -7,11 +7,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy.engine import Engine
 
 from judging.dimensions import Dimension
+from judging.generation import CandidateStatus
 from storage.bank import candidates as candidate_store
 from storage.bank import events as event_store
 from storage.db.session import read_session, write_session
@@ -35,14 +35,6 @@ MAX_SUMMARY_CHARS = 8_000
 MAX_URL_CHARS = 1_000
 
 _URL = re.compile(r"^https?://\S+$")
-
-
-class CandidateStatus(StrEnum):
-    PENDING = "pending"  # waiting for expert verification
-    APPROVED = "approved"  # joined a draft release
-    REJECTED = "rejected"
-    DUPLICATE = "duplicate"  # filtered: duplicates the bank or an earlier candidate
-    STALE = "stale"  # not verified in time: out of the queue, never joins a draft on its own
 
 
 @dataclass(frozen=True)
@@ -121,7 +113,7 @@ def event_candidates(
         return candidate_store.list_candidates(
             session=session,
             event_id=event_id,
-            statuses=None if statuses is None else [s.value for s in statuses],
+            statuses=statuses,
         )
 
 

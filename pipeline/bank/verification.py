@@ -119,14 +119,14 @@ def review_queue(engine: Engine, *, reviewer: str) -> list[candidate_store.Candi
     """Pending candidates this reviewer has not yet approved in their current form, oldest in the
     queue first."""
     with read_session(engine) as session:
-        pending = candidate_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
+        pending = candidate_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING])
     queue = [c for c in pending if reviewer not in approvals_of(c)]
     return sorted(queue, key=lambda c: (_queued(c), c.id))
 
 
 def stale_candidates(engine: Engine) -> list[candidate_store.CandidateInfo]:
     with read_session(engine) as session:
-        return candidate_store.list_candidates(session=session, statuses=[CandidateStatus.STALE.value])
+        return candidate_store.list_candidates(session=session, statuses=[CandidateStatus.STALE])
 
 
 def requeue_candidate(engine: Engine, candidate_id: int, *, actor: str, now: datetime | None = None) -> None:
@@ -235,7 +235,7 @@ def review_candidate(
         required = config.required_approvals
         if decision is Decision.REJECT:
             candidate_store.decide_candidate(
-                session=session, candidate_id=candidate_id, status=CandidateStatus.REJECTED.value, now=moment
+                session=session, candidate_id=candidate_id, status=CandidateStatus.REJECTED, now=moment
             )
             return ReviewOutcome(candidate_id, CandidateStatus.REJECTED, approvers, required, None, None)
         if len(approvers) < required:
@@ -304,7 +304,7 @@ def _approve(
     candidate_store.decide_candidate(
         session=session,
         candidate_id=candidate.id,
-        status=CandidateStatus.APPROVED.value,
+        status=CandidateStatus.APPROVED,
         now=moment,
         question_id=question_id,
     )

@@ -178,7 +178,7 @@ def draft_progress(engine: Engine, draft: str | None, target: ReleaseTarget | No
             for q in question_store.release_questions(session=session, release_id=found.id):
                 counts = anchors if q.anchor else verified
                 counts[q.record.dimension.value] = counts.get(q.record.dimension.value, 0) + 1
-        pending = candidate_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
+        pending = candidate_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING])
     waiting: dict[str, int] = {}
     for c in pending:
         waiting[c.dimension] = waiting.get(c.dimension, 0) + 1

@@ -213,9 +213,9 @@ def check_draft(
                     (s.tag, q) for q in question_store.release_questions(session=session, release_id=s.id)
                 )
         linked = candidate_store.list_candidates(
-            session=session, statuses=[CandidateStatus.APPROVED.value, CandidateStatus.STALE.value]
+            session=session, statuses=[CandidateStatus.APPROVED, CandidateStatus.STALE]
         )
-        pending = candidate_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING.value])
+        pending = candidate_store.list_candidates(session=session, statuses=[CandidateStatus.PENDING])
     progress = draft_progress(engine, draft, target)
     problems, notes = _target_problems(progress, summary.parent_tag, target)
     problems.extend(_anchor_problems(summaries, summary))

@@ -93,9 +93,7 @@ def _store_proposals(
                 generator=generator,
                 prompt_version=GENERATION_PROMPT_VERSION,
                 run_id=run_id,
-                status=CandidateStatus.DUPLICATE.value
-                if match is not None
-                else CandidateStatus.PENDING.value,
+                status=CandidateStatus.DUPLICATE if match is not None else CandidateStatus.PENDING,
                 duplicate_of=duplicate_of,
                 duplicate_similarity=None if match is None else match.similarity,
             )

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from judging.generation import CandidateStatus
 from storage.db.models import (
     CandidateQuestion,
     Event,
@@ -60,7 +61,7 @@ class CandidateInfo:
     text: str  # the current text: the latest edit, else what the generator wrote
     generated_text: str
     reference_note: str
-    status: str
+    status: CandidateStatus
     generator: str
     prompt_version: str
     run_id: int | None
@@ -99,7 +100,7 @@ def add_candidate(
     generator: str,
     prompt_version: str,
     run_id: int | None,
-    status: str = "pending",
+    status: CandidateStatus = CandidateStatus.PENDING,
     duplicate_of: str | None = None,
     duplicate_similarity: float | None = None,
 ) -> int:
@@ -108,7 +109,7 @@ def add_candidate(
         dimension=dimension,
         text=text,
         reference_note=reference_note,
-        status=status,
+        status=CandidateStatus(status).value,
         generator=generator,
         prompt_version=prompt_version,
         run_id=run_id,
@@ -126,7 +127,7 @@ def candidate_texts(*, session: Session) -> list[str]:
     so a new batch is checked against what experts have seen or are about to see."""
     rows = session.exec(
         select(CandidateQuestion.text, CandidateQuestion.edited_text)
-        .where(CandidateQuestion.status != "duplicate")
+        .where(CandidateQuestion.status != CandidateStatus.DUPLICATE.value)
         .order_by(col(CandidateQuestion.id))
     ).all()
     texts: list[str] = []
@@ -181,7 +182,7 @@ def _candidate_info(row: CandidateQuestion, title: str, reviews: Sequence[Review
         text=row.edited_text if row.edited_text is not None else row.text,
         generated_text=row.text,
         reference_note=row.reference_note,
-        status=row.status,
+        status=CandidateStatus(row.status),
         generator=row.generator,
         prompt_version=row.prompt_version,
         run_id=row.run_id,
@@ -199,7 +200,7 @@ def list_candidates(
     *,
     session: Session,
     event_id: int | None = None,
-    statuses: Sequence[str] | None = None,
+    statuses: Sequence[CandidateStatus] | None = None,
     candidate_ids: Sequence[int] | None = None,
 ) -> list[CandidateInfo]:
     """Candidates in id order with their reviews (oldest first)."""
@@ -209,7 +210,7 @@ def list_candidates(
     if event_id is not None:
         query = query.where(CandidateQuestion.event_id == event_id)
     if statuses is not None:
-        query = query.where(col(CandidateQuestion.status).in_(list(statuses)))
+        query = query.where(col(CandidateQuestion.status).in_([CandidateStatus(s).value for s in statuses]))
     if candidate_ids is not None:
         query = query.where(col(CandidateQuestion.id).in_(list(candidate_ids)))
     rows = session.exec(query.order_by(col(CandidateQuestion.id))).all()
@@ -262,12 +263,17 @@ def add_review(
 
 
 def decide_candidate(
-    *, session: Session, candidate_id: int, status: str, now: datetime, question_id: int | None = None
+    *,
+    session: Session,
+    candidate_id: int,
+    status: CandidateStatus,
+    now: datetime,
+    question_id: int | None = None,
 ) -> None:
     candidate = session.get(CandidateQuestion, candidate_id)
     if candidate is None:
         raise LookupError(f"decide_candidate: no candidate question with id {candidate_id!r}")
-    candidate.status = status
+    candidate.status = CandidateStatus(status).value
     candidate.decided_at = now
     candidate.question_id = question_id
     session.add(candidate)
@@ -291,15 +297,21 @@ def mark_stale(*, session: Session, queued_before: datetime, now: datetime) -> l
     ids = list(
         session.exec(
             select(CandidateQuestion.id)
-            .where(CandidateQuestion.status == "pending", col(CandidateQuestion.queued_at) < queued_before)
+            .where(
+                CandidateQuestion.status == CandidateStatus.PENDING.value,
+                col(CandidateQuestion.queued_at) < queued_before,
+            )
             .order_by(col(CandidateQuestion.id))
         ).all()
     )
     if ids:
         session.execute(
             update(CandidateQuestion)
-            .where(col(CandidateQuestion.id).in_(ids), col(CandidateQuestion.status) == "pending")
-            .values(status="stale", decided_at=now)
+            .where(
+                col(CandidateQuestion.id).in_(ids),
+                col(CandidateQuestion.status) == CandidateStatus.PENDING.value,
+            )
+            .values(status=CandidateStatus.STALE.value, decided_at=now)
         )
         session.flush()
     return [int(i) for i in ids if i is not None]
@@ -310,11 +322,11 @@ def requeue_candidate(*, session: Session, candidate_id: int, now: datetime) -> 
     candidate = session.get(CandidateQuestion, candidate_id)
     if candidate is None:
         raise LookupError(f"requeue_candidate: no candidate question with id {candidate_id!r}")
-    if candidate.status != "stale":
+    if candidate.status != CandidateStatus.STALE:
         raise ValueError(
             f"requeue_candidate: candidate {candidate_id} is {candidate.status}; only a stale one goes back"
         )
-    candidate.status = "pending"
+    candidate.status = CandidateStatus.PENDING.value
     candidate.queued_at = now
     candidate.decided_at = None
     session.add(candidate)
