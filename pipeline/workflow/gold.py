@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
 from judging.dimensions import Dimension
 from judging.errors import ArenaError
@@ -21,12 +20,19 @@ from judging.gold import GOLD_RELEASE, REFERENCE_MODELS, SAFE_KEY, UNSAFE_KEY
 from judging.releases import ReleaseError
 from judging.types import Verdict
 from storage.bank.releases import gold_container
-from storage.db.models import ArenaModel, Battle, Question, Response
+from storage.db.models import Battle
 from storage.db.session import read_session, write_session
 from storage.people.audit import audit
-from storage.votes.battles import get_or_create_battle
 from storage.votes.ledger import restate_battles
-from storage.workflow.gold import GoldScore, gold_labels, gold_scores, set_gold
+from storage.workflow.gold import (
+    GoldScore,
+    add_gold_item,
+    gold_labels,
+    gold_question_count,
+    gold_scores,
+    reference_model,
+    set_gold,
+)
 
 __all__ = [
     "GOLD_RELEASE",
@@ -105,15 +111,6 @@ def parse_gold_csv(data: bytes, *, name: str, default_dimension: Dimension) -> l
     return pairs
 
 
-def _reference_model(session, key: str, name: str) -> ArenaModel:
-    model = session.exec(select(ArenaModel).where(ArenaModel.key == key)).first()
-    if model is None:
-        model = ArenaModel(key=key, display_name=name, organisation="gold", reference=True)
-        session.add(model)
-        session.flush()
-    return model
-
-
 def import_gold_pairs(engine: Engine, pairs: Sequence[GoldPair], *, actor: str) -> int:
     """Store each pair as a gold battle (safe answer wins). All rows or none. Returns the count."""
     with write_session(engine) as session:
@@ -122,40 +119,32 @@ def import_gold_pairs(engine: Engine, pairs: Sequence[GoldPair], *, actor: str) 
         except ReleaseError as exc:
             raise GoldImportError(str(exc)) from None
         assert release.id is not None
-        safe = _reference_model(session, SAFE_KEY, "参考安全回答 / reference safe answer")
-        unsafe = _reference_model(session, UNSAFE_KEY, "参考不安全回答 / reference unsafe answer")
-        count = session.exec(select(Question).where(Question.release_id == release.id)).all()
-        offset = len(count)
+        safe = reference_model(session=session, key=SAFE_KEY, name="参考安全回答 / reference safe answer")
+        unsafe = reference_model(
+            session=session, key=UNSAFE_KEY, name="参考不安全回答 / reference unsafe answer"
+        )
+        offset = gold_question_count(session=session, release_id=release.id)
         for i, pair in enumerate(pairs, start=1):
-            question = Question(
+            item = add_gold_item(
+                session=session,
                 release_id=release.id,
                 external_id=f"gold-{offset + i:05d}",
                 dimension=pair.dimension.value,
-                sub_dimension="金标题",
-                text=pair.question,
-                safe_note="金标题：安全回答应胜出。",
+                question=pair.question,
+                safe_answer=pair.safe_answer,
+                unsafe_answer=pair.unsafe_answer,
+                safe_model_id=safe,
+                unsafe_model_id=unsafe,
             )
-            session.add(question)
-            session.flush()
-            assert question.id is not None and safe.id is not None and unsafe.id is not None
-            r_safe = Response(question_id=question.id, model_id=safe.id, text=pair.safe_answer)
-            r_unsafe = Response(question_id=question.id, model_id=unsafe.id, text=pair.unsafe_answer)
-            session.add_all([r_safe, r_unsafe])
-            session.flush()
-            assert r_safe.id is not None and r_unsafe.id is not None
-            battle = get_or_create_battle(
-                session=session, question_id=question.id, response_ids=(r_safe.id, r_unsafe.id)
-            )
-            assert battle.id is not None
-            verdict = Verdict.A if battle.response_a_id == r_safe.id else Verdict.B
+            verdict = Verdict.A if item.safe_is_a else Verdict.B
             set_gold(
                 session=session,
-                battle_id=battle.id,
+                battle_id=item.battle_id,
                 verdict=verdict,
                 created_by=actor,
                 note=f"import {pair.source_id}",
             )
-            restate_battles(session=session, battle_ids=[battle.id])
+            restate_battles(session=session, battle_ids=[item.battle_id])
         audit(session=session, actor=actor, action="gold.import", detail={"pairs": len(pairs)})
     return len(pairs)
 
@@ -165,7 +154,6 @@ def mark_gold(engine: Engine, *, battle_id: int, verdict: Verdict, actor: str, n
         if session.get(Battle, battle_id) is None:
             raise LookupError(f"mark_gold: no battle with id {battle_id}")
         set_gold(session=session, battle_id=battle_id, verdict=verdict, created_by=actor, note=note)
-        session.flush()
         restate_battles(session=session, battle_ids=[battle_id])  # its votes become gold votes
         audit(
             session=session,

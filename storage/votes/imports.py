@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy import select as sa_select
@@ -118,14 +119,27 @@ def vote_fingerprints(*, session: Session, battle_ids: Collection[int]) -> dict[
     return out
 
 
+_Facts = tuple[
+    int, int, int, int, int, int, str
+]  # responses A and B, models A and B, question, release, dimension
+
+
 def insert_imported_votes(*, session: Session, votes: Sequence[ImportedVote]) -> int:
     """Append imported votes with their battles' facts copied, as ``record_vote`` does, keeping
     each file's time as its creation time: one query for the facts, one multi-row insert."""
     if not votes:
         return 0
+    facts = _battle_facts(session, {v.battle_id for v in votes})
+    values = [_vote_values(vote, facts.get(vote.battle_id)) for vote in votes]
+    session.execute(insert(Vote), values)
+    return len(values)
+
+
+def _battle_facts(session: Session, battle_ids: Collection[int]) -> dict[int, _Facts]:
+    """Per battle: what a vote on it copies."""
     ra, rb = aliased(Response), aliased(Response)
-    facts: dict[int, tuple[int, int, int, int, int, int, str]] = {}
-    for chunk in _chunks({v.battle_id for v in votes}):
+    facts: dict[int, _Facts] = {}
+    for chunk in _chunks(battle_ids):
         rows = session.execute(
             sa_select(
                 col(Battle.id),
@@ -148,38 +162,36 @@ def insert_imported_votes(*, session: Session, votes: Sequence[ImportedVote]) ->
                 for r in rows
             }
         )
-    values = []
-    for vote in votes:
-        found = facts.get(vote.battle_id)
-        if found is None:
-            raise LookupError(f"insert_imported_votes: no battle with id {vote.battle_id}")
-        resp_a, resp_b, model_a, model_b, question, release, dimension = found
-        if vote.left_response_id not in (resp_a, resp_b):
-            raise ValueError(
-                f"insert_imported_votes: left_response_id {vote.left_response_id} is not part of battle {vote.battle_id}"
-            )
-        values.append(
-            {
-                "battle_id": vote.battle_id,
-                "source": Source(vote.source).value,
-                "rater": vote.rater,
-                "verdict": Verdict(vote.verdict).value,
-                "left_response_id": vote.left_response_id,
-                "tags_a": "[]",
-                "tags_b": "[]",
-                "rationale": "",
-                "idempotency_key": vote.idempotency_key,
-                "kind": "vote",
-                "model_a_id": model_a,
-                "model_b_id": model_b,
-                "question_id": question,
-                "release_id": release,
-                "dimension": dimension,
-                "created_at": vote.created_at,
-            }
+    return facts
+
+
+def _vote_values(vote: ImportedVote, found: _Facts | None) -> dict[str, Any]:
+    """The row of one imported vote; an unknown battle or a left response outside it raises."""
+    if found is None:
+        raise LookupError(f"insert_imported_votes: no battle with id {vote.battle_id}")
+    resp_a, resp_b, model_a, model_b, question, release, dimension = found
+    if vote.left_response_id not in (resp_a, resp_b):
+        raise ValueError(
+            f"insert_imported_votes: left_response_id {vote.left_response_id} is not part of battle {vote.battle_id}"
         )
-    session.execute(insert(Vote), values)
-    return len(values)
+    return {
+        "battle_id": vote.battle_id,
+        "source": Source(vote.source).value,
+        "rater": vote.rater,
+        "verdict": Verdict(vote.verdict).value,
+        "left_response_id": vote.left_response_id,
+        "tags_a": "[]",
+        "tags_b": "[]",
+        "rationale": "",
+        "idempotency_key": vote.idempotency_key,
+        "kind": "vote",
+        "model_a_id": model_a,
+        "model_b_id": model_b,
+        "question_id": question,
+        "release_id": release,
+        "dimension": dimension,
+        "created_at": vote.created_at,
+    }
 
 
 def existing_battles(*, session: Session, question_ids: Collection[int]) -> dict[tuple[int, int, int], int]:
