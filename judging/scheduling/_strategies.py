@@ -94,6 +94,30 @@ class History:
             self.models, read_only(games), read_only(side_a), read_only(side_b), read_only(last_side)
         )
 
+    @classmethod
+    def from_counts(cls, models: Sequence[str], comparisons: Iterable[Comparison]) -> History:
+        """A history from aggregated comparisons (``weight`` = how many votes): games and sides
+        counted, and no model has a last side (aggregated counts carry no order)."""
+        names = tuple(models)
+        index = {m: k for k, m in enumerate(names)}
+        n = len(names)
+        games = np.zeros((n, n), np.int64)
+        side_a = np.zeros(n, np.int64)
+        side_b = np.zeros(n, np.int64)
+        for c in comparisons:
+            try:
+                a, b = index[c.model_a], index[c.model_b]
+            except KeyError as error:
+                raise ValueError(f"History.from_counts: model {error.args[0]!r} is not scheduled") from None
+            times = int(c.weight)
+            games[a, b] += times
+            games[b, a] += times
+            side_a[a] += times
+            side_b[b] += times
+        return cls(
+            names, read_only(games), read_only(side_a), read_only(side_b), read_only(np.zeros(n, np.int64))
+        )
+
     @property
     def total(self) -> int:
         return int(self.games.sum() // 2)

@@ -303,19 +303,7 @@ def _active(session, username, rng, dims, release_id) -> int | None:
     counts = pair_outcome_counts(session=session)
     comparisons = [Comparison(a, b, outcome_from_verdict(v), float(n)) for a, b, v, n in counts if a != b]
     keys = sorted(models)
-    history = History.empty(keys)
-    index = {k: i for i, k in enumerate(keys)}
-    games = history.games.copy()
-    side_a = history.side_a.copy()
-    side_b = history.side_b.copy()
-    for c in comparisons:
-        i, j = index[c.model_a], index[c.model_b]
-        games[i, j] += int(c.weight)
-        games[j, i] += int(c.weight)
-        side_a[i] += int(c.weight)
-        side_b[j] += int(c.weight)
-    # aggregated counts carry no order, so no model has a "last side" here
-    history = History(history.models, games, side_a, side_b, np.zeros(len(keys), np.int64))
+    history = History.from_counts(keys, comparisons)
     bt = BradleyTerry()
     fit = bt.fit(comparisons) if comparisons else bt.initial(keys)
     np_rng = np.random.default_rng(rng.getrandbits(64))

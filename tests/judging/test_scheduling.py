@@ -315,3 +315,16 @@ def test_the_convergence_stop_fires_at_tau_093_in_the_bench_world() -> None:
         assert run.stop is not None, f"seed {seed}: the rule never fired"
         spent, tau = run.stop
         assert tau >= 0.93 and spent < 60_000, f"seed {seed}: stopped at {spent} with tau {tau:.3f}"
+
+
+def test_history_from_counts_counts_games_and_sides_without_a_last_side() -> None:
+    votes = [
+        Comparison("a", "b", Outcome.A_WINS, 3.0),  # three votes a (shown as A) vs b
+        Comparison("c", "a", Outcome.TIE, 2.0),
+    ]
+    history = History.from_counts(["a", "b", "c"], votes)
+    assert history.games.tolist() == [[0, 3, 2], [3, 0, 0], [2, 0, 0]]
+    assert history.side_a.tolist() == [3, 0, 2] and history.side_b.tolist() == [2, 3, 0]
+    assert history.last_side.tolist() == [0, 0, 0] and history.total == 5
+    with pytest.raises(ValueError, match="'z' is not scheduled"):
+        History.from_counts(["a", "b"], [Comparison("a", "z", Outcome.A_WINS)])
