@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -19,7 +17,7 @@ from judging.types import Source, Verdict
 from storage.db.models import Vote, utcnow
 from storage.db.session import read_session, write_session
 from storage.people.audit import audit
-from storage.votes.battles import BattleView, battle_view, list_models, pick_battle_for
+from storage.votes.battles import BattleView, battle_view, list_models
 from storage.votes.ledger import statuses_of
 from storage.votes.record import BattleFacts, VoteRecord, battle_facts, record_vote
 from storage.workflow.adjudication import add_flag
@@ -38,7 +36,6 @@ __all__ = [
     "flag_item",
     "last_undoable_vote",
     "masked_view",
-    "next_item",
     "retract_vote",
     "skip_item",
     "submit_vote",
@@ -81,27 +78,6 @@ class VoteItem:
     left_response_id: int
     idempotency_key: str
     shown_at: datetime
-
-
-def next_item(
-    engine: Engine,
-    *,
-    rater: str,
-    rng: random.Random,
-    dimensions: Sequence[str] | None = None,
-    release_id: int | None = None,
-) -> VoteItem | None:
-    """A battle the rater has not judged, with a random left/right order."""
-    with write_session(engine) as session:
-        battle = pick_battle_for(
-            session=session, rater=rater, rng=rng, dimensions=dimensions, release_id=release_id
-        )
-        if battle is None:
-            return None
-        assert battle.id is not None
-        left = battle.response_a_id if rng.random() < 0.5 else battle.response_b_id
-        # the key is unique across processes: never drawn from a (possibly seeded) RNG
-        return VoteItem(battle.id, left, uuid.uuid4().hex, utcnow())
 
 
 def view_item(engine: Engine, item: VoteItem, *, marker: str = "［已隐去模型名］") -> BattleView:

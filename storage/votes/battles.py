@@ -3,8 +3,6 @@ one, a random unvoted battle, the list of arena models. Every function takes ``*
 
 from __future__ import annotations
 
-import random
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +13,6 @@ from storage.db.models import (
     Battle,
     Question,
     Response,
-    Vote,
 )
 
 __all__ = [
@@ -24,7 +21,6 @@ __all__ = [
     "battle_view",
     "get_or_create_battle",
     "list_models",
-    "pick_battle_for",
 ]
 
 
@@ -117,47 +113,3 @@ def battle_view(*, session: Session, battle_id: int) -> BattleView:
         model_a=_model_info(model_a),
         model_b=_model_info(model_b),
     )
-
-
-def pick_battle_for(
-    *,
-    session: Session,
-    rater: str,
-    rng: random.Random,
-    dimensions: Sequence[str] | None = None,
-    release_id: int | None = None,
-    attempts: int = 50,
-) -> Battle | None:
-    """A random battle (question + two responses) the rater has not voted on yet.
-
-    Chooses a random question, then a random pair of its responses; gives up after ``attempts``
-    draws that all hit battles the rater has already judged.
-    """
-    q = select(Question.id)
-    if release_id is not None:
-        q = q.where(Question.release_id == release_id)
-    if dimensions:
-        q = q.where(col(Question.dimension).in_(list(dimensions)))
-    question_ids = [int(i) for i in session.exec(q).all() if i is not None]
-    if not question_ids:
-        return None
-    for _ in range(attempts):
-        qid = rng.choice(question_ids)
-        responses = list(session.exec(select(Response.id).where(Response.question_id == qid)).all())
-        if len(responses) < 2:
-            continue
-        pair = rng.sample(responses, 2)
-        low, high = sorted(int(r) for r in pair if r is not None)
-        voted = session.exec(
-            select(Vote.id)
-            .join(Battle, col(Battle.id) == col(Vote.battle_id))
-            .where(
-                Vote.rater == rater,
-                Battle.question_id == qid,
-                Battle.response_a_id == low,
-                Battle.response_b_id == high,
-            )
-        ).first()
-        if voted is None:
-            return get_or_create_battle(session=session, question_id=qid, response_ids=(low, high))
-    return None

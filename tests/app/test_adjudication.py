@@ -23,11 +23,11 @@ from pipeline.workflow.voting import flag_item
 from storage.db.models import Battle, Response
 from storage.db.session import read_session, write_session
 from storage.people.audit import recent_audit
-from storage.votes.battles import pick_battle_for
 from storage.votes.ledger import statuses_of
 from storage.votes.record import record_vote
 from storage.workflow.adjudication import battle_votes
 from tests.app.test_vote_flow import _press
+from tests.seeding import pick_battle_for
 from ui.components import inert_markdown
 from ui.i18n import translate
 

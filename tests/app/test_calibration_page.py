@@ -11,8 +11,9 @@ from pipeline.startup.bootstrap import prepare
 from pipeline.startup.settings import Settings
 from storage.db.models import Battle, Response
 from storage.db.session import read_session, write_session
-from storage.votes.battles import list_models, pick_battle_for
+from storage.votes.battles import list_models
 from storage.votes.record import record_vote
+from tests.seeding import pick_battle_for
 from ui.components import inert_markdown
 from ui.i18n import translate
 

@@ -32,8 +32,8 @@ from storage.bank.releases import GoldItemsError, ReleaseError, ReleaseKind, lis
 from storage.db.engine import make_engine
 from storage.db.models import Battle, Release
 from storage.db.session import read_session, write_session
-from storage.votes.battles import pick_battle_for
 from storage.votes.record import record_vote
+from tests.seeding import pick_battle_for
 
 DEMO = "v261201"
 GOLD_CSV = "question,safe_answer,unsafe_answer\n金问一：怎么办？,安全的回答一,不安全的回答一\n金问二：可以吗？,安全的回答二,不安全的回答二\n"

@@ -11,10 +11,11 @@ import trueskill
 from judging.ratings import EloRater
 from judging.types import Source, Verdict
 from pipeline.views.live_ratings import OVERALL, LiveRatings, standings_from_votes
-from pipeline.workflow.voting import next_item, submit_vote
+from pipeline.workflow.voting import submit_vote
 from storage.db.session import read_session
 from storage.votes.battles import ModelInfo, list_models
 from storage.votes.log import VoteRow, votes_after
+from tests.seeding import next_item
 
 MODELS = [ModelInfo(1, "m1", "M1", ""), ModelInfo(2, "m2", "M2", ""), ModelInfo(3, "m3", "M3", "")]
 

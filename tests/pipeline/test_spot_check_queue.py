@@ -24,10 +24,10 @@ from pipeline.workflow.voting import submit_vote
 from storage.db.app_settings import set_setting
 from storage.db.models import Assignment, Battle, Vote
 from storage.db.session import read_session, write_session
-from storage.votes.battles import pick_battle_for
 from storage.votes.log import latest_vote_id
 from storage.votes.record import record_vote
 from storage.workflow.spot_checks import human_vote_selections, spot_check_eligible, spot_check_rows
+from tests.seeding import pick_battle_for
 
 
 def _judged_battles(engine, n: int, seed: int = 3) -> tuple[list[int], set[int]]:

@@ -13,8 +13,8 @@ from judging.votes_file import VotesFormat
 from pipeline.interchange.vote_export import VotesExportFormat, export_votes
 from storage.db.models import Battle, Vote
 from storage.db.session import write_session
-from storage.votes.battles import pick_battle_for
 from storage.votes.record import record_vote
+from tests.seeding import pick_battle_for
 
 
 def cast(engine, rng, *, rater, verdict, left_is_a=True, supersedes=None, key):

@@ -19,8 +19,8 @@ from pipeline.startup.bootstrap import init_database
 from pipeline.startup.settings import Settings
 from storage.db.models import Battle, Vote
 from storage.db.session import read_session, write_session
-from storage.votes.battles import pick_battle_for
 from storage.votes.record import record_vote
+from tests.seeding import pick_battle_for
 
 RELEASE = "v261201"
 HEADER = "model_a,model_b,winner,source,rater,shown_first,dimension,release,question_id,turn,tstamp\n"

@@ -8,9 +8,10 @@ import random
 import pytest
 
 from judging.types import Verdict
-from pipeline.workflow.voting import canonical_verdict, next_item, submit_vote
+from pipeline.workflow.voting import canonical_verdict, submit_vote
 from storage.db.models import Battle, Vote
 from storage.db.session import read_session
+from tests.seeding import next_item
 
 
 @pytest.mark.parametrize(

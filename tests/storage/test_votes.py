@@ -14,9 +14,10 @@ from sqlmodel import func, select
 from judging.types import Source, Verdict
 from storage.db.models import Battle, Response, Vote
 from storage.db.session import read_session, write_session
-from storage.votes.battles import get_or_create_battle, pick_battle_for
+from storage.votes.battles import get_or_create_battle
 from storage.votes.log import votes_after
 from storage.votes.record import record_vote
+from tests.seeding import pick_battle_for
 
 
 def _battle(db, rng=None):

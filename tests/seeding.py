@@ -1,0 +1,85 @@
+"""Seeding helpers for tests: a random battle a rater has not judged, and the same as a vote
+item. The app never picks battles this way (the queue does, pipeline/workflow/queue.py); tests use
+these to lay down votes quickly.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from pipeline.workflow.voting import VoteItem
+from storage.db.models import Battle, Question, Response, Vote, utcnow
+from storage.db.session import write_session
+from storage.votes.battles import get_or_create_battle
+
+__all__ = ["next_item", "pick_battle_for"]
+
+
+def pick_battle_for(
+    *,
+    session: Session,
+    rater: str,
+    rng: random.Random,
+    dimensions: Sequence[str] | None = None,
+    release_id: int | None = None,
+    attempts: int = 50,
+) -> Battle | None:
+    """A random battle (question + two responses) the rater has not voted on yet.
+
+    Chooses a random question, then a random pair of its responses; gives up after ``attempts``
+    draws that all hit battles the rater has already judged.
+    """
+    q = select(Question.id)
+    if release_id is not None:
+        q = q.where(Question.release_id == release_id)
+    if dimensions:
+        q = q.where(col(Question.dimension).in_(list(dimensions)))
+    question_ids = [int(i) for i in session.exec(q).all() if i is not None]
+    if not question_ids:
+        return None
+    for _ in range(attempts):
+        qid = rng.choice(question_ids)
+        responses = list(session.exec(select(Response.id).where(Response.question_id == qid)).all())
+        if len(responses) < 2:
+            continue
+        pair = rng.sample(responses, 2)
+        low, high = sorted(int(r) for r in pair if r is not None)
+        voted = session.exec(
+            select(Vote.id)
+            .join(Battle, col(Battle.id) == col(Vote.battle_id))
+            .where(
+                Vote.rater == rater,
+                Battle.question_id == qid,
+                Battle.response_a_id == low,
+                Battle.response_b_id == high,
+            )
+        ).first()
+        if voted is None:
+            return get_or_create_battle(session=session, question_id=qid, response_ids=(low, high))
+    return None
+
+
+def next_item(
+    engine: Engine,
+    *,
+    rater: str,
+    rng: random.Random,
+    dimensions: Sequence[str] | None = None,
+    release_id: int | None = None,
+) -> VoteItem | None:
+    """A battle the rater has not judged, with a random left/right order."""
+    with write_session(engine) as session:
+        battle = pick_battle_for(
+            session=session, rater=rater, rng=rng, dimensions=dimensions, release_id=release_id
+        )
+        if battle is None:
+            return None
+        assert battle.id is not None
+        left = battle.response_a_id if rng.random() < 0.5 else battle.response_b_id
+        # the key is unique across processes: never drawn from a (possibly seeded) RNG
+        return VoteItem(battle.id, left, uuid.uuid4().hex, utcnow())
