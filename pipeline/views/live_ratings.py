@@ -9,7 +9,7 @@ scratch gives the same numbers. Any process can rebuild it from the votes; nothi
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -17,10 +17,8 @@ from sqlalchemy.engine import Engine
 
 from judging.ratings import DEFAULT_ELO_K, EloRater, EloState, TrueSkillArrays, TrueSkillRater, TrueSkillState
 from pipeline.views.vote_log import VoteColumns, VoteLog
-from storage.votes.battles import ModelInfo
-from storage.votes.log import VoteRow
 
-__all__ = ["OVERALL", "LiveRatings", "ModelStanding", "Standings", "standings_from_votes"]
+__all__ = ["OVERALL", "LiveRatings", "ModelStanding", "Standings"]
 
 OVERALL = "overall"
 
@@ -101,10 +99,6 @@ class LiveRatings:
         """Read the votes after the cursor from the database (slices fold them when looked at)."""
         return self.log.refresh(engine)
 
-    def fold(self, rows: Sequence[VoteRow], models: Sequence[ModelInfo]) -> int:
-        """Add votes given as rows (id order); returns how many were new."""
-        return self.log.append_rows(rows, models)
-
     def _advance(self, name: str, cols: VoteColumns) -> _SliceState:
         with self._lock:
             fresh = _SliceState(0, cols.epoch, self.elo.initial(), self.trueskill.initial(), 0)
@@ -174,12 +168,3 @@ class LiveRatings:
             )
         rows.sort(key=lambda r: (-r.conservative, -r.elo, r.key))
         return Standings(slice_name, state.votes, cols.last_vote_id, tuple(rows))
-
-
-def standings_from_votes(
-    rows: Sequence[VoteRow], models: Sequence[ModelInfo], slice_name: str = OVERALL
-) -> Standings:
-    """Full replay from scratch (the reference the live projection must equal)."""
-    live = LiveRatings()
-    live.fold(rows, models)
-    return live.standings(slice_name)

@@ -27,8 +27,6 @@ from storage.votes.ledger import current_revision, status_changes
 from storage.votes.log import (
     DIMENSION_CODES,
     SOURCE_CODES,
-    VERDICT_CODES,
-    VoteRow,
     dimensions_of_votes,
     vote_codes_after,
 )
@@ -136,34 +134,6 @@ class VoteLog:
             if not m.reference and m.id not in self._index:
                 self._index[m.id] = len(self._models)
                 self._models.append(m.key)
-
-    def append_rows(self, rows: Sequence[VoteRow], models: Sequence[ModelInfo]) -> int:
-        """Append votes given as rows (id order; those at or below the cursor are ignored)."""
-        with self._lock:
-            self._register(models)
-            fresh = [r for r in rows if r.id > self._cursor]
-            if not fresh:
-                return 0
-            codes = np.array(
-                [
-                    (
-                        r.id,
-                        r.model_a_id,
-                        r.model_b_id,
-                        VERDICT_CODES[r.verdict.value],
-                        self._dimension_code(r.dimension),
-                        SOURCE_CODES.index(r.source.value),
-                        r.release_id,
-                        1,  # rows handed in directly count (no ledger to ask)
-                        -r.id,  # no battle known: each vote its own cluster
-                    )
-                    for r in fresh
-                ],
-                dtype=np.int64,
-            )
-            self._append(codes)
-            self._cursor = fresh[-1].id
-            return len(fresh)
 
     def _dimension_code(self, dimension: str) -> int:
         if dimension not in self._dimensions:
