@@ -228,7 +228,47 @@ def random_unseen_pair(
         ).first()
         if seen is None:
             return qid, low, high
-    return None
+    # every random probe hit a pair already seen (a person near the end of a small bank): look
+    # through the whole slice, so "nothing left" is said only when nothing is left
+    return _any_unseen_pair(session, username, rng_values[0] if rng_values else 0, dimensions, release_id)
+
+
+_UNSEEN_PAIRS = (
+    "SELECT r1.question_id, r1.id, r2.id FROM response r1"
+    " JOIN response r2 ON r2.question_id = r1.question_id AND r2.id > r1.id"
+    " JOIN arena_model m1 ON m1.id = r1.model_id JOIN arena_model m2 ON m2.id = r2.model_id"
+    " JOIN question q ON q.id = r1.question_id"
+    " WHERE q.retired = :f AND m1.reference = :f AND m2.reference = :f{dims}{rel}"
+    " AND NOT EXISTS (SELECT 1 FROM battle b WHERE b.question_id = r1.question_id"
+    "  AND b.response_a_id = r1.id AND b.response_b_id = r2.id"
+    "  AND (EXISTS (SELECT 1 FROM assignment s WHERE s.battle_id = b.id AND s.username = :u)"
+    "   OR EXISTS (SELECT 1 FROM vote w WHERE w.battle_id = b.id AND w.rater = :u)"
+    "   OR EXISTS (SELECT 1 FROM gold_label g WHERE g.battle_id = b.id)))"
+    " ORDER BY r1.question_id, r1.id, r2.id LIMIT 64"
+)
+
+
+def _any_unseen_pair(
+    session: Session,
+    username: str,
+    pick: int,
+    dimensions: Sequence[str] | None,
+    release_id: int | None,
+) -> tuple[int, int, int] | None:
+    """One of the first unseen pairs of the slice (``pick`` chooses among up to 64), or None."""
+    dim_sql, params = in_clause("dims", dimensions)
+    rel_sql = " AND q.release_id = :rel" if release_id is not None else ""
+    stmt = text(_UNSEEN_PAIRS.format(dims=dim_sql, rel=rel_sql))
+    if dimensions:
+        stmt = stmt.bindparams(bindparam("dims", expanding=True))
+    params.update({"f": False, "u": username})
+    if release_id is not None:
+        params["rel"] = release_id
+    rows = session.execute(stmt, params).all()
+    if not rows:
+        return None
+    q, low, high = rows[pick % len(rows)]
+    return int(q), int(low), int(high)
 
 
 def pair_outcome_counts(
