@@ -41,6 +41,7 @@ __all__ = [
     "User",
     "Vote",
     "VoteStatus",
+    "WorkLease",
     "utcnow",
 ]
 
@@ -91,7 +92,10 @@ class Question(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     safe_note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     reference_answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    sensitive: bool = False
+    sensitive: bool = False  # derived: "self_harm" in categories (kept for old readers)
+    # JSON list of content categories (judging.content): each has its own warning; only self-harm
+    # collapses answers and counts toward the break reminder.
+    categories: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
     created_at: datetime = Field(default_factory=utcnow)
     # The question bank (storage/bank/questions.py): the rest of the imported record as JSON (LiveSecBench
     # fields and metadata, kept for a lossless export), where it came from, and its release history.
@@ -122,6 +126,12 @@ class ArenaModel(SQLModel, table=True):
     params_json: str = "{}"
     synthetic: bool = False
     reference: bool = False  # a stand-in author of imported gold answers; never on a leaderboard
+    # Model metadata (LiveSecBench's provider / publish_time / location / model_detail_url accepted as aliases)
+    provider: str = ""
+    release_date: str = ""  # ISO YYYY-MM-DD or ""
+    parameters: str = ""  # e.g. "72B", free text
+    url: str = ""  # http(s) page about the model
+    location: str = ""  # where the provider is based
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -333,6 +343,13 @@ class Endpoint(SQLModel, table=True):
     open_source: bool = False
     reasoning: bool = False
     params_json: str = "{}"
+    # Model metadata (LiveSecBench's provider / publish_time / location / model_detail_url accepted as aliases)
+    provider: str = ""
+    release_date: str = ""  # ISO YYYY-MM-DD or ""
+    parameters: str = ""  # e.g. "72B", free text
+    url: str = ""  # http(s) page about the model
+    location: str = ""  # where the provider is based
+    enabled: bool = True  # a disabled endpoint is kept (runs refer to it) but never offered or called
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -350,6 +367,28 @@ class Run(SQLModel, table=True):
     message: str = ""
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    heartbeat_at: datetime | None = None  # last sign of life from a process working on the run
+
+
+class WorkLease(SQLModel, table=True):
+    """One work item of a run (a question x model to collect, a battle order to judge) leased to
+    one worker until ``expires_at``; ``done_at`` set once its result is stored. Workers claim
+    free or expired items (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite ``BEGIN IMMEDIATE``)."""
+
+    __tablename__ = "work_lease"
+    __table_args__ = (
+        UniqueConstraint("scope", "item", name="uq_work_lease_scope_item"),
+        Index("ix_work_lease_scope_expires", "scope", "expires_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=200)  # e.g. "collect:<release id>" or "judge:<judge>:<prompt>:<release id>"
+    item: str = Field(max_length=200)
+    run_id: int | None = Field(default=None, foreign_key="run.id", index=True)
+    holder: str = Field(max_length=200)  # worker id: host:pid:random
+    leased_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    done_at: datetime | None = None
 
 
 class CallFailure(SQLModel, table=True):
