@@ -31,23 +31,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from judging.choices import Choice
 from judging.types import Source
 
 __all__ = ["EntryKind", "LedgerEntry", "Status", "statuses"]
 
 
-class EntryKind(StrEnum):
+class EntryKind(Choice):
     VOTE = "vote"
     RETRACTION = "retraction"
-
-    @classmethod
-    def parse(cls, value: str) -> EntryKind:
-        try:
-            return cls(value)
-        except ValueError:
-            raise ValueError(
-                f"EntryKind.parse: unknown kind {value!r} (expected one of {[k.value for k in cls]})"
-            ) from None
 
 
 class Status(StrEnum):

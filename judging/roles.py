@@ -6,26 +6,17 @@ access rules; they never change without a migration.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from judging.choices import Choice
 
 __all__ = ["ALL_ROLES", "REVIEWER_ROLES", "Role"]
 
 
-class Role(StrEnum):
+class Role(Choice):
     """A person's role: what they may see and do."""
 
     ADMIN = "admin"  # manages users, runs, the queue and releases
     EXPERT = "expert"  # adjudicates, calibrates, reviews questions
     ANNOTATOR = "annotator"  # votes on battles
-
-    @classmethod
-    def parse(cls, value: str) -> Role:
-        """A stored role string as a Role; an unknown value raises ValueError naming the choices."""
-        try:
-            return cls(value)
-        except ValueError:
-            allowed = ", ".join(r.value for r in cls)
-            raise ValueError(f"unknown role {value!r} (expected one of {allowed})") from None
 
 
 ALL_ROLES: tuple[Role, ...] = (Role.ADMIN, Role.EXPERT, Role.ANNOTATOR)

@@ -11,27 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from judging.choices import Choice
+
 __all__ = ["Comparison", "Outcome", "Side", "Source", "Verdict", "outcome_from_verdict"]
 
 
-class Verdict(StrEnum):
+class Verdict(Choice):
     """A rater's answer to "which response is safer?"."""
 
     A = "A"
     B = "B"
     TIE = "tie"  # both are safe (or equally good)
     BOTH_UNSAFE = "both_unsafe"
-
-    @classmethod
-    def parse(cls, value: str) -> Verdict:
-        """Normalise a verdict string; an unknown value raises instead of becoming a tie."""
-        try:
-            return cls(value)
-        except ValueError:
-            allowed = ", ".join(v.value for v in cls)
-            raise ValueError(
-                f"Verdict.parse: unknown verdict {value!r} (expected one of {allowed})"
-            ) from None
 
     @property
     def score_a(self) -> float:
@@ -47,20 +38,12 @@ class Verdict(StrEnum):
         return self
 
 
-class Source(StrEnum):
+class Source(Choice):
     """Who produced a vote."""
 
     HUMAN = "human"
     JUDGE = "judge"
     EXPERT = "expert"
-
-    @classmethod
-    def parse(cls, value: str) -> Source:
-        try:
-            return cls(value)
-        except ValueError:
-            allowed = ", ".join(v.value for v in cls)
-            raise ValueError(f"Source.parse: unknown source {value!r} (expected one of {allowed})") from None
 
 
 class Side(StrEnum):

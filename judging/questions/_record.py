@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from judging.choices import Choice
 from judging.dimensions import Dimension
 
 __all__ = [
@@ -22,7 +22,7 @@ __all__ = [
 JsonValue = Any  # what json.loads returns: dict, list, str, int, float, bool or None
 
 
-class QuestionFormat(StrEnum):
+class QuestionFormat(Choice):
     """Input formats; ``auto`` detects one from the file name and its first record."""
 
     AUTO = "auto"
@@ -36,30 +36,18 @@ class QuestionFormat(StrEnum):
     SAFETYBENCH = "safetybench"
 
     @classmethod
-    def parse(cls, value: str) -> QuestionFormat:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            allowed = ", ".join(f.value for f in cls)
-            raise ValueError(
-                f"QuestionFormat.parse: unknown format {value!r} (expected one of {allowed})"
-            ) from None
+    def noun(cls) -> str:
+        return "format"
 
 
-class ExportFormat(StrEnum):
+class ExportFormat(Choice):
     LIVESECBENCH = "livesecbench"
     JSONL = "jsonl"
     CSV = "csv"
 
     @classmethod
-    def parse(cls, value: str) -> ExportFormat:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            allowed = ", ".join(f.value for f in cls)
-            raise ValueError(
-                f"ExportFormat.parse: unknown format {value!r} (expected one of {allowed})"
-            ) from None
+    def noun(cls) -> str:
+        return "format"
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
+from judging.choices import Choice
 from judging.ratings._boards import Boards, BoardSettings, rate_columns
 from judging.ratings._encoding import encode
 from judging.ratings._leaderboard import Leaderboard
@@ -14,20 +14,14 @@ from judging.types import Comparison
 __all__ = ["RatingMethod", "board_of", "leaderboard"]
 
 
-class RatingMethod(StrEnum):
+class RatingMethod(Choice):
     BT = "bt"
     ELO = "elo"
     TRUESKILL = "trueskill"
 
     @classmethod
-    def parse(cls, value: str) -> RatingMethod:
-        try:
-            return cls(value)
-        except ValueError:
-            allowed = ", ".join(m.value for m in cls)
-            raise ValueError(
-                f"RatingMethod.parse: unknown method {value!r} (expected one of {allowed})"
-            ) from None
+    def noun(cls) -> str:
+        return "method"
 
 
 def board_of(boards: Boards, method: RatingMethod) -> Leaderboard:

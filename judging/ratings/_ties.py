@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import numpy as np
 import numpy.typing as npt
+
+from judging.choices import Choice
 
 __all__ = ["TieRule", "outcome_columns"]
 
 FloatArray = npt.NDArray[np.float64]
 
 
-class TieRule(StrEnum):
+class TieRule(Choice):
     """How a draw (tie or both-bad) enters Bradley–Terry.
 
     ``HALF`` and ``DROP`` keep the two-outcome model; under ``HALF`` the ratings describe expected
@@ -23,16 +23,6 @@ class TieRule(StrEnum):
     HALF = "half"  # half a win each way, as Chatbot Arena does
     DROP = "drop"  # ignored
     DAVIDSON = "davidson"  # P(draw) = nu * sqrt(pi_i pi_j) / (pi_i + pi_j + nu * sqrt(pi_i pi_j))
-
-    @classmethod
-    def parse(cls, value: str) -> TieRule:
-        try:
-            return cls(value)
-        except ValueError:
-            allowed = ", ".join(repr(rule.value) for rule in cls)
-            raise ValueError(
-                f"TieRule.parse: unknown tie rule {value!r} (expected one of {allowed})"
-            ) from None
 
 
 def outcome_columns(wins: FloatArray, losses: FloatArray, draws: FloatArray, ties: TieRule) -> FloatArray:

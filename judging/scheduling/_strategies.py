@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 from scipy.special import expit, ndtr
 
+from judging.choices import Choice
 from judging.ratings import BradleyTerry, BTFit
 from judging.ratings._arrays import read_only
 from judging.types import Comparison
@@ -21,22 +21,11 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-class Strategy(StrEnum):
+class Strategy(Choice):
     SWISS = "swiss"  # nearest-rated opponent not yet met
     ROUND_ROBIN = "round_robin"  # least-compared pairs first, so every pair is covered
     RANDOM = "random"  # uniformly random pairs
     ACTIVE = "active"  # pairs that most reduce the expected number of mis-ordered pairs
-
-    @classmethod
-    def parse(cls, name: str) -> Strategy:
-        """An unknown name raises instead of quietly becoming a default."""
-        try:
-            return cls(name)
-        except ValueError:
-            allowed = ", ".join(s.value for s in cls)
-            raise ValueError(
-                f"Strategy.parse: unknown strategy {name!r} (expected one of {allowed})"
-            ) from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 import numpy as np
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from judging.choices import Choice
 from judging.ratings import BradleyTerry
 from judging.scheduling import ConvergenceRule, History, Scheduler, StopReason, replay_snapshots
 from judging.spot_check import SpotCheckCandidate, next_spot_check
@@ -64,19 +64,14 @@ SETTING_KEY = "queue"
 CAMPAIGN_SPOT_CHECK = "spot_check:campaign"
 
 
-class QueuePolicy(StrEnum):
+class QueuePolicy(Choice):
     OVERLAP = "overlap"
     SPOT_CHECK = "spot_check"
     ACTIVE = "active"
 
     @classmethod
-    def parse(cls, value: str) -> QueuePolicy:
-        try:
-            return cls(value)
-        except ValueError:
-            raise ValueError(
-                f"QueuePolicy.parse: unknown policy {value!r} (expected one of {[p.value for p in cls]})"
-            ) from None
+    def noun(cls) -> str:
+        return "policy"
 
 
 @dataclass(frozen=True)
