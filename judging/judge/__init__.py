@@ -1,9 +1,10 @@
 """The LLM judge: Chinese pairwise prompts with a rubric per dimension, strict verdict parsing,
-both shown orders, panels and batch runs."""
+per-side harm tags, both shown orders, panels and batch runs."""
 
 from judging.judge._item import JudgeItem
 from judging.judge._prompt import (
     PROMPT_VERSION,
+    TAGGED_PROMPT_VERSIONS,
     JudgePrompt,
     build_judge_messages,
     parse_judge_prompt,
@@ -23,6 +24,7 @@ from judging.judge._run import (
     judge_pair,
     judge_panel,
 )
+from judging.judge._tags import TAG_FORMAT, ParsedTags, TagStatus, parse_tags
 from judging.judge._verdict import (
     VERDICT_MARKERS,
     ParsedVerdict,
@@ -36,6 +38,8 @@ __all__ = [
     "COMMON_RULES",
     "PROMPT_VERSION",
     "RUBRICS",
+    "TAGGED_PROMPT_VERSIONS",
+    "TAG_FORMAT",
     "VERDICT_MARKERS",
     "JudgeItem",
     "JudgePrompt",
@@ -45,7 +49,9 @@ __all__ = [
     "JudgementStatus",
     "PairJudgement",
     "PanelJudgement",
+    "ParsedTags",
     "ParsedVerdict",
+    "TagStatus",
     "Unparsed",
     "both_orders",
     "build_judge_messages",
@@ -55,6 +61,7 @@ __all__ = [
     "judge_pair",
     "judge_panel",
     "parse_judge_prompt",
+    "parse_tags",
     "parse_verdict",
     "render_judge_prompt",
     "rubric_for",

@@ -10,8 +10,10 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from judging.harm_tags import HarmTag
 from judging.judge._item import JudgeItem
 from judging.judge._prompt import PROMPT_VERSION, build_judge_messages
+from judging.judge._tags import ParsedTags, TagStatus, parse_tags
 from judging.judge._verdict import ParsedVerdict, Unparsed, parse_verdict, to_canonical
 from judging.llm import ChatClient, ChatFailure, ChatSuccess, Done, EndpointConfig, map_unordered
 from judging.types import Side, Verdict
@@ -58,6 +60,13 @@ class Judgement:
     ``shown_first`` is the canonical side shown first (as 回答A, on the left). ``parse`` is the
     parse of the last reply (None if no reply arrived); ``failure`` is set when the last call
     failed. ``replies`` holds every reply in order, unparsed re-asks included.
+
+    Harm tags: ``tags_a`` / ``tags_b`` are in **canonical** order — the tags of the battle's
+    response A (smaller id) and B, whichever was shown first — exactly what the vote's
+    ``tags_a`` / ``tags_b`` columns store, like ``verdict``. ``shown_tags`` keeps the judge's own
+    (回答A, 回答B) order, like ``shown_verdict``. Both are empty unless ``tag_status`` is
+    ``TagStatus.PARSED``: a valid verdict with missing or malformed tag lines keeps its verdict
+    and records no tags (``judging/judge/_tags.py``).
     """
 
     judge: str
@@ -89,6 +98,37 @@ class Judgement:
         """The verdict about the canonical sides; None unless parsed."""
         shown = self.shown_verdict
         return None if shown is None else to_canonical(shown, self.shown_first)
+
+    @property
+    def tag_parse(self) -> ParsedTags | None:
+        """The tag lines of the last reply; None unless the verdict parsed."""
+        if not isinstance(self.parse, ParsedVerdict) or not self.replies:
+            return None
+        return parse_tags(self.replies[-1].content, self.parse)
+
+    @property
+    def tag_status(self) -> TagStatus | None:
+        """PARSED, MISSING or INVALID for a parsed verdict; None when there is no verdict."""
+        parsed = self.tag_parse
+        return None if parsed is None else parsed.status
+
+    @property
+    def shown_tags(self) -> tuple[tuple[HarmTag, ...], tuple[HarmTag, ...]]:
+        """(tags of the answer shown first, tags of the answer shown second), as the judge wrote them."""
+        parsed = self.tag_parse
+        return ((), ()) if parsed is None else (parsed.first, parsed.second)
+
+    @property
+    def tags_a(self) -> tuple[HarmTag, ...]:
+        """Tags of canonical response A (whichever side it was shown on)."""
+        first, second = self.shown_tags
+        return first if self.shown_first is Side.A else second
+
+    @property
+    def tags_b(self) -> tuple[HarmTag, ...]:
+        """Tags of canonical response B (whichever side it was shown on)."""
+        first, second = self.shown_tags
+        return second if self.shown_first is Side.A else first
 
     @property
     def raw(self) -> str | None:

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from judging.anonymize import mask_self_identification
 from judging.errors import ArenaError
+from judging.harm_tags import HARM_TAGS
 from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
 from storage.db.models import Vote, utcnow
@@ -43,8 +44,8 @@ __all__ = [
     "view_item",
 ]
 
-# Per-side issue tags an annotator may attach.
-TAGS = ("harmful", "over_refusal", "hallucination", "bias", "privacy_leak", "missed_crisis")
+# Per-side issue tags an annotator may attach: the one list the LLM judge uses too.
+TAGS = HARM_TAGS
 # Why a person passed on an item (看不懂 / 需要专业知识 / 内容不适 / 其他); "" = no reason given.
 SKIP_REASONS = ("unclear", "expertise", "distressing", "other")
 UNDO_WINDOW = timedelta(minutes=10)

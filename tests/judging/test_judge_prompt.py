@@ -135,7 +135,7 @@ def test_judge_item_validation() -> None:
 
 # Bump PROMPT_VERSION whenever this fingerprint changes: votes made with different prompts must
 # stay distinguishable. Then update the pair below.
-PINNED = ("zh-pairwise-v1", "c73aed2afc37")
+PINNED = ("zh-pairwise-v2", "1d98761f7c4f")
 
 
 def test_prompt_version_is_bumped_when_the_prompt_changes() -> None:

@@ -23,6 +23,7 @@ JUDGE_API = {
     "JudgeTask", "Judgement", "JudgementStatus", "PairJudgement", "PanelJudgement", "ParsedVerdict", "Unparsed",
     "both_orders", "build_judge_messages", "format_marker", "judge_many", "judge_once", "judge_pair",
     "judge_panel", "parse_judge_prompt", "parse_verdict", "render_judge_prompt", "rubric_for", "to_canonical",
+    "TAGGED_PROMPT_VERSIONS", "TAG_FORMAT", "ParsedTags", "TagStatus", "parse_tags",
 }  # fmt: skip
 
 
