@@ -144,20 +144,32 @@ def invite_user(
     return Issued(info, password)
 
 
+def _replace_password(
+    engine: Engine, *, actor: str, username: str, password: str, one_time: bool, caller: str
+) -> UserInfo:
+    """Store a new password hash (``one_time``: to be changed at the next login), lift any lockout,
+    end every session of the user and audit it; an unknown user raises ``UnknownUserError``."""
+    password_hash = hash_password(password)
+    with write_session(engine) as session:
+        if not set_password_hash(
+            session=session, username=username, password_hash=password_hash, must_change=one_time
+        ):
+            raise UnknownUserError(f"{caller}: no user {canonical_username(username)!r}")
+        mark_logged_out(session=session, username=username)
+        info = get_user(session=session, username=username)
+        assert info is not None
+        action = "user.password_reset" if one_time else "user.password_set"
+        audit(session=session, actor=actor, action=action, detail={"username": info.username})
+    return info
+
+
 def reset_password(engine: Engine, *, actor: str, username: str) -> Issued:
     """Give the user a one-time password (to be changed at the next login), lift any lockout and
     end every session of theirs. An unknown user raises ``UnknownUserError`` and nothing changes."""
     password = one_time_password()
-    password_hash = hash_password(password)
-    with write_session(engine) as session:
-        if not set_password_hash(
-            session=session, username=username, password_hash=password_hash, must_change=True
-        ):
-            raise UnknownUserError(f"reset_password: no user {canonical_username(username)!r}")
-        mark_logged_out(session=session, username=username)
-        info = get_user(session=session, username=username)
-        assert info is not None
-        audit(session=session, actor=actor, action="user.password_reset", detail={"username": info.username})
+    info = _replace_password(
+        engine, actor=actor, username=username, password=password, one_time=True, caller="reset_password"
+    )
     return Issued(info, password)
 
 
@@ -168,17 +180,9 @@ def set_password(engine: Engine, *, actor: str, username: str, password: str) ->
     problems = password_problems(password, username=username)
     if problems:
         raise WeakPasswordError(problems)
-    password_hash = hash_password(password)
-    with write_session(engine) as session:
-        if not set_password_hash(
-            session=session, username=username, password_hash=password_hash, must_change=False
-        ):
-            raise UnknownUserError(f"set_password: no user {canonical_username(username)!r}")
-        mark_logged_out(session=session, username=username)
-        info = get_user(session=session, username=username)
-        assert info is not None
-        audit(session=session, actor=actor, action="user.password_set", detail={"username": info.username})
-    return info
+    return _replace_password(
+        engine, actor=actor, username=username, password=password, one_time=False, caller="set_password"
+    )
 
 
 def unlock_user(engine: Engine, *, actor: str, username: str) -> bool:
