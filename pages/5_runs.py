@@ -3,16 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from judging.llm import EndpointConfig, RegistryError
 from judging.roles import Role
 from judging.scheduling import Strategy
 from pipeline.bank.releases import list_release_summaries
 from pipeline.runs.background import launch_collect, launch_judge
 from pipeline.runs.common import RunOptions
 from pipeline.runs.overview import failures_of, recent_runs, unparsed_of
-from pipeline.runs.registry import endpoint_configs, endpoint_roles, save_endpoint
+from pipeline.runs.registry import endpoint_roles
 from ui.auth import require_role
 from ui.components import inert_markdown
+from ui.endpoints_admin import endpoint_section
 from ui.i18n import t
 from ui.resources import get_engine
 
@@ -21,58 +21,9 @@ ctx = require_role(Role.ADMIN)
 engine = get_engine()
 st.title(t("runs.title"))
 
-configs = endpoint_configs(engine)
-roles = endpoint_roles(engine)
+endpoint_section(engine, ctx.username)
+roles = endpoint_roles(engine)  # enabled endpoints only: a switched-off one is never offered
 releases = [r.tag for r in list_release_summaries(engine)]
-
-st.subheader(t("runs.endpoints"))
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                t("runs.key"): k,
-                t("runs.role"): t(f"runs.role.{roles[k]}"),
-                t("runs.base_url"): c.base_url,
-                t("runs.model"): c.model,
-                t("runs.key_env"): c.api_key_env or "—",
-                t("lb.organisation"): c.organisation,
-            }
-            for k, c in configs.items()
-        ]
-    ),
-    hide_index=True,
-)
-st.caption(t("runs.endpoints_help"))
-with st.expander(t("runs.add_endpoint")), st.form("endpoint"):
-    key = st.text_input(t("runs.key"))
-    display = st.text_input(t("users.name"))
-    base_url = st.text_input(t("runs.base_url"), placeholder="http://127.0.0.1:8600/v1")
-    model = st.text_input(t("runs.model"))
-    key_env = st.text_input(t("runs.key_env"), help=t("runs.key_env_help"))
-    organisation = st.text_input(t("lb.organisation"))
-    role = st.radio(
-        t("runs.role"), ["model", "judge"], format_func=lambda r: t(f"runs.role.{r}"), horizontal=True
-    )
-    if st.form_submit_button(t("queue.save")):
-        try:
-            save_endpoint(
-                engine,
-                EndpointConfig(
-                    key=key.strip(),
-                    base_url=base_url.strip(),
-                    model=model.strip(),
-                    display_name=display.strip(),
-                    api_key_env=key_env.strip() or None,
-                    organisation=organisation.strip(),
-                ),
-                actor=ctx.username,
-                role=role,
-            )
-        except (ValueError, RegistryError) as exc:
-            st.error(inert_markdown(str(exc)))
-        else:
-            st.success(t("queue.saved"))
-            st.rerun()
 
 model_keys = [k for k, r in roles.items() if r == "model"]
 judge_keys = [k for k, r in roles.items() if r == "judge"]

@@ -25,6 +25,7 @@ from pipeline.workflow.progress import annotator_stats, stats_csv
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.errors import shown_errors
+from ui.flash import flash
 from ui.i18n import t
 from ui.resources import get_engine
 
@@ -161,7 +162,7 @@ with st.form(f"edit_{user.username}"):
             if active != user.active and user.username != ctx.username:
                 set_active(engine, actor=ctx.username, username=user.username, active=active)
         if not edited.failed:
-            st.success(t("users.saved"))
+            flash(t("users.saved"))
             st.rerun()
 
 st.markdown(f"**{t('acct.account')}**")

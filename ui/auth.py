@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -29,6 +30,7 @@ from pipeline.people.accounts import (
     set_language,
 )
 from ui.components import inert_markdown
+from ui.flash import show_flash
 from ui.i18n import LANGS, t
 from ui.resources import get_engine, get_settings
 
@@ -170,9 +172,11 @@ def _on_logout(event: dict[str, object]) -> None:
         st.session_state.pop(key, None)
 
 
-def login_gate() -> AuthContext:
+def login_gate(*, anonymous_view: Callable[[], None] | None = None) -> AuthContext:
     """Show the login form until the visitor is authenticated; stop the page otherwise. A user
-    with a one-time password sees only the change-password form until they have changed it."""
+    with a one-time password sees only the change-password form until they have changed it.
+    ``anonymous_view`` (the landing page's public leaderboard) is drawn under the login form for
+    a visitor who is not logged in; pages never pass one."""
     st.set_page_config(page_title="Safety Arena · 安全竞技场", layout="wide")
     st.session_state.setdefault("lang", "zh")
     # The first page of a fresh server prepares the database here, not in the login that follows.
@@ -182,6 +186,8 @@ def login_gate() -> AuthContext:
         _restore_from_cookie(authenticator)
     if not st.session_state.get("authentication_status"):
         _login_form()
+        if anonymous_view is not None:
+            anonymous_view()
         st.stop()
     if st.session_state.pop(_SET_COOKIE, False):
         authenticator.cookie_controller.set_cookie()
@@ -206,6 +212,7 @@ def login_gate() -> AuthContext:
     _sidebar(ctx, authenticator)
     if st.session_state.pop(_CHANGED, False):
         st.success(t("acct.changed"))
+    show_flash()  # a confirmation stored by the action before its st.rerun()
     return ctx
 
 

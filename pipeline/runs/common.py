@@ -204,4 +204,8 @@ async def open_run(
     except BaseException as exc:
         finish(engine, run.id, run.counters, status=RunStatus.FAILED, message=f"{type(exc).__name__}: {exc}")
         raise
+    c = run.counters
+    if run.status is RunStatus.FINISHED and c.failed and not c.done and not c.unparsed:
+        # nothing came back: a run whose every call failed has not finished its work
+        run.conclude(RunStatus.FAILED, "every request failed; see the recorded failures")
     finish(engine, run.id, run.counters, status=run.status, message=run.message)

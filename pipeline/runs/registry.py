@@ -4,18 +4,41 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlalchemy.engine import Engine
 
+from judging.errors import ArenaError
 from judging.llm import EndpointConfig, RegistryError, parse_registry
 from storage.db.session import read_session, write_session
 from storage.people.audit import audit
-from storage.runs.endpoints import EndpointRow, list_endpoints, upsert_endpoint
+from storage.runs.endpoints import (
+    EndpointRow,
+    delete_endpoint,
+    endpoint_in_use,
+    list_endpoints,
+    set_endpoint_enabled,
+    upsert_endpoint,
+)
 
-__all__ = ["ROLES", "endpoint_configs", "endpoint_roles", "get_endpoint", "import_registry", "save_endpoint"]
+__all__ = [
+    "ROLES",
+    "EndpointError",
+    "EndpointInfo",
+    "Removal",
+    "endpoint_configs",
+    "endpoint_list",
+    "endpoint_roles",
+    "get_endpoint",
+    "import_registry",
+    "remove_endpoint",
+    "save_endpoint",
+    "switch_endpoint",
+]
 
 # model: answers are collected and rated; judge: an LLM judge; generator: proposes questions
 ROLES = ("model", "judge", "generator")
@@ -34,6 +57,26 @@ def _row(config: EndpointConfig, role: str = "model") -> EndpointRow:
         params=dict(config.extra_params),
         role=role,
     )
+
+
+class EndpointError(ArenaError, LookupError):
+    """An endpoint that is not registered, or is switched off, was asked for."""
+
+
+class Removal(StrEnum):
+    """What ``remove_endpoint`` did: deleted the row, or (something refers to it) switched it off."""
+
+    DELETED = "deleted"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class EndpointInfo:
+    """One registered endpoint as the admin page lists it."""
+
+    config: EndpointConfig
+    role: str
+    enabled: bool
 
 
 def _config(row: EndpointRow) -> EndpointConfig:
@@ -107,18 +150,59 @@ def save_endpoint(engine: Engine, config: EndpointConfig, *, actor: str, role: s
 
 
 def endpoint_configs(engine: Engine, *, role: str | None = None) -> dict[str, EndpointConfig]:
+    """The enabled endpoints (of ``role``): what pickers offer and runs call."""
     with read_session(engine) as session:
-        return {row.key: _config(row) for row in list_endpoints(session=session) if role in (None, row.role)}
+        return {
+            row.key: _config(row)
+            for row in list_endpoints(session=session)
+            if row.enabled and role in (None, row.role)
+        }
 
 
 def endpoint_roles(engine: Engine) -> dict[str, str]:
+    """The role of each enabled endpoint."""
     with read_session(engine) as session:
-        return {row.key: row.role for row in list_endpoints(session=session)}
+        return {row.key: row.role for row in list_endpoints(session=session) if row.enabled}
+
+
+def endpoint_list(engine: Engine) -> list[EndpointInfo]:
+    """Every registered endpoint, switched off or not (the admin's table)."""
+    with read_session(engine) as session:
+        return [EndpointInfo(_config(row), row.role, row.enabled) for row in list_endpoints(session=session)]
 
 
 def get_endpoint(engine: Engine, key: str) -> EndpointConfig:
+    """An enabled endpoint; an unknown or switched-off key raises ``EndpointError`` saying which."""
     configs = endpoint_configs(engine)
     if key not in configs:
+        if any(info.config.key == key for info in endpoint_list(engine)):
+            raise EndpointError(f"get_endpoint: endpoint {key!r} is switched off; switch it on to use it")
         known = ", ".join(sorted(configs)) or "none"
-        raise LookupError(f"get_endpoint: no endpoint {key!r} is registered (registered: {known})")
+        raise EndpointError(f"get_endpoint: no endpoint {key!r} is registered (registered: {known})")
     return configs[key]
+
+
+def switch_endpoint(engine: Engine, key: str, *, enabled: bool, actor: str) -> None:
+    """Switch an endpoint on or off (kept in the table either way); unknown keys raise."""
+    with write_session(engine) as session:
+        if not set_endpoint_enabled(session=session, key=key, enabled=enabled):
+            raise EndpointError(f"switch_endpoint: no endpoint {key!r} is registered")
+        audit(
+            session=session, actor=actor, action="endpoints.switch", detail={"key": key, "enabled": enabled}
+        )
+
+
+def remove_endpoint(engine: Engine, key: str, *, actor: str) -> Removal:
+    """Delete an endpoint nothing refers to; one that answers, judged, generated or ran is
+    switched off instead (its answers and votes keep their meaning). Unknown keys raise."""
+    with write_session(engine) as session:
+        if endpoint_in_use(session=session, key=key):
+            found = set_endpoint_enabled(session=session, key=key, enabled=False)
+            outcome = Removal.DISABLED
+        else:
+            found = delete_endpoint(session=session, key=key)
+            outcome = Removal.DELETED
+        if not found:
+            raise EndpointError(f"remove_endpoint: no endpoint {key!r} is registered")
+        audit(session=session, actor=actor, action=f"endpoints.{outcome.value}", detail={"key": key})
+    return outcome

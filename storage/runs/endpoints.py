@@ -10,14 +10,24 @@ from sqlmodel import Session, col, select
 
 from storage.db.models import (
     ArenaModel,
+    CallFailure,
+    CandidateQuestion,
     Endpoint,
+    GenerationReply,
+    JudgeReply,
+    Response,
+    Run,
+    Vote,
     utcnow,
 )
 
 __all__ = [
     "EndpointRow",
+    "delete_endpoint",
+    "endpoint_in_use",
     "ensure_arena_model",
     "list_endpoints",
+    "set_endpoint_enabled",
     "upsert_endpoint",
 ]
 
@@ -34,6 +44,7 @@ class EndpointRow:
     reasoning: bool
     params: dict[str, Any]
     role: str = "model"
+    enabled: bool = True  # read back from the table; an upsert keeps the stored switch
 
 
 def upsert_endpoint(*, session: Session, row: EndpointRow) -> None:
@@ -65,9 +76,47 @@ def list_endpoints(*, session: Session) -> list[EndpointRow]:
             e.reasoning,
             json.loads(e.params_json),
             e.role,
+            e.enabled,
         )
         for e in session.exec(select(Endpoint).order_by(col(Endpoint.key))).all()
     ]
+
+
+def set_endpoint_enabled(*, session: Session, key: str, enabled: bool) -> bool:
+    """Switch an endpoint on or off; False when no endpoint has that key."""
+    found = session.exec(select(Endpoint).where(Endpoint.key == key)).first()
+    if found is None:
+        return False
+    found.enabled = enabled
+    found.updated_at = utcnow()
+    session.add(found)
+    return True
+
+
+def endpoint_in_use(*, session: Session, key: str) -> bool:
+    """Whether anything stored refers to the endpoint: answers of its arena model, its judge votes
+    or unparsed replies, failed calls, generated candidates or replies, or a run's parameters."""
+    model = session.exec(select(ArenaModel.id).where(ArenaModel.key == key)).first()
+    references = [
+        select(CallFailure.id).where(CallFailure.endpoint == key),
+        select(JudgeReply.id).where(JudgeReply.judge == key),
+        select(Vote.id).where(Vote.source == "judge", Vote.rater == key),
+        select(CandidateQuestion.id).where(CandidateQuestion.generator == key),
+        select(GenerationReply.id).where(GenerationReply.generator == key),
+        select(Run.id).where(col(Run.params_json).contains(json.dumps(key, ensure_ascii=False))),
+    ]
+    if model is not None:
+        references.append(select(Response.id).where(Response.model_id == model))
+    return any(session.exec(stmt.limit(1)).first() is not None for stmt in references)
+
+
+def delete_endpoint(*, session: Session, key: str) -> bool:
+    """Delete the endpoint row (the caller checked ``endpoint_in_use``); False when unknown."""
+    found = session.exec(select(Endpoint).where(Endpoint.key == key)).first()
+    if found is None:
+        return False
+    session.delete(found)
+    return True
 
 
 def ensure_arena_model(*, session: Session, row: EndpointRow) -> int:

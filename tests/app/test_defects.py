@@ -1,0 +1,189 @@
+"""Issue 15, point 7: the rough edges found by a new user, each driven through the page (AppTest).
+
+Each test failed on the main of 2026-12-07 before its fix: a 100%-failed judge run read
+"finished", endpoints could be neither switched off nor deleted and the form had no generator
+role, "saved" confirmations were painted and wiped by the st.rerun() after them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from judging.llm import EndpointConfig
+from pipeline.runs.common import RunOptions, chat_client
+from pipeline.runs.judge import run_judge
+from pipeline.runs.overview import recent_runs
+from pipeline.runs.registry import endpoint_configs, get_endpoint, save_endpoint
+from pipeline.startup.bootstrap import prepare
+from pipeline.startup.settings import Settings
+from storage.db.models import CallFailure
+from storage.db.session import write_session
+from ui.i18n import translate
+
+RUNS = "pages/5_runs.py"
+# nothing listens on port 9 of loopback: every call is refused at once
+DEAD_URL = "http://127.0.0.1:9/v1"
+ONE_TRY = RunOptions(concurrency=4, timeout_s=2.0, max_attempts=1, backoff_base_s=0.01, backoff_max_s=0.01)
+
+
+def zh(key: str, **kwargs: object) -> str:
+    return translate(key, "zh", **kwargs)
+
+
+def _engine():
+    return prepare(Settings.from_env(), announce=lambda _m: None)
+
+
+def _register(key: str, role: str, base_url: str = DEAD_URL) -> None:
+    engine = _engine()
+    save_endpoint(engine, EndpointConfig(key=key, base_url=base_url, model=key), actor="test", role=role)
+    engine.dispose()
+
+
+def _texts(elements) -> list[str]:
+    return [str(e.value) for e in elements]
+
+
+# -- failed-run status ---------------------------------------------------------------------------
+
+
+def test_a_judge_run_whose_every_call_failed_reads_failed_on_the_runs_page(make_app):
+    at = make_app(RUNS, user="boss", roles=["admin"])
+    _register("dead-judge", "judge")
+    engine = _engine()
+
+    async def judge():
+        async with chat_client(ONE_TRY, rng=random.Random(1), environ={}) as client:
+            return await run_judge(
+                engine,
+                client,
+                release="v261201",
+                judge="dead-judge",
+                strategy="random",
+                budget=3,
+                rng=random.Random(0),
+                actor="boss",
+            )
+
+    summary = asyncio.run(judge())
+    assert summary.failed > 0
+    (run,) = recent_runs(engine)
+    assert (run.status, run.done, run.message) == (
+        "failed",
+        0,
+        "every request failed; see the recorded failures",
+    )
+    engine.dispose()
+    at.run()
+    assert not at.exception, at.exception
+    (bar,) = at.get("progress")
+    assert zh("runs.status.failed") in bar.proto.text
+    assert zh("runs.status.finished") not in bar.proto.text
+
+
+# -- endpoints: switch off, delete, the generator role ---------------------------------------------
+
+
+def _manage(at, key: str):
+    at.selectbox(key="ep_manage").set_value(key)
+    return at.run()
+
+
+def _button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def test_the_endpoint_form_offers_the_generator_role_and_saying_saved_is_seen(make_app):
+    at = make_app(RUNS, user="boss", roles=["admin"]).run()
+    assert not at.exception, at.exception
+    role = at.radio(key="ep_role")
+    assert "generator" in role.options or zh("runs.role.generator") in role.options
+    for widget, value in zip(
+        [w for w in at.text_input if w.form_id == "endpoint"][:3],
+        ["gen-1", "出题模型", "http://127.0.0.1:8600/v1"],
+        strict=True,
+    ):
+        widget.set_value(value)
+    next(w for w in at.text_input if w.label == zh("runs.model")).set_value("gen-1")
+    role.set_value("generator")
+    next(b for b in at.button if b.form_id == "endpoint").click().run()
+    assert not at.exception, at.exception
+    assert zh("ep.saved", name="gen\\-1") in _texts(at.success)  # seen after the rerun
+    engine = _engine()
+    assert list(endpoint_configs(engine, role="generator")) == ["gen-1"]
+    engine.dispose()
+
+
+def test_a_switched_off_endpoint_is_neither_offered_nor_called(make_app):
+    from pipeline.runs.registry import endpoint_list
+
+    _register("judge-live", "judge")
+    _register("judge-dead", "judge")
+    at = make_app(RUNS, user="boss", roles=["admin"]).run()
+    assert not at.exception, at.exception
+    judge_picker = next(s for s in at.selectbox if s.label == zh("runs.judge_key"))
+    assert judge_picker.value == "judge-dead"  # first in key order: the dead one was pre-selected
+    _manage(at, "judge-dead")
+    _button(at, zh("ep.switch_off")).click().run()
+    assert not at.exception, at.exception
+    assert any("judge\\-dead" in s for s in _texts(at.success))
+    judge_picker = next(s for s in at.selectbox if s.label == zh("runs.judge_key"))
+    assert judge_picker.options == ["judge-live"] and judge_picker.value == "judge-live"
+    engine = _engine()
+    try:
+        get_endpoint(engine, "judge-dead")
+    except LookupError as error:
+        assert "switched off" in str(error)
+    else:
+        raise AssertionError("a switched-off judge could still be called")
+    # still listed for the admin, who can switch it on again
+    assert [(e.config.key, e.enabled) for e in endpoint_list(engine)] == [
+        ("judge-dead", False),
+        ("judge-live", True),
+    ]
+    engine.dispose()
+    _manage(at, "judge-dead")
+    _button(at, zh("ep.switch_on")).click().run()
+    judge_picker = next(s for s in at.selectbox if s.label == zh("runs.judge_key"))
+    assert judge_picker.options == ["judge-dead", "judge-live"]
+
+
+def test_delete_removes_an_unused_endpoint_and_switches_off_one_that_runs_refer_to(make_app):
+    from pipeline.runs.registry import endpoint_list
+
+    _register("unused", "model")
+    _register("used", "judge")
+    engine = _engine()
+    with write_session(engine) as session:  # a failed call of an earlier run names it
+        from pipeline.runs.common import start_run
+
+        run_id = start_run(engine, kind="judge", params={"judge": "used"}, total=1, actor="test")
+        session.add(CallFailure(run_id=run_id, endpoint="used", kind="connect", message="refused"))
+    engine.dispose()
+    at = make_app(RUNS, user="boss", roles=["admin"]).run()
+    _manage(at, "unused")
+    _button(at, zh("ep.delete")).click().run()
+    assert not at.exception, at.exception
+    assert zh("ep.deleted", name="unused") in _texts(at.success)
+    _manage(at, "used")
+    _button(at, zh("ep.delete")).click().run()
+    assert zh("ep.kept_disabled", name="used") in _texts(at.warning)
+    engine = _engine()
+    assert [(e.config.key, e.enabled) for e in endpoint_list(engine)] == [("used", False)]
+    engine.dispose()
+
+
+# -- confirmations stay visible after the rerun that follows them ---------------------------------
+
+
+def test_saving_a_user_says_saved_after_the_rerun(make_app):
+    from tests.app.conftest import ensure_user
+
+    ensure_user("ann1", ["annotator"])
+    at = make_app("pages/8_users.py", user="boss", roles=["admin"]).run()
+    at.selectbox(key="edit_user").set_value("ann1")
+    at.run()
+    next(b for b in at.button if b.label == zh("users.save")).click().run()
+    assert not at.exception, at.exception
+    assert zh("users.saved") in _texts(at.success)
