@@ -15,18 +15,52 @@ def test_every_key_in_both_languages():
     assert not missing
 
 
-def test_every_key_used_in_code_exists():
-    used: set[str] = set()
-    for path in [
+def _ui_sources() -> list:
+    return [
         PROJECT_ROOT / "app.py",
         *(PROJECT_ROOT / "pages").glob("*.py"),
-        *(PROJECT_ROOT / "ui").glob("*.py"),
-    ]:
-        used |= set(
-            re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.A-Z]+)["']""", path.read_text(encoding="utf-8"))
-        )
-    assert used, "no t(...) calls found"
+        *(PROJECT_ROOT / "ui").rglob("*.py"),
+    ]
+
+
+def test_every_key_used_in_code_exists():
+    # t("key") and translate("key", lang) with a literal key (ui/components.py uses translate)
+    literal = re.compile(r"""\b(?:t|translate)\(\s*["']([A-Za-z_]+\.[A-Za-z0-9_.]+)["']""")
+    used: set[str] = set()
+    for path in _ui_sources():
+        used |= set(literal.findall(path.read_text(encoding="utf-8")))
+    assert len(used) > 100, "the t(...)/translate(...) calls were not found"
     assert not sorted(used - set(STRINGS))
+
+
+def test_every_built_key_has_a_string_for_each_value_it_is_built_from():
+    # t(f"prefix.{value}"): every value the code can pass must have its key (the runs-page
+    # traceback of issue 15 was runs.kind.generate missing)
+    from judging.ledger import Status
+    from judging.roles import ALL_ROLES
+    from judging.runs import RunKind, RunStatus
+    from judging.types import Source, Verdict
+    from pipeline.runs.registry import ROLES
+
+    families = {
+        "runs.kind": list(RunKind),
+        "runs.status": list(RunStatus),
+        "runs.role": list(ROLES),
+        "role": list(ALL_ROLES),
+        "verdict": [v.value for v in Verdict],
+        "battle.verdict": [v.value for v in Verdict],
+        "source": [s.value for s in Source],
+        "ledger.status": [s.value for s in Status],
+    }
+    built = re.compile(r"""\b(?:t|translate)\(\s*f["']([A-Za-z_]+\.[A-Za-z0-9_.]*)\{""")
+    prefixes: set[str] = set()
+    for path in _ui_sources():
+        prefixes |= {p.rstrip(".") for p in built.findall(path.read_text(encoding="utf-8"))}
+    assert set(families) <= prefixes, "a family is no longer built in the code: update this table"
+    missing = [f"{prefix}.{value}" for prefix, values in families.items() for value in values]
+    assert not [key for key in missing if key not in STRINGS]
+    # and every other built prefix has at least one string
+    assert not [p for p in prefixes if not any(k.startswith(p + ".") for k in STRINGS)]
 
 
 def test_placeholders_match_between_languages():
