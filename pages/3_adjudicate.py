@@ -23,6 +23,7 @@ from pipeline.workflow.voting import masked_view
 from ui.auth import require_role
 from ui.components import battle_panel, inert_markdown, ruling_history, verdict_label
 from ui.errors import shown_errors
+from ui.gold_mark import gold_action
 from ui.i18n import t
 from ui.resources import get_engine
 
@@ -81,6 +82,8 @@ if flags:
     st.markdown(f"**{t('adj.flags')}**")
     for reason in flags:
         st.markdown("- " + inert_markdown(reason))
+
+gold_action(engine, battle_id, key="adj_gold")  # admins: mark this battle as a gold item
 
 st.subheader(t("adj.history"))
 ruling_history(votes, lang)

@@ -19,6 +19,7 @@ from pipeline.workflow.voting import masked_view
 from ui.calibration_charts import CELL_SELECTION, confusion_chart, interval_chart
 from ui.components import battle_panel
 from ui.formatting import estimate_text
+from ui.gold_mark import gold_action
 from ui.i18n import current_lang, t
 from ui.resources import get_engine
 
@@ -207,3 +208,4 @@ def _battle_section(ref: BattleRef) -> None:
     matrix_a = t("battle.answer_a") if ref.a_is_low else t("battle.answer_b")
     st.caption(t("battle.matrix_a", side=matrix_a))
     battle_panel(battle, votes_of(engine, ref.battle_id), current_lang())
+    gold_action(engine, ref.battle_id, key="cal_gold")  # admins: mark it as a gold item

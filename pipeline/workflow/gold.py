@@ -38,6 +38,7 @@ __all__ = [
     "GOLD_RELEASE",
     "REFERENCE_MODELS",
     "GoldImportError",
+    "GoldMarkError",
     "GoldPair",
     "import_gold_pairs",
     "labels",
@@ -57,6 +58,10 @@ _COLUMN_ALIASES = {
 
 class GoldImportError(ArenaError, ValueError):
     pass
+
+
+class GoldMarkError(ArenaError, LookupError):
+    """The battle to mark as gold does not exist."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,7 @@ def import_gold_pairs(engine: Engine, pairs: Sequence[GoldPair], *, actor: str) 
 def mark_gold(engine: Engine, *, battle_id: int, verdict: Verdict, actor: str, note: str = "") -> None:
     with write_session(engine) as session:
         if session.get(Battle, battle_id) is None:
-            raise LookupError(f"mark_gold: no battle with id {battle_id}")
+            raise GoldMarkError(f"mark_gold: no battle with id {battle_id}")
         set_gold(session=session, battle_id=battle_id, verdict=verdict, created_by=actor, note=note)
         restate_battles(session=session, battle_ids=[battle_id])  # its votes become gold votes
         audit(

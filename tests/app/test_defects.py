@@ -187,3 +187,42 @@ def test_saving_a_user_says_saved_after_the_rerun(make_app):
     next(b for b in at.button if b.label == zh("users.save")).click().run()
     assert not at.exception, at.exception
     assert zh("users.saved") in _texts(at.success)
+
+
+# -- gold marking from the battle view; errors as messages ---------------------------------------
+
+
+def test_an_admin_marks_the_battle_on_screen_as_gold_without_typing_an_id(make_app):
+    from judging.types import Verdict
+    from pipeline.workflow.gold import labels
+    from tests.app.test_adjudication import _seed
+
+    seeded = _seed()
+    at = make_app("pages/3_adjudicate.py", user="boss", roles=["admin"]).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="adj_case").value == seeded.battle_id
+    at.radio(key=f"adj_gold_verdict_{seeded.battle_id}").set_value(Verdict.B)
+    next(b for b in at.button if b.label == zh("gold.mark")).click().run()
+    assert not at.exception, at.exception
+    assert zh("gold.marked", battle_id=seeded.battle_id) in _texts(at.success)
+    engine = _engine()
+    assert labels(engine) == {seeded.battle_id: Verdict.B}
+    engine.dispose()
+    # the queue page no longer asks for a battle id
+    queue = make_app("pages/7_queue.py", user="boss", roles=["admin"]).run()
+    assert not [w for w in queue.number_input if w.label == zh("gold.battle_id")]
+    # an expert sees the battle but not the gold action
+    expert = make_app("pages/3_adjudicate.py", user="exp9", roles=["expert"]).run()
+    assert not [b for b in expert.button if b.label == zh("gold.mark")]
+
+
+def test_a_refused_endpoint_says_so_in_the_page_language(make_app):
+    at = make_app(RUNS, user="boss", roles=["admin"]).run()
+    fields = {w.label: w for w in at.text_input if w.form_id == "endpoint"}
+    fields[zh("runs.key")].set_value("bad one")  # a space is not allowed in a key
+    fields[zh("runs.base_url")].set_value("ftp://example")
+    fields[zh("runs.model")].set_value("m")
+    next(b for b in at.button if b.form_id == "endpoint").click().run()
+    assert not at.exception, at.exception
+    (error,) = at.error
+    assert error.value.startswith(zh("ep.refused", error="")), error.value

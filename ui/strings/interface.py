@@ -1,0 +1,16 @@
+"""Strings added by the issue-15 fixes: gold marking from the battle view, error and empty-state
+wording, Streamlit's own widget texts in the page's language."""
+
+STRINGS: dict[str, dict[str, str]] = {
+    "gold.mark_here": {"zh": "将此对比标为金标题", "en": "Mark this battle as a gold item"},
+    "gold.is_gold": {
+        "zh": "此对比是金标题，标准答案：{verdict}。",
+        "en": "This battle is a gold item; its verdict: {verdict}.",
+    },
+    "gold.no_verdict": {"zh": "请先选择金标答案。", "en": "Choose the gold verdict first."},
+    "gold.refused": {"zh": "未标为金标题：{error}", "en": "Not marked as gold: {error}"},
+    "gold.mark_where": {
+        "zh": "要把某个对比标为金标题，请在“专家裁决”页或“校准”页的对比详情中打开它，选择标准答案。",
+        "en": "To make a battle a gold item, open it on the Adjudication page or in a Calibration drill-down and choose its verdict there.",
+    },
+}
