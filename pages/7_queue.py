@@ -7,7 +7,6 @@ import streamlit as st
 
 from judging.dimensions import Dimension
 from judging.roles import Role
-from judging.types import Verdict
 from pipeline.people.users import all_users
 from pipeline.workflow.adjudication import (
     AdjudicationSettings,
@@ -21,7 +20,7 @@ from pipeline.workflow.campaigns import (
     load_campaigns,
     set_campaign,
 )
-from pipeline.workflow.gold import import_gold_pairs, labels, mark_gold, parse_gold_csv
+from pipeline.workflow.gold import import_gold_pairs, labels, parse_gold_csv
 from pipeline.workflow.queue import QueuePolicy, load_queue_config, save_queue_config
 from ui.auth import require_role
 from ui.components import inert_markdown
@@ -195,19 +194,7 @@ st.subheader(t("gold.title"))
 gold = labels(engine)
 st.caption(t("gold.count", n=len(gold)))
 
-with st.form("gold_mark"):
-    st.markdown(f"**{t('gold.mark')}**")
-    battle_id = st.number_input(t("gold.battle_id"), min_value=1, step=1)
-    verdict = st.radio(
-        t("adj.verdict"), list(Verdict), format_func=lambda v: t(f"verdict.{v.value}"), horizontal=True
-    )
-    if st.form_submit_button(t("gold.mark")) and verdict is not None:  # a radio always holds one
-        try:
-            mark_gold(engine, battle_id=int(battle_id), verdict=verdict, actor=ctx.username)
-        except LookupError as exc:
-            st.error(inert_markdown(str(exc)))
-        else:
-            st.success(t("gold.marked", battle_id=int(battle_id)))
+st.caption(t("gold.mark_where"))  # marked from the battle view (adjudication, calibration)
 
 with st.form("gold_import"):
     st.markdown(f"**{t('gold.import')}**")
