@@ -22,6 +22,7 @@ __all__ = [
     "NewResponse",
     "add_response",
     "add_responses",
+    "answered",
     "missing_answers",
 ]
 
@@ -45,6 +46,22 @@ def missing_answers(*, session: Session, release_id: int, model_keys: Sequence[s
     ).bindparams(bindparam("keys", expanding=True))
     rows = session.execute(stmt, {"rel": release_id, "keys": list(model_keys)}).all()
     return [MissingAnswer(int(q), str(t), str(k)) for q, t, k in rows]
+
+
+def answered(*, session: Session, pairs: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
+    """Which of the (question id, model key) pairs already have a stored answer (a worker checks
+    the items it just claimed: another run may have stored some since it listed them)."""
+    if not pairs:
+        return set()
+    stmt = text(
+        "SELECT r.question_id, m.key FROM response r JOIN arena_model m ON m.id = r.model_id"
+        " WHERE r.question_id IN :qs AND m.key IN :keys"
+    ).bindparams(bindparam("qs", expanding=True), bindparam("keys", expanding=True))
+    wanted = set(pairs)
+    rows = session.execute(
+        stmt, {"qs": sorted({q for q, _ in wanted}), "keys": sorted({k for _, k in wanted})}
+    ).all()
+    return {(int(q), str(k)) for q, k in rows} & wanted
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ from storage.db.models import (
 from storage.votes.ledger import View, status_sql
 
 __all__ = [
+    "RUN_META_KEYS",
     "RunRow",
+    "add_to_run",
     "create_run",
     "finish_run",
     "judge_done",
@@ -32,8 +34,14 @@ __all__ = [
     "record_failure",
     "record_unparsed",
     "run_failures",
+    "running_like",
     "update_run",
 ]
+
+# Run parameters that say how a process works, not what the run does: left out when a start is
+# compared with the runs already running (``running_like``).
+RUN_META_KEYS = frozenset({"lease_ttl_s"})
+_RUN_START_LOCK = 0x5AFE_0010  # PostgreSQL advisory lock: one find-or-create of a run at a time
 
 
 @dataclass(frozen=True)
@@ -73,6 +81,39 @@ def update_run(
     if total is not None:
         run.total = total
     session.add(run)
+
+
+def add_to_run(*, session: Session, run_id: int, done: int = 0, failed: int = 0, unparsed: int = 0) -> None:
+    """Add to the run's counters in place (``done = done + :n``): several processes working on one
+    run each add what they wrote, so the row counts every row actually written."""
+    result = session.execute(
+        text(
+            "UPDATE run SET done = done + :d, failed = failed + :f, unparsed = unparsed + :u WHERE id = :id"
+        ),
+        {"d": done, "f": failed, "u": unparsed, "id": run_id},
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise LookupError(f"add_to_run: no run {run_id}")
+
+
+def _work_of(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in params.items() if k not in RUN_META_KEYS}
+
+
+def running_like(*, session: Session, kind: RunKind, params: dict[str, Any]) -> int | None:
+    """The oldest ``running`` run of ``kind`` doing the same work (``params`` equal, leaving out
+    ``RUN_META_KEYS``), or None. On PostgreSQL it first takes a transaction-scoped advisory lock,
+    so two processes starting the same run at once find-or-create one row, not two (SQLite's
+    write transaction already begins IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _RUN_START_LOCK})
+    wanted = _work_of(json.loads(json.dumps(params)))  # compared as stored: tuples become lists
+    rows = session.exec(
+        select(Run)
+        .where(Run.kind == RunKind(kind).value, Run.status == RunStatus.RUNNING.value)
+        .order_by(col(Run.id))
+    ).all()
+    return next((r.id for r in rows if _work_of(json.loads(r.params_json)) == wanted), None)
 
 
 def finish_run(*, session: Session, run_id: int, status: RunStatus, message: str = "") -> None:
