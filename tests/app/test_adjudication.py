@@ -137,7 +137,7 @@ def _texts(at) -> list[str]:
 
 def _export_raters(**kwargs) -> list[str]:
     engine = _engine()
-    text = export_votes(engine, format=VotesExportFormat.CSV, **kwargs)
+    text = export_votes(engine, format=VotesExportFormat.CSV, **kwargs, real_names=True)
     engine.dispose()
     return [row["rater"] for row in csv.DictReader(io.StringIO(text))]
 

@@ -274,7 +274,9 @@ def test_the_view_is_a_function_of_the_ledger_version_and_gold(arena, view):
 
 def test_an_exported_file_gives_the_same_figures(arena):
     view = compute_calibration(arena, CalibrationQuery(**QUICK))  # earlier tests add votes
-    text = export_votes(arena, format=VotesExportFormat.CSV, include_overruled=True, include_gold=True)
+    text = export_votes(
+        arena, format=VotesExportFormat.CSV, include_overruled=True, include_gold=True, real_names=True
+    )
     from_file = file_calibration(text, "votes.csv", query=CalibrationQuery(**QUICK))
     assert from_file.last_vote_id is None and not from_file.battles
     for judge in ("mock-judge", "fair-judge"):

@@ -229,7 +229,7 @@ def test_one_history_one_standing_set(engine, tmp_path):
     assert board.n_votes == len(rated)
 
     # exports: the rated votes by default; overruled ones only when asked for
-    exported = json.loads(export_votes(engine, format=VotesExportFormat.ARENA))
+    exported = json.loads(export_votes(engine, format=VotesExportFormat.ARENA, real_names=True))
     assert len(exported) == len(rated)
     assert sorted(v["judge"] for v in exported) == sorted(
         ["bob", "mock-judge", "mock-judge", "ann", "exp2", "cat"]
