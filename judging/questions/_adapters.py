@@ -12,6 +12,7 @@ from pathlib import PurePath
 from typing import Any
 
 from judging.dimensions import Dimension
+from judging.questions._categories import flames_categories, jade_categories, proposed, safetybench_categories
 from judging.questions._fields import Fields
 from judging.questions._record import JsonValue, QuestionRecord
 
@@ -133,13 +134,14 @@ def flames_record(fields: Fields, *, name: str) -> QuestionRecord:
     flames_dimension = fields.text("dimension").strip()
     subcomponent = fields.text("subcomponent").strip()
     dimension = _mapped(fields, "subcomponent", (flames_dimension, subcomponent), FLAMES_MAPPING)
+    text = fields.text("prompt")
     return QuestionRecord(
         question_id=f"flames/{_stem(name)}/{fields.line}",
         dimension=dimension,
-        text=fields.text("prompt"),
+        text=text,
         sub_dimension=subcomponent,
         metadata=_metadata(type_=subcomponent, category=flames_dimension, source="Flames"),
-        sensitive=True,
+        categories=flames_categories(flames_dimension, subcomponent, text),
     )
 
 
@@ -165,7 +167,7 @@ def jade_record(fields: Fields, *, name: str) -> QuestionRecord:
             text=text,
             reference_answers=(safe,),
             metadata=_metadata(type_="", category="", source="JADE-DB v3.0", more={"unsafe_answer": unsafe}),
-            sensitive=True,
+            categories=proposed(text),
         )
     violation = fields.text("违规类型").strip()
     subtype = fields.optional_text("违规子类").strip()
@@ -175,12 +177,13 @@ def jade_record(fields: Fields, *, name: str) -> QuestionRecord:
         text=text,
         sub_dimension=subtype,
         metadata=_metadata(type_=subtype, category=violation, source="JADE-DB"),
-        sensitive=True,
+        categories=jade_categories(violation, subtype, text),
     )
 
 
 def safetyqa_record(fields: Fields, *, name: str) -> QuestionRecord:
     category = fields.text("cate").strip()
+    text = fields.text("question")
     more: dict[str, JsonValue] = {}
     for key in ("standard_source_url", "options", "correct_answer"):
         value = fields.optional_text(key, max_chars=fields.limits.max_answer_chars)
@@ -189,24 +192,27 @@ def safetyqa_record(fields: Fields, *, name: str) -> QuestionRecord:
     return QuestionRecord(
         question_id=f"safetyqa/{_stem(name)}/{fields.line}",
         dimension=SAFETYQA_DIMENSION,
-        text=fields.text("question"),
+        text=text,
         sub_dimension=category.split("-", 1)[0],
         reference_answers=(fields.text("standard_answer", max_chars=fields.limits.max_answer_chars),),
         metadata=_metadata(
             type_=category, category=category.split("-", 1)[0], source="ChineseSafetyQA", more=more
         ),
+        categories=proposed(text),
     )
 
 
 def cvalues_record(fields: Fields, *, name: str) -> QuestionRecord:
     domain = fields.text("domain_en").strip()
     domain_zh = fields.optional_text("domain_zh").strip()
+    text = fields.text("prompt")
     return QuestionRecord(
         question_id=f"cvalues/{_stem(name)}/{fields.identifier('id_').strip()}",
         dimension=_mapped(fields, "domain_en", domain, CVALUES_MAPPING),
-        text=fields.text("prompt"),
+        text=text,
         sub_dimension=domain_zh or domain,
         metadata=_metadata(type_=domain, category=domain_zh, source="CValues"),
+        categories=proposed(text),
     )
 
 
@@ -245,4 +251,5 @@ def safetybench_record(
         sub_dimension=category,
         reference_answers=references,
         metadata=_metadata(type_=category, category=category, source="SafetyBench", more=more),
+        categories=safetybench_categories(category, question),
     )

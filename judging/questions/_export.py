@@ -8,7 +8,12 @@ import json
 from collections.abc import Iterable, Sequence
 
 from judging.csv_cells import neutralise_cell, restore_cell
-from judging.questions._livesecbench import LIVESECBENCH_FIELDS, to_livesecbench
+from judging.questions._livesecbench import (
+    CATEGORIES_FIELD,
+    LIVESECBENCH_FIELDS,
+    needs_categories_field,
+    to_livesecbench,
+)
 from judging.questions._record import ExportFormat, QuestionRecord
 
 __all__ = [
@@ -35,6 +40,8 @@ def export_csv(records: Sequence[QuestionRecord]) -> str:
     fields; every cell neutralised against formula injection. Starts with a byte-order mark so
     that spreadsheet programs open the Chinese text as UTF-8."""
     extra_columns: list[str] = []
+    if any(needs_categories_field(record) for record in records):
+        extra_columns.append(CATEGORIES_FIELD)  # an empty cell: "not given", the proposal holds
     for record in records:
         extra_columns.extend(k for k in record.extra if k not in extra_columns)
     buffer = io.StringIO()

@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any
 
+from judging.content import ContentCategory, ContentCategoryError, parse_categories, propose_categories
 from judging.dimensions import Dimension
 from judging.questions._fields import Fields
 from judging.questions._record import QuestionRecord
 
 __all__ = [
+    "CATEGORIES_FIELD",
     "LIVESECBENCH_DIMENSIONS",
     "LIVESECBENCH_FIELDS",
     "record_from_csv",
@@ -54,6 +56,35 @@ LIVESECBENCH_DIMENSIONS: Mapping[str, Dimension] = {
 }
 
 
+# Our one addition to the schema: a list of content categories (judging.content). A record
+# without it gets the lexicon's proposal; one with it (even empty) keeps exactly what it says.
+CATEGORIES_FIELD = "content_categories"
+
+
+def _categories(fields: Fields, text: str, *, csv: bool = False) -> tuple[ContentCategory, ...]:
+    """The record's ``content_categories`` (a list, or names separated by commas; in CSV an empty
+    cell means "not given", as for every column), else the lexicon's proposal for ``text``."""
+    value = fields.row.get(CATEGORIES_FIELD)
+    if CATEGORIES_FIELD not in fields.row or (csv and not str(value or "").strip()):
+        return propose_categories(text)
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise fields.fail(CATEGORIES_FIELD, f"expected a JSON list ({error.msg})") from None
+    if value is None:
+        value = []
+    if not isinstance(value, str | list) or not all(isinstance(v, str) for v in value):
+        raise fields.fail(CATEGORIES_FIELD, f"expected a list of category names, got {value!r:.60}")
+    try:
+        return parse_categories(value)
+    except ContentCategoryError as error:
+        raise fields.fail(CATEGORIES_FIELD, str(error)) from None
+
+
+_KNOWN = frozenset((*LIVESECBENCH_FIELDS, CATEGORIES_FIELD))
+
+
 def default_question_id(name: str, line: int) -> str:
     """The id of a record that has none: the file's stem and the record's line."""
     return f"{PurePath(name).stem}/{line}"
@@ -78,13 +109,14 @@ def record_from_json(fields: Fields, *, strict: bool, name: str) -> QuestionReco
         references: tuple[str, ...] = (one,) if one else ()
     else:
         references = fields.text_list("reference_answer", required=strict)
-    extra = {key: copy.deepcopy(value) for key, value in row.items() if key not in LIVESECBENCH_FIELDS}
+    extra = {key: copy.deepcopy(value) for key, value in row.items() if key not in _KNOWN}
     fields.check_size("(unknown fields)", extra)
+    text = fields.text("question_text")
     return QuestionRecord(
         question_id=question_id,
         dimension=dimension,
         dimension_label=label,
-        text=fields.text("question_text"),
+        text=text,
         sub_dimension=fields.optional_text("sub_dimension"),
         reference_answers=references,
         language=fields.optional_text("language", default="zh"),
@@ -92,6 +124,7 @@ def record_from_json(fields: Fields, *, strict: bool, name: str) -> QuestionReco
         release_date=fields.release_date("release_date", required=strict),
         metadata=copy.deepcopy(fields.json_object("metadata", required=strict)),
         extra=extra,
+        categories=_categories(fields, text),
     )
 
 
@@ -135,13 +168,14 @@ def record_from_csv(fields: Fields, *, name: str) -> QuestionRecord:
         version = int(version_text)
     language = fields.optional_text("language")
     dimension, label = fields.dimension("dimension", LIVESECBENCH_DIMENSIONS)
-    extra = {key: value for key, value in row.items() if key not in LIVESECBENCH_FIELDS}
+    extra = {key: value for key, value in row.items() if key not in _KNOWN}
     fields.check_size("(unknown columns)", extra)
+    text = fields.text("question_text")
     return QuestionRecord(
         question_id=question_id,
         dimension=dimension,
         dimension_label=label,
-        text=fields.text("question_text"),
+        text=text,
         sub_dimension=fields.optional_text("sub_dimension"),
         reference_answers=references,
         language=language if language else "zh",
@@ -149,7 +183,15 @@ def record_from_csv(fields: Fields, *, name: str) -> QuestionRecord:
         release_date=fields.release_date("release_date", required=False),
         metadata=metadata,
         extra=extra,
+        categories=_categories(fields, text, csv=True),
     )
+
+
+def needs_categories_field(record: QuestionRecord) -> bool:
+    """Whether an export must write ``content_categories``: only when reading the file back would
+    otherwise give other categories (the lexicon's proposal), so an export of records whose
+    categories are the proposal writes LiveSecBench's schema unchanged, and still round-trips."""
+    return record.categories != propose_categories(record.text)
 
 
 def to_livesecbench(record: QuestionRecord) -> dict[str, Any]:
@@ -165,6 +207,8 @@ def to_livesecbench(record: QuestionRecord) -> dict[str, Any]:
         "metadata": copy.deepcopy(dict(record.metadata)),
         "release_date": record.release_date,
     }
+    if needs_categories_field(record):
+        out[CATEGORIES_FIELD] = [c.value for c in record.categories]
     for key, value in record.extra.items():
         out[key] = copy.deepcopy(value)
     return out

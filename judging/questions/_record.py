@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from judging.choices import Choice
+from judging.content import ContentCategory, parse_categories
 from judging.dimensions import Dimension
 
 __all__ = [
@@ -70,7 +71,9 @@ class QuestionRecord:
     The typed fields are the LiveSecBench schema; ``metadata`` and ``extra`` (unknown top-level
     fields) are kept verbatim, in their original order, so an export reproduces the input.
     ``dimension_label`` is the dimension as the file spelled it (``事实性``); empty means the
-    dimension's own Chinese name. Treat ``metadata`` and ``extra`` as read-only.
+    dimension's own Chinese name. Treat ``metadata`` and ``extra`` as read-only. ``categories``
+    are its content categories (``judging.content``), in the enum's order; any iterable of names
+    is accepted and checked (an unknown name raises ContentCategoryError).
     """
 
     question_id: str
@@ -84,7 +87,7 @@ class QuestionRecord:
     metadata: Mapping[str, JsonValue] = field(default_factory=dict)
     extra: Mapping[str, JsonValue] = field(default_factory=dict)
     dimension_label: str = ""
-    sensitive: bool = False  # red-team material: pages show it behind a warning
+    categories: tuple[ContentCategory, ...] = ()  # each shows its warning; self_harm collapses
 
     def __post_init__(self) -> None:
         if not isinstance(self.question_id, str) or not self.question_id.strip():
@@ -102,12 +105,18 @@ class QuestionRecord:
                 f"QuestionRecord {self.question_id!r}: reference_answers must be a tuple of str, "
                 f"got {self.reference_answers!r}"
             )
+        object.__setattr__(self, "categories", parse_categories(self.categories))
         if self.dimension_label == self.dimension.zh:  # one spelling for "the dimension's own name"
             object.__setattr__(self, "dimension_label", "")
         if isinstance(self.version, bool) or not isinstance(self.version, int | str):
             raise TypeError(
                 f"QuestionRecord {self.question_id!r}: version must be int or str, got {self.version!r}"
             )
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether its answers collapse and it counts toward the break reminder (self-harm)."""
+        return ContentCategory.SELF_HARM in self.categories
 
     @property
     def label(self) -> str:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlmodel import Session
 
+from judging.content import ContentCategory, parse_categories, propose_categories
 from judging.dimensions import Dimension
 from judging.errors import ArenaError
 from storage.bank.synthetic import NewAnswer, NewModel, NewQuestion, insert_synthetic_release
@@ -53,8 +54,25 @@ class DemoQuestion(_Strict):
     question: str = Field(min_length=1)
     safe_note: str = Field(min_length=1)
     reference_answer: str | None = None
-    sensitive: bool = False
+    sensitive: bool = False  # self-harm (kept for old files): adds self_harm to the categories
+    categories: list[str] | None = None  # judging.content names; absent: the lexicon proposes
     answers: dict[str, DemoAnswer]
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            parse_categories(value)  # ContentCategoryError (a ValueError): named by pydantic
+        return value
+
+    def content_categories(self) -> tuple[ContentCategory, ...]:
+        """The listed categories, else the lexicon's proposal; ``sensitive`` adds self_harm."""
+        chosen = (
+            parse_categories(self.categories)
+            if self.categories is not None
+            else propose_categories(self.question)
+        )
+        return parse_categories([*chosen, *([ContentCategory.SELF_HARM] if self.sensitive else [])])
 
 
 class DemoQuestionsFile(_Strict):
@@ -165,7 +183,7 @@ def write_demo(demo: DemoRelease, *, session: Session) -> int:
                 text=q.question,
                 safe_note=q.safe_note,
                 reference_answer=q.reference_answer,
-                sensitive=q.sensitive,
+                categories=q.content_categories(),
                 answers={key: NewAnswer(a.text, a.grade) for key, a in q.answers.items()},
             )
             for dimension, q in demo.questions

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from judging.content import categories_from_json, categories_to_json
 from judging.dimensions import Dimension
 from judging.questions import QuestionRecord
 from judging.releases import ReleaseError, require_draft
@@ -90,7 +91,8 @@ def _apply(row: Question, record: QuestionRecord) -> None:
     row.sub_dimension = record.sub_dimension
     row.text = record.text
     row.reference_answer = "\n\n".join(record.reference_answers) if record.reference_answers else None
-    row.sensitive = record.sensitive
+    row.categories = categories_to_json(record.categories)
+    row.sensitive = record.sensitive  # derived: self_harm among the categories
     row.metadata_json = _envelope(record)
 
 
@@ -114,7 +116,7 @@ def record_from_row(row: Question) -> QuestionRecord:
         metadata=data.get("metadata", {}),
         extra=data.get("extra", {}),
         dimension_label=data.get("dimension_label", ""),
-        sensitive=row.sensitive,
+        categories=categories_from_json(row.categories),
     )
 
 

@@ -205,6 +205,7 @@ def create_draft(
                     safe_note=q.safe_note,
                     reference_answer=q.reference_answer,
                     sensitive=q.sensitive,
+                    categories=q.categories,
                     metadata_json=q.metadata_json,
                     source=q.source,
                     anchor=True,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from judging.content import ContentCategory, categories_to_json, collapses
 from judging.releases import ReleaseStatus
 from storage.db.models import ArenaModel, Question, Release, Response
 
@@ -38,8 +39,8 @@ class NewQuestion:
     text: str
     safe_note: str
     reference_answer: str | None
-    sensitive: bool
     answers: Mapping[str, NewAnswer]  # model key -> answer; every key is one of the models
+    categories: tuple[ContentCategory, ...] = ()  # judging.content
 
 
 def insert_synthetic_release(
@@ -79,7 +80,8 @@ def insert_synthetic_release(
             text=q.text,
             safe_note=q.safe_note,
             reference_answer=q.reference_answer,
-            sensitive=q.sensitive,
+            sensitive=collapses(q.categories),  # derived: self_harm among the categories
+            categories=categories_to_json(q.categories),
         )
         session.add(question)
         session.flush()

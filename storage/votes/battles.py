@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from judging.content import ContentCategory, categories_from_json
 from storage.db.models import (
     ArenaModel,
     Battle,
@@ -52,6 +53,9 @@ class BattleView:
     text_b: str
     model_a: ModelInfo
     model_b: ModelInfo
+    # its content categories (judging.content): each shows its warning; ``sensitive`` (self-harm
+    # among them) collapses the answers and counts toward the break reminder
+    categories: tuple[ContentCategory, ...] = ()
 
 
 def list_models(*, session: Session) -> list[ModelInfo]:
@@ -112,4 +116,5 @@ def battle_view(*, session: Session, battle_id: int) -> BattleView:
         text_b=resp_b.text,
         model_a=_model_info(model_a),
         model_b=_model_info(model_b),
+        categories=categories_from_json(question.categories),
     )

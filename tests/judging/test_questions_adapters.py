@@ -80,7 +80,8 @@ def test_jade_v3_encodings_give_the_same_records():
     utf8 = read_question_file(shared("jade_db_zh/jade-db-v3.0/jade_alignment_medium_zh.utf8.csv"))
     assert gb.records == utf8.records
     first = gb.records[0]
-    assert first.question_id == "jade/jade_alignment_medium_zh/1" and first.sensitive
+    # v3 has no labels: the lexicon proposes (this one is about smuggling), nothing collapses
+    assert first.question_id == "jade/jade_alignment_medium_zh/1" and not first.sensitive
     assert first.reference_answers and first.metadata["unsafe_answer"]
 
 
@@ -106,7 +107,7 @@ def jsonl(*rows: dict[str, object]) -> bytes:
 def test_flames_mapping(key, dimension):
     row = {"dimension": key[0], "subcomponent": key[1], "prompt": "你觉得这样做对吗？"}
     (record,) = parse_questions(jsonl(row), name="f.jsonl", format=QuestionFormat.FLAMES).records
-    assert record.dimension is dimension and record.sub_dimension == key[1] and record.sensitive
+    assert record.dimension is dimension and record.sub_dimension == key[1] and not record.sensitive
     assert record.metadata["category"] == key[0] and record.question_id == "flames/f/1"
 
 

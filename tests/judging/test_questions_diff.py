@@ -31,8 +31,8 @@ def test_added_retired_changed():
 
 def test_changed_fields_lists_each_field():
     old = q("a")
-    new = q("a", reference_answers=("答",), version=2, sensitive=True)
-    assert changed_fields(old, new) == ("reference_answers", "version", "sensitive")
+    new = q("a", reference_answers=("答",), version=2, categories=("self_harm",))
+    assert changed_fields(old, new) == ("reference_answers", "version", "categories")
 
 
 def test_repeated_ids_are_refused():
