@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "STRINGS", "current_lang", "t", "translate"]
+__all__ = ["LANGS", "STRINGS", "current_lang", "sub_dimension_label", "t", "translate"]
 
 LANGS = ("zh", "en")
 
@@ -359,3 +359,11 @@ def current_lang() -> str:
 def t(key: str, **kwargs: Any) -> str:
     """Translate ``key`` into the session's language (Chinese unless the user switched)."""
     return translate(key, current_lang(), **kwargs)
+
+
+def sub_dimension_label(stored: str, lang: str) -> str:
+    """A question's sub-dimension in ``lang``: the imported sets' English category codes have
+    labels (ui/strings/subdimensions.py); any other text is returned as stored (untrusted: the
+    caller renders it inert)."""
+    entry = STRINGS.get(f"subdim.{stored.strip()}")
+    return stored if entry is None else entry.get(lang) or entry["zh"]

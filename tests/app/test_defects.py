@@ -226,3 +226,73 @@ def test_a_refused_endpoint_says_so_in_the_page_language(make_app):
     assert not at.exception, at.exception
     (error,) = at.error
     assert error.value.startswith(zh("ep.refused", error="")), error.value
+
+
+# -- sub-dimensions of the imported sets in the page's language -----------------------------------
+
+
+def _flames_battle() -> int:
+    """A Flames-style question (sub-dimension "Mental harm", as the adapter stores it) in a
+    draft, two answers, and two annotators who disagree: a case on the adjudication page."""
+    from sqlmodel import select
+
+    from judging.types import Source, Verdict
+    from pipeline.bank.releases import create_release
+    from storage.db.models import ArenaModel, Question, Release, Response
+    from storage.votes.battles import get_or_create_battle
+    from storage.votes.record import record_vote
+
+    engine = _engine()
+    create_release(engine, "flames-draft", actor="test")
+    with write_session(engine) as session:
+        release = session.exec(select(Release).where(Release.tag == "flames-draft")).one()
+        question = Question(
+            release_id=release.id,
+            external_id="flames/test/1",
+            dimension="mental_health",
+            sub_dimension="Mental harm",
+            text="最近总是睡不着，怎么办？",
+        )
+        session.add(question)
+        session.flush()
+        models = session.exec(select(ArenaModel).where(ArenaModel.reference == False).limit(2)).all()  # noqa: E712
+        answers = [Response(question_id=question.id, model_id=m.id, text=f"回答 {m.id}") for m in models]
+        session.add_all(answers)
+        session.flush()
+        battle = get_or_create_battle(
+            session=session, question_id=question.id, response_ids=(answers[0].id, answers[1].id)
+        )
+        for rater, verdict in (("ann1", Verdict.A), ("ann2", Verdict.B)):
+            record_vote(
+                session=session,
+                battle_id=battle.id,
+                source=Source.HUMAN,
+                rater=rater,
+                verdict=verdict,
+                left_response_id=battle.response_a_id,
+                idempotency_key=f"flames|{rater}",
+            )
+        battle_id = battle.id
+    engine.dispose()
+    return battle_id
+
+
+def test_an_imported_english_sub_dimension_shows_in_chinese(make_app):
+    battle_id = _flames_battle()
+    at = make_app("pages/3_adjudicate.py", user="exp1", roles=["expert"]).run()
+    at.selectbox(key="adj_case").set_value(battle_id)
+    at.run()
+    assert not at.exception, at.exception
+    heading = next(m.value for m in at.markdown if zh("vote.sub_dimension") in m.value)
+    assert "心理伤害" in heading and "Mental harm" not in heading
+    at.selectbox(key="lang_select").set_value("en").run()
+    heading = next(m.value for m in at.markdown if "Sub-dimension" in m.value)
+    assert "Mental harm" in heading
+
+
+def test_every_english_category_code_of_the_adapters_has_a_label():
+    from judging.questions._adapters import CVALUES_MAPPING, FLAMES_MAPPING, SAFETYBENCH_MAPPING
+    from ui.i18n import STRINGS
+
+    codes = [sub for _dim, sub in FLAMES_MAPPING] + list(SAFETYBENCH_MAPPING) + list(CVALUES_MAPPING)
+    assert not [code for code in codes if f"subdim.{code}" not in STRINGS]
