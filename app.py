@@ -6,9 +6,10 @@ from judging.dimensions import Dimension
 from pipeline.views.stats import overview
 from ui.auth import login_gate
 from ui.i18n import t
+from ui.public_board import show_public_board
 from ui.resources import get_engine
 
-ctx = login_gate()
+ctx = login_gate(anonymous_view=show_public_board)  # the public board: off unless an admin set it
 
 st.title(t("app.title"))
 st.caption(t("app.tagline"))

@@ -26,6 +26,7 @@ from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.errors import shown_errors
 from ui.i18n import t
+from ui.public_board import public_board_setting
 from ui.resources import get_engine
 
 ctx = require_role(Role.ADMIN)
@@ -189,6 +190,8 @@ with st.form("adjudication_settings"):
             engine, AdjudicationSettings(allow_self_adjudication=allow_self), actor=ctx.username
         )
         st.success(t("queue.saved"))
+
+public_board_setting(ctx.username)
 
 st.subheader(t("gold.title"))
 gold = labels(engine)

@@ -40,6 +40,7 @@ from pipeline.publish.report_types import (
     ReportOptions,
     SliceBoard,
 )
+from pipeline.views.harm_tags import harm_tag_summary
 from pipeline.views.leaderboard import Board, BoardQuery, compute_board
 from pipeline.views.vote_log import VoteColumns, VoteLog
 from storage.bank import releases as release_store
@@ -244,6 +245,7 @@ def build_report(
         boards=_boards(columns, target.id, before_id, options),
         judges=_judge_summaries(votes, options),
         history=release_history(engine, up_to=release, options=options, columns=columns),
+        harm_tags=harm_tag_summary(engine, release=release),
     )
 
 

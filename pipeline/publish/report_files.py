@@ -18,6 +18,7 @@ from typing import Any
 from judging.calibration import Estimate
 from judging.dimensions import Dimension
 from judging.questions import neutralise_cell
+from pipeline.publish.report_tags import harm_tags_csv, harm_tags_markdown
 from pipeline.publish.report_types import OVERALL, ReleaseReport, SliceBoard
 
 __all__ = ["ReportFile", "render_markdown", "report_files", "report_json", "write_report"]
@@ -159,6 +160,7 @@ def render_markdown(report: ReleaseReport) -> str:
     for board in report.boards:
         lines += _board_markdown(board, report.previous)
     lines += [*_judges_markdown(report), *_history_markdown(report)]
+    lines += harm_tags_markdown(report.harm_tags) if report.harm_tags is not None else []
     return "\n".join(lines)
 
 
@@ -297,6 +299,11 @@ def report_files(report: ReleaseReport) -> tuple[ReportFile, ...]:
         ReportFile(f"judges-{tag}.csv", "text/csv", judges_csv(report)),
         ReportFile(f"history-{tag}.csv", "text/csv", history_csv(report)),
         ReportFile(f"report-{tag}.json", "application/json", report_json(report)),
+        *(
+            ()
+            if report.harm_tags is None
+            else (ReportFile(f"harm-tags-{tag}.csv", "text/csv", harm_tags_csv(report.harm_tags)),)
+        ),
     )
 
 

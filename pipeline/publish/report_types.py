@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from judging.calibration import Estimate
+from pipeline.views.harm_tags import HarmTagSummary
 
 __all__ = [
     "MIN_LINK_MODELS",
@@ -153,6 +154,7 @@ class ReleaseReport:
     boards: tuple[SliceBoard, ...]  # overall first, then the five dimensions
     judges: tuple[JudgeSummary, ...]
     history: tuple[HistoryPoint, ...] = field(default=())
+    harm_tags: HarmTagSummary | None = None  # per model and dimension (pipeline/publish/report_tags.py)
 
     def board(self, dimension: str) -> SliceBoard:
         for board in self.boards:

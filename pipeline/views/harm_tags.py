@@ -3,7 +3,8 @@ each way (``judging.harm_tags.tag_shares`` over the votes raters stand by). See 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
@@ -28,6 +29,10 @@ class HarmTagSummary:
     release: str | None
     shares: tuple[TagShare, ...]
     untagged_judge_votes: int
+    names: Mapping[str, str] = field(default_factory=dict)  # model key -> display name
+
+    def name(self, model: str) -> str:
+        return self.names.get(model, model)
 
     def rows(self, group: TagGroup, dimension: str) -> tuple[TagShare, ...]:
         """The shares of one group in one dimension (``"overall"``: all dimensions), by model."""
@@ -55,4 +60,7 @@ def harm_tag_summary(engine: Engine, *, release: str | None = None) -> HarmTagSu
         rows = tag_rows(session=session, release_id=release_id)
     counted = [tagged_sides(row) for row in rows]
     votes = [c for c in counted if c is not None]
-    return HarmTagSummary(release, tag_shares(votes), len(counted) - len(votes))
+    names = {
+        key: name for row in rows for key, name in ((row.model_a, row.name_a), (row.model_b, row.name_b))
+    }
+    return HarmTagSummary(release, tag_shares(votes), len(counted) - len(votes), names)

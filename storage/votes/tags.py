@@ -28,6 +28,8 @@ class TagRow:
     model_b: str
     tags_a: str
     tags_b: str
+    name_a: str  # display names
+    name_b: str
 
 
 def tag_rows(*, session: Session, release_id: int | None = None) -> list[TagRow]:
@@ -43,6 +45,8 @@ def tag_rows(*, session: Session, release_id: int | None = None) -> list[TagRow]
             model_b.key,
             Vote.tags_a,
             Vote.tags_b,
+            model_a.display_name,
+            model_b.display_name,
         )
         .join(model_a, col(model_a.id) == col(Vote.model_a_id))
         .join(model_b, col(model_b.id) == col(Vote.model_b_id))
@@ -51,7 +55,4 @@ def tag_rows(*, session: Session, release_id: int | None = None) -> list[TagRow]
     )
     if release_id is not None:
         query = query.where(col(Vote.release_id) == release_id)
-    return [
-        TagRow(Source(source), version, dimension, a, b, tags_a, tags_b)
-        for source, version, dimension, a, b, tags_a, tags_b in session.execute(query).all()
-    ]
+    return [TagRow(Source(row[0]), *row[1:]) for row in session.execute(query).all()]

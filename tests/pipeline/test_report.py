@@ -178,6 +178,7 @@ def test_report_files(voted, tmp_path):
         "judges-v261215.csv",
         "history-v261215.csv",
         "report-v261215.json",
+        "harm-tags-v261215.csv",
     }
     md = files["report-v261215.md"]
     for heading in (

@@ -39,6 +39,7 @@ PAGES = (
     Page("methodology", "方法与校准", "Methodology"),
     Page("history", "历史", "History"),
     Page("downloads", "下载", "Downloads"),
+    Page("tags", "问题标签", "Harm tags"),
 )
 
 _C = PALETTE

@@ -23,6 +23,7 @@ from pipeline.publish.site._frame import (
     _table,
 )
 from pipeline.publish.site._html import Html, Lang, join, tag
+from pipeline.publish.site._tags import tags_page
 
 __all__ = ["render_site"]
 
@@ -294,6 +295,7 @@ def _data_files(content: SiteContent, lang: Lang) -> list[tuple[str, str, str]]:
         "judges": t("评审模型一致性（CSV）", "Judge agreement (CSV)"),
         "history": t("各版本评分（CSV）", "Rating per release (CSV)"),
         ".json": t("完整报告（JSON）", "Full report (JSON)"),
+        "harm-tags": t("问题标签比例（CSV）", "Harm tag shares (CSV)"),
     }
     files = []
     for f in report_files(content.report):
@@ -324,6 +326,7 @@ def render_site(content: SiteContent) -> dict[str, str]:
             "methodology": site.methodology,
             "history": site.history,
             "downloads": partial(site.downloads, files),
+            "tags": partial(tags_page, site),
         }
         for page in PAGES:
             out[lang.page(page.name)] = renderers[page.name]()
