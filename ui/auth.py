@@ -31,7 +31,7 @@ from pipeline.people.accounts import (
 )
 from ui.components import inert_markdown
 from ui.flash import show_flash
-from ui.i18n import LANGS, t
+from ui.i18n import LANGS, current_lang, t
 from ui.resources import get_engine, get_settings
 
 __all__ = ["MENU", "AuthContext", "login_gate", "require_role"]
@@ -63,6 +63,7 @@ _THROTTLE = "arena_login_throttle"  # SessionThrottle of this browser session
 _SET_COOKIE = "arena_set_cookie"  # issue the re-login cookie in this run
 _CHANGE = "arena_change_password"  # the user asked for the change-password form
 _CHANGED = "arena_password_changed"  # show the confirmation once
+_LANG_UNSET = "arena_lang_unset"  # this session's language came neither from the URL nor a choice
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,7 @@ def login_gate(*, anonymous_view: Callable[[], None] | None = None) -> AuthConte
     ``anonymous_view`` (the landing page's public leaderboard) is drawn under the login form for
     a visitor who is not logged in; pages never pass one."""
     st.set_page_config(page_title="Safety Arena · 安全竞技场", layout="wide")
-    st.session_state.setdefault("lang", "zh")
+    _language_from_url()
     # The first page of a fresh server prepares the database here, not in the login that follows.
     get_engine()
     authenticator = _authenticator()  # once per run: it renders the cookie component
@@ -204,6 +205,8 @@ def login_gate(*, anonymous_view: Callable[[], None] | None = None) -> AuthConte
         _forget_login(authenticator)
         st.rerun()
     st.session_state["roles"] = list(user.roles)
+    if st.session_state.pop(_LANG_UNSET, False):  # a page opened by URL: the user's own language
+        st.session_state["lang"] = st.query_params["lang"] = user.lang
     ctx = AuthContext(username=user.username, name=user.name or user.username, roles=user.roles)
     if user.must_change_password or st.session_state.get(_CHANGE):
         _sidebar(ctx, authenticator, menu=not user.must_change_password)
@@ -214,6 +217,18 @@ def login_gate(*, anonymous_view: Callable[[], None] | None = None) -> AuthConte
         st.success(t("acct.changed"))
     show_flash()  # a confirmation stored by the action before its st.rerun()
     return ctx
+
+
+def _language_from_url() -> None:
+    """A new session (a reload, a page opened by URL) takes its language from the URL's
+    ``?lang=``, else from the user's saved choice once logged in, else Chinese; every run writes
+    the session's language back to the URL, so a reload keeps it."""
+    if "lang" not in st.session_state:
+        wanted = st.query_params.get("lang")
+        st.session_state["lang"] = wanted if wanted in LANGS else "zh"
+        st.session_state[_LANG_UNSET] = wanted not in LANGS
+    if st.query_params.get("lang") != st.session_state["lang"]:
+        st.query_params["lang"] = st.session_state["lang"]
 
 
 def _forget_login(authenticator: stauth.Authenticate) -> None:
@@ -266,7 +281,7 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate, *, menu: bool
         if menu:
             for page, label, roles in MENU:
                 if ctx.has_any(roles):
-                    st.page_link(page, label=t(label))
+                    st.page_link(page, label=t(label), query_params={"lang": current_lang()})
             st.divider()
         lang = st.selectbox(
             t("menu.language"),
@@ -277,6 +292,7 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate, *, menu: bool
         )
         if lang != st.session_state.get("lang"):
             st.session_state["lang"] = lang
+            st.query_params["lang"] = lang  # a reload keeps the choice
             set_language(get_engine(), username=ctx.username, lang=lang)
             st.rerun()
         role_names = "、".join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)

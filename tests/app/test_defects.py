@@ -296,3 +296,44 @@ def test_every_english_category_code_of_the_adapters_has_a_label():
 
     codes = [sub for _dim, sub in FLAMES_MAPPING] + list(SAFETYBENCH_MAPPING) + list(CVALUES_MAPPING)
     assert not [code for code in codes if f"subdim.{code}" not in STRINGS]
+
+
+# -- the language survives a reload and a page opened by URL --------------------------------------
+
+BOARD = "pages/2_leaderboard.py"
+
+
+def _title(at) -> str:
+    return at.title[0].value
+
+
+def test_english_survives_a_reload_and_a_page_opened_by_url(make_app):
+    at = make_app(BOARD, user="ann1", roles=["annotator"]).run()
+    assert _title(at) == zh("lb.title")
+    at.selectbox(key="lang_select").set_value("en").run()
+    assert _title(at) == translate("lb.title", "en")
+    assert at.query_params.get("lang") == "en"  # the URL now says so
+    # a reload: a new session on the same URL
+    reloaded = make_app(BOARD, user="ann1", roles=["annotator"])
+    reloaded.query_params["lang"] = "en"
+    reloaded.run()
+    assert not reloaded.exception, reloaded.exception
+    assert _title(reloaded) == translate("lb.title", "en")
+    # the page's menu links carry it
+    links = [link for link in reloaded.sidebar.get("page_link")]
+    assert links and all(link.proto.query_string == "lang=en" for link in links)
+    # a page opened by URL without ?lang: the user's saved choice (English since the switch)
+    opened = make_app(BOARD, user="ann1", roles=["annotator"]).run()
+    assert _title(opened) == translate("lb.title", "en")
+    assert opened.query_params.get("lang") == "en"
+
+
+def test_a_url_asking_for_english_is_followed_before_and_after_login(make_app):
+    login = make_app()
+    login.query_params["lang"] = "en"
+    login.run()
+    assert [w.label for w in login.text_input] == ["Username", "Password"]
+    page = make_app(BOARD, user="ann2", roles=["annotator"])  # saved language: Chinese
+    page.query_params["lang"] = "en"
+    page.run()
+    assert _title(page) == translate("lb.title", "en")
