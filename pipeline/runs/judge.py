@@ -2,50 +2,51 @@
 verdicts land in the vote table beside human votes (source ``judge``, rater = judge key, the
 prompt version and the order shown).
 
+A streaming pipeline: the planner (``judge_plan``) chooses battles ahead of need in a worker
+thread, the window (``judge_window``) keeps ``concurrency`` judge calls in flight, and the writer
+stores what comes back in batches, one transaction each, off the event loop.
+
 Resumable and idempotent: every (judge, battle, order) that already has a stored verdict is
 skipped, half-finished battles are completed first, and a verdict's idempotency key is derived
 from (judge, prompt version, battle, order), so a rerun after ``kill -9`` never asks twice for
-what is stored. ``budget`` is the number of battles this judge should have judged in the
-release when the run ends. A reply without a strict verdict marker is re-asked up to a limit and
-then stored raw as *unparsed* — never a tie, never a loss.
+what is stored (what had come back but was not yet written — at most a batch and the window —
+is asked again). ``budget`` is the number of battles this judge should have judged in the
+release when the run ends; a battle counts once planned, whatever its calls return. A reply
+without a strict verdict marker is re-asked up to a limit and then stored raw as *unparsed* —
+never a tie, never a loss; a failed call is recorded as a failure. After a 401/403 the client
+sends nothing more to the judge (the battles still planned are recorded as failed, not sent).
 
 With a ``ConvergenceRule`` (``cli.py judge --until-converged``) the run also stops once this
 judge's ranking of the release has settled: every ``rule.interval`` battles it refits
 Bradley–Terry on the judge's verdicts and asks the rule. The rule counts battles (``budget`` and
-``every``); its per-pair minimum counts verdicts, two per battle. Checks a previous run made are
-replayed from the stored verdicts, so a rerun of a converged run judges nothing.
+``every``); its per-pair minimum counts verdicts, two per battle. The checks fall on the same
+battle counts as in a run without a window: the planner plans no battle past the next check, and
+at a check the window drains (every call sent is answered and stored) before the rule is asked,
+so the check sees exactly the battles up to it and nothing is sent past a stop. The price is
+one round trip with the window emptying, once per check; between checks the window is full.
+Checks a previous run made are replayed from the stored verdicts, so a rerun of a converged run
+judges nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from judging.dimensions import Dimension
-from judging.judge import (
-    PROMPT_VERSION,
-    JudgeItem,
-    Judgement,
-    JudgementStatus,
-    JudgeSettings,
-    JudgeTask,
-    judge_many,
-)
-from judging.llm import ChatClient, Done, EndpointConfig
+from judging.judge import PROMPT_VERSION, JudgeSettings
+from judging.llm import ChatClient
 from judging.runs import RunKind
 from judging.scheduling import ConvergenceRule, StopReason, Strategy
-from judging.types import Comparison, Side, Source, Verdict, outcome_from_verdict
-from pipeline.runs.common import ProgressFn, RunLog, open_run, release_id
+from pipeline.runs.common import ProgressFn, open_run, release_id
 from pipeline.runs.judge_plan import Planner
+from pipeline.runs.judge_window import JudgeWindow, judge_idempotency_key
 from pipeline.runs.registry import get_endpoint
-from storage.db.session import read_session, write_session
-from storage.runs.bookkeeping import judge_done, judge_half_done, judged_battles, record_unparsed
-from storage.votes.battles import BattleView, battle_view
-from storage.votes.record import record_vote
+from storage.db.session import read_session
+from storage.runs.bookkeeping import judge_half_done, judged_battles
 
 __all__ = ["JudgeSummary", "judge_idempotency_key", "run_judge"]
 
@@ -65,124 +66,6 @@ class JudgeSummary:
     def saved(self) -> int:
         """Battles of the budget left unjudged because the ranking had settled."""
         return self.budget - self.battles if self.stopped is StopReason.STABLE_RANKS else 0
-
-
-def judge_idempotency_key(judge: str, battle_id: int, left_response_id: int, prompt_version: str) -> str:
-    return f"judge|{judge}|{prompt_version}|{battle_id}|{left_response_id}"
-
-
-def _item(view: BattleView) -> JudgeItem:
-    return JudgeItem(
-        question_id=str(view.question_id),
-        dimension=Dimension(view.dimension),
-        question=view.question_text,
-        model_a=view.model_a.key,
-        answer_a=view.text_a,
-        model_b=view.model_b.key,
-        answer_b=view.text_b,
-        reference_answer=view.reference_answer,
-        safe_note=view.safe_note or None,
-    )
-
-
-class _BattleJudge:
-    """Judges battles in both orders (skipping orders already stored) and records what comes
-    back: a parsed verdict as a vote, an unparsed reply raw, a failed call as a failure."""
-
-    def __init__(
-        self,
-        engine: Engine,
-        client: ChatClient,
-        judge: str,
-        endpoint: EndpointConfig,
-        settings: JudgeSettings,
-        planner: Planner,
-        run: RunLog,
-    ) -> None:
-        self.engine, self.client, self.settings = engine, client, settings
-        self.judge, self.endpoint = judge, endpoint
-        self.planner, self.run = planner, run
-        self.requested = 0  # judge calls made in this run
-
-    async def judge_battles(self, battle_ids: Sequence[int]) -> int:
-        """Judge these battles; how many there were."""
-        views, tasks = self._tasks(battle_ids)
-        self.requested += len(tasks)
-        results = [finished async for finished in judge_many(self.client, tasks, self.settings)]
-        with write_session(self.engine) as session:
-            recorded = [self._record(session, views, finished) for finished in results]
-            self.run.save(session)
-        self.planner.record([c for c in recorded if c is not None])
-        self.run.report()
-        return len(views)
-
-    def _tasks(self, battle_ids: Sequence[int]) -> tuple[list[BattleView], list[JudgeTask]]:
-        with read_session(self.engine) as session:
-            done = judge_done(
-                session=session, judge=self.judge, prompt_version=PROMPT_VERSION, battle_ids=battle_ids
-            )
-            views = [battle_view(session=session, battle_id=b) for b in dict.fromkeys(battle_ids)]
-        tasks = [
-            JudgeTask(self.endpoint, _item(view), side)
-            for view in views
-            for side, left in ((Side.A, view.response_a_id), (Side.B, view.response_b_id))
-            if (view.battle_id, left) not in done
-        ]
-        return views, tasks
-
-    def _record(
-        self, session: Session, views: Sequence[BattleView], finished: Done[JudgeTask, Judgement]
-    ) -> Comparison | None:
-        """Store one judgement; the comparison a parsed verdict adds to the judge's history."""
-        task, judgement = finished.item, finished.result
-        view = next(
-            v
-            for v in views
-            if str(v.question_id) == task.item.question_id
-            and v.model_a.key == task.item.model_a
-            and v.model_b.key == task.item.model_b
-        )
-        left = view.response_a_id if task.shown_first is Side.A else view.response_b_id
-        if judgement.status is JudgementStatus.PARSED and judgement.verdict is not None:
-            self._vote(session, view, left, judgement, judgement.verdict)
-            return Comparison(view.model_a.key, view.model_b.key, outcome_from_verdict(judgement.verdict))
-        if judgement.status is JudgementStatus.UNPARSED:
-            self.run.counters.unparsed += 1
-            record_unparsed(
-                session=session,
-                run_id=self.run.id,
-                judge=self.judge,
-                battle_id=view.battle_id,
-                left_response_id=left,
-                prompt_version=judgement.prompt_version,
-                raw=judgement.raw or "",
-                attempts=judgement.attempts,
-            )
-        else:
-            self.run.record_failure(
-                session,
-                judgement.failure,
-                endpoint=self.judge,
-                battle_id=view.battle_id,
-                attempts=judgement.attempts,
-            )
-        return None
-
-    def _vote(
-        self, session: Session, view: BattleView, left: int, judgement: Judgement, verdict: Verdict
-    ) -> None:
-        self.run.counters.done += 1
-        record_vote(
-            session=session,
-            battle_id=view.battle_id,
-            source=Source.JUDGE,
-            rater=self.judge,
-            verdict=verdict,
-            left_response_id=left,
-            idempotency_key=judge_idempotency_key(self.judge, view.battle_id, left, judgement.prompt_version),
-            rationale=(judgement.raw or "")[-2000:],
-            prompt_version=judgement.prompt_version,
-        )
 
 
 class _Convergence:
@@ -220,20 +103,45 @@ class _Convergence:
         return stopped
 
 
-async def _judge_until_done(
-    judge: _BattleJudge, convergence: _Convergence, *, already: int, remaining: int, batch: int
+async def _plan_up_to(window: JudgeWindow, planner: Planner, limit: int, chunk: int) -> int:
+    """Plan up to ``limit`` new battles into the window, ``chunk`` at a time, each plan made when
+    the window has room; how many were planned (fewer once the release runs out)."""
+    planned = 0
+    while planned < limit:
+        await window.room()
+        battles = await planner.next_battles(min(chunk, limit - planned))
+        if not battles:
+            break  # every pair of every question has been judged
+        window.send(battles)
+        planned += len(battles)
+    return planned
+
+
+async def _feed(
+    window: JudgeWindow,
+    planner: Planner,
+    convergence: _Convergence,
+    *,
+    already: int,
+    remaining: int,
+    half: Sequence[int],
+    chunk: int,
 ) -> StopReason | None:
-    """Judge new battles in batches until the budget is spent, no battle is left, or the
-    ranking has settled; why it stopped (None without a convergence rule)."""
+    """Half-done battles first, then new battles until the budget is spent, no battle is left,
+    or the ranking has settled; why it stopped (None without a convergence rule)."""
+    if half:
+        window.send(await planner.battles(half))
     stopped = convergence.settled_before(already)
     judged = 0
     while judged < remaining and stopped is None:
-        size = min(batch, remaining - judged, convergence.until_check(already + judged, remaining))
-        battles = judge.planner.next_battles(size)
-        if not battles:
-            break  # every pair of every question has been judged
-        judged += await judge.judge_battles(battles)
-        stopped = convergence.check(already + judged)
+        limit = min(remaining - judged, convergence.until_check(already + judged, remaining))
+        planned = await _plan_up_to(window, planner, limit, chunk)
+        judged += planned
+        if convergence.rule is not None:
+            await window.drained()  # the check sees every battle up to it, and nothing past it is sent
+            stopped = convergence.check(already + judged)
+        if planned < limit:
+            break
     return convergence.final(stopped, judged >= remaining)
 
 
@@ -266,12 +174,14 @@ async def run_judge(
 ) -> JudgeSummary:
     """Judge up to ``budget`` battles of ``release`` (see the module docstring); with
     ``until_converged`` (whose own budget is ignored: ``budget`` rules), stop early once the
-    judge's ranking has settled."""
+    judge's ranking has settled. ``batch`` battles' verdicts (2 × ``batch``) are stored per
+    transaction; plans are of ``batch`` battles or half the window, whichever is more."""
     endpoint = get_endpoint(engine, judge)
     release_key = release_id(engine, release)
-    planner = Planner(engine, judge, release_key, Strategy.parse(strategy), rng)
+    chosen = Strategy.parse(strategy)
+    planner = await asyncio.to_thread(Planner, engine, judge, release_key, chosen, rng)
     settings = JudgeSettings(max_parse_attempts=max_parse_attempts)
-    already, half = _judged_so_far(engine, judge, release_key)
+    already, half = await asyncio.to_thread(_judged_so_far, engine, judge, release_key)
     remaining = max(0, budget - already)
     params = {
         "release": release,
@@ -285,18 +195,19 @@ async def run_judge(
     async with open_run(
         engine, kind=RunKind.JUDGE, params=params, total=total, actor=actor, on_progress=on_progress
     ) as run:
-        battle_judge = _BattleJudge(engine, client, judge, endpoint, settings, planner, run)
+        window = JudgeWindow(engine, client, endpoint, settings, run, planner, flush_size=2 * batch)
         convergence = _Convergence(until_converged, budget, planner)
-        if half:
-            await battle_judge.judge_battles(half)
-        stopped = await _judge_until_done(
-            battle_judge, convergence, already=already, remaining=remaining, batch=batch
+        chunk = max(batch, window.concurrency // 2)
+        feed = _feed(
+            window, planner, convergence, already=already, remaining=remaining, half=half, chunk=chunk
         )
+        stopped = await window.run(feed)
     counters = run.counters
+    judged = await asyncio.to_thread(_judged_so_far, engine, judge, release_key)
     return JudgeSummary(
         run.id,
-        _judged_so_far(engine, judge, release_key)[0],
-        battle_judge.requested,
+        judged[0],
+        window.requested,
         counters.done,
         counters.unparsed,
         counters.failed,

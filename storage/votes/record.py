@@ -1,17 +1,21 @@
-"""Recording a vote: the battle's facts read first, then one short write transaction.
+"""Recording votes: the battle's facts read first, then one short write transaction — one vote
+(``record_vote``: a person's click) or many in one statement (``record_votes``: a judge run's
+batch of verdicts).
 
 Every function takes ``*, session``."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from judging.ledger import EntryKind
@@ -27,10 +31,15 @@ from storage.votes.ledger import restate_battles
 
 __all__ = [
     "BattleFacts",
+    "NewVote",
     "VoteRecord",
     "battle_facts",
+    "battles_facts",
     "record_vote",
+    "record_votes",
 ]
+
+_CHUNK = 500  # rows per statement: far below SQLite's bound-parameter limit
 
 
 @dataclass(frozen=True)
@@ -172,3 +181,132 @@ def _check_supersedes(
         raise ValueError(
             f"record_vote: supersedes_id {target_id} is {target.rater!r}'s vote; only its rater can replace it"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class NewVote:
+    """One vote of a batch (``record_votes``): a verdict about the battle's canonical A and B,
+    the response shown on the left, and per-side tags (canonical A and B as well)."""
+
+    battle_id: int
+    source: Source
+    rater: str
+    verdict: Verdict
+    left_response_id: int
+    idempotency_key: str
+    tags_a: tuple[str, ...] = ()
+    tags_b: tuple[str, ...] = ()
+    rationale: str = ""
+    prompt_version: str | None = None
+
+
+def battles_facts(*, session: Session, battle_ids: Collection[int]) -> dict[int, BattleFacts]:
+    """``battle_facts`` of many battles, one query per 500; an unknown id is simply absent."""
+    ra, rb = aliased(Response), aliased(Response)
+    ids = sorted(set(battle_ids))
+    out: dict[int, BattleFacts] = {}
+    for start in range(0, len(ids), _CHUNK):
+        rows = session.execute(
+            sa_select(  # type: ignore[call-overload]
+                col(Battle.id),
+                col(Battle.response_a_id),
+                col(Battle.response_b_id),
+                col(ra.model_id),
+                col(rb.model_id),
+                col(Question.id),
+                col(Question.release_id),
+                col(Question.dimension),
+            )
+            .join(Question, col(Question.id) == col(Battle.question_id))
+            .join(ra, col(ra.id) == col(Battle.response_a_id))
+            .join(rb, col(rb.id) == col(Battle.response_b_id))
+            .where(col(Battle.id).in_(ids[start : start + _CHUNK]))
+        ).all()
+        for r in rows:
+            facts = BattleFacts(
+                int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]), str(r[7])
+            )
+            out[facts.battle_id] = facts
+    return out
+
+
+def _new_vote_row(vote: NewVote, facts: BattleFacts | None, now: datetime) -> dict[str, Any]:
+    if facts is None:
+        raise LookupError(f"record_votes: no battle with id {vote.battle_id}")
+    if vote.left_response_id not in (facts.response_a_id, facts.response_b_id):
+        raise ValueError(
+            f"record_votes: left_response_id {vote.left_response_id} is not part of battle {vote.battle_id}"
+        )
+    return {
+        "battle_id": vote.battle_id,
+        "source": Source(vote.source).value,
+        "rater": vote.rater,
+        "verdict": Verdict(vote.verdict).value,
+        "left_response_id": vote.left_response_id,
+        "tags_a": json.dumps(list(vote.tags_a), ensure_ascii=False),
+        "tags_b": json.dumps(list(vote.tags_b), ensure_ascii=False),
+        "rationale": vote.rationale,
+        "idempotency_key": vote.idempotency_key,
+        "supersedes_id": None,
+        "kind": EntryKind.VOTE.value,
+        "prompt_version": vote.prompt_version,
+        "model_a_id": facts.model_a_id,
+        "model_b_id": facts.model_b_id,
+        "question_id": facts.question_id,
+        "release_id": facts.release_id,
+        "dimension": facts.dimension,
+        "shown_at": None,
+        "created_at": now,
+    }
+
+
+def record_votes(*, session: Session, votes: Sequence[NewVote]) -> list[VoteRecord]:
+    """Append many votes (never retractions) with the rules of ``record_vote``: the battles' facts
+    copied (read in one query; an unknown battle or a left response outside it raises before
+    anything is written), one ``INSERT ... ON CONFLICT (idempotency_key) DO NOTHING`` per 500
+    rows, and the touched battles restated once. One ``VoteRecord`` per vote, in order: a key
+    stored before (or twice in the batch) yields the existing row with ``created`` False."""
+    if not votes:
+        return []
+    facts = battles_facts(session=session, battle_ids={v.battle_id for v in votes})
+    now = utcnow()
+    rows = [_new_vote_row(vote, facts.get(vote.battle_id), now) for vote in votes]
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    created: dict[str, int] = {}
+    for start in range(0, len(rows), _CHUNK):
+        stmt = (
+            insert(Vote)
+            .values(rows[start : start + _CHUNK])
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(col(Vote.id), col(Vote.idempotency_key))
+        )
+        created.update({str(key): int(vote_id) for vote_id, key in session.execute(stmt).all()})
+    if created:
+        restate_battles(
+            session=session, battle_ids={v.battle_id for v in votes if v.idempotency_key in created}
+        )
+    return _records(session, votes, created)
+
+
+def _records(session: Session, votes: Sequence[NewVote], created: dict[str, int]) -> list[VoteRecord]:
+    """The outcome of each vote of a batch, given the keys its insert created."""
+    missing = sorted({v.idempotency_key for v in votes} - created.keys())
+    existing: dict[str, int] = {}
+    for start in range(0, len(missing), _CHUNK):
+        found = session.execute(
+            sa_select(col(Vote.idempotency_key), col(Vote.id)).where(  # type: ignore[call-overload]
+                col(Vote.idempotency_key).in_(missing[start : start + _CHUNK])
+            )
+        ).all()
+        existing.update({str(k): int(i) for k, i in found})
+    out: list[VoteRecord] = []
+    first = set(created)
+    for vote in votes:
+        key = vote.idempotency_key
+        if key in first:
+            first.discard(key)  # a key twice in the batch: its second occurrence created nothing
+            out.append(VoteRecord(created[key], created=True))
+        else:
+            out.append(VoteRecord(created.get(key) or existing[key], created=False))
+    return out
