@@ -13,6 +13,7 @@ from pipeline.views.live_ratings import OVERALL, LiveRatings
 from ui.auth import require_role
 from ui.board_charts import bt_interval_chart
 from ui.formatting import interval_text, model_label, rank_range
+from ui.harm_tags_view import harm_tags_section
 from ui.i18n import t
 from ui.resources import elo_k, get_engine, get_live_ratings
 
@@ -220,3 +221,4 @@ st.caption(t("lb.votes_in_slice", n=board.n_votes, cursor=board.last_vote_id))
 _bt_section(board)
 _online_section(board, live, dimension=dimension, live_slice=source == "all" and query.release_id is None)
 _heatmap_section(board)
+harm_tags_section(query.release_id, query.dimension, version)

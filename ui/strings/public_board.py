@@ -29,3 +29,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "pub.setting.on": {"zh": "公开排行榜已打开。", "en": "The public leaderboard is on."},
     "pub.setting.off": {"zh": "公开排行榜已关闭。", "en": "The public leaderboard is off."},
 }
+
+# The leaderboard page's harm tag table (ui/harm_tags_view.py).
+STRINGS |= {
+    "tags.title": {"zh": "问题标签比例（%）", "en": "Harm tags (% of answers)"},
+    "tags.by": {"zh": "标注来源", "en": "Tagged by"},
+    "tags.answers": {"zh": "回答数", "en": "Answers"},
+    "tags.group.people": {"zh": "人工", "en": "People"},
+    "tags.group.judge": {"zh": "评审模型", "en": "LLM judge"},
+    "tags.explain": {
+        "zh": "每个模型的回答被人工（标注员与专家）和评审模型分别标为各类问题的百分比，基于仍然有效的投票；"
+        "一次投票中的一个回答计一次（评审模型对每个对比按两种顺序各投一票）。只统计要求给出标签的评审提示词版本。",
+        "en": "The share of each model's answers that people (annotators and experts) and the LLM judge "
+        "tagged each way, over the votes raters stand by; an answer counts once per vote it appears in "
+        "(the judge votes twice per battle, once per order). Only judge prompts that asked for tags count.",
+    },
+}
