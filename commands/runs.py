@@ -17,8 +17,8 @@ from sqlalchemy.engine import Engine
 from judging.llm import ChatClient, RegistryError
 from judging.scheduling import ConvergenceRule, StopReason
 from pipeline.runs.collect import CollectSummary, collect, resolve_models
+from pipeline.runs.common import DEFAULT_LEASE_TTL_S, ProgressFn, RunOptions, chat_client
 from pipeline.runs.common import Progress as RunProgress
-from pipeline.runs.common import ProgressFn, RunOptions, chat_client
 from pipeline.runs.judge import JudgeSummary, run_judge
 from pipeline.runs.registry import endpoint_configs, endpoint_roles, import_registry
 from pipeline.startup.bootstrap import prepare
@@ -94,16 +94,25 @@ def collect_command(
     rps: float = typer.Option(0.0, help="Requests per second (0: no limit beyond concurrency)."),
     timeout: float = typer.Option(120.0, help="Seconds per request."),
     retries: int = typer.Option(5, help="Attempts per request, the first included."),
+    lease_ttl: float = typer.Option(
+        DEFAULT_LEASE_TTL_S,
+        "--lease-ttl",
+        help="Seconds a crashed process's items stay leased (docs/scale-out.md).",
+    ),
 ) -> None:
-    """Fetch every missing answer (idempotent; a rerun after a crash asks only for what is missing)."""
+    """Fetch every missing answer (idempotent; a rerun after a crash asks only for what is missing).
+    A second collect of the same release and models, or `worker`, joins the run and splits the items."""
     engine = _engine()
     try:
         keys = resolve_models(engine, models_spec)
+        _positive("--lease-ttl", lease_ttl)
     except (LookupError, ValueError) as exc:
         _refuse(exc)
 
     async def start(client: ChatClient, progress: ProgressFn) -> CollectSummary:
-        return await collect(engine, client, release=release, models=keys, on_progress=progress)
+        return await collect(
+            engine, client, release=release, models=keys, on_progress=progress, lease_ttl_s=lease_ttl
+        )
 
     bar = _with_bar(f"collect {release}", _options(concurrency, rps, timeout, retries), _collect_note, start)
     try:
@@ -111,6 +120,76 @@ def collect_command(
     except LookupError as exc:
         _refuse(exc)
     _report_collect(summary)
+
+
+def _positive(option: str, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{option} must be a positive number of seconds, got {value!r}")
+
+
+def worker_command(
+    once: bool = typer.Option(False, "--once", help="Work the runs open now, then stop."),
+    idle_exit: float | None = typer.Option(
+        None, "--idle-exit", help="Stop after this many seconds without an open run (default: never)."
+    ),
+    poll: float = typer.Option(2.0, "--poll", help="Seconds between looks for open runs."),
+    concurrency: int = typer.Option(16, help="Concurrent requests of this worker."),
+    rps: float = typer.Option(0.0, help="Requests per second (0: no limit beyond concurrency)."),
+    timeout: float = typer.Option(120.0, help="Seconds per request."),
+    retries: int = typer.Option(5, help="Attempts per request, the first included."),
+    lease_ttl: float = typer.Option(
+        DEFAULT_LEASE_TTL_S, "--lease-ttl", help="Seconds a crashed worker's items stay leased."
+    ),
+) -> None:
+    """Join the open collect runs in the database and work their items until none is left; run
+    one per machine against one PostgreSQL to scale out (docs/scale-out.md)."""
+    from pipeline.runs.worker import WorkerOptions, WorkerReport, work
+
+    try:
+        _positive("--lease-ttl", lease_ttl)
+        _positive("--poll", poll)
+        options = WorkerOptions(once=once, idle_exit_s=idle_exit, poll_s=poll, lease_ttl_s=lease_ttl)
+    except ValueError as exc:
+        _refuse(exc)
+    engine = _engine()
+
+    def said(report: WorkerReport) -> None:
+        typer.echo(json.dumps({**report.__dict__, "kind": report.kind.value}))
+
+    async def main() -> list[WorkerReport]:
+        async with chat_client(_options(concurrency, rps, timeout, retries)) as client:
+            return await work(engine, client, options, on_report=said)
+
+    reports = asyncio.run(main())
+    typer.echo(f"worker: joined {len(reports)} runs, {sum(r.stored for r in reports)} rows written", err=True)
+
+
+def runs_command(
+    limit: int = typer.Option(20, help="How many of the latest runs."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON lines."),
+) -> None:
+    """The latest runs and their status; a run whose processes stopped showing signs of life is
+    ended `failed` first (never `running` forever)."""
+    from pipeline.runs.overview import recent_runs
+
+    for run in recent_runs(_engine(), limit=limit):
+        row = {
+            "id": run.id,
+            "kind": run.kind.value,
+            "status": run.status.value,
+            "total": run.total,
+            "done": run.done,
+            "failed": run.failed,
+            "unparsed": run.unparsed,
+            "message": run.message,
+        }
+        if as_json:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            typer.echo(
+                f"#{run.id:<5} {run.kind.value:<8} {run.status.value:<9} done {run.done}/{run.total}"
+                f" failed {run.failed} unparsed {run.unparsed} {run.message}".rstrip()
+            )
 
 
 def _collect_note(p: RunProgress) -> str:
@@ -228,3 +307,5 @@ def register(app: typer.Typer) -> None:
     app.add_typer(endpoints, name="endpoints")
     app.command("collect")(collect_command)
     app.command("judge")(judge_command)
+    app.command("worker")(worker_command)
+    app.command("runs")(runs_command)

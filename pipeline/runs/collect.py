@@ -230,7 +230,7 @@ async def _work(
 ) -> int:
     """Pass over the items until every one is done in the run; how many this process asked."""
     configs = endpoint_configs(engine, role="model")
-    feed = _Feed(engine, run, scope, configs, chunk=max(64, 4 * client.settings.max_concurrency))
+    feed = _Feed(engine, run, scope, configs, chunk=max(16, 2 * client.settings.max_concurrency))
     writer = _Writer(engine, run, commit_every, scope)
     remaining = todo
     try:

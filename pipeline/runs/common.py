@@ -60,6 +60,7 @@ from storage.runs.leases import (
 )
 
 __all__ = [
+    "DEFAULT_LEASE_TTL_S",
     "Progress",
     "ProgressFn",
     "RunCounters",
