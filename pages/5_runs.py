@@ -34,14 +34,17 @@ with left, st.form("collect"):
     chosen = st.multiselect(t("home.models"), model_keys, default=model_keys)
     concurrency = st.number_input(t("runs.concurrency"), 1, 256, 16)
     if st.form_submit_button(t("runs.start"), type="primary", disabled=not model_keys or not releases):
-        launch_collect(
+        running = launch_collect(
             engine,
             release=release,
             models=chosen,
             options=RunOptions(concurrency=int(concurrency)),
             actor=ctx.username,
         )
-        st.success(t("runs.started"))
+        if running is None:
+            st.success(t("runs.started"))
+        else:  # the same collect is running: a second start would only duplicate it
+            st.warning(t("runs.already_running", id=running))
 with right, st.form("judge"):
     st.markdown(f"**{t('runs.judge')}**")
     release_j = st.selectbox(t("lb.release"), releases, key="judge_release")

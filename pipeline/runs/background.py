@@ -1,6 +1,9 @@
 """Start collection and judge runs in a background thread (for the admin Runs page).
 
-Progress lives in the ``run`` table, so any page (or another app replica) can show it.
+Progress lives in the ``run`` table, so any page (or another app replica) can show it. A second
+start of a collect that is already running (same release and models, a live heartbeat) is
+refused with the running run's id; two starts at the same instant (two admins, two replicas)
+still make one run, since the collect itself joins the running one (``docs/scale-out.md``).
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from pipeline.runs.collect import collect
+from judging.runs import RunKind
+from pipeline.runs.collect import collect, collect_params
 from pipeline.runs.common import RunOptions, chat_client
 from pipeline.runs.judge import run_judge
+from pipeline.runs.overview import running_run
 
 __all__ = ["launch_collect", "launch_judge"]
 
@@ -37,12 +42,19 @@ def _thread(name: str, coro_factory: Callable[[], Coroutine[Any, Any, None]]) ->
 
 def launch_collect(
     engine: Engine, *, release: str, models: Sequence[str], options: RunOptions, actor: str
-) -> threading.Thread:
+) -> int | None:
+    """Start the collect in a background thread and return None; or, when the same collect is
+    already running, start nothing and return that run's id."""
+    running = running_run(engine, kind=RunKind.COLLECT, params=collect_params(release, models))
+    if running is not None:
+        return running
+
     async def main() -> None:
         async with chat_client(options) as client:
             await collect(engine, client, release=release, models=list(models), actor=actor)
 
-    return _thread(f"collect-{release}", main)
+    _thread(f"collect-{release}", main)
+    return None
 
 
 def launch_judge(
