@@ -78,12 +78,6 @@ def _item(view: BattleView) -> JudgeItem:
     )
 
 
-def _tags(judgement: Judgement, side: str) -> tuple[str, ...]:
-    """The judge's harm tags on canonical side ``side`` ("tags_a"/"tags_b"; the judgement maps
-    its shown order to the canonical sides), empty when the judge gave none."""
-    return tuple(str(tag) for tag in getattr(judgement, side, ()))
-
-
 class JudgeWindow:
     """Calls in flight and the writer behind them (see the module docstring)."""
 
@@ -275,8 +269,9 @@ class JudgeWindow:
             idempotency_key=judge_idempotency_key(
                 self.endpoint.key, order.view.battle_id, order.left, judgement.prompt_version
             ),
-            tags_a=_tags(judgement, "tags_a"),
-            tags_b=_tags(judgement, "tags_b"),
+            # canonical sides, like the verdict (the judgement maps the shown order back)
+            tags_a=tuple(str(tag) for tag in judgement.tags_a),
+            tags_b=tuple(str(tag) for tag in judgement.tags_b),
             rationale=(judgement.raw or "")[-2000:],
             prompt_version=judgement.prompt_version,
         )
