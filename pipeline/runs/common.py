@@ -233,6 +233,7 @@ class RunLog:
         self.holder = new_holder()  # this process's name on its leases
         self.lease_ttl_s = lease_ttl_s
         self._saved = RunCounters()  # what committed saves have added to the row
+        self._pending: dict[int, RunCounters] = {}  # saves of a transaction not yet committed
         self._on_progress = on_progress
 
     def record_failure(
@@ -262,21 +263,29 @@ class RunLog:
         )
 
     def save(self, session: Session) -> None:
-        """Add to the run row what the counters gained since the last committed save (in the
-        caller's transaction; if it rolls back, the next save adds it again)."""
-        now, saved = replace(self.counters), self._saved
+        """Add to the run row what the counters gained since the last save (in the caller's
+        transaction). Saves count as made once their transaction commits: after a rollback the
+        next save adds the same gain again; several saves in one transaction add each gain once.
+        One writing transaction at a time (the writers of collect and judge are)."""
+        now = replace(self.counters)
+        base = self._pending.get(id(session), self._saved)
         add_to_run(
             session=session,
             run_id=self.id,
-            done=now.done - saved.done,
-            failed=now.failed - saved.failed,
-            unparsed=now.unparsed - saved.unparsed,
+            done=now.done - base.done,
+            failed=now.failed - base.failed,
+            unparsed=now.unparsed - base.unparsed,
         )
+        if id(session) not in self._pending:
+            event.listen(session, "after_commit", self._committed)
+            event.listen(session, "after_rollback", self._rolled_back)
+        self._pending[id(session)] = now
 
-        def committed(_session: Session) -> None:
-            self._saved = now
+    def _committed(self, session: Session) -> None:
+        self._saved = self._pending.pop(id(session), self._saved)
 
-        event.listen(session, "after_commit", committed, once=True)
+    def _rolled_back(self, session: Session) -> None:
+        self._pending.pop(id(session), None)
 
     def progress(self) -> Progress:
         c = self.counters

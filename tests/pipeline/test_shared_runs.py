@@ -239,3 +239,31 @@ def test_leases_of_a_worker_elsewhere_expire_then_are_taken_over(engine, tmp_pat
     assert sum(calls.values()) == len(todo) and max(calls.values()) == 1
     (run,) = _collect_runs(engine)
     assert run.status == RunStatus.FINISHED.value and run.done == len(todo)
+
+
+def test_run_counters_add_each_gain_once_across_saves_rollbacks_and_processes(engine):
+    # two RunLogs on one run (two processes): the row is the sum of what each committed; a save
+    # rolled back is added by the next one; two saves in one transaction add the gain once
+    from pipeline.runs.common import RunLog, start_run
+    from storage.db.session import write_session
+
+    run_id = start_run(engine, kind=RunKind.COLLECT, params={}, total=10, actor="test")
+    one, two = RunLog(engine, run_id, 10, None), RunLog(engine, run_id, 10, None, joined=True)
+    one.counters.done = 3
+    with write_session(engine) as s:
+        one.save(s)
+        one.counters.done, one.counters.failed = 5, 1
+        one.save(s)
+    two.counters.done = 2
+    try:
+        with write_session(engine) as s:
+            two.save(s)
+            raise RuntimeError("the batch was not stored")
+    except RuntimeError:
+        pass
+    two.counters.done = 4
+    with write_session(engine) as s:
+        two.save(s)
+    with read_session(engine) as s:
+        run = s.exec(select(Run).where(Run.id == run_id)).one()
+    assert (run.done, run.failed) == (9, 1)
