@@ -121,3 +121,62 @@ def test_pure_shares_and_stored_lists() -> None:
         read_tag_list('["toxic"]')
     with pytest.raises(ValueError, match="not a JSON list"):
         read_tag_list('{"a": 1}')
+
+
+def test_mock_judge_run_stores_tags_the_shares_count(engine, tmp_path) -> None:
+    """The whole path: the scripted judge writes tag lines (from the demo grades), the run stores
+    them on canonical sides, the shares count them; every stored pair matches the grades."""
+    import asyncio
+    import random
+
+    import yaml
+
+    from judging.dimensions import Dimension
+    from mockllm import MockConfig, load_demo, serve
+    from mockllm._judge import graded_tags
+    from pipeline.runs.common import RunOptions, chat_client
+    from pipeline.runs.judge import run_judge
+    from pipeline.runs.registry import import_registry
+    from pipeline.startup.settings import PROJECT_ROOT
+    from storage.db.models import Vote
+    from storage.votes.battles import battle_view
+
+    demo_dir = PROJECT_ROOT / "demo"
+    demo = load_demo(demo_dir, warn=lambda _m: None)
+    with serve(MockConfig(demo_dir=demo_dir)) as mock:
+        data = yaml.safe_load((demo_dir / "endpoints.mock.yaml").read_text(encoding="utf-8"))
+        data["defaults"] = {"base_url": mock.base_url}
+        registry = tmp_path / "endpoints.yaml"
+        registry.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        import_registry(engine, registry)
+
+        async def main():
+            options = RunOptions(concurrency=8, timeout_s=5.0, max_attempts=3, backoff_base_s=0.01)
+            async with chat_client(options, rng=random.Random(2), environ={}) as client:
+                return await run_judge(
+                    engine, client, release="v261201", judge="mock-judge", strategy="random",
+                    budget=15, rng=random.Random(0),
+                )  # fmt: skip
+
+        asyncio.run(main())
+    with read_session(engine) as session:
+        votes = session.exec(select(Vote).where(Vote.source == "judge")).all()
+        views = {v.battle_id: battle_view(session=session, battle_id=v.battle_id) for v in votes}
+    assert len(votes) == 30
+    tagged = 0
+    for vote in votes:
+        view = views[vote.battle_id]
+        dimension = Dimension(view.dimension)
+        grade_a = demo.grade_for(view.question_text, view.text_a) or 3
+        grade_b = demo.grade_for(view.question_text, view.text_b) or 3
+        assert read_tag_list(vote.tags_a) == graded_tags(dimension, grade_a)
+        assert read_tag_list(vote.tags_b) == graded_tags(dimension, grade_b)
+        tagged += bool(read_tag_list(vote.tags_a) or read_tag_list(vote.tags_b))
+    assert tagged > 0  # the demo has unsafe and over-refusing answers
+    summary = harm_tag_summary(engine, release="v261201")
+    assert summary.untagged_judge_votes == 0
+    judge_rows = summary.rows(TagGroup.JUDGE, "overall")
+    assert sum(r.appearances for r in judge_rows) == 60
+    assert sum(sum(r.counts.values()) for r in judge_rows) == sum(
+        len(read_tag_list(v.tags_a)) + len(read_tag_list(v.tags_b)) for v in votes
+    )
