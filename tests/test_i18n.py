@@ -40,6 +40,7 @@ def test_every_built_key_has_a_string_for_each_value_it_is_built_from():
     from judging.roles import ALL_ROLES
     from judging.runs import RunKind, RunStatus
     from judging.types import Source, Verdict
+    from pipeline.interchange.vote_export import VotesExportFormat
     from pipeline.runs.registry import ROLES
 
     families = {
@@ -51,6 +52,7 @@ def test_every_built_key_has_a_string_for_each_value_it_is_built_from():
         "battle.verdict": [v.value for v in Verdict],
         "source": [s.value for s in Source],
         "ledger.status": [s.value for s in Status],
+        "cal.export": [f.value for f in VotesExportFormat],
     }
     built = re.compile(r"""\b(?:t|translate)\(\s*f["']([A-Za-z_]+\.[A-Za-z0-9_.]*)\{""")
     prefixes: set[str] = set()

@@ -233,6 +233,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "cal.export.csv": {"zh": "交换格式 CSV", "en": "Interchange CSV"},
     "cal.export.jsonl": {"zh": "交换格式 JSONL", "en": "Interchange JSONL"},
     "cal.export.arena": {"zh": "Chatbot Arena 对战格式（JSON）", "en": "Chatbot Arena battles (JSON)"},
+    "cal.export.arena-jsonl": {
+        "zh": "Chatbot Arena 对战格式（JSONL）",
+        "en": "Chatbot Arena battles (JSONL)",
+    },
     "cal.export_scope": {
         "zh": "导出当前版本筛选下的全部有效投票（被取代的票除外），不受其他筛选影响。命令行：python cli.py export-votes。",
         "en": "Exports every standing vote of the selected release (superseded ones left out); the other filters do not apply. CLI: python cli.py export-votes.",
