@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from judging.errors import ArenaError
 from judging.llm import EndpointConfig, RegistryError, parse_registry
+from judging.model_metadata import MetadataError, ModelMetadata, split_metadata
 from storage.db.session import read_session, write_session
 from storage.people.audit import audit
 from storage.runs.endpoints import (
@@ -44,7 +45,7 @@ __all__ = [
 ROLES = ("model", "judge", "generator")
 
 
-def _row(config: EndpointConfig, role: str = "model") -> EndpointRow:
+def _row(config: EndpointConfig, role: str = "model", metadata: ModelMetadata | None = None) -> EndpointRow:
     return EndpointRow(
         key=config.key,
         display_name=config.display_name,
@@ -56,6 +57,7 @@ def _row(config: EndpointConfig, role: str = "model") -> EndpointRow:
         reasoning=config.reasoning,
         params=dict(config.extra_params),
         role=role,
+        metadata=metadata,
     )
 
 
@@ -93,6 +95,17 @@ def _config(row: EndpointRow) -> EndpointConfig:
     )
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: a release date stays text, so an impossible one
+    (2026-13-01) is reported by field instead of failing inside the YAML parser."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(name, regex) for name, regex in resolvers if name != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read(path: Path) -> Any:
     try:
         raw = path.read_bytes()
@@ -101,9 +114,32 @@ def _read(path: Path) -> Any:
     try:
         if path.suffix.lower() == ".toml":
             return tomllib.loads(raw.decode("utf-8"))
-        return yaml.safe_load(raw.decode("utf-8"))
+        return yaml.load(raw.decode("utf-8"), Loader=_Loader)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         raise RegistryError(str(path), f"not valid UTF-8 YAML/TOML: {exc}") from None
+
+
+def _split_records(data: Any, source: str) -> tuple[Any, list[ModelMetadata]]:
+    """The registry data with each model record's metadata taken out (and LiveSecBench's names
+    for the configuration's own fields renamed), and the metadata of each record in order.
+    Data that is not a mapping with a list of mappings is left for ``parse_registry`` to refuse."""
+    if not isinstance(data, dict) or not isinstance(data.get("models"), list):
+        return data, []
+    records: list[Any] = []
+    metadata: list[ModelMetadata] = []
+    for index, record in enumerate(data["models"], start=1):
+        if not isinstance(record, dict):
+            records.append(record)
+            metadata.append(ModelMetadata())
+            continue
+        key = record.get("key") if isinstance(record.get("key"), str) else None
+        try:
+            config, meta = split_metadata(record)
+        except MetadataError as exc:
+            raise RegistryError(source, str(exc), record=index, key=key, field=exc.field) from None
+        records.append(config)
+        metadata.append(meta)
+    return {**data, "models": records}, metadata
 
 
 def import_registry(engine: Engine, path: Path, *, actor: str = "cli") -> list[str]:
@@ -111,9 +147,11 @@ def import_registry(engine: Engine, path: Path, *, actor: str = "cli") -> list[s
 
     Besides the client's ``models`` and ``defaults``, the file may list ``judges``: keys of
     endpoints that act as LLM judges (their answers are not rated), and ``generators``: keys of
-    endpoints that propose candidate questions from events.
+    endpoints that propose candidate questions from events. Model records may carry metadata
+    (provider, release_date, parameters, url, location, enabled; LiveSecBench's names accepted,
+    see ``judging.model_metadata``).
     """
-    data = _read(path)
+    data, metadata = _split_records(_read(path), str(path))
     lists: dict[str, list[str]] = {"judges": [], "generators": []}
     if isinstance(data, dict) and set(lists) & set(data):
         data = dict(data)
@@ -129,8 +167,9 @@ def import_registry(engine: Engine, path: Path, *, actor: str = "cli") -> list[s
         raise RegistryError(str(path), f"keys listed as both judge and generator: {both}", field="generators")
     role_of = {k: "judge" for k in lists["judges"]} | {k: "generator" for k in lists["generators"]}
     with write_session(engine) as session:
-        for config in registry:
-            upsert_endpoint(session=session, row=_row(config, role_of.get(config.key, "model")))
+        for index, config in enumerate(registry):
+            meta = metadata[index] if index < len(metadata) else None
+            upsert_endpoint(session=session, row=_row(config, role_of.get(config.key, "model"), meta))
         audit(
             session=session,
             actor=actor,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from judging.model_metadata import ModelMetadata
 from storage.db.models import (
     ArenaModel,
     CallFailure,
@@ -23,10 +25,12 @@ from storage.db.models import (
 
 __all__ = [
     "EndpointRow",
+    "ModelFacts",
     "delete_endpoint",
     "endpoint_in_use",
     "ensure_arena_model",
     "list_endpoints",
+    "model_facts",
     "set_endpoint_enabled",
     "upsert_endpoint",
 ]
@@ -45,6 +49,28 @@ class EndpointRow:
     params: dict[str, Any]
     role: str = "model"
     enabled: bool = True  # read back from the table; an upsert keeps the stored switch
+    # provider, release date, parameters, URL, location (and ``enabled`` when the file says);
+    # None: an upsert keeps what is stored (the admin form does not edit them)
+    metadata: ModelMetadata | None = None
+
+
+_METADATA_COLUMNS = ("provider", "release_date", "parameters", "url", "location")
+
+
+def _copy_metadata(target: Endpoint | ArenaModel, metadata: ModelMetadata) -> None:
+    for name in _METADATA_COLUMNS:
+        setattr(target, name, getattr(metadata, name))
+
+
+def _metadata_of(row: Endpoint) -> ModelMetadata:
+    return ModelMetadata(
+        provider=row.provider,
+        release_date=row.release_date,
+        parameters=row.parameters,
+        url=row.url,
+        location=row.location,
+        enabled=row.enabled,
+    )
 
 
 def upsert_endpoint(*, session: Session, row: EndpointRow) -> None:
@@ -59,6 +85,10 @@ def upsert_endpoint(*, session: Session, row: EndpointRow) -> None:
     target.reasoning = row.reasoning
     target.params_json = json.dumps(row.params, ensure_ascii=False, sort_keys=True)
     target.role = row.role
+    if row.metadata is not None:
+        _copy_metadata(target, row.metadata)
+        if row.metadata.enabled is not None:
+            target.enabled = row.metadata.enabled
     target.updated_at = utcnow()
     session.add(target)
 
@@ -77,6 +107,7 @@ def list_endpoints(*, session: Session) -> list[EndpointRow]:
             json.loads(e.params_json),
             e.role,
             e.enabled,
+            _metadata_of(e),
         )
         for e in session.exec(select(Endpoint).order_by(col(Endpoint.key))).all()
     ]
@@ -120,7 +151,8 @@ def delete_endpoint(*, session: Session, key: str) -> bool:
 
 
 def ensure_arena_model(*, session: Session, row: EndpointRow) -> int:
-    """The rated-model row for an endpoint, created on first collection."""
+    """The rated-model row for an endpoint, created on first collection; the endpoint's metadata
+    (the row's, else the stored endpoint's) is copied onto it."""
     model = session.exec(select(ArenaModel).where(ArenaModel.key == row.key)).first()
     if model is None:
         model = ArenaModel(key=row.key, display_name=row.display_name or row.key)
@@ -131,7 +163,53 @@ def ensure_arena_model(*, session: Session, row: EndpointRow) -> int:
     model.open_source = row.open_source
     model.reasoning = row.reasoning
     model.params_json = json.dumps(row.params, ensure_ascii=False, sort_keys=True)
+    metadata = row.metadata
+    if metadata is None:
+        stored = session.exec(select(Endpoint).where(Endpoint.key == row.key)).first()
+        metadata = None if stored is None else _metadata_of(stored)
+    if metadata is not None:
+        _copy_metadata(model, metadata)
     session.add(model)
     session.flush()
     assert model.id is not None
     return model.id
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    """What the boards, the report and the site say about a rated model beside its rating."""
+
+    key: str
+    display_name: str
+    organisation: str
+    open_source: bool
+    reasoning: bool
+    synthetic: bool
+    provider: str
+    release_date: str  # YYYY-MM-DD or ""
+    parameters: str
+    url: str  # http(s) (checked on import) or ""
+    location: str
+
+
+def model_facts(*, session: Session, keys: Sequence[str] | None = None) -> dict[str, ModelFacts]:
+    """The facts of the arena models ``keys`` (every model when None), by key."""
+    query = select(ArenaModel)
+    if keys is not None:
+        query = query.where(col(ArenaModel.key).in_(list(keys)))
+    return {
+        m.key: ModelFacts(
+            key=m.key,
+            display_name=m.display_name,
+            organisation=m.organisation,
+            open_source=m.open_source,
+            reasoning=m.reasoning,
+            synthetic=bool(m.synthetic),
+            provider=m.provider,
+            release_date=m.release_date,
+            parameters=m.parameters,
+            url=m.url,
+            location=m.location,
+        )
+        for m in session.exec(query).all()
+    }
