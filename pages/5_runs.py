@@ -13,7 +13,7 @@ from pipeline.runs.registry import endpoint_roles
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.endpoints_admin import endpoint_section
-from ui.i18n import t
+from ui.i18n import pick_placeholder, t
 from ui.resources import get_engine
 
 ctx = require_role(Role.ADMIN)
@@ -30,8 +30,12 @@ judge_keys = [k for k, r in roles.items() if r == "judge"]
 left, right = st.columns(2)
 with left, st.form("collect"):
     st.markdown(f"**{t('runs.collect')}**")
-    release = st.selectbox(t("lb.release"), releases, key="collect_release")
-    chosen = st.multiselect(t("home.models"), model_keys, default=model_keys)
+    release = st.selectbox(
+        t("lb.release"), releases, key="collect_release", placeholder=pick_placeholder(releases)
+    )
+    chosen = st.multiselect(
+        t("home.models"), model_keys, default=model_keys, placeholder=pick_placeholder(model_keys, many=True)
+    )
     concurrency = st.number_input(t("runs.concurrency"), 1, 256, 16)
     if st.form_submit_button(t("runs.start"), type="primary", disabled=not model_keys or not releases):
         running = launch_collect(
@@ -47,8 +51,10 @@ with left, st.form("collect"):
             st.warning(t("runs.already_running", id=running))
 with right, st.form("judge"):
     st.markdown(f"**{t('runs.judge')}**")
-    release_j = st.selectbox(t("lb.release"), releases, key="judge_release")
-    judge = st.selectbox(t("runs.judge_key"), judge_keys)
+    release_j = st.selectbox(
+        t("lb.release"), releases, key="judge_release", placeholder=pick_placeholder(releases)
+    )
+    judge = st.selectbox(t("runs.judge_key"), judge_keys, placeholder=pick_placeholder(judge_keys))
     strategy = st.selectbox(t("runs.strategy"), [s.value for s in Strategy], index=0)
     budget = st.number_input(t("runs.budget"), 1, 1_000_000, 100, help=t("runs.budget_help"))
     if st.form_submit_button(t("runs.start"), type="primary", disabled=not judge_keys or not releases):

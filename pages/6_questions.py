@@ -30,7 +30,7 @@ from pipeline.bank.releases import (
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.errors import shown_errors
-from ui.i18n import t
+from ui.i18n import pick_placeholder, t
 from ui.resources import get_engine
 
 ctx = require_role(*REVIEWER_ROLES)
@@ -196,7 +196,9 @@ if "drafts" in tabs:
                     st.rerun()
         with right, st.form("qb_publish"):
             st.markdown(f"**{t('qb.publish')}**")
-            draft = st.selectbox(t("qb.draft"), drafts, key="qb_publish_draft")
+            draft = st.selectbox(
+                t("qb.draft"), drafts, key="qb_publish_draft", placeholder=pick_placeholder(drafts)
+            )
             final_tag = st.text_input(
                 t("qb.final_tag"), value=f"v{date.today():%y%m%d}", key="qb_publish_tag"
             )

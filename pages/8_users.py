@@ -119,7 +119,12 @@ with st.form("add_user", clear_on_submit=True):
     roles = st.multiselect(
         t("users.roles"), ALL_ROLES, default=[Role.ANNOTATOR], format_func=lambda r: t(f"role.{r}")
     )
-    quals = st.multiselect(t("users.qualifications"), list(Dimension), format_func=lambda d: d.label(lang))
+    quals = st.multiselect(
+        t("users.qualifications"),
+        list(Dimension),
+        format_func=lambda d: d.label(lang),
+        placeholder=t("users.all_dimensions"),  # empty means every dimension
+    )
     if st.form_submit_button(t("users.add")):
         try:
             st.session_state["users_issued"] = invite_user(
@@ -151,6 +156,7 @@ with st.form(f"edit_{user.username}"):
         default=[Dimension(d) for d in user.qualifications],
         format_func=lambda d: d.label(lang),
         help=t("users.qualifications_help"),
+        placeholder=t("users.all_dimensions"),
     )
     active = st.checkbox(t("users.active"), value=user.active, disabled=user.username == ctx.username)
     if st.form_submit_button(t("users.save")):

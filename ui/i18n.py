@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "STRINGS", "current_lang", "sub_dimension_label", "t", "translate"]
+__all__ = ["LANGS", "STRINGS", "current_lang", "pick_placeholder", "sub_dimension_label", "t", "translate"]
 
 LANGS = ("zh", "en")
 
@@ -367,3 +367,11 @@ def sub_dimension_label(stored: str, lang: str) -> str:
     caller renders it inert)."""
     entry = STRINGS.get(f"subdim.{stored.strip()}")
     return stored if entry is None else entry.get(lang) or entry["zh"]
+
+
+def pick_placeholder(options: object, *, many: bool = False) -> str:
+    """What an empty picker says, in the session's language, instead of Streamlit's English
+    "Choose an option" / "Choose options" / "No options to select" (``placeholder=``)."""
+    if not options:
+        return t("ui.nothing_to_choose")
+    return t("ui.choose_many") if many else t("ui.choose_one")

@@ -337,3 +337,40 @@ def test_a_url_asking_for_english_is_followed_before_and_after_login(make_app):
     page.query_params["lang"] = "en"
     page.run()
     assert _title(page) == translate("lb.title", "en")
+
+
+# -- Streamlit's own widget texts in the page's language ------------------------------------------
+
+STREAMLIT_DEFAULTS = {
+    "",
+    "Choose an option",
+    "Choose options",
+    "No options to select",
+    "No options to select.",
+}
+
+
+def _unselected_placeholders(at) -> list[tuple[str, str]]:
+    """(label, placeholder) of every picker that shows its placeholder: a selectbox with nothing
+    selected (no options, or index None) and a multiselect with nothing chosen."""
+    shown = [
+        (w.label, w.proto.placeholder)
+        for w in at.selectbox
+        if not w.options or (w.value is None and not w.proto.HasField("default"))
+    ]
+    shown += [(w.label, w.proto.placeholder) for w in at.multiselect if not w.value]
+    return shown
+
+
+def test_empty_pickers_speak_the_page_language(make_app):
+    from ui.auth import MENU
+
+    # a fresh install: no endpoint yet, so the runs page's judge and model pickers are empty
+    seen = []
+    for page, _key, _roles in MENU:
+        at = make_app(page, user="boss", roles=["admin"]).run()
+        assert not at.exception, (page, at.exception)
+        shown = _unselected_placeholders(at)
+        seen += shown
+        assert not [(label, ph) for label, ph in shown if ph in STREAMLIT_DEFAULTS], page
+    assert seen, "no empty picker was found on any page: the test checks nothing"

@@ -13,4 +13,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "要把某个对比标为金标题，请在“专家裁决”页或“校准”页的对比详情中打开它，选择标准答案。",
         "en": "To make a battle a gold item, open it on the Adjudication page or in a Calibration drill-down and choose its verdict there.",
     },
+    "ui.choose_one": {"zh": "请选择", "en": "Choose one"},
+    "ui.choose_many": {"zh": "请选择（可多选）", "en": "Choose one or more"},
+    "ui.nothing_to_choose": {"zh": "暂无可选项", "en": "Nothing to choose from yet"},
 }
