@@ -341,13 +341,7 @@ def test_a_url_asking_for_english_is_followed_before_and_after_login(make_app):
 
 # -- Streamlit's own widget texts in the page's language ------------------------------------------
 
-STREAMLIT_DEFAULTS = {
-    "",
-    "Choose an option",
-    "Choose options",
-    "No options to select",
-    "No options to select.",
-}
+STREAMLIT_DEFAULTS = {"", "Choose an option", "Choose options", "No options to select", "No options to select."}
 
 
 def _unselected_placeholders(at) -> list[tuple[str, str]]:
