@@ -112,8 +112,11 @@ def _bt_section(board: Board) -> None:
     )
     st.subheader(t("lb.bt_title"))
     st.dataframe(bt.drop(columns=["lower", "upper"]), hide_index=True, key="lb_bt")
-    tooltip = [t("lb.model"), t("lb.bt"), t("lb.ci"), t("lb.votes"), t("lb.rank_range")]
-    st.altair_chart(bt_interval_chart(bt, tooltip), use_container_width=True)
+    if not board.bt.identified:
+        st.info(t("lb.not_identified"))
+    else:
+        tooltip = [t("lb.model"), t("lb.bt"), t("lb.ci"), t("lb.votes"), t("lb.rank_range")]
+        st.altair_chart(bt_interval_chart(bt, tooltip), use_container_width=True)
     st.caption(t("lb.bt_explain"))
     # one line on what the intervals cover: the battle is the unit, and the tie model's scale
     st.caption(

@@ -110,7 +110,9 @@ def rate_columns(
         if settings.bootstrap_rounds
         else bt.sandwich(fit)
     )
-    board = Leaderboard.from_intervals(settings.label, intervals, per_model, min_votes=settings.min_votes)
+    board = Leaderboard.from_intervals(
+        settings.label, intervals, per_model, min_votes=settings.min_votes, identified=fit.identified
+    )
     n_votes = int(votes.a.shape[0])
     if not settings.online:
         return Boards(votes.models, n_votes, counts, bt, fit, board, None, None)

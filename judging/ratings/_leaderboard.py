@@ -9,7 +9,7 @@ Elo rows carry no interval.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -45,6 +45,9 @@ class Leaderboard:
     min_votes: int
     rows: tuple[Standing, ...]
     interval: IntervalMethod | None = None  # what ``lower``/``upper`` are; None: no interval
+    # False: the votes do not pin the ratings down (a group of models never lost, or never won,
+    # against the rest), so no interval or rank range is claimed (see ``from_intervals``)
+    identified: bool = True
 
     def interval_label(self) -> str:
         """What the rows' ``lower`` and ``upper`` are, in words (table headers, JSON)."""
@@ -57,9 +60,38 @@ class Leaderboard:
 
     @classmethod
     def from_intervals(
-        cls, method: str, intervals: RatingIntervals, votes: Mapping[str, int], *, min_votes: int = 0
+        cls,
+        method: str,
+        intervals: RatingIntervals,
+        votes: Mapping[str, int],
+        *,
+        min_votes: int = 0,
+        identified: bool = True,
     ) -> Leaderboard:
-        """Rows from a rating model with intervals (Bradley–Terry bootstrap or sandwich)."""
+        """Rows from a rating model with intervals (Bradley–Terry bootstrap or sandwich).
+
+        ``identified`` False (the maximum-likelihood ratings do not exist: some group of models
+        never lost, or never won, against the rest, and only the ridge keeps the fit finite): the
+        point ratings stay as an ordering of the data, but no interval is claimed (``lower`` and
+        ``upper`` None, ``level`` None) and every rank range is the whole board — a sandwich or
+        bootstrap interval around a ridge-bounded infinity is narrow and wrong (3 demo votes gave
+        "rank 1–3, [1530, 1832]" for a model seen once)."""
+        if not identified:
+            n = len(intervals.models)
+            board = cls._build(
+                method,
+                None,
+                min_votes,
+                intervals.models,
+                intervals.rating.tolist(),
+                None,
+                None,
+                [1] * n,
+                [n] * n,
+                votes,
+                None,
+            )
+            return replace(board, identified=False)
         ranks = intervals.ranks()
         claimed = None if intervals.method is IntervalMethod.POSTERIOR else intervals.level
         return cls._build(

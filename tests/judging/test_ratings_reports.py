@@ -168,7 +168,7 @@ def test_slice_errors_name_the_problem() -> None:
 
 
 def test_leaderboard_entry_point_for_each_method() -> None:
-    votes = _votes()
+    votes = [*_votes(), Comparison("z", "x", A)]  # z wins once: the ratings are identified
     bt = leaderboard(RatingMethod.parse("bt"), votes, BoardSettings(min_votes=5))
     booted = leaderboard(RatingMethod.BT, votes, BoardSettings(bootstrap_rounds=200))
     assert [r.model for r in bt.rows] == [r.model for r in booted.rows] == ["x", "y", "z"]
@@ -179,6 +179,20 @@ def test_leaderboard_entry_point_for_each_method() -> None:
         leaderboard(RatingMethod.ELO, votes, BoardSettings(online=False))
     with pytest.raises(ValueError, match="unknown method 'glicko'"):
         RatingMethod.parse("glicko")
+
+
+def test_a_board_whose_ratings_are_not_identified_claims_no_interval() -> None:
+    # z never wins: its maximum-likelihood rating is minus infinity, only the ridge keeps it finite.
+    # A sandwich interval there is narrow and wrong, so none is claimed and every rank is open.
+    for chosen in (BoardSettings(), BoardSettings(bootstrap_rounds=50)):
+        board = leaderboard(RatingMethod.BT, _votes(), chosen)
+        assert not board.identified and board.level is None and board.interval is None
+        assert [r.model for r in board.rows] == ["x", "y", "z"]  # the data's order is kept
+        assert all(r.lower is None and r.upper is None for r in board.rows)
+        assert {(r.rank, r.rank_worst) for r in board.rows} == {(1, 3)}
+        assert board.interval_label() == "none"
+    identified = leaderboard(RatingMethod.BT, [*_votes(), Comparison("z", "x", A)])
+    assert identified.identified and all(r.lower is not None for r in identified.rows)
 
 
 def test_rate_columns_rates_only_models_with_votes_of_positive_weight() -> None:

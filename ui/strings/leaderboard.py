@@ -11,4 +11,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Intervals take the battle (one question, one pair of answers) as the sampled unit: the bootstrap resamples battles and the sandwich clusters by battle. Draws ('both safe', 'both unsafe') are Davidson's third outcome (tie parameter ν = {nu}), so ratings and intervals are raw strengths (the odds of a decisive win).",
     },
     "lb.elo_k": {"zh": "Elo（K={k}）", "en": "Elo (K={k})"},
+    "lb.not_identified": {
+        "zh": "这些票还不足以确定评分：有一组模型从未输给（或从未赢过）其余模型，其最大似然评分为无穷大，只靠正则项才得到有限值。因此不给出区间，名次范围为全部名次；表中的评分只反映现有票的先后顺序。再多几场对比（尤其是这些模型的）后区间会出现。",
+        "en": "These votes do not pin the ratings down yet: a group of models never lost (or never won) against the rest, so their maximum-likelihood ratings are infinite and only the ridge keeps them finite. No interval is given and every rank range is the whole board; the ratings shown only order the votes so far. Intervals appear once a few more battles (especially of those models) are in.",
+    },
 }
