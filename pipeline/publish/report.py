@@ -55,6 +55,7 @@ __all__ = [
     "link_releases",
     "previous_release",
     "release_history",
+    "slice_ratings",
 ]
 
 
@@ -91,6 +92,17 @@ def _ratings(board: Board | None) -> dict[str, float]:
     if board is None or board.bt is None:
         return {}
     return {row.model: row.rating for row in board.bt.rows}
+
+
+def slice_ratings(
+    columns: VoteColumns, release_id: int, options: ReportOptions, dimensions: Sequence[str]
+) -> dict[str, dict[str, float]]:
+    """Each slice's Bradley–Terry ratings (model -> rating, best first) in one release; a slice
+    without votes maps to an empty dict."""
+    return {
+        dimension: _ratings(compute_board(columns, _query(dimension, release_id, options), online=False))
+        for dimension in dimensions
+    }
 
 
 def common_rank_changes(now: Mapping[str, float], before: Mapping[str, float]) -> dict[str, int]:

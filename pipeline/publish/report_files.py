@@ -21,7 +21,7 @@ from judging.questions import neutralise_cell
 from pipeline.publish.report_tags import harm_tags_csv, harm_tags_markdown
 from pipeline.publish.report_types import OVERALL, ReleaseReport, SliceBoard
 
-__all__ = ["ReportFile", "render_markdown", "report_files", "report_json", "write_report"]
+__all__ = ["ReportFile", "markdown_cell", "render_markdown", "report_files", "report_json", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,9 @@ def _cell(text: object) -> str:
     renders raw HTML must not run a model name."""
     escaped = str(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
     return escaped.replace("\r", " ").replace("\n", " ")
+
+
+markdown_cell = _cell
 
 
 def _number(value: float | None, digits: int = 1) -> str:
