@@ -31,6 +31,7 @@ from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.errors import shown_errors
 from ui.i18n import pick_placeholder, t
+from ui.question_browser import question_browser
 from ui.resources import get_engine
 
 ctx = require_role(*REVIEWER_ROLES)
@@ -76,6 +77,7 @@ st.dataframe(
 )
 
 sections = ["import", "drafts", "edit", "diff", "export"] if is_admin else ["diff", "export"]
+sections.append("browse")  # every reviewer reads a release's questions (ui/question_browser.py)
 tabs = dict(zip(sections, st.tabs([t(f"qb.tab.{s}") for s in sections]), strict=True))
 
 
@@ -312,3 +314,6 @@ with tabs["export"]:
                 mime="text/csv" if fmt_out is ExportFormat.CSV else "application/json",
                 key=f"qb_download_{fmt_out.value}",
             )
+
+with tabs["browse"]:
+    question_browser(engine, tags if is_admin else published)  # experts: published only

@@ -341,7 +341,13 @@ def test_a_url_asking_for_english_is_followed_before_and_after_login(make_app):
 
 # -- Streamlit's own widget texts in the page's language ------------------------------------------
 
-STREAMLIT_DEFAULTS = {"", "Choose an option", "Choose options", "No options to select", "No options to select."}
+STREAMLIT_DEFAULTS = {
+    "",
+    "Choose an option",
+    "Choose options",
+    "No options to select",
+    "No options to select.",
+}
 
 
 def _unselected_placeholders(at) -> list[tuple[str, str]]:
@@ -368,3 +374,29 @@ def test_empty_pickers_speak_the_page_language(make_app):
         seen += shown
         assert not [(label, ph) for label, ph in shown if ph in STREAMLIT_DEFAULTS], page
     assert seen, "no empty picker was found on any page: the test checks nothing"
+
+
+# -- experts read a release's questions -----------------------------------------------------------
+
+
+def test_an_expert_browses_the_questions_of_a_published_release(make_app):
+    from pipeline.bank.releases import create_release, release_questions
+
+    engine = _engine()
+    create_release(engine, "draft-unseen", actor="test")  # a draft: not for experts
+    demo = release_questions(engine, "v261201")
+    engine.dispose()
+    at = make_app("pages/6_questions.py", user="exp1", roles=["expert"]).run()
+    assert not at.exception, at.exception
+    picker = at.selectbox(key="qb_browse_release")
+    assert picker.options == ["v261201"] and picker.value == "v261201"
+    (table,) = [d.value for d in at.dataframe if zh("qb.question_id") in d.value.columns]
+    assert len(table) == len(demo)
+    assert set(table[zh("vote.question")]) == {q.record.text for q in demo}
+    first = demo[0].record
+    at.selectbox(key="qb_browse_question").set_value(first.question_id).run()
+    assert not at.exception, at.exception
+    # nothing to write with: no import, draft or edit tab for an expert
+    assert not [w for w in at.text_input if w.key and w.key.startswith("qb_publish")]
+    admin = make_app("pages/6_questions.py", user="boss", roles=["admin"]).run()
+    assert "draft-unseen" in admin.selectbox(key="qb_browse_release").options

@@ -16,4 +16,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "ui.choose_one": {"zh": "请选择", "en": "Choose one"},
     "ui.choose_many": {"zh": "请选择（可多选）", "en": "Choose one or more"},
     "ui.nothing_to_choose": {"zh": "暂无可选项", "en": "Nothing to choose from yet"},
+    "qb.tab.browse": {"zh": "浏览题目", "en": "Browse questions"},
+    "qb.browse_help": {
+        "zh": "只读：查看一个版本的全部题目（专家可查看已发布的版本）。",
+        "en": "Read only: every question of a release (experts see the published releases).",
+    },
+    "qb.question_id": {"zh": "题目编号", "en": "Question id"},
+    "qb.reference_answer": {"zh": "参考回答", "en": "Reference answer"},
 }
