@@ -379,6 +379,7 @@ class WorkLease(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("scope", "item", name="uq_work_lease_scope_item"),
         Index("ix_work_lease_scope_expires", "scope", "expires_at"),
+        Index("ix_work_lease_holder_done", "holder", "done_at"),  # a holder's renewals and release
     )
 
     id: int | None = Field(default=None, primary_key=True)

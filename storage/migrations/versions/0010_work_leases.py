@@ -5,7 +5,8 @@ Revises: 0009
 Create Date: 2026-12-07 01:30:00
 
 - ``work_lease``: one work item of a run leased to one worker until ``expires_at`` (unique per
-  scope and item), ``done_at`` once stored.
+  scope and item), ``done_at`` once stored; indexed by (scope, expiry) for claims and by
+  (holder, done_at) for a worker's renewals and release (``storage/runs/leases.py``).
 - ``run.heartbeat_at``: the last sign of life of a process working on the run; a ``running`` run
   whose heartbeat is older than the lease time is no longer running.
 """
@@ -41,12 +42,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("work_lease", schema=None) as batch_op:
         batch_op.create_index("ix_work_lease_scope_expires", ["scope", "expires_at"], unique=False)
+        batch_op.create_index("ix_work_lease_holder_done", ["holder", "done_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_work_lease_run_id"), ["run_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("work_lease", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_work_lease_run_id"))
+        batch_op.drop_index("ix_work_lease_holder_done")
         batch_op.drop_index("ix_work_lease_scope_expires")
     op.drop_table("work_lease")
     with op.batch_alter_table("run", schema=None) as batch_op:
