@@ -60,9 +60,14 @@ bench: install-test
 	done; \
 	if [ -n "$$failed" ]; then echo "bench steps that failed:$$failed"; exit 1; fi
 
-## The offline OpenAI-compatible mock server (demo models + scripted judge).
+## The offline OpenAI-compatible mock server (demo models + scripted judge) on port 8600, or on
+## `make mock PORT=8700`: the demo's mock endpoint files are imported for that port first (their
+## base_url reads ${MOCKLLM_PORT:-8600}), so the endpoints and the server agree.
+mock: PORT = 8600
 mock: install
-	$(PY) -m mockllm --port 8600 --demo-dir demo --judge-models mock-judge --generator-models mock-generator
+	MOCKLLM_PORT=$(PORT) $(PY) cli.py endpoints import demo/endpoints.mock.yaml
+	MOCKLLM_PORT=$(PORT) $(PY) cli.py endpoints import demo/generator.mock.yaml
+	$(PY) -m mockllm --port $(PORT) --demo-dir demo --judge-models mock-judge --generator-models mock-generator
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache safety_arena.egg-info

@@ -46,7 +46,11 @@ def register_mock(
 ) -> None:
     """The demo's endpoint files, pointed at this test's mock server."""
     for name in files:
-        text = (DEMO / name).read_text(encoding="utf-8").replace("http://127.0.0.1:8600/v1", base_url)
+        text = (
+            (DEMO / name)
+            .read_text(encoding="utf-8")
+            .replace("http://127.0.0.1:${MOCKLLM_PORT:-8600}/v1", base_url)
+        )
         (tmp_path / name).write_text(text, encoding="utf-8")
         ok(tmp_path, "endpoints", "import", str(tmp_path / name))
 

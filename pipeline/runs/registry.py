@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 from judging.errors import ArenaError
 from judging.llm import EndpointConfig, RegistryError, parse_registry
 from judging.model_metadata import MetadataError, ModelMetadata, split_metadata
+from pipeline.runs.env_refs import expand_env_refs
 from storage.db.session import read_session, write_session
 from storage.people.audit import audit
 from storage.runs.endpoints import (
@@ -113,10 +115,12 @@ def _read(path: Path) -> Any:
         raise RegistryError(str(path), f"cannot read the file: {exc}") from None
     try:
         if path.suffix.lower() == ".toml":
-            return tomllib.loads(raw.decode("utf-8"))
-        return yaml.load(raw.decode("utf-8"), Loader=_Loader)
+            data = tomllib.loads(raw.decode("utf-8"))
+        else:
+            data = yaml.load(raw.decode("utf-8"), Loader=_Loader)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         raise RegistryError(str(path), f"not valid UTF-8 YAML/TOML: {exc}") from None
+    return expand_env_refs(data, source=str(path), environ=os.environ)  # ${MOCKLLM_PORT:-8600}
 
 
 def _split_records(data: Any, source: str) -> tuple[Any, list[ModelMetadata]]:
