@@ -15,7 +15,7 @@ import typer
 from sqlalchemy.engine import Engine
 
 from judging.questions import DEFAULT_THRESHOLD, ExportFormat, QuestionFileError, QuestionFormat
-from pipeline.bank.questions import ImportReport, import_questions, read_question_files, write_export
+from pipeline.bank.questions import ImportReport, import_questions, read_question_files
 from pipeline.bank.releases import (
     ReleaseDiff,
     create_release,
@@ -99,17 +99,32 @@ def import_questions_command(
 
 
 def export_questions_command(
-    out: Path = typer.Argument(..., help="Output file."),
+    out: str = typer.Argument(
+        ...,
+        help="Output file, or a directory (an existing one, or a path ending in /): one file per dimension.",
+    ),
     release: str = typer.Option(..., "--release", help="Release tag."),
     format: str = typer.Option("livesecbench", "--format", help="livesecbench|jsonl|csv"),
+    per_dimension: bool = typer.Option(
+        False,
+        "--per-dimension",
+        help="Write OUT/{dimension}/{release}.json, as LiveSecBench reads question sets.",
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace the content of a non-empty OUT directory."),
 ) -> None:
-    """Write a release's questions in the LiveSecBench schema, as JSONL or as formula-safe CSV."""
+    """Write a release's questions in the LiveSecBench schema, as JSONL or as formula-safe CSV; a
+    published release's questions carry its date."""
+    from pipeline.bank.question_export import write_question_export
+
+    target = Path(out)  # a Path drops a trailing slash: read it from the text
+    directory = per_dimension or target.is_dir() or out.endswith(("/", "\\"))
     try:
         kind = ExportFormat.parse(format)
-        size = write_export(_engine(), release, kind, out)
+        paths = write_question_export(_engine(), release, kind, target, per_dimension=directory, force=force)
     except ValueError as exc:
         raise _fail(str(exc)) from None
-    typer.echo(f"wrote {out} ({size:,} bytes)")
+    for path in paths:
+        typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 
 release_app = typer.Typer(no_args_is_help=True, help="Question releases: drafts, publishing, diffs.")

@@ -28,19 +28,19 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from judging.csv_cells import neutralise_cell
 from judging.dimensions import Dimension
+from judging.staged_files import check_target as check_directory
+from judging.staged_files import write_directory
 from judging.types import Outcome
-from pipeline.publish.livesecbench import DIMENSIONS, DimensionResult, LiveSecBenchError, LiveSecBenchResults
+from pipeline.publish.livesecbench import DIMENSIONS, DimensionResult, LiveSecBenchResults
 from pipeline.publish.report_files import markdown_cell
 from storage.votes.exports import VoteDetail
 
@@ -299,44 +299,11 @@ def result_files(results: LiveSecBenchResults) -> dict[str, bytes]:
 
 
 def check_target(out: Path, *, force: bool) -> None:
-    """Raise ``LiveSecBenchError`` when ``out`` cannot take the files (checked before any work)."""
-    if out.exists() and not out.is_dir():
-        raise LiveSecBenchError(f"write_results: {out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise LiveSecBenchError(
-            f"write_results: {out} exists and is not empty (use --force to replace its content)"
-        )
+    """Raise ``TargetError`` when ``out`` cannot take the files (checked before any work)."""
+    check_directory(out, force=force, who="write_results")
 
 
 def write_results(files: Mapping[str, bytes], out: Path, *, force: bool = False) -> list[Path]:
     """Write ``files`` as the directory ``out`` through a temporary directory and one rename; with
     ``force`` an existing ``out`` is replaced only once the new one is complete."""
-    check_target(out, force=force)
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
-        for relative, content in files.items():
-            path = PurePosixPath(relative)
-            if path.is_absolute() or ".." in path.parts:
-                raise LiveSecBenchError(f"write_results: refusing the file name {relative!r}")
-            target = staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-        staging.chmod(0o755)
-        old = out.with_name(f".{out.name}.old") if out.exists() else None
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-        try:
-            staging.rename(out)
-        except OSError:
-            if old is not None:
-                old.rename(out)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return sorted(out / relative for relative in files)
+    return write_directory(files, out, force=force, who="write_results")

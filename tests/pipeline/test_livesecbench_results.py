@@ -19,6 +19,7 @@ import pytest
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
+from judging.staged_files import TargetError
 from judging.types import Source, Verdict
 from pipeline.bank.releases import create_release
 from pipeline.interchange.pseudonyms import pseudonym, pseudonym_secret
@@ -244,13 +245,13 @@ def test_bad_input_writes_nothing(voted, tmp_path):
     out.mkdir()
     (out / "keep.txt").write_text("x", encoding="utf-8")
     files = result_files(build_results(voted, "v261201", now=NOW))
-    with pytest.raises(LiveSecBenchError, match="not empty"):
+    with pytest.raises(TargetError, match="not empty"):
         write_results(files, out)
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
     write_results(files, out, force=True)
     assert not (out / "keep.txt").exists() and (out / "2026_12_07" / "2026-12-models.csv").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["busy"]  # no staging directory left behind
-    with pytest.raises(LiveSecBenchError, match="refusing"):
+    with pytest.raises(TargetError, match="refusing"):
         write_results({"../escape.csv": b"x"}, tmp_path / "other")
     assert not (tmp_path / "other").exists()
 
