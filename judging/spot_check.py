@@ -125,12 +125,21 @@ class Selection(StrEnum):
 
     DRAWN = "drawn"  # a uniform calibration draw of the spot-check queue
     UNRECORDED = "unrecorded"  # no assignment (an imported vote, a votes file): assumed drawn, and said so
-    CHOSEN = "chosen"  # handed out by a rule that is not a uniform draw (targeted, overlap, active, gold)
+    CHOSEN = "chosen"  # handed out by a rule that is not a uniform draw (overlap, active, gold)
+    TARGETED = "targeted"  # a targeted spot check: chosen FOR the judge's verdicts (disagreements first)
 
     @property
     def valid(self) -> bool:
         """May the vote label a battle of the judge-corrected (PPI) leaderboard?"""
-        return self is not Selection.CHOSEN
+        return self not in (Selection.CHOSEN, Selection.TARGETED)
+
+    @property
+    def judge_blind(self) -> bool:
+        """Was the battle chosen without looking at the judge's verdicts? Only then does the
+        judge's agreement with this vote (and the humans' agreement with each other on it)
+        estimate agreement on the judged battles: a targeted spot check picks the battles where
+        the judge disagrees with itself or with people first, so it would bias both downwards."""
+        return self is not Selection.TARGETED
 
 
 def selection_of(policy: str | None, *, gold: bool = False) -> Selection:
@@ -145,4 +154,6 @@ def selection_of(policy: str | None, *, gold: bool = False) -> Selection:
         return Selection.UNRECORDED
     if policy == CALIBRATION_POLICY and not gold:
         return Selection.DRAWN
+    if policy == TARGETED_POLICY and not gold:
+        return Selection.TARGETED
     return Selection.CHOSEN

@@ -94,6 +94,8 @@ def _summary(view: CalibrationView) -> None:
             gold=view.n_gold,
         )
     )
+    if view.n_targeted:
+        st.caption(t("cal.targeted_left_out", n=view.n_targeted))
 
 
 query = _filters()

@@ -97,19 +97,25 @@ def calibration_report(
     judge_models: Mapping[str, str] | None = None,
     gold: Mapping[BattleKey, Verdict] | None = None,
     judges: Collection[str] | None = None,
+    agreement_votes: Sequence[ArenaVote] | None = None,
 ) -> CalibrationReport:
     """Everything the calibration view shows about ``votes`` (apply a ``CalibrationSlice`` first).
 
     ``lengths`` (answer length by ``(question_id, model)``) enables the longer-answer figures;
     ``judge_models`` maps a judge to its own model for self-preference; ``gold`` defaults to the
     plurality of the expert votes per battle; ``judges`` defaults to every ``source=judge`` rater.
+    ``agreement_votes`` (default ``votes``) are what the agreement figures rest on — judge–human
+    agreement and κ, agreement among annotators, accuracy on gold: pass only votes on battles
+    chosen without looking at the judge's verdicts (a targeted spot check picks disagreements
+    first and would understate agreement). Counts and biases use every vote.
     """
+    agreeing = votes if agreement_votes is None else agreement_votes
     names = judge_names(votes) if judges is None else tuple(sorted(judges))
     own = judge_models or {}
     reports = tuple(
         JudgeReport(
             judge=name,
-            agreement=judge_agreement(votes, name, boot=boot),
+            agreement=judge_agreement(agreeing, name, boot=boot),
             bias=judge_bias(votes, name, boot=boot, lengths=lengths, own_model=own.get(name)),
         )
         for name in names
@@ -123,6 +129,8 @@ def calibration_report(
         n_without_source=sum(v.source is None for v in votes),
         judges=reports,
         human_bias=human_bias(votes, boot=boot, lengths=lengths),
-        annotators=annotator_report(votes, boot=boot, gold=gold_from_votes(votes) if gold is None else gold),
+        annotators=annotator_report(
+            agreeing, boot=boot, gold=gold_from_votes(votes) if gold is None else gold
+        ),
         annotator_bias=annotator_bias(votes, boot=boot, lengths=lengths),
     )

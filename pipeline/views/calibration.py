@@ -185,6 +185,7 @@ def compute_calibration(
         names={m.key: m.display_name for m in models},
         battles=battles,
         n_gold=len(gold),
+        n_targeted=figures.n_targeted,
     )
 
 
@@ -222,6 +223,7 @@ class _Figures:
     ratings: RatingCalibration | None
     ratings_missing: Unavailable | None
     board: _Board
+    n_targeted: int  # human votes on targeted spot checks: counted, left out of the agreement figures
 
 
 def _figures(
@@ -240,7 +242,13 @@ def _figures(
     def boot(k: int) -> Bootstrap:
         return Bootstrap(np.random.default_rng(seeds[k]), rounds=query.bootstrap_rounds)
 
-    report = calibration_report(votes, boot=boot(0), lengths=lengths, judge_models=judge_models, gold=gold)
+    # agreement figures rest on battles chosen without looking at the judge (``Selection.judge_blind``)
+    blind = list(votes)
+    if selections is not None:
+        blind = [v for v, s in zip(votes, selections, strict=True) if s.judge_blind]
+    report = calibration_report(
+        votes, boot=boot(0), lengths=lengths, judge_models=judge_models, gold=gold, agreement_votes=blind
+    )
     # reference models (authors of imported gold answers) are never rated
     keep = [v.model_a not in reference and v.model_b not in reference for v in votes]
     rated = [v for v, k in zip(votes, keep, strict=True) if k]
@@ -248,7 +256,8 @@ def _figures(
     if selections is not None:
         rated_selections = [s for s, k in zip(selections, keep, strict=True) if k]
     ratings, ratings_missing = _rating_calibration(query, rated, boot(1), np.random.default_rng(seeds[2]))
-    return _Figures(report, ratings, ratings_missing, _board(query, rated, rated_selections))
+    board = _board(query, rated, rated_selections)
+    return _Figures(report, ratings, ratings_missing, board, len(votes) - len(blind))
 
 
 def _rating_calibration(

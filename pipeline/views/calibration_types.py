@@ -104,6 +104,9 @@ class CalibrationView:
     names: Mapping[str, str]  # model key -> display name
     battles: Mapping[BattleKey, BattleRef] = field(default_factory=dict)  # empty for a votes file
     n_gold: int = 0  # battles of the slice with a gold verdict
+    # human votes on targeted spot checks (battles chosen for the judge's disagreements): kept out
+    # of the agreement figures, which would otherwise understate agreement
+    n_targeted: int = 0
 
     def name(self, model: str) -> str:
         return self.names.get(model, model)

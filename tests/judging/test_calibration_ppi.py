@@ -242,10 +242,13 @@ def test_only_valid_draws_label_the_corrected_board() -> None:
 def test_selection_of_an_assignment() -> None:
     assert selection_of("spot_check:random") is Selection.DRAWN
     assert selection_of(None) is Selection.UNRECORDED
-    for policy in ("spot_check", "overlap", "active"):
+    for policy in ("overlap", "active"):
         assert selection_of(policy) is Selection.CHOSEN
+    assert selection_of("spot_check") is Selection.TARGETED  # chosen for the judge's disagreements
     assert selection_of("spot_check:random", gold=True) is Selection.CHOSEN  # a gold item is never a draw
-    assert [s.valid for s in Selection] == [True, True, False]
+    assert selection_of("spot_check", gold=True) is Selection.CHOSEN
+    assert [s.valid for s in Selection] == [True, True, False, False]
+    assert [s.judge_blind for s in Selection] == [True, True, True, False]
 
 
 @pytest.mark.slow

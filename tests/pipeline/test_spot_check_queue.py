@@ -127,8 +127,11 @@ def test_a_targeted_queue_alone_gives_no_corrected_board(engine):
             submit_vote(engine, item=item, rater=person, shown_verdict=Verdict.A)
     view = compute_calibration(engine, CalibrationQuery(bootstrap_rounds=50))
     assert view.board is None and view.board_missing is Unavailable.FEW_VALID_DRAWS
-    # the other figures still use every human vote (what the raters said)
-    assert view.report.n_human_votes == 16
+    # the counts and biases still use every human vote (what the raters said); the agreement
+    # figures do not: the battles were picked for the judge's disagreements
+    assert view.report.n_human_votes == 16 and view.n_targeted == 16
+    assert view.report.human_bias.n_verdicts == 16
+    assert [j.agreement.n_votes for j in view.report.judges] == [0]
 
 
 def test_uniform_draws_see_every_eligible_battle_not_a_capped_list(engine):
@@ -169,12 +172,12 @@ def test_the_corrected_board_rests_on_the_calibration_draws_only(engine):
         if v.rater == "imported"
         else Selection.DRAWN
         if policies[(v.rater, v.battle_id)] == CALIBRATION_POLICY
-        else Selection.CHOSEN
+        else Selection.TARGETED
         for v in humans
     }
     assert selections == expected
     counts = Counter(expected.values())
-    assert counts[Selection.DRAWN] >= 5 and counts[Selection.CHOSEN] >= 5  # both draws happened
+    assert counts[Selection.DRAWN] >= 5 and counts[Selection.TARGETED] >= 5  # both draws happened
 
     drawn = {v.battle_id for v in humans if expected[v.id] is Selection.DRAWN}
     assumed = {v.battle_id for v in humans if expected[v.id] is Selection.UNRECORDED} - drawn
@@ -185,5 +188,5 @@ def test_the_corrected_board_rests_on_the_calibration_draws_only(engine):
     assert board.n_drawn_battles == len(drawn) and board.n_assumed_battles == len(assumed)
     assert board.n_human_battles == len(drawn | assumed)
     assert board.n_excluded_battles == len(targeted_only)
-    assert board.n_excluded_human_votes == counts[Selection.CHOSEN]
+    assert board.n_excluded_human_votes == counts[Selection.TARGETED]
     assert board.n_human_votes == counts[Selection.DRAWN] + counts[Selection.UNRECORDED]

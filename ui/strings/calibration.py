@@ -22,6 +22,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "本范围共 {n} 票：标注员 {human}，评审模型 {judge}，专家 {expert}（截至投票编号 {cursor}）；有金标的对比 {gold} 个。被后续投票取代的票不计。",
         "en": "{n} votes in this slice: {human} human, {judge} judge, {expert} expert (up to vote id {cursor}); {gold} battles with a gold verdict. Superseded votes are left out.",
     },
+    "cal.targeted_left_out": {
+        "zh": "其中 {n} 张标注员投票来自定向抽检（专挑评审模型前后不一或与人工不一致的对比），不计入一致性指标（评审模型与人工的一致性和 κ、标注员间一致性、金标准确率）：这些对比不是随机抽取的，计入会低估一致性。偏差指标仍使用全部投票。",
+        "en": "{n} of the human votes come from targeted spot checks (battles picked because the judge disagreed with itself or with people) and are left out of the agreement figures (judge–human agreement and κ, agreement among annotators, accuracy on gold): those battles were not drawn at random and would understate agreement. The bias figures use every vote.",
+    },
     "cal.file_summary": {
         "zh": "文件共 {n} 票：标注员 {human}，评审模型 {judge}，专家 {expert}，无来源 {none}（不参与计算）。",
         "en": "{n} votes in the file: {human} human, {judge} judge, {expert} expert, {none} without a source (not used).",
