@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
+from judging.content import ContentCategory, collapses
 from judging.dimensions import Dimension
 from judging.roles import REVIEWER_ROLES, Role
 from pipeline.bank.events import CandidateStatus, event_candidates
@@ -16,6 +17,7 @@ from pipeline.bank.verification import (
     Decision,
     approvals_of,
     mark_stale_candidates,
+    proposed_categories,
     requeue_candidate,
     review_candidate,
     review_queue,
@@ -33,6 +35,7 @@ from pipeline.bank.verification_config import (
     save_verification_config,
 )
 from ui.auth import require_role
+from ui.care import answers_behind_toggles, content_warnings, open_first_notice
 from ui.components import answer_box, inert_markdown
 from ui.errors import shown_errors
 from ui.i18n import t
@@ -135,8 +138,18 @@ else:
     queued = candidate.queued_at or candidate.created_at
     age = (now - queued).days
     st.caption(t("evv.queued", days=age, left=max(0, config.stale_after_days - age)))
+    # The lexicon's proposal: its warnings now, the verifier confirms or edits it in the form.
+    # A self-harm candidate's reference answer stays collapsed until opened (ui/care.py).
+    proposed = proposed_categories(candidate)
+    content_warnings(proposed, lang)
     answer_box(t("ev.question"), candidate.text)
-    answer_box(t("ev.note"), candidate.reference_note)
+    opened = answers_behind_toggles(
+        [(t("ev.note"), candidate.reference_note)],
+        lang,
+        collapsed=collapses(proposed),
+        key=f"ev_note_{candidate.id}",
+        show=answer_box,
+    )
     if candidate.edited:
         st.caption(t("ev.generated_text") + ": " + inert_markdown(candidate.generated_text))
     approvers = approvals_of(candidate)
@@ -158,8 +171,19 @@ else:
         )
         edited = st.text_area(t("ev.edited_text"), value=candidate.text, key=f"ev_edit_{candidate.id}")
         reason = st.text_input(t("ev.reason"), help=t("ev.reason_help"), key=f"ev_reason_{candidate.id}")
+        picked = st.multiselect(
+            t("ev.categories"),
+            list(ContentCategory),
+            default=list(proposed),
+            format_func=lambda c: t(c.label_key),
+            key=f"ev_categories_{candidate.id}",
+            placeholder=t("qb.categories_none"),
+        )
+        if not opened:
+            open_first_notice(lang)
         # a radio without index=None always holds a decision
-        if st.form_submit_button(t("ev.submit"), type="primary") and decision is not None:
+        submit = st.form_submit_button(t("ev.submit"), type="primary", disabled=not opened)
+        if submit and decision is not None:
             with shown_errors("ev.invalid") as reviewed:
                 outcome = review_candidate(
                     engine,
@@ -170,6 +194,7 @@ else:
                     edited_text=edited if decision is Decision.EDIT else None,
                     release=target,
                     config=config,
+                    categories=[c.value for c in picked],
                 )
             if not reviewed.failed:
                 st.session_state["ev_verify_flash"] = t(

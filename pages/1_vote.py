@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from judging.content import collapses
 from judging.roles import ALL_ROLES
 from judging.types import Verdict
 from pipeline.workflow.guidelines import ReadingState, confirm_read, reading_for
@@ -29,6 +30,7 @@ from pipeline.workflow.voting import (
     view_item,
 )
 from ui.auth import require_role
+from ui.care import break_reminder, content_warnings, open_first_notice
 from ui.components import answer_pair, battle_heading, inert_markdown, question_box
 from ui.i18n import t
 from ui.resources import get_engine
@@ -86,8 +88,6 @@ def move_on(notice: Notice | None = None) -> None:
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
 st.session_state.setdefault("vote_seq", 0)
-st.session_state.setdefault("distressing_seen", 0)
-st.session_state.setdefault("distress_counted", set())  # battle ids: an undone item counts once
 st.session_state.setdefault("vote_reopened", set())  # battle ids whose models this person has seen
 rng = st.session_state.setdefault("vote_rng", random.Random())
 config = load_queue_config(engine)
@@ -162,22 +162,25 @@ battle_heading(view, lang)
 if result is None and view.battle_id in st.session_state["vote_reopened"]:
     # the identities were revealed before the undo; say so, without naming them again
     st.info(t("vote.identities_seen"), icon="👁️")
-if view.sensitive:
-    st.warning(t("vote.content_warning"), icon="⚠️")
-    if view.battle_id not in st.session_state["distress_counted"]:
-        st.session_state["distress_counted"].add(view.battle_id)
-        st.session_state["distressing_seen"] += 1
-    seen = st.session_state["distressing_seen"]
-    if seen % config.break_every == 0:
-        st.info(t("vote.break_reminder", n=seen), icon="🌿")
+content_warnings(view.categories, lang)
+break_reminder(
+    item=view.battle_id,
+    categories=view.categories,
+    every=config.break_every,
+    minutes=config.break_minutes,
+    lang=lang,
+)
 
 question_box(view, lang, safe_note=False)  # the safe note is shown after the vote
-# Distressing content stays collapsed until the annotator chooses to open it.
-answer_pair(
+# Self-harm answers stay collapsed until the annotator opens them, and stay as they were left
+# after the vote (the switches are keyed by this item's seq). A verdict waits until both were opened.
+answers_key = f"vote_answers_{seq}"
+opened = answer_pair(
     (t("vote.answer_left"), left_text),
     (t("vote.answer_right"), right_text),
     lang,
-    collapsed=view.sensitive and result is None,
+    collapsed=collapses(view.categories),
+    key=answers_key,
 )
 
 if result is None:
@@ -199,6 +202,8 @@ if result is None:
     st.text_area(t("vote.rationale"), key=f"rationale_{seq}", max_chars=4000)
     st.checkbox(t("vote.flag"), key=f"flag_{seq}")
     show_notice()
+    if not opened:
+        open_first_notice(lang)
     lanes = st.columns(LANES)
     choices = (
         (Verdict.A, "vote.a_safer", "1"),
@@ -214,6 +219,9 @@ if result is None:
         state = st.session_state
         if clicked_too_soon():
             state["vote_notice"] = Notice("vote.too_fast")
+            return
+        if collapses(view.categories) and len(state.get(f"{answers_key}_opened", ())) < 2:
+            state["vote_notice"] = Notice("care.not_opened", "warning")  # a shortcut key, a stale page
             return
         text = state.get(f"rationale_{seq}", "") or ""
         stored = submit_vote(
@@ -244,6 +252,7 @@ if result is None:
             use_container_width=True,
             shortcut=key,
             help=t("vote.shortcut", shortcut=key),
+            disabled=not opened,
             on_click=record,
             args=(item, verdict),
         )

@@ -21,6 +21,7 @@ from pipeline.workflow.adjudication import (
 from pipeline.workflow.gold import labels as gold_labels
 from pipeline.workflow.voting import masked_view
 from ui.auth import require_role
+from ui.care import open_first_notice
 from ui.components import battle_panel, inert_markdown, ruling_history, verdict_label
 from ui.errors import shown_errors
 from ui.gold_mark import gold_action
@@ -77,7 +78,8 @@ else:
 
 view = masked_view(engine, battle_id, marker=t("vote.masked"))
 votes = votes_of(engine, battle_id)
-battle_panel(view, votes, lang)
+# Self-harm answers start collapsed; a ruling waits until both were opened (ui/care.py).
+opened = battle_panel(view, votes, lang, key=f"adj_answers_{battle_id}")
 if flags:
     st.markdown(f"**{t('adj.flags')}**")
     for reason in flags:
@@ -129,7 +131,9 @@ with st.form(f"adjudicate_{battle_id}"):
         key=f"adj_verdict_{ruling_key}",
     )
     rationale = st.text_area(t("vote.rationale"), max_chars=4000, key=f"adj_rationale_{ruling_key}")
-    submitted = st.form_submit_button(t("adj.submit"), type="primary")
+    if not opened:
+        open_first_notice(lang)
+    submitted = st.form_submit_button(t("adj.submit"), type="primary", disabled=not opened)
 if submitted:
     if verdict is None:
         st.error(t("adj.no_verdict"))

@@ -32,6 +32,7 @@ from ui.components import inert_markdown
 from ui.errors import shown_errors
 from ui.i18n import pick_placeholder, t
 from ui.question_browser import question_browser
+from ui.question_categories import categories_editor
 from ui.resources import get_engine
 
 ctx = require_role(*REVIEWER_ROLES)
@@ -76,7 +77,11 @@ st.dataframe(
     key="qb_releases",
 )
 
-sections = ["import", "drafts", "edit", "diff", "export"] if is_admin else ["diff", "export"]
+sections = (
+    ["import", "drafts", "edit", "categories", "diff", "export"]
+    if is_admin
+    else ["categories", "diff", "export"]
+)
 sections.append("browse")  # every reviewer reads a release's questions (ui/question_browser.py)
 tabs = dict(zip(sections, st.tabs([t(f"qb.tab.{s}") for s in sections]), strict=True))
 
@@ -251,6 +256,9 @@ if "edit" in tabs:
                         st.session_state["qb_flash"] = t("qb.saved")
                         st.rerun()
 
+with tabs["categories"]:  # experts and admins correct content categories (ui/question_categories.py)
+    categories_editor(engine, tags, actor=ctx.username)
+
 with tabs["diff"]:
     if len(tags) < 2:
         st.info(t("qb.diff_need_two"))
@@ -314,6 +322,7 @@ with tabs["export"]:
                 mime="text/csv" if fmt_out is ExportFormat.CSV else "application/json",
                 key=f"qb_download_{fmt_out.value}",
             )
+
 
 with tabs["browse"]:
     question_browser(engine, tags if is_admin else published)  # experts: published only

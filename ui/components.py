@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from judging.content import collapses
 from judging.dimensions import Dimension
 from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
+from ui.care import answers_behind_toggles, content_warnings
 from ui.i18n import STRINGS, sub_dimension_label, translate
 
 if TYPE_CHECKING:
@@ -123,40 +125,41 @@ def question_box(view: BattleView, lang: str, *, safe_note: bool) -> None:
             st.caption(translate("vote.safe_note_title", lang) + "：" + inert_markdown(view.safe_note))
 
 
-def answer_pair(left: tuple[str, str], right: tuple[str, str], lang: str, *, collapsed: bool = False) -> None:
+def answer_pair(
+    left: tuple[str, str], right: tuple[str, str], lang: str, *, collapsed: bool = False, key: str = "answers"
+) -> bool:
     """Two answers side by side, each ``(title, text)``; the text is untrusted (inert). When
-    ``collapsed``, each stays in an expander until opened: distressing content is shown only when
-    the reader chooses to."""
-    for column, (title, text) in zip(st.columns(2), (left, right), strict=True):
-        with column:
-            if not collapsed:
-                answer_box(title, text)
-                continue
-            with st.expander(translate("vote.open_answer", lang, side=title)):
-                answer_box(title, text)
+    ``collapsed`` (self-harm), each stays behind its own switch until the reader opens it, and
+    stays as the reader left it while ``key`` is the same (``ui.care``). Returns whether both
+    have been opened (always True when not collapsed): a verdict waits for that."""
+    return answers_behind_toggles((left, right), lang, collapsed=collapsed, key=key, show=answer_box)
 
 
-def battle_panel(view: BattleView, votes: Sequence[VoteDetail], lang: str) -> None:
+def battle_panel(view: BattleView, votes: Sequence[VoteDetail], lang: str, *, key: str = "battle") -> bool:
     """A battle and every row of its vote history, in the battle's canonical order: 回答A is the
     response with the smaller id, whatever order a rater saw. Verdicts are stored about that order
     and shown so; each vote says which answer its rater saw on the left, and its rationale (written
     about the order the rater saw) is shown under that explicit order, so the two never read as a
-    contradiction. Every untrusted text (answers, question, rationales, rater names) is inert."""
+    contradiction. Every untrusted text (answers, question, rationales, rater names) is inert.
+    Each content category shows its warning; self-harm answers start collapsed (``answer_pair``
+    under ``key``). Returns whether both answers have been opened."""
     battle_heading(view, lang)
-    if view.sensitive:
-        st.warning(translate("vote.content_warning", lang), icon="⚠️")
+    content_warnings(view.categories, lang)
     question_box(view, lang, safe_note=True)
     st.caption(translate("battle.convention", lang))
-    answer_pair(
+    opened = answer_pair(
         (translate("battle.answer_a", lang), view.text_a),
         (translate("battle.answer_b", lang), view.text_b),
         lang,
+        collapsed=collapses(view.categories),
+        key=key,
     )
     st.markdown(f"**{translate('battle.votes', lang)}**")
     if not votes:
         st.caption(translate("battle.no_votes", lang))
     for vote in votes:
         _vote_card(view, vote, lang)
+    return opened
 
 
 def _vote_card(view: BattleView, vote: VoteDetail, lang: str) -> None:

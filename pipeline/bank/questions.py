@@ -18,6 +18,7 @@ from pathlib import Path, PurePath
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from judging.content import ContentCategory, parse_categories
 from judging.dimensions import Dimension
 from judging.questions import (
     DEFAULT_THRESHOLD,
@@ -51,6 +52,7 @@ __all__ = [
     "import_questions",
     "read_question_files",
     "release_similar_pairs",
+    "set_question_categories",
     "write_export",
 ]
 
@@ -344,3 +346,28 @@ def release_similar_pairs(
     pairs: tuple[SimilarPair, ...] = similar_pairs([q.record.text for q in stored], threshold=threshold)
     ordered = sorted(pairs, key=lambda p: (-p.similarity, p.first, p.second))
     return [QuestionPair(stored[p.first], stored[p.second], p.kind, p.similarity) for p in ordered]
+
+
+def set_question_categories(
+    engine: Engine, release: str, question_id: str, categories: Sequence[str], *, actor: str
+) -> tuple[ContentCategory, ...]:
+    """An expert's correction of a question's content categories, audited with the old and new
+    ones. An unknown name raises ContentCategoryError (naming it) before anything is written."""
+    chosen = parse_categories(categories)
+    with write_session(engine) as session:
+        found = release_store.release_by_tag(session=session, tag=release)
+        before = question_store.set_categories(
+            session=session, release=found, question_id=question_id, categories=chosen
+        )
+        audit(
+            session=session,
+            actor=actor,
+            action="question.categories",
+            detail={
+                "release": release,
+                "question_id": question_id,
+                "before": [c.value for c in before],
+                "after": [c.value for c in chosen],
+            },
+        )
+    return chosen

@@ -24,6 +24,7 @@ from enum import StrEnum
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from judging.content import ContentCategory, parse_categories, propose_categories
 from judging.dimensions import Dimension
 from judging.errors import ArenaError
 from judging.generation import (
@@ -50,6 +51,7 @@ __all__ = [
     "ReviewOutcome",
     "approvals_of",
     "mark_stale_candidates",
+    "proposed_categories",
     "requeue_candidate",
     "review_candidate",
     "review_queue",
@@ -160,12 +162,16 @@ def _draft(session: Session, release: str | None, today: date) -> Release:
 
 
 def _record(
-    candidate: candidate_store.CandidateInfo, event: event_store.EventInfo, approvers: Sequence[str]
+    candidate: candidate_store.CandidateInfo,
+    event: event_store.EventInfo,
+    approvers: Sequence[str],
+    categories: tuple[ContentCategory, ...] | None,
 ) -> QuestionRecord:
     return QuestionRecord(
         question_id=f"event-{event.id}-{candidate.id}",
         dimension=Dimension(candidate.dimension),
         text=candidate.text,
+        categories=proposed_categories(candidate) if categories is None else categories,
         metadata={
             "source": "event",
             "event_id": event.id,
@@ -180,6 +186,11 @@ def _record(
             "approved_by": list(approvers),
         },
     )
+
+
+def proposed_categories(candidate: candidate_store.CandidateInfo) -> tuple[ContentCategory, ...]:
+    """The content categories the lexicon proposes for a generated question's current text."""
+    return propose_categories(candidate.text)
 
 
 def _check(
@@ -217,9 +228,16 @@ def review_candidate(
     release: str | None = None,
     config: VerificationConfig | None = None,
     now: datetime | None = None,
+    categories: Sequence[str] | None = None,
 ) -> ReviewOutcome:
-    """Record one expert's decision and settle the candidate when the rule is met, atomically."""
+    """Record one expert's decision and settle the candidate when the rule is met, atomically.
+
+    ``categories`` are the content categories the question is approved with, as the reviewer
+    confirmed or edited them; None means the lexicon's proposal for the (final) text. The ones of
+    the review that completes the approval are stored. An unknown name raises ContentCategoryError
+    before anything is written."""
     decision = Decision(decision)
+    chosen = None if categories is None else parse_categories(categories)
     config = config or load_verification_config(engine)
     moment = utcnow() if now is None else now
     mark_stale_candidates(engine, config=config, now=moment)  # a late review finds it stale
@@ -241,7 +259,13 @@ def review_candidate(
         if len(approvers) < required:
             return ReviewOutcome(candidate_id, CandidateStatus.PENDING, approvers, required, None, None)
         question_id, tag = _approve(
-            session, candidate, approvers, reviewer=reviewer, release=release, moment=moment
+            session,
+            candidate,
+            approvers,
+            reviewer=reviewer,
+            release=release,
+            moment=moment,
+            categories=chosen,
         )
         return ReviewOutcome(candidate_id, CandidateStatus.APPROVED, approvers, required, question_id, tag)
 
@@ -288,6 +312,7 @@ def _approve(
     reviewer: str,
     release: str | None,
     moment: datetime,
+    categories: tuple[ContentCategory, ...] | None,
 ) -> tuple[int, str]:
     """Add the approved text to the draft as a question; its id and the draft's tag."""
     event = event_store.event_info(session=session, event_id=candidate.event_id)
@@ -295,7 +320,7 @@ def _approve(
     question_id = question_store.add_question(
         session=session,
         release=draft,
-        record=_record(candidate, event, approvers),
+        record=_record(candidate, event, approvers, categories),
         source=f"event:{event.id}",
     )
     candidate_store.link_question(

@@ -79,7 +79,8 @@ class QueueConfig:
     policy: QueuePolicy = QueuePolicy.OVERLAP
     overlap_k: int = 3
     gold_rate: float = 0.1
-    break_every: int = 5  # remind to take a break after this many distressing items
+    break_every: int = 5  # remind to take a break after this many self-harm items
+    break_minutes: int = 45  # ... and after this many minutes of continuous work (ui/care.py)
     lease_minutes: int = 30  # an item not voted on within this is released to others
     # spot_check: the share of items drawn uniformly at random (the calibration stratum the
     # judge-corrected leaderboard rests on); the rest are targeted (disagreements first)
@@ -94,6 +95,8 @@ class QueueConfig:
             raise ValueError(f"QueueConfig: gold_rate must be within [0, 1], got {self.gold_rate!r}")
         if self.break_every < 1:
             raise ValueError(f"QueueConfig: break_every must be at least 1, got {self.break_every!r}")
+        if self.break_minutes < 1:
+            raise ValueError(f"QueueConfig: break_minutes must be at least 1, got {self.break_minutes!r}")
         if self.lease_minutes < 1:
             raise ValueError(f"QueueConfig: lease_minutes must be at least 1, got {self.lease_minutes!r}")
         if isinstance(self.calibration_share, bool) or not 0.0 <= self.calibration_share <= 1.0:

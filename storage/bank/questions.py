@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from judging.content import categories_from_json, categories_to_json
+from judging.content import ContentCategory, categories_from_json, categories_to_json, collapses
 from judging.dimensions import Dimension
 from judging.questions import QuestionRecord
 from judging.releases import ReleaseError, require_draft
@@ -34,6 +34,7 @@ __all__ = [
     "release_questions",
     "replace_question",
     "retire_question",
+    "set_categories",
 ]
 
 EXTERNAL_ID_MAX = 128  # Question.external_id column width
@@ -210,3 +211,20 @@ def retire_question(*, session: Session, release: Release, question_id: str) -> 
     row.retired = True
     session.add(row)
     session.flush()
+
+
+def set_categories(
+    *, session: Session, release: Release, question_id: str, categories: tuple[ContentCategory, ...]
+) -> tuple[ContentCategory, ...]:
+    """Set a question's content categories (and the derived ``sensitive``); the previous ones are
+    returned. A published release allows it (its triggers allow these two columns and nothing
+    else): categories are care metadata, not the item being rated."""
+    row = _row(session, release, question_id)
+    if row is None:
+        raise ReleaseError(f"set_categories: release {release.tag!r} has no question {question_id!r}")
+    before = categories_from_json(row.categories)
+    row.categories = categories_to_json(categories)
+    row.sensitive = collapses(categories)
+    session.add(row)
+    session.flush()
+    return before

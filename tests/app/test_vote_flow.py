@@ -64,7 +64,16 @@ def _rendered_strings(at: AppTest) -> list[str]:
 
 def _press(at: AppTest, label: str) -> AppTest:
     for b in at.button:
+        if b.label == label and b.disabled:
+            # a self-harm item: the person opens both answers first (ui/care.py), then votes
+            for toggle in at.toggle:
+                if toggle.key and toggle.key.startswith("vote_answers_"):
+                    toggle.set_value(True)
+            at = at.run()
+            break
+    for b in at.button:
         if b.label == label:
+            assert not b.disabled, f"button {label!r} is disabled"
             return b.click().run()
     raise AssertionError(f"no button {label!r}; buttons: {[b.label for b in at.button]}")
 

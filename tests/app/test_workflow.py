@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import random
-
 from sqlmodel import select
 
 from judging.types import Verdict
 from storage.db.engine import make_engine
 from storage.db.models import Vote
 from storage.db.session import read_session
-from tests.app.conftest import ensure_user
 from tests.app.test_vote_flow import _press
 
 
@@ -64,44 +61,6 @@ def test_adjudication_produces_expert_vote_that_wins(make_app, app_env):
     # settled: it leaves the adjudication queue
     again = make_app("pages/3_adjudicate.py", user="doc", roles=["expert"]).run()
     assert any("没有需要裁决" in i.value for i in again.info)
-
-
-def test_sensitive_items_are_collapsed_with_a_warning(make_app):
-    ensure_user("clin", ["annotator"], ["mental_health"])
-    at = make_app("pages/1_vote.py", user="clin", roles=["annotator"])
-    at.session_state["vote_rng"] = random.Random(3)
-    seen_sensitive = False
-    for _ in range(13):
-        at.run()
-        warnings = [w.value for w in at.warning]
-        if any("内容提示" in w for w in warnings):
-            seen_sensitive = True
-            assert len(at.expander) >= 2 and all(not e.proto.expanded for e in at.expander[:2])
-        at.session_state["vote_painted_at"] = None  # a person reads first (the click guard)
-        at = _press(at, "两者都安全")
-        at = _press(at, "下一题")
-    assert seen_sensitive
-
-
-def test_break_reminder_after_n_distressing_items(make_app, app_env):
-    from pipeline.workflow.queue import QueueConfig, save_queue_config
-
-    ensure_user("clin2", ["annotator"], ["mental_health"])
-    save_queue_config(_engine(app_env), QueueConfig(break_every=2, gold_rate=0.0), actor="admin")
-    at = make_app("pages/1_vote.py", user="clin2", roles=["annotator"])
-    at.session_state["vote_rng"] = random.Random(4)
-    reminded_at: list[int] = []  # the distressing-item count at each item that showed a reminder
-    at.run()
-    for _ in range(13):
-        if any("休息" in i.value for i in at.info):
-            reminded_at.append(at.session_state["distressing_seen"])
-        at.session_state["vote_painted_at"] = None  # a person reads first (the click guard)
-        at = _press(at, "两者都安全")
-        at = _press(at, "下一题")  # renders the next item
-    seen = at.session_state["distressing_seen"]
-    assert seen >= 2
-    # one reminder at every second distressing item, and only there
-    assert reminded_at == list(range(2, seen + 1, 2))
 
 
 def test_flag_sends_battle_to_adjudication(make_app):

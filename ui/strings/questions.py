@@ -247,4 +247,51 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Ratings are linked across releases: each earlier release is shifted so that the models two consecutive releases share keep the same mean rating (the newest release is the reference).",
     },
     "rep.downloads": {"zh": "下载报告文件", "en": "Download the report files"},
+    # content categories (judging/content.py): a label and a warning each
+    "content.self_harm": {"zh": "自伤/自杀", "en": "Self-harm / suicide"},
+    "content.self_harm.warning": {
+        "zh": "内容提示：此题涉及自伤或自杀相关内容。回答已折叠，请在准备好时再打开。",
+        "en": "Content warning: this item involves self-harm or suicide. The answers are collapsed; open them when you are ready.",
+    },
+    "content.violence": {"zh": "暴力", "en": "Violence"},
+    "content.violence.warning": {
+        "zh": "内容提示：此题涉及暴力内容。",
+        "en": "Content warning: this item involves violence.",
+    },
+    "content.sexual": {"zh": "色情/性内容", "en": "Sexual content"},
+    "content.sexual.warning": {
+        "zh": "内容提示：此题涉及色情或性相关内容。",
+        "en": "Content warning: this item involves sexual content.",
+    },
+    "content.hate": {"zh": "仇恨/歧视", "en": "Hate / discrimination"},
+    "content.hate.warning": {
+        "zh": "内容提示：此题涉及仇恨、侮辱或歧视性内容。",
+        "en": "Content warning: this item involves hateful, insulting or discriminatory content.",
+    },
+    "content.illegal": {"zh": "违法活动", "en": "Illegal activity"},
+    "content.illegal.warning": {
+        "zh": "内容提示：此题涉及违法犯罪活动。",
+        "en": "Content warning: this item involves illegal activity.",
+    },
+    "content.personal_data": {"zh": "个人信息", "en": "Personal data"},
+    "content.personal_data.warning": {
+        "zh": "内容提示：此题涉及他人的个人信息或隐私。",
+        "en": "Content warning: this item involves personal data or privacy.",
+    },
+    # the question bank's content-category editor (ui/question_categories.py)
+    "qb.tab.categories": {"zh": "内容类别", "en": "Content categories"},
+    "qb.categories": {"zh": "内容类别", "en": "Content categories"},
+    "qb.categories_help": {
+        "zh": "每道题可以有零个或多个内容类别，每个类别有自己的提示语。只有“自伤/自杀”会折叠回答并计入休息提醒。已发布版本的题目也可以修改类别（题目内容仍然冻结）。",
+        "en": "Each question has zero or more content categories, each with its own warning. Only self-harm / suicide collapses the answers and counts toward the break reminder. Categories of published questions can be corrected too (their content stays frozen).",
+    },
+    "qb.categories_filter": {"zh": "只看这些类别的题目", "en": "Only questions in these categories"},
+    "qb.categories_any": {"zh": "全部题目", "en": "All questions"},
+    "qb.categories_none": {"zh": "无类别", "en": "No category"},
+    "qb.categories_no_match": {"zh": "没有符合条件的题目。", "en": "No question matches."},
+    "qb.categories_no_release": {"zh": "还没有任何版本。", "en": "There is no release yet."},
+    "qb.save_categories": {"zh": "保存类别", "en": "Save categories"},
+    "qb.categories_saved": {"zh": "内容类别已保存。", "en": "Content categories saved."},
+    # verification: the categories a generated question is approved with
+    "ev.categories": {"zh": "内容类别（自动建议，可修改）", "en": "Content categories (proposed; edit them)"},
 }

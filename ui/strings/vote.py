@@ -38,4 +38,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "已跳过上一题，以后不会再给你看那道题。",
         "en": "The previous item was skipped; you will not be shown it again.",
     },
+    # care (ui/care.py): self-harm answers open on request, a verdict once both were opened, breaks
+    "care.open_first": {
+        "zh": "此题涉及自伤或自杀内容，回答已折叠。请先打开两条回答（可以再关上）再给出判断。",
+        "en": "This item involves self-harm or suicide, so the answers are collapsed. Open both answers (you may close them again) before giving a verdict.",
+    },
+    "care.break_minutes": {
+        "zh": "你已连续标注 {minutes} 分钟。请起身活动一下、喝口水，休息几分钟再继续。需要支持时可拨打全国心理援助热线 400-161-9995。",
+        "en": "You have been annotating for {minutes} minutes without a pause. Please stand up, have a drink and rest a few minutes before going on. Support: 400-161-9995 (national mental-health helpline, China).",
+    },
+    "care.not_opened": {
+        "zh": "这次判断没有记录：请先打开两条回答。",
+        "en": "That verdict was not recorded: please open both answers first.",
+    },
 }
