@@ -78,10 +78,14 @@ def _judge(engine, judge: str, budget: int, seed: int) -> None:
 
 def _human_votes(engine) -> int:
     """Three annotators vote honestly (from the demo grades), each order shown about equally often:
-    the first 30 judged battles get all three, the next 20 one, the rest none (PPI needs
-    unlabelled battles)."""
+    the first 30 judged battles (the fair judge's) get all three, the next 20 one, the rest none
+    (PPI needs unlabelled battles)."""
     with read_session(engine) as session:
-        judged = sorted({v.battle_id for v in session.exec(select(Vote).where(Vote.source == "judge")).all()})
+        judge_votes = session.exec(select(Vote).where(Vote.source == "judge")).all()
+    # the fair judge's battles first: the judges choose battles at random, so whether the two
+    # share any is chance; each judge's agreement needs human votes on its own battles
+    fair = {v.battle_id for v in judge_votes if v.rater == "fair-judge"}
+    judged = sorted({v.battle_id for v in judge_votes}, key=lambda b: (b not in fair, b))
     n = 0
     with write_session(engine) as session:
         for k, battle_id in enumerate(judged):
