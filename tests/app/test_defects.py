@@ -400,3 +400,20 @@ def test_an_expert_browses_the_questions_of_a_published_release(make_app):
     assert not [w for w in at.text_input if w.key and w.key.startswith("qb_publish")]
     admin = make_app("pages/6_questions.py", user="boss", roles=["admin"]).run()
     assert "draft-unseen" in admin.selectbox(key="qb_browse_release").options
+
+
+# -- the first-start console message names the menu entry as the menu says it -------------------
+
+
+def test_the_first_start_message_names_the_users_page_as_the_menu_does(app_env):
+    from pipeline.people.users import create_first_admin
+    from storage.db.engine import create_schema, make_engine
+
+    engine = make_engine(f"sqlite:///{app_env / 'first.db'}")
+    create_schema(engine)
+    said: list[str] = []
+    assert create_first_admin(engine, announce=said.append, env={})
+    engine.dispose()
+    (message,) = said
+    assert zh("menu.users") in message and translate("menu.users", "en") in message
+    assert "管理 →" not in message
