@@ -41,14 +41,14 @@ from judging.judge import PROMPT_VERSION, JudgeSettings
 from judging.llm import ChatClient
 from judging.runs import RunKind
 from judging.scheduling import ConvergenceRule, StopReason, Strategy
-from pipeline.runs.common import ProgressFn, open_run, release_id
-from pipeline.runs.judge_plan import Planner
+from pipeline.runs.common import DEFAULT_LEASE_TTL_S, ProgressFn, open_run, release_id
+from pipeline.runs.judge_plan import Planner, Share
 from pipeline.runs.judge_window import JudgeWindow, judge_idempotency_key
 from pipeline.runs.registry import get_endpoint
 from storage.db.session import read_session
 from storage.runs.bookkeeping import judge_half_done, judged_battles
 
-__all__ = ["JudgeSummary", "judge_idempotency_key", "run_judge"]
+__all__ = ["JudgeSummary", "judge_idempotency_key", "judge_params", "run_judge"]
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,10 @@ async def _feed(
     half: Sequence[int],
     chunk: int,
 ) -> StopReason | None:
-    """Half-done battles first, then new battles until the budget is spent, no battle is left,
-    or the ranking has settled; why it stopped (None without a convergence rule)."""
+    """Battles left by a gone worker of this run and half-done battles first, then new battles
+    until the budget is spent, no battle is left, or the ranking has settled; then whatever the
+    other processes of the run leave behind. Why it stopped (None without a convergence rule)."""
+    window.send(await planner.stranded())
     if half:
         window.send(await planner.battles(half))
     stopped = convergence.settled_before(already)
@@ -142,7 +144,22 @@ async def _feed(
             stopped = convergence.check(already + judged)
         if planned < limit:
             break
-    return convergence.final(stopped, judged >= remaining)
+    await _until_the_run_is_done(window, planner)
+    return convergence.final(stopped, judged >= remaining or planner.budget_reached)
+
+
+async def _until_the_run_is_done(window: JudgeWindow, planner: Planner) -> None:
+    """Wait while other processes of the run still hold battles; take over what a gone one left."""
+    while True:
+        await window.drained()
+        stranded = await planner.stranded()
+        if stranded:
+            window.send(stranded)
+            continue
+        if not await planner.others_working():
+            return
+        assert planner.share is not None
+        await asyncio.sleep(min(2.0, planner.share.ttl_s / 4))
 
 
 def _judged_so_far(engine: Engine, judge: str, release_key: int) -> tuple[int, list[int]]:
@@ -155,6 +172,20 @@ def _judged_so_far(engine: Engine, judge: str, release_key: int) -> tuple[int, l
             session=session, judge=judge, prompt_version=PROMPT_VERSION, release_id=release_key
         )
     return already, half
+
+
+def judge_params(
+    release: str, judge: str, strategy: str, budget: int, until_converged: bool
+) -> dict[str, object]:
+    """What a judge run is, as stored on its row and compared when a start joins a run."""
+    return {
+        "release": release,
+        "judge": judge,
+        "strategy": strategy,
+        "budget": budget,
+        "prompt_version": PROMPT_VERSION,
+        "until_converged": until_converged,
+    }
 
 
 async def run_judge(
@@ -171,11 +202,14 @@ async def run_judge(
     actor: str = "cli",
     on_progress: ProgressFn | None = None,
     until_converged: ConvergenceRule | None = None,
+    lease_ttl_s: float = DEFAULT_LEASE_TTL_S,
 ) -> JudgeSummary:
     """Judge up to ``budget`` battles of ``release`` (see the module docstring); with
     ``until_converged`` (whose own budget is ignored: ``budget`` rules), stop early once the
     judge's ranking has settled. ``batch`` battles' verdicts (2 × ``batch``) are stored per
-    transaction; plans are of ``batch`` battles or half the window, whichever is more."""
+    transaction; plans are of ``batch`` battles or half the window, whichever is more. A start
+    joins the running judge run with the same parameters; battles are leased, so the processes
+    of one run split it with no call made twice."""
     endpoint = get_endpoint(engine, judge)
     release_key = release_id(engine, release)
     chosen = Strategy.parse(strategy)
@@ -183,18 +217,18 @@ async def run_judge(
     settings = JudgeSettings(max_parse_attempts=max_parse_attempts)
     already, half = await asyncio.to_thread(_judged_so_far, engine, judge, release_key)
     remaining = max(0, budget - already)
-    params = {
-        "release": release,
-        "judge": judge,
-        "strategy": strategy,
-        "budget": budget,
-        "prompt_version": PROMPT_VERSION,
-        "until_converged": until_converged is not None,
-    }
-    total = 2 * remaining + len(half)
+    params = judge_params(release, judge, strategy, budget, until_converged is not None)
     async with open_run(
-        engine, kind=RunKind.JUDGE, params=params, total=total, actor=actor, on_progress=on_progress
+        engine,
+        kind=RunKind.JUDGE,
+        params=params,
+        total=2 * remaining + len(half),
+        actor=actor,
+        on_progress=on_progress,
+        join=True,
+        lease_ttl_s=lease_ttl_s,
     ) as run:
+        planner.share = Share.of(run, judge, release_key, budget)
         window = JudgeWindow(engine, client, endpoint, settings, run, planner, flush_size=2 * batch)
         convergence = _Convergence(until_converged, budget, planner)
         chunk = max(batch, window.concurrency // 2)
@@ -202,8 +236,8 @@ async def run_judge(
             window, planner, convergence, already=already, remaining=remaining, half=half, chunk=chunk
         )
         stopped = await window.run(feed)
-    counters = run.counters
     judged = await asyncio.to_thread(_judged_so_far, engine, judge, release_key)
+    counters = run.counters
     return JudgeSummary(
         run.id,
         judged[0],

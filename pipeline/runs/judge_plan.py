@@ -8,6 +8,13 @@ Planning runs ahead of the results (the window needs battles before the last one
 battles planned and not yet stored count in the scheduler's history as if judged, and the
 Bradley–Terry fit that ``swiss`` and ``active`` need is refitted once ``refit_every`` new
 verdicts have come in, not on every plan.
+
+Shared runs (``docs/scale-out.md``): every battle is leased before it is sent (``storage.runs.
+leases``; scope ``judge:<judge>:<prompt version>:<release id>``, item the battle id), in the
+transaction that creates it, and the budget is counted there too — battles with a verdict plus
+battles leased in the run, under a lock on the scope — so several processes in one run never
+ask about one battle twice and together plan no more than the budget. A battle another process
+holds is left to it (and marked seen here).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from judging.judge import PROMPT_VERSION
 from judging.ratings import BradleyTerry, BTFit
@@ -32,12 +40,23 @@ from judging.scheduling import (
     snapshot_of,
 )
 from judging.types import Comparison, Side, Verdict, outcome_from_verdict
+from pipeline.runs.common import RunLog, release_dead_here
 from storage.db.session import read_session, write_session
 from storage.runs.bookkeeping import judge_done, judge_votes_in_release
-from storage.runs.judge_work import battle_views, ensure_battles, judge_seen_pairs, release_answers
+from storage.runs.judge_work import (
+    battle_views,
+    ensure_battles,
+    judge_scope,
+    judge_seen_pairs,
+    lock_scope,
+    release_answers,
+    run_battles,
+    stranded_battles,
+)
+from storage.runs.leases import claim, complete, others_working
 from storage.votes.battles import BattleView, list_models
 
-__all__ = ["PlannedBattle", "Planner"]
+__all__ = ["PlannedBattle", "Planner", "Share"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +71,41 @@ class PlannedBattle:
         return Pair(self.view.model_a.key, self.view.model_b.key)
 
 
+@dataclass(frozen=True, slots=True)
+class Share:
+    """How a planner shares its run with other processes: the run, this process's lease holder
+    name and lease time (``RunLog``), the scope of the judge's battles, the run's budget."""
+
+    run_id: int
+    holder: str
+    ttl_s: float
+    scope: str
+    budget: int
+
+    @classmethod
+    def of(cls, run: RunLog, judge: str, release_id: int, budget: int) -> Share:
+        return cls(
+            run.id, run.holder, run.lease_ttl_s, judge_scope(judge, PROMPT_VERSION, release_id), budget
+        )
+
+    def claim(self, session: Session, battle_ids: Sequence[int]) -> list[int]:
+        got = claim(
+            session,
+            scope=self.scope,
+            items=[str(b) for b in battle_ids],
+            holder=self.holder,
+            ttl_s=self.ttl_s,
+            run_id=self.run_id,
+        )
+        return [int(b) for b in got]
+
+
 class Planner:
     """Chooses the next battles with the scheduler, from this judge's verdicts so far.
 
-    Built in a worker thread (it reads the release); ``next_battles`` and ``battles`` plan in
-    one, one plan at a time. ``record`` and ``settle`` run on the event loop."""
+    Built in a worker thread (it reads the release); ``next_battles``, ``battles`` and
+    ``stranded`` plan in one, one plan at a time. ``record`` and ``settle`` run on the event
+    loop. ``share`` must be set (``Share.of`` the open run) before the first plan."""
 
     def __init__(
         self,
@@ -88,6 +137,8 @@ class Planner:
         self._fit: tuple[int, BTFit] | None = None  # (verdicts it was fitted on, fit)
         self._eligible: dict[tuple[int, int], list[int]] = {}  # model pair -> questions left
         self._pending: dict[int, Pair] = {}  # battles planned, not yet stored
+        self.share: Share | None = None
+        self.budget_reached = False  # the run's budget is planned (by this process or others)
 
     def snapshot(self) -> RankSnapshot:
         return snapshot_of(self.comparisons, self.keys, self.bt)
@@ -116,16 +167,56 @@ class Planner:
         return battles
 
     async def battles(self, battle_ids: Sequence[int]) -> list[PlannedBattle]:
-        """These battles (half done by an earlier run), with the orders still missing."""
-        battles = await asyncio.to_thread(self._load, battle_ids)
+        """These battles (half done by an earlier run), with the orders still missing: those
+        this process could lease."""
+        fresh = [b for b in dict.fromkeys(battle_ids) if b not in self._pending]  # not sent twice
+        battles = await asyncio.to_thread(self._claim_and_load, fresh)
         self._pending.update({b.view.battle_id: b.pair for b in battles})
         return battles
+
+    async def stranded(self) -> list[PlannedBattle]:
+        """The run's battles a gone worker left leased and unfinished, taken over."""
+        share = self._shared()
+
+        def find() -> list[int]:
+            release_dead_here(self.engine, scope=share.scope)  # a killed process on this host: at once
+            with read_session(self.engine) as session:
+                return stranded_battles(session=session, scope=share.scope, run_id=share.run_id)
+
+        found = await asyncio.to_thread(find)
+        return await self.battles(found) if found else []
+
+    async def others_working(self) -> bool:
+        """Whether another process still holds live leases in the run."""
+        share = self._shared()
+
+        def ask() -> bool:
+            with read_session(self.engine) as session:
+                return others_working(session, run_id=share.run_id, holder=share.holder)
+
+        return await asyncio.to_thread(ask)
+
+    def _shared(self) -> Share:
+        if self.share is None:
+            raise RuntimeError("Planner: share is not set (Share.of the open run)")
+        return self.share
 
     def _plan(self, n: int, comparisons: Sequence[Comparison], history: History) -> list[PlannedBattle]:
         fit = self._current_fit(comparisons)
         proposals = self.scheduler.propose(
             history, max(n * 2, n + 4), self.np_rng, ratings=fit.by_model if fit else None, fit=fit
         )
+        while not self.budget_reached:
+            chosen = self._choose(proposals, n)
+            if not chosen:
+                return []
+            claimed = self._claim_new(chosen)
+            if claimed:
+                return self._claim_and_load(claimed, claimed=True)
+            # every battle chosen is another process's (or the budget is planned): choose again
+        return []
+
+    def _choose(self, proposals: Sequence[Pair], n: int) -> list[tuple[int, int, int]]:
         chosen: list[tuple[int, int, int]] = []
         for pair in proposals:
             if len(chosen) >= n:
@@ -141,11 +232,29 @@ class Planner:
                     chosen.append(found)
                 if len(chosen) >= n:
                     break
-        if not chosen:
-            return []
+        return chosen
+
+    def _claim_new(self, chosen: Sequence[tuple[int, int, int]]) -> list[int]:
+        """Create and lease the chosen battles, as many as the run's budget has room for (counted
+        in the same transaction, under the scope's lock); the battle ids leased."""
+        share = self._shared()
         with write_session(self.engine) as session:
-            battle_ids = ensure_battles(session=session, planned=chosen)
-        return self._load(battle_ids)
+            lock_scope(session=session, scope=share.scope)
+            counted = run_battles(
+                session=session,
+                scope=share.scope,
+                run_id=share.run_id,
+                judge=self.judge,
+                prompt_version=PROMPT_VERSION,
+                release_id=self.release_id,
+            )
+            room = share.budget - counted
+            if room <= len(chosen):
+                self.budget_reached = True
+            if room <= 0:
+                return []
+            battle_ids = ensure_battles(session=session, planned=chosen[:room])
+            return share.claim(session, battle_ids)
 
     def _current_fit(self, comparisons: Sequence[Comparison]) -> BTFit | None:
         """The fit the strategy needs (None for those that need none), refitted every
@@ -171,17 +280,27 @@ class Planner:
             self._eligible[(low, high)] = eligible
         if not eligible:
             return None
-        question = eligible.pop(self.rng.getrandbits(32) % len(eligible))
-        self._seen.add((question, low, high))
+        question = eligible[self.rng.getrandbits(32) % len(eligible)]
+        self._mark_seen(question, low, high)
         answers = self._answers[question]
         return question, answers[low], answers[high]
 
-    def _load(self, battle_ids: Sequence[int]) -> list[PlannedBattle]:
+    def _claim_and_load(self, battle_ids: Sequence[int], *, claimed: bool = False) -> list[PlannedBattle]:
+        """Lease these battles (unless ``claimed`` already) and read what is left to ask; a
+        battle with nothing left is completed at once."""
+        share = self._shared()
+        if not claimed and battle_ids:
+            with write_session(self.engine) as session:
+                battle_ids = share.claim(session, battle_ids)
+        if not battle_ids:
+            return []
         with read_session(self.engine) as session:
             views = battle_views(session=session, battle_ids=battle_ids)
             done = judge_done(
                 session=session, judge=self.judge, prompt_version=PROMPT_VERSION, battle_ids=battle_ids
             )
+        for view in views:  # never chosen again as a new battle (a stranded one may have no verdict yet)
+            self._mark_seen(view.question_id, view.model_a.id, view.model_b.id)
         planned = [
             PlannedBattle(
                 view,
@@ -193,7 +312,18 @@ class Planner:
             )
             for view in views
         ]
+        finished = [str(p.view.battle_id) for p in planned if not p.sides]
+        if finished:
+            with write_session(self.engine) as session:
+                complete(session, scope=share.scope, items=finished, holder=share.holder)
         return [p for p in planned if p.sides]
+
+    def _mark_seen(self, question: int, model_a: int, model_b: int) -> None:
+        low, high = min(model_a, model_b), max(model_a, model_b)
+        self._seen.add((question, low, high))
+        eligible = self._eligible.get((low, high))
+        if eligible is not None and question in eligible:
+            eligible.remove(question)
 
     def _all_pairs(self) -> list[tuple[int, int]]:
         ids = [self.models[k].id for k in self.keys]

@@ -36,6 +36,7 @@ from pipeline.runs.common import RunLog
 from pipeline.runs.judge_plan import PlannedBattle, Planner
 from storage.db.session import write_session
 from storage.runs.bookkeeping import record_unparsed
+from storage.runs.leases import complete
 from storage.votes.battles import BattleView
 from storage.votes.record import NewVote, record_votes
 
@@ -194,13 +195,20 @@ class JudgeWindow:
             return
         batch, self._pending = self._pending, []
         try:
-            comparisons = await asyncio.to_thread(self._write, batch)
+            comparisons = await asyncio.to_thread(self._write, batch, self._settling(batch))
             self.planner.record(comparisons)
             self._stored(batch)
             self.log.report()
         except Exception:
             self._writer_failed = True  # a failed write, or the caller's progress callback: stop writing
             raise
+
+    def _settling(self, batch: Sequence[_Result]) -> list[int]:
+        """The battles whose last open call is in ``batch``."""
+        counts: dict[int, int] = {}
+        for order, _judgement in batch:
+            counts[order.view.battle_id] = counts.get(order.view.battle_id, 0) + 1
+        return [battle for battle, n in counts.items() if self._open[battle] == n]
 
     def _stored(self, batch: Sequence[_Result]) -> None:
         self._outstanding -= len(batch)
@@ -232,9 +240,10 @@ class JudgeWindow:
 
     # -- one transaction per batch (in a worker thread) ----------------------------------------
 
-    def _write(self, batch: Sequence[_Result]) -> list[Comparison]:
-        """Store a batch: verdicts as votes, unparsed replies raw, failed calls as failures, and
-        the run's counters; the comparisons of the votes it created."""
+    def _write(self, batch: Sequence[_Result], settled: Sequence[int]) -> list[Comparison]:
+        """Store a batch: verdicts as votes, unparsed replies raw, failed calls as failures, the
+        leases of the battles it settles completed, and the run's counters; the comparisons of
+        the votes it created."""
         parsed = [(o, j) for o, j in batch if j.status is JudgementStatus.PARSED and j.verdict is not None]
         before = replace(self.log.counters)
         try:
@@ -252,6 +261,9 @@ class JudgeWindow:
                             battle_id=order.view.battle_id,
                             attempts=judgement.attempts,
                         )
+                share = self.planner.share
+                if share is not None and settled:
+                    complete(session, scope=share.scope, items=[str(b) for b in settled], holder=share.holder)
                 self.log.save(session)
         except BaseException:
             self.log.counters = before  # the batch was not committed

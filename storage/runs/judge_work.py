@@ -9,6 +9,7 @@ chooses battles in memory, so choosing a battle costs no query (the per-pair que
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -18,7 +19,16 @@ from sqlmodel import Session
 from storage.db.models import Battle, utcnow
 from storage.votes.battles import BattleView, ModelInfo
 
-__all__ = ["battle_views", "ensure_battles", "judge_seen_pairs", "release_answers"]
+__all__ = [
+    "battle_views",
+    "ensure_battles",
+    "judge_scope",
+    "judge_seen_pairs",
+    "lock_scope",
+    "release_answers",
+    "run_battles",
+    "stranded_battles",
+]
 
 _CHUNK = 500
 
@@ -138,3 +148,48 @@ def battle_views(*, session: Session, battle_ids: Sequence[int]) -> list[BattleV
     if unknown:
         raise LookupError(f"battle_views: no battles with ids {unknown[:10]}")
     return [found[b] for b in ids]
+
+
+# -- the judge's work leases (``storage.runs.leases``): one item per battle, named by its id -----
+
+
+def judge_scope(judge: str, prompt_version: str, release_id: int) -> str:
+    """The lease scope of a judge's battles in a release: ``judge:<judge>:<prompt>:<release id>``."""
+    return f"judge:{judge}:{prompt_version}:{release_id}"
+
+
+def lock_scope(*, session: Session, scope: str) -> None:
+    """Serialise the planners of one scope until the transaction ends (PostgreSQL: an advisory
+    lock; SQLite's write transaction already begins IMMEDIATE), so a budget counted and then
+    claimed in one transaction is never overshot by a concurrent planner."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": scope})
+
+
+def run_battles(
+    *, session: Session, scope: str, run_id: int, judge: str, prompt_version: str, release_id: int
+) -> int:
+    """Battles that count against a judge run's budget: those of the release with a verdict of
+    this judge and prompt version, and those leased in this run (planned, whatever came back)."""
+    row = session.execute(
+        text(
+            "SELECT COUNT(*) FROM (SELECT battle_id FROM vote WHERE source = 'judge' AND rater = :j"
+            " AND prompt_version = :v AND release_id = :r"
+            " UNION SELECT CAST(item AS INTEGER) FROM work_lease WHERE scope = :s AND run_id = :run) counted"
+        ),
+        {"j": judge, "v": prompt_version, "r": release_id, "s": scope, "run": run_id},
+    ).one()
+    return int(row[0])
+
+
+def stranded_battles(*, session: Session, scope: str, run_id: int, now: datetime | None = None) -> list[int]:
+    """Battles leased in this run, not done, whose lease has expired or was given back: a worker
+    that died (or stopped) left them; whoever is still in the run takes them over."""
+    rows = session.execute(
+        text(
+            "SELECT item FROM work_lease WHERE scope = :s AND run_id = :run AND done_at IS NULL"
+            " AND expires_at <= :now ORDER BY id"
+        ),
+        {"s": scope, "run": run_id, "now": now or utcnow()},
+    ).all()
+    return [int(r[0]) for r in rows]

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,7 @@ from mockllm import MockConfig, serve
 from pipeline.runs.judge import run_judge
 from pipeline.runs.registry import import_registry
 from pipeline.startup.settings import PROJECT_ROOT
-from storage.db.models import Battle, Response, Vote
+from storage.db.models import Battle, Response, Run, Vote
 from storage.db.session import read_session, write_session
 from storage.votes.battles import get_or_create_battle
 from storage.votes.ledger import View, status_sql
@@ -154,9 +155,11 @@ def test_kill_9_mid_judge_then_rerun_asks_nothing_twice(tmp_path):
         proc.wait(timeout=30)
         stored = _judge_votes(engine)
         assert 40 <= stored < 2 * budget
-        calls_before = len(mock.chat_log())
+        # calls the killed process had already sent may still reach the mock after the kill: the
+        # rerun's calls are those that arrive once it has started
+        rerun_started = time.time()
         subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=300)
-        rerun_calls = len(mock.chat_log()) - calls_before
+        rerun_calls = sum(e.time >= rerun_started for e in mock.chat_log())
     # the rerun asks exactly for the orders not stored: the half-done battles' missing orders and
     # the battles still missing from the budget, nothing stored before
     assert rerun_calls == 2 * budget - stored
@@ -168,6 +171,40 @@ def test_kill_9_mid_judge_then_rerun_asks_nothing_twice(tmp_path):
         orders.setdefault(vote.battle_id, set()).add(vote.left_response_id)
     assert len(votes) == 2 * budget and len(orders) == budget
     assert all(len(lefts) == 2 for lefts in orders.values())
+
+
+def test_two_judges_split_the_run_with_no_call_made_twice(engine, tmp_path):
+    # two `cli.py judge` processes on one release: the second joins the first's run, every
+    # battle is leased before it is sent, and the budget is counted across both
+    budget = 100
+    env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path), "ARENA_ADMIN_PASSWORD": "pw-two-judges"}
+    env["DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
+    command = [sys.executable, "cli.py", "judge", "--release", "v261201", "--judge", "mock-judge"]
+    command += ["--budget", str(budget), "--concurrency", "4"]
+    with serve(MockConfig(demo_dir=DEMO, latency_ms=200)) as mock:
+        # the first start creates the administrator: not both processes at once
+        subprocess.run(
+            [sys.executable, "cli.py", "endpoints", "import", str(_registry(tmp_path, mock.base_url))],
+            cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+        procs = [
+            subprocess.Popen(
+                command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
+        outs = [proc.communicate(timeout=300) for proc in procs]
+        calls = Counter(e.prompt_sha256 for e in mock.chat_log())
+    assert [proc.returncode for proc in procs] == [0, 0], [err[-2000:] for _out, err in outs]
+    summaries = [json.loads(out.strip().splitlines()[-1]) for out, _err in outs]
+    assert max(calls.values()) == 1 and sum(calls.values()) == 2 * budget  # nothing asked twice
+    assert all(s["requested"] > 0 for s in summaries)  # both worked
+    assert sum(s["requested"] for s in summaries) == sum(s["votes"] for s in summaries) == 2 * budget
+    with read_session(engine) as session:
+        votes = session.exec(select(Vote).where(Vote.source == "judge")).all()
+        runs = session.exec(select(Run).where(Run.kind == "judge")).all()
+    assert len(votes) == 2 * budget and len({v.battle_id for v in votes}) == budget
+    assert len(runs) == 1 and runs[0].done == 2 * budget and runs[0].status == "finished"
 
 
 def _judge_votes(engine) -> int:
