@@ -25,7 +25,14 @@ at a check the window drains (every call sent is answered and stored) before the
 so the check sees exactly the battles up to it and nothing is sent past a stop. The price is
 one round trip with the window emptying, once per check; between checks the window is full.
 Checks a previous run made are replayed from the stored verdicts, so a rerun of a converged run
-judges nothing.
+judges nothing. (With several processes in one run each checks the battles it judged; a run with
+``--until-converged`` is meant for one process.)
+
+Shared runs (``docs/scale-out.md``): a start joins the running judge run with the same
+parameters, and every battle is leased before it is sent (``judge_plan``), so two ``cli.py
+judge`` processes on one release split it with no call made twice and together judge the budget;
+a process ends once no other holds a live lease in the run, after taking over what a gone one
+left.
 """
 
 from __future__ import annotations
