@@ -46,6 +46,7 @@ from pipeline.views.vote_log import VoteColumns, VoteLog
 from storage.bank import releases as release_store
 from storage.db.models import utcnow
 from storage.db.session import read_session
+from storage.runs.endpoints import model_facts
 from storage.votes.exports import arena_votes
 from storage.votes.log import latest_vote_id
 
@@ -242,6 +243,7 @@ def build_report(
         summary = next(s for s in release_store.release_summaries(session=session) if s.tag == release)
         votes = arena_votes(session=session, release_id=target.id)
         last = latest_vote_id(session=session)
+        facts = model_facts(session=session, keys=sorted({m for v in votes for m in (v.model_a, v.model_b)}))
     assert target.id is not None
     before_id = None if before is None else before.id
     return ReleaseReport(
@@ -258,6 +260,7 @@ def build_report(
         judges=_judge_summaries(votes, options),
         history=release_history(engine, up_to=release, options=options, columns=columns),
         harm_tags=harm_tag_summary(engine, release=release),
+        models=facts,
     )
 
 

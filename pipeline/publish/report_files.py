@@ -158,11 +158,29 @@ def _history_markdown(report: ReleaseReport) -> list[str]:
     ]
 
 
+def _models_markdown(report: ReleaseReport) -> list[str]:
+    lines = ["## 模型信息 Models", ""]
+    if not report.models:
+        return [*lines, "No model has a vote in this release yet.", ""]
+    lines += [
+        "| Model | Key | Organisation | Provider | Release date | Parameters | Open weights | Location | URL |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for f in sorted(report.models.values(), key=lambda f: f.key):
+        cells = (f.display_name, f.key, f.organisation, f.provider, f.release_date, f.parameters)
+        lines.append(
+            "| "
+            + " | ".join(_cell(c) or "—" for c in cells)
+            + f" | {'yes' if f.open_source else 'no'} | {_cell(f.location) or '—'} | {_cell(f.url) or '—'} |"
+        )
+    return [*lines, ""]
+
+
 def render_markdown(report: ReleaseReport) -> str:
     lines = [*_header_markdown(report), *_counts_markdown(report), "## 各维度排行榜 Leaderboards", ""]
     for board in report.boards:
         lines += _board_markdown(board, report.previous)
-    lines += [*_judges_markdown(report), *_history_markdown(report)]
+    lines += [*_models_markdown(report), *_judges_markdown(report), *_history_markdown(report)]
     lines += harm_tags_markdown(report.harm_tags) if report.harm_tags is not None else []
     return "\n".join(lines)
 
@@ -231,6 +249,37 @@ def history_csv(report: ReleaseReport) -> str:
     return _csv(header, rows)
 
 
+MODEL_COLUMNS = (
+    "model",
+    "name",
+    "organisation",
+    "provider",
+    "release_date",
+    "parameters",
+    "open_weights",
+    "location",
+    "url",
+)
+
+
+def models_csv(report: ReleaseReport) -> str:
+    rows = [
+        (
+            f.key,
+            f.display_name,
+            f.organisation,
+            f.provider,
+            f.release_date,
+            f.parameters,
+            f.open_source,
+            f.location,
+            f.url,
+        )
+        for f in sorted(report.models.values(), key=lambda f: f.key)
+    ]
+    return _csv(MODEL_COLUMNS, rows)
+
+
 def _estimate_json(estimate: Estimate | None) -> dict[str, float] | None:
     if estimate is None:
         return None
@@ -290,6 +339,7 @@ def report_json(report: ReleaseReport) -> str:
             for j in report.judges
         ],
         "history": [asdict(p) for p in report.history],
+        "models": {key: asdict(facts) for key, facts in sorted(report.models.items())},
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -301,6 +351,7 @@ def report_files(report: ReleaseReport) -> tuple[ReportFile, ...]:
         ReportFile(f"leaderboard-{tag}.csv", "text/csv", leaderboard_csv(report)),
         ReportFile(f"judges-{tag}.csv", "text/csv", judges_csv(report)),
         ReportFile(f"history-{tag}.csv", "text/csv", history_csv(report)),
+        ReportFile(f"models-{tag}.csv", "text/csv", models_csv(report)),
         ReportFile(f"report-{tag}.json", "application/json", report_json(report)),
         *(
             ()

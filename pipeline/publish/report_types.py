@@ -10,6 +10,7 @@ from datetime import datetime
 
 from judging.calibration import Estimate
 from pipeline.views.harm_tags import HarmTagSummary
+from storage.runs.endpoints import ModelFacts
 
 __all__ = [
     "MIN_LINK_MODELS",
@@ -154,6 +155,8 @@ class ReleaseReport:
     boards: tuple[SliceBoard, ...]  # overall first, then the five dimensions
     judges: tuple[JudgeSummary, ...]
     history: tuple[HistoryPoint, ...] = field(default=())
+    # what is known about each model with a vote in the release (registry metadata), by key
+    models: Mapping[str, ModelFacts] = field(default_factory=dict)
     harm_tags: HarmTagSummary | None = None  # per model and dimension (pipeline/publish/report_tags.py)
 
     def board(self, dimension: str) -> SliceBoard:

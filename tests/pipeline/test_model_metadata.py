@@ -150,3 +150,25 @@ def test_date_and_url_checks():
 def test_split_metadata_leaves_the_configuration_fields():
     config, meta = split_metadata({"key": "k", "model": "m", "organization": "O", "provider": "P"})
     assert config == {"key": "k", "model": "m", "organisation": "O"} and meta.provider == "P"
+
+
+def test_site_model_cards_show_the_stored_metadata(engine, tmp_path):
+    from pipeline.publish.site import ModelMetadata as FileMetadata
+    from pipeline.publish.site import model_cards
+
+    import_registry(engine, _write(tmp_path, REGISTRY))
+    with write_session(engine) as session:
+        row = next(r for r in list_endpoints(session=session) if r.key == "alpha")
+        ensure_arena_model(session=session, row=row)
+    (card,) = model_cards(engine, ("alpha",))
+    assert (card.provider, card.release_date, card.parameters, card.location, card.url) == (
+        "示例云",
+        date(2026, 1, 15),
+        "72B",
+        "国内",
+        "https://example.org/alpha",
+    )
+    assert card.open_weights is True
+    # a site metadata file still overrides what the registry stored
+    (override,) = model_cards(engine, ("alpha",), {"alpha": FileMetadata(provider="另一家")})
+    assert override.provider == "另一家" and override.parameters == "72B"

@@ -179,6 +179,7 @@ def test_report_files(voted, tmp_path):
         "history-v261215.csv",
         "report-v261215.json",
         "harm-tags-v261215.csv",
+        "models-v261215.csv",
     }
     md = files["report-v261215.md"]
     for heading in (
@@ -208,6 +209,31 @@ def test_report_files(voted, tmp_path):
     paths = write_report(report, tmp_path / "out")
     assert sorted(p.name for p in paths) == sorted(files)
     assert (tmp_path / "out" / "report-v261215.md").read_text(encoding="utf-8") == md
+
+
+def test_report_shows_model_metadata(voted):
+    with write_session(voted) as session:
+        model = session.exec(select(ArenaModel).where(ArenaModel.key == MODELS[2])).one()
+        model.provider, model.release_date, model.parameters = "示例云 | <b>x</b>", "2026-01-15", "72B"
+        model.url, model.location = "https://example.org/kuaida", "国内"
+        session.add(model)
+    try:
+        files = {f.name: f.content for f in report_files(build_report(voted, "v261215"))}
+    finally:
+        with write_session(voted) as session:
+            model = session.exec(select(ArenaModel).where(ArenaModel.key == MODELS[2])).one()
+            model.provider = model.release_date = model.parameters = model.url = model.location = ""
+            session.add(model)
+    md = files["report-v261215.md"]
+    assert "## 模型信息 Models" in md
+    line = next(row for row in md.splitlines() if f"| {MODELS[2]} |" in row)
+    assert "示例云 \\| &lt;b&gt;x&lt;/b&gt;" in line  # a pipe cannot break the table, no raw HTML
+    assert "| 2026-01-15 | 72B |" in line and "https://example.org/kuaida" in line and "国内" in line
+    rows = {r["model"]: r for r in csv.DictReader(io.StringIO(files["models-v261215.csv"].lstrip("\ufeff")))}
+    assert set(rows) == set(MODELS)
+    assert (rows[MODELS[2]]["release_date"], rows[MODELS[2]]["parameters"]) == ("2026-01-15", "72B")
+    data = json.loads(files["report-v261215.json"])
+    assert data["models"][MODELS[2]]["url"] == "https://example.org/kuaida"
 
 
 def test_report_command(voted, voted_settings, tmp_path, monkeypatch):

@@ -1,7 +1,8 @@
 """Model cards: what the site says about each rated model.
 
 The database gives the display name, organisation, open weights (``open_source``), the demo's
-profiles and the synthetic flag. A metadata file (``site --models FILE``, YAML, TOML or JSON) adds
+profiles, the synthetic flag, and the metadata the endpoint registry stored (provider, release
+date, parameters, URL, location; ``judging.model_metadata``). A metadata file (``site --models FILE``, YAML, TOML or JSON) adds
 or overrides per model key::
 
     models:
@@ -35,6 +36,7 @@ from sqlmodel import col, select
 from judging.errors import ArenaError
 from storage.db.models import ArenaModel
 from storage.db.session import read_session
+from storage.runs.endpoints import ModelFacts, model_facts
 
 __all__ = ["ModelCard", "ModelMetadata", "SiteError", "model_cards", "read_model_metadata"]
 
@@ -79,6 +81,8 @@ class ModelCard:
     synthetic: bool
     profile_zh: str
     profile_en: str
+    parameters: str = ""
+    location: str = ""
 
 
 def _where(path: Path, key: str, name: str) -> str:
@@ -163,38 +167,50 @@ def read_model_metadata(path: Path) -> dict[str, ModelMetadata]:
     return {str(key): _entry(path, str(key), raw) for key, raw in data["models"].items()}
 
 
+def _stored_card(key: str, row: ModelFacts | None, profiles: Mapping[str, tuple[str, str]]) -> ModelCard:
+    if row is None:
+        return ModelCard(key, key, "", None, None, "", None, False, "", "")
+    profile_zh, profile_en = profiles.get(key, ("", ""))
+    return ModelCard(
+        key=key,
+        name=row.display_name,
+        organisation=row.organisation,
+        # the database's flag defaults to False; only a model registered from an endpoint
+        # file (or the metadata file) says so on purpose, so the demo's fiction is "unknown"
+        open_weights=None if row.synthetic else row.open_source,
+        release_date=date.fromisoformat(row.release_date) if row.release_date else None,
+        provider=row.provider,
+        url=row.url or None,
+        synthetic=row.synthetic,
+        profile_zh=profile_zh,
+        profile_en=profile_en,
+        parameters=row.parameters,
+        location=row.location,
+    )
+
+
 def model_cards(
     engine: Engine, keys: tuple[str, ...], metadata: Mapping[str, ModelMetadata] | None = None
 ) -> tuple[ModelCard, ...]:
     """The cards of the models ``keys`` (in that order): the database's facts, then the file's."""
     with read_session(engine) as session:
-        rows = {m.key: m for m in session.exec(select(ArenaModel).where(col(ArenaModel.key).in_(keys))).all()}
+        facts = model_facts(session=session, keys=keys)
+        profiles = {
+            m.key: (m.profile_zh, m.profile_en)
+            for m in session.exec(select(ArenaModel).where(col(ArenaModel.key).in_(keys))).all()
+        }
     cards = []
     for key in keys:
-        row = rows.get(key)
-        card = ModelCard(
-            key=key,
-            name=row.display_name if row is not None else key,
-            organisation=row.organisation if row is not None else "",
-            # the database's flag defaults to False; only a model registered from an endpoint
-            # file (or the metadata file) says so on purpose, so the demo's fiction is "unknown"
-            open_weights=None if row is None or row.synthetic else row.open_source,
-            release_date=None,
-            provider="",
-            url=None,
-            synthetic=bool(row is not None and row.synthetic),
-            profile_zh=row.profile_zh if row is not None else "",
-            profile_en=row.profile_en if row is not None else "",
-        )
+        card = _stored_card(key, facts.get(key), profiles)
         extra = (metadata or {}).get(key)
         if extra is not None:
             card = replace(
                 card,
                 organisation=card.organisation if extra.organisation is None else extra.organisation,
                 open_weights=card.open_weights if extra.open_weights is None else extra.open_weights,
-                release_date=extra.release_date,
-                provider=extra.provider or "",
-                url=extra.url,
+                release_date=card.release_date if extra.release_date is None else extra.release_date,
+                provider=card.provider if extra.provider is None else extra.provider,
+                url=card.url if extra.url is None else extra.url,
             )
         cards.append(card)
     return tuple(cards)

@@ -180,6 +180,8 @@ class _Site(_About):
                 (t("开放权重", "Open weights"), yes_no),
                 (t("发布日期", "Release date"), card.release_date.isoformat() if card.release_date else "—"),
                 (t("提供方", "Provider"), card.provider or "—"),
+                (t("参数规模", "Parameters"), card.parameters or "—"),
+                (t("所在地", "Location"), card.location or "—"),
                 (
                     t("主页", "Home page"),
                     tag("a", card.url, href=card.url, rel="noopener noreferrer") if card.url else "—",
