@@ -48,6 +48,9 @@ with st.form("queue_config"):
     break_every = st.number_input(
         t("queue.break_every"), min_value=1, max_value=100, value=config.break_every
     )
+    break_minutes = st.number_input(
+        t("queue.break_minutes"), min_value=1, max_value=8 * 60, value=config.break_minutes
+    )
     lease_minutes = st.number_input(
         t("queue.lease_minutes"),
         min_value=1,
@@ -73,6 +76,7 @@ with st.form("queue_config"):
                 overlap_k=int(overlap_k),
                 gold_rate=float(gold_rate),
                 break_every=int(break_every),
+                break_minutes=int(break_minutes),
                 lease_minutes=int(lease_minutes),
                 calibration_share=float(calibration_share),
             ),

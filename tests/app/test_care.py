@@ -218,3 +218,21 @@ def test_adjudication_of_other_items_is_not_collapsed(make_app, app_env):
     assert any("个人信息" in w for w in _warnings(expert))
     assert not [tg for tg in expert.toggle if tg.key and tg.key.startswith("adj_answers_")]
     assert not next(b for b in expert.button if b.label == "提交裁决").disabled
+
+
+def test_admin_sets_the_break_minutes_on_the_queue_page(make_app, app_env):
+    from pipeline.workflow.queue import load_queue_config
+    from ui.i18n import translate
+
+    at = make_app("pages/7_queue.py", user="boss", roles=["admin"]).run()
+    (minutes,) = [n for n in at.number_input if n.label == translate("queue.break_minutes", "zh")]
+    assert minutes.value == 45  # the default
+    minutes.set_value(20)
+    (save,) = [
+        b for b in at.button if b.label == translate("queue.save", "zh") and b.form_id == "queue_config"
+    ]
+    save.click().run()
+    assert not at.exception, at.exception
+    engine = _engine(app_env)
+    assert load_queue_config(engine).break_minutes == 20
+    engine.dispose()

@@ -14,4 +14,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "抽检题中按此比例从所有评审模型投过票的对比中均匀随机抽取；经评审校正的排行榜只用这些随机抽取的人工投票，才保持统计上有效。建议不低于 0.2。",
         "en": "This share of spot-check items is drawn uniformly at random from every judge-voted battle; the judge-corrected leaderboard uses only these randomly drawn human votes, which keeps it statistically valid. 0.2 or more is advised.",
     },
+    "queue.break_minutes": {
+        "zh": "连续标注多少分钟后提醒休息",
+        "en": "Break reminder after this many minutes of continuous work",
+    },
 }
