@@ -10,29 +10,27 @@ import sys
 from pipeline.startup.settings import PROJECT_ROOT
 
 
+def _run(args, env, *, stdin=None, check=False):
+    """``python cli.py ARGS`` as a process in the project folder, its output as text."""
+    return subprocess.run(
+        [sys.executable, "cli.py", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=120,
+    )
+
+
 def test_stats_json(tmp_path):
     env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path), "ARENA_ADMIN_PASSWORD": "x-admin-pw"}
     env.pop("DATABASE_URL", None)
-    init = subprocess.run(
-        [sys.executable, "cli.py", "init"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
+    init = _run(["init"], env, check=True)
     assert "created the administrator account 'admin'" in init.stderr  # the first start says so ...
     assert "x-admin-pw" not in init.stderr + init.stdout  # ... but never echoes a password it was given
-    out = subprocess.run(
-        [sys.executable, "cli.py", "stats", "--json"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
+    out = _run(["stats", "--json"], env, check=True)
     assert out.stderr == ""
     stats = json.loads(out.stdout)
     assert set(stats) == {
@@ -61,14 +59,7 @@ def test_stats_without_a_database_says_so_and_creates_nothing(tmp_path):
     env = {**os.environ, "ARENA_DATA_DIR": str(data), "ARENA_ADMIN_PASSWORD": "x-admin-pw"}
     env.pop("DATABASE_URL", None)
     env.pop("ARENA_COOKIE_KEY", None)
-    out = subprocess.run(
-        [sys.executable, "cli.py", "stats"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = _run(["stats"], env)
     assert out.returncode == 1, out.stderr
     assert out.stderr == f"error: no database at {data / 'arena.db'}; run `cli.py init`\n"
     assert out.stdout == ""
@@ -83,14 +74,7 @@ def test_stats_on_an_old_schema_asks_for_an_upgrade_and_migrates_nothing(tmp_pat
     upgrade(engine, "0001")
     env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
-    out = subprocess.run(
-        [sys.executable, "cli.py", "stats"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = _run(["stats"], env)
     assert out.returncode == 1
     assert "is at schema revision 0001" in out.stderr and "run `cli.py db upgrade`" in out.stderr
     assert current_revision(engine) == "0001"
@@ -100,14 +84,7 @@ def test_stats_on_an_old_schema_asks_for_an_upgrade_and_migrates_nothing(tmp_pat
 def test_database_url_overrides(tmp_path):
     url = f"sqlite:///{tmp_path / 'other.db'}"
     env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path), "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "cli.py", "init"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    _run(["init"], env, check=True)
     assert (tmp_path / "other.db").exists() and not (tmp_path / "arena.db").exists()
 
 
@@ -122,14 +99,7 @@ def test_bad_demo_stops_with_a_clear_message(tmp_path):
     )
     env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path), "ARENA_DEMO_DIR": str(demo)}
     env.pop("DATABASE_URL", None)
-    out = subprocess.run(
-        [sys.executable, "cli.py", "init"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = _run(["init"], env)
     assert out.returncode == 2
     assert "models.yaml: record Boshi Pro!, field key" in out.stderr, out.stderr
     assert "left untouched" in out.stderr
@@ -197,15 +167,7 @@ def _cli(tmp_path, *args, stdin=None, admin_password="x-admin-pw"):
     env.pop("ARENA_ADMIN_PASSWORD", None)
     if admin_password is not None:
         env["ARENA_ADMIN_PASSWORD"] = admin_password
-    return subprocess.run(
-        [sys.executable, "cli.py", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return _run([*args], env, stdin=stdin)
 
 
 def _account(tmp_path, username):
@@ -316,14 +278,7 @@ def test_an_arena_error_reaching_the_top_is_one_line_and_exit_2(tmp_path):
         env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path / "data"), variable: value}
         env.pop("DATABASE_URL", None)
         args = [command, "list"] if command == "release" else [command]
-        out = subprocess.run(
-            [sys.executable, "cli.py", *args],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        out = _run([*args], env)
         assert out.returncode == 2, (command, out.stderr)
         assert out.stderr.startswith(f"error: Settings: {variable} must be "), out.stderr
         assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr and out.stdout == ""
