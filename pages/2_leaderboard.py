@@ -8,6 +8,7 @@ import streamlit as st
 from judging.dimensions import Dimension
 from judging.roles import ALL_ROLES
 from pipeline.bank.releases import list_release_summaries
+from pipeline.runs.registry import model_metadata
 from pipeline.views.leaderboard import Board, BoardQuery, compute_board
 from pipeline.views.live_ratings import OVERALL, LiveRatings
 from ui.auth import require_role
@@ -215,6 +216,34 @@ def _heatmap_section(board: Board) -> None:
     st.caption(t("lb.heat_explain"))
 
 
+def _models_section(board: Board) -> None:
+    """The rated models' metadata; the cells are data, never rendered as Markdown or HTML."""
+    if board.bt is None:
+        return
+    keys = [r.model for r in board.bt.rows]
+    facts = model_metadata(engine, keys)
+    with st.expander(t("lb.models_title")):
+        rows = [
+            {
+                t("lb.model"): board.names.get(key, key),
+                t("lb.m_organisation"): facts[key].organisation,
+                t("lb.m_provider"): facts[key].provider,
+                t("lb.m_release_date"): facts[key].release_date,
+                t("lb.m_parameters"): facts[key].parameters,
+                t("lb.m_open"): t("lb.yes") if facts[key].open_source else t("lb.no"),
+                t("lb.m_location"): facts[key].location,
+                t("lb.m_url"): facts[key].url,
+            }
+            for key in keys
+            if key in facts
+        ]
+        if not rows:
+            st.info(t("lb.models_none"))
+            return
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="lb_models")
+        st.caption(t("lb.models_explain"))
+
+
 query, dimension, source = _filters()
 live = get_live_ratings()  # folds in the votes that arrived since the last render
 version = live.log.snapshot().version  # a new vote, or an undo/ruling/gold mark, changes it
@@ -224,4 +253,5 @@ st.caption(t("lb.votes_in_slice", n=board.n_votes, cursor=board.last_vote_id))
 _bt_section(board)
 _online_section(board, live, dimension=dimension, live_slice=source == "all" and query.release_id is None)
 _heatmap_section(board)
+_models_section(board)
 harm_tags_section(query.release_id, query.dimension, version)

@@ -21,9 +21,11 @@ from storage.db.session import read_session, write_session
 from storage.people.audit import audit
 from storage.runs.endpoints import (
     EndpointRow,
+    ModelFacts,
     delete_endpoint,
     endpoint_in_use,
     list_endpoints,
+    model_facts,
     set_endpoint_enabled,
     upsert_endpoint,
 )
@@ -38,6 +40,7 @@ __all__ = [
     "endpoint_roles",
     "get_endpoint",
     "import_registry",
+    "model_metadata",
     "remove_endpoint",
     "save_endpoint",
     "switch_endpoint",
@@ -249,3 +252,10 @@ def remove_endpoint(engine: Engine, key: str, *, actor: str) -> Removal:
             raise EndpointError(f"remove_endpoint: no endpoint {key!r} is registered")
         audit(session=session, actor=actor, action=f"endpoints.{outcome.value}", detail={"key": key})
     return outcome
+
+
+def model_metadata(engine: Engine, keys: list[str] | tuple[str, ...]) -> dict[str, ModelFacts]:
+    """What is known about the arena models ``keys`` (display name, organisation, the metadata the
+    registry stored), by key; unknown keys are left out."""
+    with read_session(engine) as session:
+        return model_facts(session=session, keys=list(keys))
