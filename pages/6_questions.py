@@ -32,7 +32,7 @@ from ui.components import inert_markdown
 from ui.errors import shown_errors
 from ui.i18n import pick_placeholder, t
 from ui.question_browser import question_browser
-from ui.question_categories import categories_editor
+from ui.question_categories import categories_editor, import_category_counts
 from ui.resources import get_engine
 
 ctx = require_role(*REVIEWER_ROLES)
@@ -101,6 +101,7 @@ def show_report(report: ImportReport) -> None:
         ),
         hide_index=True,
     )
+    import_category_counts(report.by_category)  # how many will warn, how many collapse
     if report.findings:
         st.markdown(f"**{t('qb.findings')}**")
         st.dataframe(

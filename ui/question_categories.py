@@ -17,7 +17,7 @@ from ui.components import inert_markdown
 from ui.errors import shown_errors
 from ui.i18n import t
 
-__all__ = ["categories_editor"]
+__all__ = ["categories_editor", "import_category_counts"]
 
 
 def _label(category: ContentCategory) -> str:
@@ -81,3 +81,15 @@ def categories_editor(engine: Engine, releases: Sequence[str], *, actor: str) ->
         if not saved.failed:
             st.session_state["qb_flash"] = t("qb.categories_saved")
             st.rerun()
+
+
+def import_category_counts(by_category: dict[str, int]) -> None:
+    """An import's questions per content category ("" = none), as the preview and report show it."""
+    rows = [
+        {
+            t("qb.categories"): _label(ContentCategory(k)) if k else t("qb.categories_none"),
+            t("qb.questions"): n,
+        }
+        for k, n in by_category.items()
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)

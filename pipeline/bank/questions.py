@@ -9,7 +9,7 @@ same-id question then replaces the draft's one).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -101,6 +101,9 @@ class ImportReport:
     findings: tuple[DuplicateFinding, ...]
     by_dimension: dict[str, int] = field(default_factory=dict)  # new or replaced, every dimension
     dry_run: bool = False
+    # new or replaced per content category (every category, then "" for none): the preview shows
+    # how many will collapse (self_harm) before anything is written
+    by_category: dict[str, int] = field(default_factory=dict)
 
     @property
     def skipped(self) -> int:
@@ -113,6 +116,14 @@ class _Planned:
     line: int
     record: QuestionRecord
     replace: bool
+
+
+def _by_category(records: Iterable[QuestionRecord]) -> dict[str, int]:
+    counts = dict.fromkeys([*(c.value for c in ContentCategory), ""], 0)
+    for record in records:
+        for category in record.categories or ("",):
+            counts[category] += 1
+    return counts
 
 
 def read_question_files(
@@ -258,6 +269,7 @@ def import_questions(
             findings=tuple(findings),
             by_dimension=by_dimension,
             dry_run=dry_run,
+            by_category=_by_category(item.record for item in planned),
         )
         if dry_run:
             session.rollback()
