@@ -58,7 +58,9 @@ def test_annotator_is_refused_but_reads_the_report(make_app):
             "leaderboard-v261201.csv",
             "judges-v261201.csv",
             "history-v261201.csv",
+            "models-v261201.csv",
             "report-v261201.json",
+            "harm-tags-v261201.csv",
         ]
     )
 
