@@ -44,7 +44,6 @@ from storage.workflow.assignments import (
     retracted_votes,
     unseen_battle_for_models,
 )
-from storage.workflow.campaigns import battles_in_release
 from storage.workflow.gold import gold_candidates
 from storage.workflow.spot_checks import spot_check_eligible, spot_check_rows, stratum_human_counts
 
@@ -257,28 +256,11 @@ def _spot_check(session, username, rng, config, dims, release_id=None) -> tuple[
     over every judged battle: it is stored as ``spot_check:campaign``, which calibration counts
     as chosen, so the judge-corrected board never rests on it."""
 
-    def in_release(ids: list[int]) -> set[int] | None:
-        return (
-            None
-            if release_id is None
-            else battles_in_release(session=session, battle_ids=ids, release_id=release_id)
-        )
-
     def eligible() -> list[int]:
-        ids = spot_check_eligible(session=session, username=username, dimensions=dims)
-        keep = in_release(ids)
-        return ids if keep is None else [i for i in ids if i in keep]
+        return spot_check_eligible(session=session, username=username, dimensions=dims, release_id=release_id)
 
     def candidates() -> list[SpotCheckCandidate]:
-        rows = spot_check_rows(session=session, username=username, dimensions=dims)
-        keep = in_release([r.battle_id for r in rows])
-        return [
-            SpotCheckCandidate(
-                r.battle_id, r.dimension, r.model_a_id, r.model_b_id, r.judge_verdicts, r.human_verdicts
-            )
-            for r in rows
-            if keep is None or r.battle_id in keep
-        ]
+        return spot_check_rows(session=session, username=username, dimensions=dims, release_id=release_id)
 
     chosen = next_spot_check(
         rng,

@@ -16,7 +16,6 @@ from storage.workflow._sql import NOW, OPEN, with_now
 
 __all__ = [
     "UserProgress",
-    "battles_in_release",
     "battles_still_needed",
     "human_votes",
     "user_progress",
@@ -49,19 +48,6 @@ def user_progress(*, session: Session, now: datetime) -> dict[str, UserProgress]
         out[str(rater)] = UserProgress(int(n), last_at, open_by.get(str(rater), 0))
     for user, n in open_by.items():
         out.setdefault(user, UserProgress(0, None, n))
-    return out
-
-
-def battles_in_release(*, session: Session, battle_ids: Sequence[int], release_id: int) -> set[int]:
-    """The battles among ``battle_ids`` whose question belongs to the release."""
-    stmt = text(
-        "SELECT b.id FROM battle b JOIN question q ON q.id = b.question_id"
-        " WHERE b.id IN :ids AND q.release_id = :rel"
-    ).bindparams(bindparam("ids", expanding=True))
-    out: set[int] = set()
-    for start in range(0, len(battle_ids), 900):
-        chunk = list(battle_ids[start : start + 900])
-        out.update(int(r[0]) for r in session.execute(stmt, {"ids": chunk, "rel": release_id}).all())
     return out
 
 

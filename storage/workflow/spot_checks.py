@@ -39,24 +39,37 @@ def _verdict_lists(session: Session, battle_ids: Sequence[int]) -> dict[int, dic
     return out
 
 
-def _spot_check_pool(username: str, dimensions: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
+def _spot_check_pool(
+    username: str, dimensions: Sequence[str] | None, release_id: int | None
+) -> tuple[str, dict[str, Any]]:
     """The WHERE clause (on ``battle b`` joined to ``question q``) of the judge-voted battles
-    this person has never been shown: every spot-check draw picks from these."""
+    this person has never been shown, in ``release_id`` if given: every spot-check draw picks
+    from these."""
     dim_sql, params = in_clause("dims", dimensions)
     params["u"] = username
+    release_sql = ""
+    if release_id is not None:
+        release_sql, params["rel"] = " AND q.release_id = :rel", release_id
     where = (
         " WHERE EXISTS (SELECT 1 FROM vote j WHERE j.battle_id = b.id AND j.source = 'judge')"
-        f"{dim_sql}{not_seen_by()}"
+        f"{dim_sql}{release_sql}{not_seen_by()}"
     )
     return where, params
 
 
 def spot_check_rows(
-    *, session: Session, username: str, dimensions: Sequence[str] | None = None, limit: int = 5000
+    *,
+    session: Session,
+    username: str,
+    dimensions: Sequence[str] | None = None,
+    release_id: int | None = None,
+    limit: int = 5000,
 ) -> list[SpotCheckCandidate]:
-    """Judge-voted battles this person has never been shown, with every judge and human verdict:
-    the first ``limit`` by id, the candidates of a targeted spot check (``judging.spot_check``)."""
-    where, params = _spot_check_pool(username, dimensions)
+    """Judge-voted battles this person has never been shown (in ``release_id`` if given), with
+    every judge and human verdict: the first ``limit`` by id, the candidates of a targeted spot
+    check (``judging.spot_check``). The release filter is applied before the limit, so a
+    campaign on a newer release is not starved by older battles."""
+    where, params = _spot_check_pool(username, dimensions, release_id)
     stmt = text(
         "SELECT b.id, q.dimension, ra.model_id, rb.model_id FROM battle b"
         " JOIN question q ON q.id = b.question_id"
@@ -82,11 +95,16 @@ def spot_check_rows(
 
 
 def spot_check_eligible(
-    *, session: Session, username: str, dimensions: Sequence[str] | None = None
+    *,
+    session: Session,
+    username: str,
+    dimensions: Sequence[str] | None = None,
+    release_id: int | None = None,
 ) -> list[int]:
-    """The ids of *every* judge-voted battle this person has never been shown, in id order: what
-    a uniform calibration draw picks from (uncapped: a capped list would favour old battles)."""
-    where, params = _spot_check_pool(username, dimensions)
+    """The ids of *every* judge-voted battle this person has never been shown (in ``release_id``
+    if given), in id order: what a uniform calibration draw picks from (uncapped: a capped list
+    would favour old battles)."""
+    where, params = _spot_check_pool(username, dimensions, release_id)
     stmt = text(f"SELECT b.id FROM battle b JOIN question q ON q.id = b.question_id{where} ORDER BY b.id")
     if dimensions:
         stmt = stmt.bindparams(bindparam("dims", expanding=True))

@@ -324,3 +324,46 @@ def test_stats_csv_is_formula_safe(engine, two_releases, rng):
     assert "'=HYPERLINK" in line
     eve = next(r for r in rows if r.user.username == "eve")
     assert (eve.progress.today, eve.progress.in_campaign, eve.overall.votes) == (1, 1, 1)
+
+
+def _judged_battles_in(engine: Engine, release_id: int, n: int) -> list[int]:
+    """``n`` new battles of the release's questions (first two answers of each), judge-voted."""
+    from storage.votes.battles import get_or_create_battle
+
+    made = []
+    with write_session(engine) as session:
+        questions = session.exec(
+            select(Question).where(Question.release_id == release_id).order_by(col(Question.id))
+        ).all()
+        for q in questions:
+            answers = session.exec(
+                select(Response).where(Response.question_id == q.id).order_by(col(Response.id))
+            ).all()
+            if len(answers) >= 2:
+                battle = get_or_create_battle(
+                    session=session, question_id=q.id, response_ids=(answers[0].id, answers[1].id)
+                )
+                made.append(battle.id)
+            if len(made) == n:
+                break
+    for battle_id in made:
+        _judge(engine, battle_id)
+    return made
+
+
+def test_targeted_spot_check_candidates_are_the_campaign_releases_before_any_cap(engine, two_releases):
+    # older battles (the demo release, smaller ids) filled the candidate list's cap before the
+    # release filter ran, so a campaign on the newer release got no targeted candidate at all
+    from storage.workflow.spot_checks import spot_check_eligible, spot_check_rows
+
+    demo, nxt = two_releases
+    old = _judged_battles_in(engine, demo, 6)
+    new = _judged_battles_in(engine, nxt, 4)
+    assert max(old) < min(new)
+    with read_session(engine) as session:
+        capped = spot_check_rows(session=session, username="checker", release_id=nxt, limit=3)
+        eligible = spot_check_eligible(session=session, username="checker", release_id=nxt)
+        everything = spot_check_rows(session=session, username="checker", limit=3)
+    assert [r.battle_id for r in capped] == new[:3]
+    assert eligible == new
+    assert [r.battle_id for r in everything] == old[:3]
