@@ -141,7 +141,7 @@ def worker_command(
         DEFAULT_LEASE_TTL_S, "--lease-ttl", help="Seconds a crashed worker's items stay leased."
     ),
 ) -> None:
-    """Join the open collect runs in the database and work their items until none is left; run
+    """Join the open collect and judge runs in the database and work their items until none is left; run
     one per machine against one PostgreSQL to scale out (docs/scale-out.md)."""
     from pipeline.runs.worker import WorkerOptions, WorkerReport, work
 

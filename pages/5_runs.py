@@ -58,7 +58,7 @@ with right, st.form("judge"):
     strategy = st.selectbox(t("runs.strategy"), [s.value for s in Strategy], index=0)
     budget = st.number_input(t("runs.budget"), 1, 1_000_000, 100, help=t("runs.budget_help"))
     if st.form_submit_button(t("runs.start"), type="primary", disabled=not judge_keys or not releases):
-        launch_judge(
+        running = launch_judge(
             engine,
             release=release_j,
             judge=judge,
@@ -68,7 +68,10 @@ with right, st.form("judge"):
             actor=ctx.username,
             seed=0,
         )
-        st.success(t("runs.started"))
+        if running is None:
+            st.success(t("runs.started"))
+        else:  # the same judge run is running: a second start would only duplicate it
+            st.warning(t("runs.judge_already_running", id=running))
 
 
 @st.fragment(run_every=2)

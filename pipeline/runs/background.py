@@ -1,9 +1,9 @@
 """Start collection and judge runs in a background thread (for the admin Runs page).
 
 Progress lives in the ``run`` table, so any page (or another app replica) can show it. A second
-start of a collect that is already running (same release and models, a live heartbeat) is
+start of a collect or judge run that is already running (same parameters, a live heartbeat) is
 refused with the running run's id; two starts at the same instant (two admins, two replicas)
-still make one run, since the collect itself joins the running one (``docs/scale-out.md``).
+still make one run, since the run itself joins the running one (``docs/scale-out.md``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from judging.runs import RunKind
 from pipeline.runs.collect import collect, collect_params
 from pipeline.runs.common import RunOptions, chat_client
-from pipeline.runs.judge import run_judge
+from pipeline.runs.judge import judge_params, run_judge
 from pipeline.runs.overview import running_run
 
 __all__ = ["launch_collect", "launch_judge"]
@@ -67,7 +67,14 @@ def launch_judge(
     options: RunOptions,
     actor: str,
     seed: int,
-) -> threading.Thread:
+) -> int | None:
+    """Start the judge run in a background thread and return None; or, when the same judge run
+    is already running, start nothing and return that run's id."""
+    params = judge_params(release, judge, strategy, budget, until_converged=False)
+    running = running_run(engine, kind=RunKind.JUDGE, params=params)
+    if running is not None:
+        return running
+
     async def main() -> None:
         async with chat_client(options) as client:
             await run_judge(
@@ -81,4 +88,5 @@ def launch_judge(
                 actor=actor,
             )
 
-    return _thread(f"judge-{release}-{judge}", main)
+    _thread(f"judge-{release}-{judge}", main)
+    return None

@@ -1,5 +1,6 @@
 """A worker: joins the open runs in the database and works their leased items until none is left.
 
+Collect and judge runs are joined (their items — answers, battles — are leased).
 ``cli.py worker`` runs one per process, on as many machines as share the database (PostgreSQL;
 ``docs/scale-out.md``). Each round it ends the stale runs, lists the ``running`` runs it can work
 on, and joins each through the same code path a second ``collect`` takes (``open_run(join=True)``
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +22,9 @@ from sqlalchemy.engine import Engine
 
 from judging.llm import ChatClient
 from judging.runs import RunKind, RunStatus
+from judging.scheduling import ConvergenceRule
 from pipeline.runs.collect import CollectSummary, collect
+from pipeline.runs.judge import run_judge
 from pipeline.runs.overview import recent_runs
 from storage.runs.bookkeeping import RunRow
 from storage.runs.leases import DEFAULT_LEASE_TTL_S
@@ -55,7 +59,7 @@ class WorkerReport:
 
 log = logging.getLogger(__name__)
 
-WORKABLE = (RunKind.COLLECT,)  # kinds a worker joins (a judge run joins once its items are leased)
+WORKABLE = (RunKind.COLLECT, RunKind.JUDGE)  # the kinds whose items are leased
 
 
 def open_runs(engine: Engine, limit: int = 200) -> list[RunRow]:
@@ -71,6 +75,23 @@ async def _join(
 ) -> WorkerReport:
     """Work one open run through its kind's own entry point (which joins it)."""
     params = run.params
+    if run.kind is RunKind.JUDGE:
+        # the same parameters, so run_judge joins this run (the convergence rule's own settings
+        # are not stored: a worker checks with the defaults; see docs/scale-out.md)
+        budget = int(params["budget"])
+        judged = await run_judge(
+            engine,
+            client,
+            release=str(params["release"]),
+            judge=str(params["judge"]),
+            strategy=str(params["strategy"]),
+            budget=budget,
+            rng=random.Random(),
+            actor=actor,
+            until_converged=ConvergenceRule(budget) if params.get("until_converged") else None,
+            lease_ttl_s=options.lease_ttl_s,
+        )
+        return WorkerReport(judged.run_id, run.kind, judged.requested, judged.votes, judged.failed)
     summary: CollectSummary = await collect(
         engine,
         client,

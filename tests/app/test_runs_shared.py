@@ -69,3 +69,30 @@ def test_a_run_whose_process_died_shows_failed(make_app, app_env):
         run = s.exec(select(Run).where(Run.id == dead)).one()
     assert run.status == RunStatus.FAILED.value
     assert any(STRINGS["runs.status.failed"]["zh"] in str(p.proto.text) for p in at.get("progress"))
+
+
+def test_a_second_start_of_a_running_judge_run_is_refused_with_its_id(make_app, app_env):
+    from judging.scheduling import Strategy
+    from pipeline.runs.judge import judge_params
+    from tests.pipeline.test_runs import _registry as demo_registry
+
+    at = make_app(RUNS, user="boss", roles=["admin"]).run()
+    engine = make_engine(f"sqlite:///{app_env / 'arena.db'}")
+    import_registry(engine, demo_registry(app_env, DEAD_URL))
+    strategy = next(iter(Strategy)).value  # the form's default
+    running = start_run(
+        engine,
+        kind=RunKind.JUDGE,
+        params={**judge_params("v261201", "mock-judge", strategy, 100, False), "lease_ttl_s": 600},
+        total=200,
+        actor="cli",
+    )
+    at.run()
+    assert not at.exception
+    starts = [b for b in at.button if b.label == "开始"]
+    starts[1].click()  # the judge form's
+    at.run()
+    assert not at.exception
+    assert STRINGS["runs.judge_already_running"]["zh"].format(id=running) in _texts(at.warning)
+    with read_session(engine) as s:
+        assert [r.id for r in s.exec(select(Run))] == [running]

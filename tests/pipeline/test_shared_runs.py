@@ -267,3 +267,42 @@ def test_run_counters_add_each_gain_once_across_saves_rollbacks_and_processes(en
     with read_session(engine) as s:
         run = s.exec(select(Run).where(Run.id == run_id)).one()
     assert (run.done, run.failed) == (9, 1)
+
+
+def test_a_worker_joins_a_judge_run_and_no_battle_order_is_asked_twice(engine, tmp_path):
+    from storage.db.models import Vote
+    from tests.pipeline.test_runs import _registry as demo_registry
+
+    with serve(MockConfig(demo_dir=DEMO, latency_ms=200)) as mock:
+        import_registry(engine, demo_registry(tmp_path, mock.base_url))
+        env = _env(engine, tmp_path)
+        judge = _cli(
+            env,
+            "judge",
+            "--release",
+            "v261201",
+            "--judge",
+            "mock-judge",
+            "--budget",
+            "100",
+            "--concurrency",
+            "2",
+        )
+
+        def votes() -> int:
+            with read_session(engine) as s:
+                return s.exec(select(func.count()).select_from(Vote).where(Vote.source == "judge")).one()
+
+        _wait_until(lambda: votes() >= 2, "the judge run to store verdicts")
+        worker = _cli(env, "worker", "--once", "--concurrency", "2")
+        (out_judge, _), (out_worker, err_worker) = _finish(judge), _finish(worker)
+        asked = Counter(e.prompt_sha256 for e in mock.chat_log() if e.model == "mock-judge")
+    with read_session(engine) as s:
+        (run,) = s.exec(select(Run).where(Run.kind == RunKind.JUDGE.value)).all()  # type: ignore[arg-type]
+        stored = s.exec(select(Vote.battle_id, Vote.left_response_id).where(Vote.source == "judge")).all()
+    joined = [json.loads(line) for line in out_worker.splitlines() if line.startswith("{")]
+    assert [j["run_id"] for j in joined] == [run.id] and joined[0]["requested"] > 0, err_worker
+    assert max(asked.values()) == 1, "a battle order was asked twice"
+    assert len(stored) == len(set(stored)) == sum(asked.values()) == 2 * 100
+    assert run.status == RunStatus.FINISHED.value and run.done == len(stored)
+    assert _summary(out_judge)["run_id"] == run.id
