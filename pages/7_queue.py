@@ -21,7 +21,7 @@ from pipeline.workflow.campaigns import (
     set_campaign,
 )
 from pipeline.workflow.gold import import_gold_pairs, labels, parse_gold_csv
-from pipeline.workflow.queue import QueuePolicy, load_queue_config, save_queue_config
+from pipeline.workflow.queue import QueuePolicy, active_status, load_queue_config, save_queue_config
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.errors import shown_errors
@@ -83,6 +83,17 @@ with st.form("queue_config"):
             actor=ctx.username,
         )
         st.success(t("queue.saved"))
+
+if config.policy is QueuePolicy.ACTIVE:
+    # where the active policy stands: once the slice's human ranking has settled it opens no new battles
+    status = active_status(engine)
+    st.caption(
+        t(
+            "queue.active_converged" if status.converged else "queue.active_running",
+            votes=status.human_votes,
+            short=status.neighbours_short,
+        )
+    )
 
 st.subheader(t("camp.title"))
 st.caption(t("camp.help"))

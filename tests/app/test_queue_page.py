@@ -28,3 +28,20 @@ def test_admin_sets_the_lease_and_other_settings_survive(make_app, app_env):
     assert saved.lease_minutes == 45 and saved.break_every == 7
     assert saved.calibration_share == start.calibration_share == 0.2
     engine.dispose()
+
+
+def test_the_active_policy_says_where_the_ranking_stands(make_app, app_env):
+    from pipeline.workflow.queue import QueuePolicy, active_status
+
+    engine = prepare(Settings.from_env(), announce=lambda _m: None)
+    start = load_queue_config(engine)
+    at = make_app("pages/7_queue.py", user="boss", roles=["admin"]).run()
+    status = active_status(engine)
+    assert not status.converged and status.human_votes == 0 and status.neighbours_short == 4  # 5 demo models
+    running = translate("queue.active_running", "zh", votes=0, short=4)
+    assert running not in [c.value for c in at.caption]  # overlap policy: nothing to say
+    save_queue_config(engine, replace(start, policy=QueuePolicy.ACTIVE), actor="test")
+    at = make_app("pages/7_queue.py", user="boss", roles=["admin"]).run()
+    assert not at.exception, at.exception
+    assert running in [c.value for c in at.caption]  # no human votes yet: not settled
+    engine.dispose()

@@ -18,4 +18,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "连续标注多少分钟后提醒休息",
         "en": "Break reminder after this many minutes of continuous work",
     },
+    "queue.active_running": {
+        "zh": "主动策略：人工排名尚未收敛（{votes} 张有效人工票；相邻名次中仍有 {short} 对比较次数不足），继续开启新的对比。",
+        "en": "Active policy: the human ranking has not settled yet ({votes} human votes that count; {short} pairs of rank neighbours still short of comparisons), so new battles keep opening.",
+    },
+    "queue.active_converged": {
+        "zh": "主动策略：人工排名已收敛（{votes} 张有效人工票），不再开启新的对比；已分配的题目和其他策略不受影响。",
+        "en": "Active policy: the human ranking has settled ({votes} human votes that count), so no new battles open; items already handed out and the other policies go on.",
+    },
 }
