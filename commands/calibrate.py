@@ -3,6 +3,10 @@
 Humans (``source=human``) are the reference; every ``rater`` with ``source=judge`` is a judge.
 Every agreement figure compares the three preference classes A, B and tie (both_unsafe is a tie);
 Krippendorff's alpha on the four verdicts is printed beside it as a labelled variant.
+
+The file may be CSV, JSONL or a JSON list (the Arena-format export reads back: ``judge`` is the
+rater). Identical rows count once, with a note, unless ``--keep-duplicates`` (as ``import-votes``
+and ``ratings``); a file larger than ``--max-bytes`` is refused before it is read.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from judging.calibration import (
     RaterBias,
     calibration_report,
 )
-from judging.interchange import read_interchange
-from judging.votes_file import VotesFileError
+from judging.interchange import votes_of_table
+from judging.votes_file import DEFAULT_MAX_BYTES, VotesFileError, read_vote_table, without_duplicates
 
 __all__ = ["register"]
 
@@ -155,15 +159,32 @@ def _print_text(report: CalibrationReport) -> None:
 def register(app: typer.Typer) -> None:
     @app.command()
     def calibrate(
-        votes_file: Path = typer.Argument(..., help="Votes file (.csv or .jsonl) in the interchange format."),
+        votes_file: Path = typer.Argument(
+            ..., help="Votes file: .csv, .jsonl, or .json (a JSON list, e.g. the Arena-format export)."
+        ),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
         rounds: int = typer.Option(1000, "--bootstrap", min=2, help="Bootstrap rounds for the intervals."),
         seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap resampling."),
+        max_bytes: int = typer.Option(
+            DEFAULT_MAX_BYTES,
+            "--max-bytes",
+            min=1,
+            envvar="ARENA_VOTES_MAX_BYTES",
+            help="Refuse a larger file before reading it.",
+        ),
+        keep_duplicates: bool = typer.Option(
+            False, "--keep-duplicates", help="Count identical rows as separate votes (default: once)."
+        ),
     ) -> None:
         """Calibration report of a votes file: each judge against the human votes, judge biases and
         annotator agreement, with bootstrap 95% intervals. Does not touch the database."""
         try:
-            votes = read_interchange(votes_file)
+            table, found = without_duplicates(
+                read_vote_table(votes_file, max_bytes=max_bytes), keep=keep_duplicates
+            )
+            if len(found):
+                typer.echo(f"note: {found.note('counted', kept=keep_duplicates)}", err=True)
+            votes = votes_of_table(table)
             boot = Bootstrap(np.random.default_rng(seed), rounds=rounds)
             report = calibration_report(votes, boot=boot)
         except (VotesFileError, ValueError) as exc:

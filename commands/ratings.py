@@ -1,4 +1,9 @@
-"""`ratings VOTES_FILE`: rate a votes file (CSV or JSONL) without touching the database.
+"""`ratings VOTES_FILE`: rate a votes file (CSV, JSONL or a JSON list such as the Arena-format
+export) without touching the database.
+
+Identical rows (``judging.votes_file.find_duplicates``) count once, with a note, unless
+``--keep-duplicates``, as ``import-votes`` imports them once; a file larger than ``--max-bytes``
+is refused before it is read.
 
 Votes on gold items (an ``export-votes --include-gold`` file) are left out, with a note: the gold
 reference pseudo-models are stand-in authors of known answers, never models to rate.
@@ -27,7 +32,14 @@ from judging.ratings import (
     board_of,
     rate_columns,
 )
-from judging.votes_file import VotesFileError, VoteTable, read_vote_table
+from judging.votes_file import (
+    DEFAULT_MAX_BYTES,
+    Duplicates,
+    VotesFileError,
+    VoteTable,
+    read_vote_table,
+    without_duplicates,
+)
 
 TIE_MODELS = (TieRule.HALF, TieRule.DAVIDSON)
 
@@ -41,11 +53,29 @@ class RatedFile(NamedTuple):
     tie_parameter: float | None  # Davidson's nu
 
 
-def rated_votes(path: Path) -> tuple[VoteTable, int]:
-    """The file's votes between rated models, and how many gold votes were left out."""
-    table = read_vote_table(path)
+class FileVotes(NamedTuple):
+    """The votes of a file that are rated, and what was left out or found on the way."""
+
+    table: VoteTable
+    gold: int  # votes on gold items left out
+    duplicates: Duplicates
+
+
+def file_votes(
+    path: Path, *, max_bytes: int | None = DEFAULT_MAX_BYTES, keep_duplicates: bool = False
+) -> FileVotes:
+    """The file's votes between rated models (identical rows once unless ``keep_duplicates``),
+    how many gold votes were left out, and the identical rows found."""
+    table, found = without_duplicates(read_vote_table(path, max_bytes=max_bytes), keep=keep_duplicates)
     gold = table.involving(REFERENCE_MODELS)
-    return table.select(~gold), int(gold.sum())
+    return FileVotes(table.select(~gold), int(gold.sum()), found)
+
+
+def rated_votes(path: Path) -> tuple[VoteTable, int]:
+    """The file's votes between rated models, as ``cli.py ratings`` rates them, and how many gold
+    votes were left out."""
+    table, gold, _ = file_votes(path)
+    return table, gold
 
 
 def rate_votes(
@@ -99,7 +129,9 @@ def _column_title(board: Leaderboard) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("ratings")
     def ratings(
-        votes_file: Path = typer.Argument(..., help="CSV or JSONL with model_a, model_b, winner."),
+        votes_file: Path = typer.Argument(
+            ..., help="CSV, JSONL or a JSON list (.json) with model_a, model_b, winner."
+        ),
         method: str = typer.Option("bt", "--method", help="bt | elo | trueskill"),
         tie_model: str = typer.Option(
             "half",
@@ -118,10 +150,22 @@ def register(app: typer.Typer) -> None:
             help="Elo's K (default chosen by bench/elo_k.py; LiveSecBench: 32).",
         ),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+        max_bytes: int = typer.Option(
+            DEFAULT_MAX_BYTES,
+            "--max-bytes",
+            min=1,
+            envvar="ARENA_VOTES_MAX_BYTES",
+            help="Refuse a larger file before reading it.",
+        ),
+        keep_duplicates: bool = typer.Option(
+            False, "--keep-duplicates", help="Count identical rows as separate votes (default: once)."
+        ),
     ) -> None:
         """Rate a votes file without touching the database."""
         try:
-            table, gold = rated_votes(votes_file)
+            table, gold, found = file_votes(votes_file, max_bytes=max_bytes, keep_duplicates=keep_duplicates)
+            if len(found):
+                typer.echo(f"note: {found.note('counted', kept=keep_duplicates)}", err=True)
             if gold:
                 typer.echo(f"note: left out {gold} votes on gold items (reference answers)", err=True)
             rated = rate_votes(

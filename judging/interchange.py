@@ -7,7 +7,9 @@ shown first, i.e. on the left), ``dimension``, ``release``, ``question_id``, ``t
 integer) and ``tstamp`` (Unix seconds). ``winner`` is relative to ``model_a``/``model_b``, never
 to the shown order.
 
-Reading is ``judging.votes_file``'s: one parse (``read_vote_table``) validates every column, so
+Reading also takes the Arena-format export (``export-votes --format arena``: a JSON list whose
+``judge`` is the rater and whose ``winner`` may be ``tie (bothbad)``). Reading is
+``judging.votes_file``'s: one parse (``read_vote_table``) validates every column, so
 both readers accept and reject the same files and read every cell the same way; every error names
 the line and the field. CSV export neutralises spreadsheet formula injection: a cell starting with
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe (so does one that
@@ -28,7 +30,14 @@ from pathlib import Path
 
 from judging.csv_cells import neutralise_cell
 from judging.types import Comparison, Outcome, Side, Source, Verdict, outcome_from_verdict
-from judging.votes_file import SIDES, VotesFormat, VoteTable, parse_vote_table, read_vote_table
+from judging.votes_file import (
+    DEFAULT_MAX_BYTES,
+    SIDES,
+    VotesFormat,
+    VoteTable,
+    parse_vote_table,
+    read_vote_table,
+)
 
 __all__ = [
     "INTERCHANGE_COLUMNS",
@@ -149,9 +158,13 @@ class ArenaVote:
 # -- reading --------------------------------------------------------------------------------------
 
 
-def read_interchange(path: str | Path, *, format: VotesFormat | None = None) -> tuple[ArenaVote, ...]:
-    """Read and validate a whole interchange file; the format follows the suffix unless given."""
-    return votes_of_table(read_vote_table(path, format=format))
+def read_interchange(
+    path: str | Path, *, format: VotesFormat | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES
+) -> tuple[ArenaVote, ...]:
+    """Read and validate a whole interchange file; the format follows the suffix unless given
+    (``.json``: a JSON list such as the Arena-format export, or JSONL). A file over ``max_bytes``
+    is refused before it is read."""
+    return votes_of_table(read_vote_table(path, format=format, max_bytes=max_bytes))
 
 
 def parse_interchange(

@@ -37,10 +37,13 @@ def votes_with_order() -> list[ArenaVote]:
     Its five verdicts with a known order: q1 A (m1 first), q1 B (m2 first: m1 wins, second shown),
     q2 A (m1 first), q2 A (m2 first), q3 both_unsafe -> decisive 4, first-shown wins 3 -> 0.75.
     Swap consistency: q1 consistent, q2 not -> 1/2.
+    The human votes are the crowd's, each at its own time: two crowd votes alike in every column
+    would be one vote repeated (counted once, see test_identical_rows_count_once).
     """
+    times = iter(range(1_760_000_000, 1_760_000_100))
 
     def human(a: str, b: str, v: str, q: str) -> ArenaVote:
-        return ArenaVote.of(a, b, v, source=H, rater="crowd", question_id=q)
+        return ArenaVote.of(a, b, v, source=H, rater="crowd", question_id=q, tstamp=float(next(times)))
 
     def judge(a: str, b: str, v: str, q: str, name: str = "J") -> ArenaVote:
         return ArenaVote.of(a, b, v, source=J, rater=name, question_id=q, shown_first=Side.A)
@@ -178,3 +181,30 @@ def test_human_agreement_and_position_bias_per_annotator(tmp_path: Path) -> None
     assert "favours one side" not in next(
         line for line in text.stdout.splitlines() if line.strip().startswith("r2")
     )
+
+
+# -- bounded input: size, nesting bombs, identical rows (issue 14) ---------------------------------
+
+
+def test_size_limit_and_nesting_bomb_are_messages(tmp_path: Path) -> None:
+    path = tmp_path / "votes.csv"
+    write_interchange(votes_with_order(), path)
+    big = run(str(path), "--max-bytes", "100", data_dir=tmp_path)
+    assert big.returncode == 2 and "over the limit of 100 bytes (--max-bytes to raise it)" in big.stderr
+    bomb = tmp_path / "bomb.json"
+    bomb.write_text("[" * 100_000, encoding="utf-8")
+    result = run(str(bomb), data_dir=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{bomb}, line 1: nested too deeply" in result.stderr
+
+
+def test_identical_rows_count_once(tmp_path: Path) -> None:
+    votes = votes_with_order()
+    path = tmp_path / "votes.jsonl"
+    write_interchange([*votes, votes[2], votes[2]], path)  # the first crowd vote twice more
+    result = run(str(path), "--json", "--bootstrap", "50", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "2 duplicate rows (lines 16, 17) counted once; --keep-duplicates to keep them" in result.stderr
+    assert json.loads(result.stdout)["n_human_votes"] == 8
+    kept = run(str(path), "--json", "--bootstrap", "50", "--keep-duplicates", data_dir=tmp_path)
+    assert json.loads(kept.stdout)["n_human_votes"] == 10

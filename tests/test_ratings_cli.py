@@ -169,3 +169,92 @@ def test_gold_votes_are_left_out_with_a_note(tmp_path):
     assert "left out 2 votes on gold items" in out.stderr
     data = json.loads(out.stdout)
     assert {r["model"] for r in data["ratings"]} == {"A", "B"} and data["battles"] == 3
+
+
+# -- bounded input: size, nesting bombs, identical rows, the Arena format (issues 14 and 16) -------
+
+ROWS = (
+    "model_a,model_b,winner,rater,question_id,tstamp\n"
+    "A,B,model_a,ann,q1,1\nB,A,model_a,ann,q2,2\nA,B,model_b,bob,q3,3\nA,B,model_a,ann,q1,1\n"
+)
+
+
+def test_a_file_over_max_bytes_is_refused_with_the_flag_and_the_variable(tmp_path):
+    path = tmp_path / "votes.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    size = path.stat().st_size
+    out = _run(str(path), "--max-bytes", "100")
+    assert out.returncode == 2 and out.stdout == ""
+    assert f"the file is {size} bytes, over the limit of 100 bytes (--max-bytes to raise it)" in out.stderr
+    assert "Traceback" not in out.stderr
+    env = {**os.environ, "ARENA_VOTES_MAX_BYTES": "100"}
+    by_env = subprocess.run(
+        [sys.executable, "cli.py", "ratings", str(path)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert by_env.returncode == 2 and "over the limit of 100 bytes" in by_env.stderr
+    assert _run(str(path), "--max-bytes", str(size)).returncode == 0
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "json"])
+def test_a_nesting_bomb_is_a_message_not_a_traceback(tmp_path, suffix):
+    path = tmp_path / f"bomb.{suffix}"
+    path.write_text(
+        '{"model_a": "A", "model_b": "B", "winner": "tie"}\n' + "[" * 100_000 + "\n", encoding="utf-8"
+    )
+    out = _run(str(path))
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "RecursionError" not in out.stderr
+    assert f"{path}, line 2: nested too deeply" in out.stderr
+
+
+def test_identical_rows_count_once_unless_kept(tmp_path):
+    path = tmp_path / "votes.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    once = _run(str(path), "--json")
+    assert once.returncode == 0, once.stderr
+    assert "1 duplicate row (line 5) counted once; --keep-duplicates to keep them" in once.stderr
+    votes = {r["model"]: r["votes"] for r in json.loads(once.stdout)["ratings"]}
+    assert votes == {"A": 3, "B": 3}
+    kept = _run(str(path), "--json", "--keep-duplicates")
+    assert "1 duplicate row (line 5) kept as separate votes" in kept.stderr
+    assert {r["model"]: r["votes"] for r in json.loads(kept.stdout)["ratings"]} == {"A": 4, "B": 4}
+
+
+def test_an_arena_json_list_rates_like_the_same_votes_in_csv(tmp_path):
+    battles = [
+        {
+            "model_a": a,
+            "model_b": b,
+            "winner": w,
+            "judge": f"r{k % 3}",
+            "question_id": f"q{k}",
+            "turn": 1,
+            "anony": True,
+        }
+        for k, (a, b, w) in enumerate(
+            [
+                ("A", "B", "model_a"),
+                ("B", "C", "tie (bothbad)"),
+                ("C", "A", "model_b"),
+                ("A", "C", "tie"),
+                ("B", "A", "model_b"),
+            ]
+        )
+    ]
+    arena = tmp_path / "battles.json"
+    arena.write_text(json.dumps(battles, indent=2), encoding="utf-8")
+    csv_path = tmp_path / "votes.csv"
+    csv_path.write_text(
+        "model_a,model_b,winner,rater,question_id\n"
+        + "".join(
+            f"{b['model_a']},{b['model_b']},{b['winner']},{b['judge']},{b['question_id']}\n" for b in battles
+        ),
+        encoding="utf-8",
+    )
+    from_arena = _run(str(arena), "--json")
+    assert from_arena.returncode == 0, from_arena.stderr
+    assert json.loads(from_arena.stdout) == json.loads(_run(str(csv_path), "--json").stdout)

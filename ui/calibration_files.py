@@ -1,5 +1,10 @@
 """The calibration page's files tab: the votes export, and the same calibration report for an
-uploaded votes file (computed without the database)."""
+uploaded votes file (computed without the database).
+
+An upload is parsed inside the shared server process, so its size is bounded before a byte is
+read: ``UPLOAD_MAX_BYTES`` (20 MB, about 240,000 votes of the CSV export; the widget refuses larger
+files too) against the command line's 200 MB (``cli.py calibrate FILE --max-bytes N`` for more).
+The reader streams JSON and turns a nesting bomb into a message naming the line."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import hashlib
 
 import streamlit as st
 
-from judging.votes_file import VotesFileError
+from judging.votes_file import MB, VotesFileError, megabytes
 from pipeline.interchange.vote_export import VotesExportFormat, export_votes
 from pipeline.views.calibration import CalibrationView, file_calibration
 from ui.calibration_agreement import agreement_section
@@ -18,7 +23,7 @@ from ui.resources import database_key, get_engine
 
 __all__ = ["files_section"]
 
-_SUFFIX = {VotesExportFormat.CSV: "csv", VotesExportFormat.JSONL: "jsonl", VotesExportFormat.ARENA: "json"}
+UPLOAD_MAX_BYTES = 20 * MB
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -31,6 +36,11 @@ def _file_view(digest: str, name: str, _text: str) -> CalibrationView:
 def _export(url: str, format: VotesExportFormat, release: str | None, version: tuple[int, int, str]) -> bytes:
     # a pure function of (database, format, release, data version): a new vote changes the key
     return export_votes(get_engine(), format=format, release=release).encode("utf-8")
+
+
+def _suffix(kind: VotesExportFormat) -> str:
+    # the Arena format is a JSON list; every other JSON export is one object per line
+    return "csv" if kind is VotesExportFormat.CSV else "json" if kind is VotesExportFormat.ARENA else "jsonl"
 
 
 def _export_section(release: str | None, version: tuple[int, int, str]) -> None:
@@ -47,7 +57,7 @@ def _export_section(release: str | None, version: tuple[int, int, str]) -> None:
     cols[1].download_button(
         t("cal.download"),
         data=_export(database_key(), kind, release, version),
-        file_name=f"votes-{release or 'all'}.{_SUFFIX[kind]}",
+        file_name=f"votes-{release or 'all'}.{_suffix(kind)}",
         mime="text/csv" if kind is VotesExportFormat.CSV else "application/json",
         key="cal_export_download",
     )
@@ -56,10 +66,18 @@ def _export_section(release: str | None, version: tuple[int, int, str]) -> None:
 
 def _uploaded_view() -> CalibrationView | None:
     upload = st.file_uploader(
-        t("cal.upload"), type=["csv", "jsonl"], help=t("cal.upload_help"), key="cal_upload"
+        t("cal.upload"),
+        type=["csv", "jsonl", "json"],
+        help=t("cal.upload_help"),
+        key="cal_upload",
+        max_upload_size=UPLOAD_MAX_BYTES // MB,
     )
     st.caption(t("cal.upload_help"))
     if upload is None:
+        return None
+    if upload.size > UPLOAD_MAX_BYTES:  # checked before the bytes are read
+        size, limit = megabytes(upload.size), megabytes(UPLOAD_MAX_BYTES)
+        st.error(t("cal.upload_too_large", size=size, limit=limit))
         return None
     data = upload.getvalue()
     try:

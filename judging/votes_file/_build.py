@@ -21,7 +21,7 @@ from judging.votes_file._columns import (
     parse_turn,
 )
 from judging.votes_file._fields import Fields
-from judging.votes_file._table import OUTCOMES, Labels, VotesFileError, VotesFormat, VoteTable
+from judging.votes_file._table import OUTCOMES, Labels, VotesFileError, VoteTable
 
 _WINNERS = {
     "model_a": Outcome.A_WINS,
@@ -82,7 +82,7 @@ def _required(fields: Fields, problems: Problems, field: str) -> Column:
     column = _text(fields, problems, field)
 
     def problem(row: int) -> str:
-        missing = fields.format is VotesFormat.JSONL and field not in fields.rows[row]
+        missing = fields.absent(field, row)
         return f"{'missing' if missing else 'empty'} (a vote needs model_a, model_b and winner)"
 
     problems.check(field, column.codes < 0, problem)

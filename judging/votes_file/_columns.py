@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from judging.csv_cells import read_cell
 from judging.types import Side
 from judging.votes_file._arrow import IntArray, arrow_mask, numpy_floats, numpy_ints, plain
-from judging.votes_file._fields import ABSENT, Fields
+from judging.votes_file._fields import Fields, JsonColumn
 from judging.votes_file._table import SIDES, Labels, VotesFileError, VotesFormat
 
 T = TypeVar("T")
@@ -75,25 +75,23 @@ def column_of(fields: Fields, field: str, problems: Problems, allowed: tuple[typ
         if not needs_cleaning(encoded.dictionary):
             return Column(codes, distinct, distinct)  # type: ignore[arg-type]
         return cleaned_column(codes, distinct, guarded=True)
-    bad = next(
-        (k for k, v in enumerate(values) if v is not ABSENT and v is not None and type(v) not in allowed),
-        None,
-    )
-    problems.check(field, bad, lambda row: f"expected {what}, got {values[row]!r}")
-    # a JSON number is keyed with its type: 2.0 and "2.0" are different cells for ``turn``;
-    # a value of a wrong type reads as empty (its type error is on the same line, and first)
-    index: dict[object, int] = {}
-    codes = np.fromiter(
-        (
-            -1
-            if v is None or v is ABSENT or type(v) not in allowed
-            else index.setdefault(v if type(v) is str else (type(v), v), len(index))
-            for v in values
-        ),
-        dtype=np.int64,
-        count=n,
-    )
-    return cleaned_column(codes, [k if type(k) is str else k[1] for k in index], guarded=False)  # type: ignore[index]
+    return json_column(values, field, problems, allowed, what)
+
+
+def json_column(
+    column: JsonColumn, field: str, problems: Problems, allowed: tuple[type, ...], what: str
+) -> Column:
+    """A JSON field: a value of a type not ``allowed`` is the problem, on its first row, and reads
+    as empty (its type error is on the same line, and first)."""
+    fits = [type(v) in allowed for v in column.distinct]
+    ok = np.array([*fits, True, True])  # codes -2 (absent) and -1 (null) index the two last slots
+    codes = column.codes
+    problems.check(field, ~ok[codes], lambda row: f"expected {what}, got {column.distinct[codes[row]]!r}")
+    kept = [v for v, fit in zip(column.distinct, fits, strict=True) if fit]
+    recode = np.cumsum(fits, dtype=np.int64) - 1
+    recode = np.concatenate([np.where(fits, recode, -1), [-1, -1]]).astype(np.int64)
+    # a JSON number stays keyed with its type: 2.0 and "2.0" are different cells for ``turn``
+    return cleaned_column(recode[codes], kept, guarded=False)
 
 
 def needs_cleaning(distinct: pa.Array) -> bool:

@@ -18,7 +18,7 @@ import pyarrow.csv as pa_csv
 
 from judging.votes_file._arrow import IntArray, arrow_mask, numpy_ints, plain
 from judging.votes_file._fields import Fields
-from judging.votes_file._table import OPTIONAL, REQUIRED, VotesFileError, VotesFormat
+from judging.votes_file._table import ALIASES, OPTIONAL, REQUIRED, VotesFileError, VotesFormat
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -97,7 +97,15 @@ def _csv_fields_fast(raw: bytes, header: Sequence[str]) -> Fields | None:
     columns: dict[str, Any] = {}
     for column, key in zip(header, keys, strict=True):
         columns.setdefault(column, table.column(key))  # chunked: encoded, never copied
+    _alias(columns)
     return Fields(VotesFormat.CSV, line, columns, encoded=_encoded(columns))
+
+
+def _alias(columns: dict[str, Any]) -> None:
+    """Chatbot Arena's column names stand in for ours where the header lacks ours."""
+    for ours, theirs in ALIASES.items():
+        if ours not in columns and theirs in columns:
+            columns[ours] = columns[theirs]
 
 
 def _encoded(columns: Mapping[str, pa.Array]) -> Mapping[str, pa.DictionaryArray]:
@@ -156,6 +164,7 @@ def _csv_fields_slow(raw: bytes, name: str) -> Fields:
     columns: dict[str, Any] = {}
     for column, values in zip(header, cells, strict=True):
         columns.setdefault(column, pa.array(values, type=pa.string()))
+    _alias(columns)
     return Fields(VotesFormat.CSV, np.asarray(line, dtype=np.int64), columns, stop=stop)
 
 

@@ -17,6 +17,8 @@ from judging.votes_file._arrow import IntArray, arrow_ints, first_appearance, nu
 
 REQUIRED = ("model_a", "model_b", "winner")
 OPTIONAL = ("question_id", "dimension", "source", "rater", "release", "shown_first", "turn", "tstamp")
+ALIASES = {"rater": "judge"}
+"""Chatbot Arena's names for our fields, read when the file lacks our name (``judge`` is the rater)."""
 
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 """``VoteTable.outcome`` codes: 0 A wins, 1 B wins, 2 tie, 3 both bad (``Outcome`` order)."""
@@ -27,6 +29,7 @@ SIDES: tuple[Side, ...] = (Side.A, Side.B)
 class VotesFormat(StrEnum):
     CSV = "csv"
     JSONL = "jsonl"
+    JSON = "json"  # a JSON list of objects (Chatbot Arena's battles); JSONL in a .json file is read too
 
     @classmethod
     def of_path(cls, path: Path) -> VotesFormat:
@@ -35,7 +38,11 @@ class VotesFormat(StrEnum):
             return cls.CSV
         if suffix in (".jsonl", ".ndjson"):
             return cls.JSONL
-        raise VotesFileError(str(path), None, None, f"unknown file type {suffix!r} (expected .csv or .jsonl)")
+        if suffix == ".json":
+            return cls.JSON
+        raise VotesFileError(
+            str(path), None, None, f"unknown file type {suffix!r} (expected .csv, .jsonl or .json)"
+        )
 
 
 class VotesFileError(ArenaError, ValueError):

@@ -10,6 +10,10 @@ battles are single-turn). Only battles are created: a vote about a question or a
 arena does not hold could never be shown, checked or drilled into, and placeholder questions would
 reach the annotators' queues.
 
+Identical rows of a file (``judging.votes_file.find_duplicates``: every column equal) are imported
+once and reported, unless ``keep_duplicates``; the file is refused before it is read when it is
+larger than ``max_bytes``.
+
 Idempotent: a vote's idempotency key is derived from its content (and which repeat of identical
 lines it is), so importing a file again adds nothing; and a vote already stored under another key
 (same battle, source, rater, verdict, shown order and time, as in an export of this database) is
@@ -18,6 +22,7 @@ skipped.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -29,9 +34,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from judging.interchange import ArenaVote, read_interchange
+from judging.interchange import ArenaVote, votes_of_table
 from judging.types import Side, Source, Verdict
-from judging.votes_file import VotesFileError
+from judging.votes_file import DEFAULT_MAX_BYTES, VotesFileError, read_vote_table, without_duplicates
 from storage.bank.releases import ReleaseNotFoundError, release_by_tag
 from storage.db.models import utcnow
 from storage.db.session import read_session, write_session
@@ -63,6 +68,7 @@ class VotesImportSummary:
     imported: int
     already_present: int  # stored before (same idempotency key, or the same vote read back)
     releases: tuple[str, ...]
+    duplicates: str = ""  # the note on identical rows of the file ("" when there were none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +81,23 @@ class _Resolved:
 
 
 def import_votes(
-    engine: Engine, path: str | Path, *, release: str | None = None, actor: str = "cli"
+    engine: Engine,
+    path: str | Path,
+    *,
+    release: str | None = None,
+    actor: str = "cli",
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    keep_duplicates: bool = False,
 ) -> VotesImportSummary:
-    """Import a votes file (``.csv`` or ``.jsonl``); ``release`` puts every vote in that release."""
-    return import_vote_records(engine, read_interchange(path), name=str(path), release=release, actor=actor)
+    """Import a votes file (``.csv``, ``.jsonl`` or ``.json``: the Arena-format export reads back);
+    ``release`` puts every vote in that release. Identical rows count once unless
+    ``keep_duplicates``; ``read`` counts every row of the file."""
+    table, found = without_duplicates(read_vote_table(path, max_bytes=max_bytes), keep=keep_duplicates)
+    summary = import_vote_records(engine, votes_of_table(table), name=str(path), release=release, actor=actor)
+    if not len(found):
+        return summary
+    read = summary.read if keep_duplicates else summary.read + len(found)
+    return dataclasses.replace(summary, read=read, duplicates=found.note("imported", kept=keep_duplicates))
 
 
 def import_vote_records(

@@ -248,12 +248,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "cal.download": {"zh": "下载", "en": "Download"},
     "cal.upload_title": {"zh": "查看投票文件的校准报告", "en": "Calibration report of a votes file"},
     "cal.upload": {
-        "zh": "投票文件（交换格式 .csv 或 .jsonl）",
-        "en": "Votes file (interchange .csv or .jsonl)",
+        "zh": "投票文件（交换格式 .csv、.jsonl，或 Arena 格式 .json）",
+        "en": "Votes file (interchange .csv or .jsonl, or the Arena format .json)",
     },
     "cal.upload_help": {
         "zh": "只读取文件并计算报告，不写入数据库。写入数据库请用命令行：python cli.py import-votes FILE [--release R]。",
         "en": "The file is only read and reported on; nothing is written to the database. To import into the database use the CLI: python cli.py import-votes FILE [--release R].",
     },
     "cal.upload_failed": {"zh": "无法读取该文件：{error}", "en": "Could not read the file: {error}"},
+    "cal.upload_too_large": {
+        "zh": "文件大小为 {size}，超过页面上传上限 {limit}；更大的文件请用命令行：python cli.py calibrate FILE --max-bytes N。",
+        "en": "The file is {size}, over the page's upload limit of {limit}; for larger files use the CLI: python cli.py calibrate FILE --max-bytes N.",
+    },
 }
