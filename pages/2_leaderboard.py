@@ -141,7 +141,7 @@ def _live_table(live: LiveRatings, dimension: str) -> pd.DataFrame:
                 t("lb.wins"): row.wins,
                 t("lb.losses"): row.losses,
                 t("lb.draws"): row.draws,
-                t("lb.win_rate"): None if row.win_rate is None else round(100 * row.win_rate, 1),
+                t("lb.win_rate"): "—" if row.win_rate is None else round(100 * row.win_rate, 1),
             }
             for rank, row in enumerate(live.standings(dimension).rows, start=1)
         ]

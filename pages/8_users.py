@@ -59,12 +59,13 @@ st.dataframe(
                 t("users.active"): r.user.active,
                 t("users.votes"): r.progress.votes,
                 t("users.open"): r.progress.open_assignments,
-                t("users.gold_accuracy"): None
-                if r.gold.accuracy is None
-                else round(100 * r.gold.accuracy, 1),
+                # "—", not an empty cell: Streamlit writes an empty cell as "None"
+                t("users.gold_accuracy"): "—" if r.gold.accuracy is None else round(100 * r.gold.accuracy, 1),
                 t("users.gold_n"): r.gold.total,
-                t("users.last_vote"): r.progress.last_vote_at,
-                t("acct.col_locked"): r.user.locked_until if r.user.locked(now) else None,
+                t("users.last_vote"): r.progress.last_vote_at or "—",
+                t("acct.col_locked"): r.user.locked_until
+                if r.user.locked(now) and r.user.locked_until
+                else "—",
                 t("acct.col_must_change"): r.user.must_change_password,
             }
             for r in rows

@@ -417,3 +417,13 @@ def test_the_first_start_message_names_the_users_page_as_the_menu_does(app_env):
     (message,) = said
     assert zh("menu.users") in message and translate("menu.users", "en") in message
     assert "管理 →" not in message
+
+
+def test_no_table_cell_reads_none(make_app):
+    # Streamlit writes an empty cell as "None": the admin, with no vote, no gold item and no lock,
+    # and the models with no game yet, show "—" instead
+    for page in ("pages/8_users.py", BOARD):
+        at = make_app(page, user="boss", roles=["admin"]).run()
+        assert not at.exception, at.exception
+        empty = {(page, col) for d in at.dataframe for col in d.value.columns if d.value[col].isna().any()}
+        assert not empty
