@@ -29,8 +29,11 @@ st.caption(t("rep.explain"))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _report(url: str, release: str, previous: str | None, min_votes: int, last_vote_id: int) -> ReleaseReport:
-    # cached by (release, comparison, threshold, last vote id): a new vote changes the key
+def _report(
+    url: str, release: str, previous: str | None, min_votes: int, version: tuple[int, int]
+) -> ReleaseReport:
+    # cached by (release, comparison, threshold, votes version): a new vote or a status change
+    # (a battle marked gold) changes the key
     return build_report(
         engine,
         release,

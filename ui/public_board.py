@@ -28,8 +28,9 @@ __all__ = ["public_board_setting", "show_public_board"]
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _release(url: str, tag: str, version: int) -> PublicRelease:
-    # cached by (database, release, last vote id): a new vote changes the key, nothing else does
+def _release(url: str, tag: str, version: tuple[int, int]) -> PublicRelease:
+    # cached by (database, release, votes version): a new vote or a status change (a battle
+    # marked gold) changes the key
     return public_release(get_engine(), tag)
 
 

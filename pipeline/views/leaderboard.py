@@ -27,6 +27,7 @@ from judging.ratings import (
 from judging.types import Source
 from pipeline.views.vote_log import SOURCES, VoteColumns
 from storage.db.session import read_session
+from storage.votes.ledger import current_revision
 from storage.votes.log import latest_vote_id
 
 __all__ = ["Board", "BoardQuery", "IntervalKind", "compute_board", "slice_version"]
@@ -83,10 +84,11 @@ class Board:
     tie_parameter: float | None = None  # Davidson's nu, when tie_model is DAVIDSON
 
 
-def slice_version(engine: Engine) -> int:
-    """The last vote id: the cache key that changes whenever a vote arrives."""
+def slice_version(engine: Engine) -> tuple[int, int]:
+    """The cache key of what the votes say: the last vote id (a vote arrived) and the ledger's
+    revision (a status changed without a new vote row: a battle marked gold, a restatement)."""
     with read_session(engine) as session:
-        return latest_vote_id(session=session)
+        return latest_vote_id(session=session), current_revision(session=session)
 
 
 def compute_board(columns: VoteColumns, query: BoardQuery, *, online: bool = True) -> Board:

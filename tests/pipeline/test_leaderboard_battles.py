@@ -78,3 +78,30 @@ def test_board_names_its_tie_model() -> None:
     assert hash(BoardQuery(source_weights=weights)) == hash(BoardQuery(source_weights=weights[::-1]))
     with pytest.raises(ValueError, match="tie_model must be 'half' or 'davidson'"):
         BoardQuery(tie_model="drop")
+
+
+def test_the_boards_cache_key_moves_when_a_battle_turns_gold(engine, rng):
+    # marking a voted battle gold adds no vote row but takes its votes out of the ratings: a key
+    # of the last vote id alone kept serving the old report and public board
+    from judging.types import Source, Verdict
+    from pipeline.views.leaderboard import slice_version
+    from pipeline.workflow.gold import mark_gold
+    from storage.db.session import write_session
+    from storage.votes.record import record_vote
+    from tests.seeding import pick_battle_for
+
+    with write_session(engine) as session:
+        battle = pick_battle_for(session=session, rater="ann", rng=rng)
+        record_vote(
+            session=session,
+            battle_id=battle.id,
+            source=Source.HUMAN,
+            rater="ann",
+            verdict=Verdict.A,
+            left_response_id=battle.response_a_id,
+            idempotency_key="k1",
+        )
+    before = slice_version(engine)
+    mark_gold(engine, battle_id=battle.id, verdict=Verdict.A, actor="admin")
+    after = slice_version(engine)
+    assert after[0] == before[0] and after != before
