@@ -83,12 +83,12 @@ def ensure_battles(*, session: Session, planned: Sequence[Planned]) -> list[int]
         dialect = session.get_bind().dialect.name
         insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
         now = utcnow()
-        for start in range(0, len(missing), _CHUNK):
-            rows = [
-                {"question_id": q, "response_a_id": a, "response_b_id": b, "created_at": now}
-                for q, a, b in missing[start : start + _CHUNK]
-            ]
-            session.execute(insert(Battle).values(rows).on_conflict_do_nothing())
+        rows = [
+            {"question_id": q, "response_a_id": a, "response_b_id": b, "created_at": now}
+            for q, a, b in missing
+        ]
+        # executemany of one cached statement (a .values(rows) statement is compiled per call)
+        session.execute(insert(Battle.__table__).on_conflict_do_nothing(), rows)  # type: ignore[attr-defined]
         ids.update(_battle_ids(session, missing))
     return [ids[key] for key in wanted]
 

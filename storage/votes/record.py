@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from judging.ledger import EntryKind
@@ -200,29 +200,20 @@ class NewVote:
     prompt_version: str | None = None
 
 
+_FACTS = text(
+    "SELECT b.id, b.response_a_id, b.response_b_id, ra.model_id, rb.model_id, q.id, q.release_id, q.dimension"
+    " FROM battle b JOIN question q ON q.id = b.question_id"
+    " JOIN response ra ON ra.id = b.response_a_id JOIN response rb ON rb.id = b.response_b_id"
+    " WHERE b.id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
 def battles_facts(*, session: Session, battle_ids: Collection[int]) -> dict[int, BattleFacts]:
     """``battle_facts`` of many battles, one query per 500; an unknown id is simply absent."""
-    ra, rb = aliased(Response), aliased(Response)
     ids = sorted(set(battle_ids))
     out: dict[int, BattleFacts] = {}
     for start in range(0, len(ids), _CHUNK):
-        rows = session.execute(
-            sa_select(  # type: ignore[call-overload]
-                col(Battle.id),
-                col(Battle.response_a_id),
-                col(Battle.response_b_id),
-                col(ra.model_id),
-                col(rb.model_id),
-                col(Question.id),
-                col(Question.release_id),
-                col(Question.dimension),
-            )
-            .join(Question, col(Question.id) == col(Battle.question_id))
-            .join(ra, col(ra.id) == col(Battle.response_a_id))
-            .join(rb, col(rb.id) == col(Battle.response_b_id))
-            .where(col(Battle.id).in_(ids[start : start + _CHUNK]))
-        ).all()
-        for r in rows:
+        for r in session.execute(_FACTS, {"ids": ids[start : start + _CHUNK]}).all():
             facts = BattleFacts(
                 int(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]), str(r[7])
             )
@@ -263,8 +254,8 @@ def _new_vote_row(vote: NewVote, facts: BattleFacts | None, now: datetime) -> di
 def record_votes(*, session: Session, votes: Sequence[NewVote]) -> list[VoteRecord]:
     """Append many votes (never retractions) with the rules of ``record_vote``: the battles' facts
     copied (read in one query; an unknown battle or a left response outside it raises before
-    anything is written), one ``INSERT ... ON CONFLICT (idempotency_key) DO NOTHING`` per 500
-    rows, and the touched battles restated once. One ``VoteRecord`` per vote, in order: a key
+    anything is written), one ``INSERT ... ON CONFLICT (idempotency_key) DO NOTHING`` for all
+    of them, and the touched battles restated once. One ``VoteRecord`` per vote, in order: a key
     stored before (or twice in the batch) yields the existing row with ``created`` False."""
     if not votes:
         return []
@@ -273,15 +264,15 @@ def record_votes(*, session: Session, votes: Sequence[NewVote]) -> list[VoteReco
     rows = [_new_vote_row(vote, facts.get(vote.battle_id), now) for vote in votes]
     dialect = session.get_bind().dialect.name
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    created: dict[str, int] = {}
-    for start in range(0, len(rows), _CHUNK):
-        stmt = (
-            insert(Vote)
-            .values(rows[start : start + _CHUNK])
-            .on_conflict_do_nothing(index_elements=["idempotency_key"])
-            .returning(col(Vote.id), col(Vote.idempotency_key))
-        )
-        created.update({str(key): int(vote_id) for vote_id, key in session.execute(stmt).all()})
+    # one statement compiled once and cached, executed for every row (SQLAlchemy batches the rows
+    # into multi-row INSERTs with RETURNING); a .values(rows) statement is compiled anew per batch
+    table = Vote.__table__  # type: ignore[attr-defined]
+    stmt = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.id, table.c.idempotency_key)
+    )
+    created = {str(key): int(vote_id) for vote_id, key in session.execute(stmt, rows).all()}
     if created:
         restate_battles(
             session=session, battle_ids={v.battle_id for v in votes if v.idempotency_key in created}
