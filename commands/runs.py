@@ -20,7 +20,7 @@ from pipeline.runs.collect import CollectSummary, collect, resolve_models
 from pipeline.runs.common import DEFAULT_LEASE_TTL_S, ProgressFn, RunOptions, chat_client
 from pipeline.runs.common import Progress as RunProgress
 from pipeline.runs.judge import JudgeSummary, run_judge
-from pipeline.runs.registry import endpoint_configs, endpoint_roles, import_registry
+from pipeline.runs.registry import endpoint_list, import_registry
 from pipeline.startup.bootstrap import prepare
 from pipeline.startup.settings import Settings
 
@@ -78,12 +78,13 @@ def endpoints_import(path: Path) -> None:
 
 
 def endpoints_list() -> None:
-    """The registered endpoints (API keys are referenced by variable name, never shown)."""
-    engine = _engine()
-    roles = endpoint_roles(engine)
-    for key, c in endpoint_configs(engine).items():
+    """The registered endpoints, switched-off ones marked (API keys are referenced by variable name,
+    never shown)."""
+    for info in endpoint_list(_engine()):
+        c = info.config
         typer.echo(
-            f"{key:<24} {roles[key]:<6} {c.base_url:<36} model={c.model} key_env={c.api_key_env or '-'}"
+            f"{c.key:<24} {info.role:<6} {c.base_url:<36} model={c.model} key_env={c.api_key_env or '-'}"
+            + ("" if info.enabled else " (switched off)")
         )
 
 

@@ -87,3 +87,24 @@ def test_delete_only_what_nothing_refers_to(engine, reference):
         assert outcome is Removal.DISABLED and row is not None and not row.enabled
     with pytest.raises(EndpointError):
         remove_endpoint(engine, "never-registered", actor="t")
+
+
+def test_cli_lists_switched_off_endpoints_marked(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import cli
+    from pipeline.startup.bootstrap import prepare
+    from pipeline.startup.settings import Settings
+
+    monkeypatch.setenv("ARENA_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ARENA_ADMIN_PASSWORD", "cli-admin-pw-1")
+    engine = prepare(Settings.from_env(), announce=lambda _m: None)
+    _save(engine, "live")
+    _save(engine, "dead", "judge")
+    switch_endpoint(engine, "dead", enabled=False, actor="t")
+    engine.dispose()
+    out = CliRunner().invoke(cli.app, ["endpoints", "list"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    lines = {line.split()[0]: line for line in out.output.splitlines() if line.strip()}
+    assert lines["dead"].endswith("(switched off)") and not lines["live"].endswith("(switched off)")
