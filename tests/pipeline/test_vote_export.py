@@ -155,3 +155,29 @@ def test_pseudonyms_survive_a_round_trip_through_another_arena():
     public = anonymise(vote, "s1")
     assert anonymise(public, "s2") == public  # already a pseudonym: not hashed again
     assert anonymise(vote, "s2") != public
+
+
+def test_vote_details_with_text_name_the_answers_of_each_side(noted):
+    from sqlmodel import select
+
+    from storage.db.models import ArenaModel, Question, Response
+    from storage.db.session import read_session
+    from storage.votes.exports import vote_details
+
+    with read_session(noted) as session:
+        details = vote_details(session=session, with_text=True)
+        plain = vote_details(session=session)
+        models = {m.key: m.id for m in session.exec(select(ArenaModel)).all()}
+        for detail in details:
+            question = session.exec(
+                select(Question).where(Question.external_id == detail.vote.question_id)
+            ).first()
+            answers = {
+                r.model_id: r.text
+                for r in session.exec(select(Response).where(Response.question_id == question.id))
+            }
+            assert detail.question_text == question.text
+            assert detail.answer_a == answers[models[detail.vote.model_a]]
+            assert detail.answer_b == answers[models[detail.vote.model_b]]
+    assert [d.vote for d in plain] == [d.vote for d in details] and plain[0].question_text == ""
+    assert details[0].tags_a == ("harmful", "privacy_leak") and details[1].tags_b == ("bias",)
