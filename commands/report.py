@@ -75,7 +75,6 @@ def report_command(
         written = [] if report is None else write_report(report, out or Path("reports"))
         if results is not None and livesecbench is not None:
             files = write_results(result_files(results), livesecbench, force=force)
-            written.append(livesecbench)
             if not results.models:
                 typer.echo(f"note: release {release} has no votes yet; the result files say so", err=True)
             typer.echo(f"wrote {len(files)} LiveSecBench result files into {livesecbench}")

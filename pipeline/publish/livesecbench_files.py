@@ -231,7 +231,7 @@ def _summary_ranking(results: LiveSecBenchResults) -> list[str]:
     ]
     for m in results.models:
         scores = " | ".join("—" if d not in m.scores else f"{m.scores[d]:.2f}" for d in DIMENSIONS)
-        change = "new" if m.new else f"{m.rank_change:+d}"
+        change = "—" if not results.has_history else ("new" if m.new else f"{m.rank_change:+d}")
         lines.append(
             f"| {m.rank} | {markdown_cell(m.facts.display_name)} | {m.overall:.2f} | {scores} "
             f"| {markdown_cell(m.facts.organisation or m.facts.provider) or '—'} "

@@ -365,3 +365,21 @@ def test_history_is_linked_through_the_common_models(dropped):
     p = points[("v261215", MODELS[1])]
     assert (p.lower + offset, p.upper + offset) != (p.lower, p.upper)
     assert p.lower < p.rating < p.upper
+
+
+def test_livesecbench_rank_change_among_common_models(dropped, tmp_path):
+    """LiveSecBench's models.csv on v261231: M0 left, a new model came; nobody else moved."""
+    import pandas as pd
+
+    from pipeline.publish.livesecbench import build_results
+    from pipeline.publish.livesecbench_files import result_files, write_results
+
+    results = build_results(dropped, "v261231", now=datetime(2027, 1, 2, tzinfo=UTC))
+    write_results(result_files(results), tmp_path / "lsb")
+    models = pd.read_csv(tmp_path / "lsb" / "2027_01_02" / "2027-01-models.csv").set_index("model_id")
+    assert list(models.index) == [MODELS[1], MODELS[2], "xinxing-new", MODELS[3], MODELS[4]]
+    assert models["rank_change"].to_dict() == dict.fromkeys(models.index, 0)  # the new one: 0, as upstream
+    stats = pd.read_csv(tmp_path / "lsb" / "2027_01_02" / "2027-01-stats.csv").iloc[0]
+    assert bool(stats["hasHistory"]) and stats["monthlyIncrease"] == 1 and stats["totalModels"] == 5
+    summary = (tmp_path / "lsb" / "2027_01_02" / "summary_report.md").read_text(encoding="utf-8")
+    assert "| new |" in summary and "| +1 |" not in summary
