@@ -57,7 +57,7 @@ class EndpointRow:
 _METADATA_COLUMNS = ("provider", "release_date", "parameters", "url", "location")
 
 
-def _copy_metadata(target: Endpoint | ArenaModel, metadata: ModelMetadata) -> None:
+def _copy_metadata(target: Endpoint, metadata: ModelMetadata) -> None:
     for name in _METADATA_COLUMNS:
         setattr(target, name, getattr(metadata, name))
 
@@ -167,8 +167,9 @@ def ensure_arena_model(*, session: Session, row: EndpointRow) -> int:
     if metadata is None:
         stored = session.exec(select(Endpoint).where(Endpoint.key == row.key)).first()
         metadata = None if stored is None else _metadata_of(stored)
-    if metadata is not None:
-        _copy_metadata(model, metadata)
+    if metadata is not None:  # like the organisation: a blank keeps what the model row has
+        for name in _METADATA_COLUMNS:
+            setattr(model, name, getattr(metadata, name) or getattr(model, name))
     session.add(model)
     session.flush()
     assert model.id is not None
