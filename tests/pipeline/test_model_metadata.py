@@ -94,6 +94,23 @@ def test_the_arena_model_gets_the_endpoints_metadata(engine, tmp_path):
     )
 
 
+def test_an_endpoint_without_metadata_keeps_the_models(engine, tmp_path):
+    import_registry(engine, _write(tmp_path, REGISTRY))
+    with write_session(engine) as session:
+        ensure_arena_model(
+            session=session, row=next(r for r in list_endpoints(session=session) if r.key == "alpha")
+        )
+    bare = "defaults:\n  base_url: http://127.0.0.1:9/v1\nmodels:\n  - key: alpha\n    model: alpha-1\n"
+    import_registry(engine, _write(tmp_path, bare, "bare.yaml"))
+    with write_session(engine) as session:
+        ensure_arena_model(
+            session=session, row=next(r for r in list_endpoints(session=session) if r.key == "alpha")
+        )
+    with read_session(engine) as session:
+        facts = model_facts(session=session, keys=["alpha"])["alpha"]
+    assert (facts.provider, facts.url) == ("示例云", "https://example.org/alpha")
+
+
 def test_saving_from_the_admin_form_keeps_the_metadata(engine, tmp_path):
     import_registry(engine, _write(tmp_path, REGISTRY))
     config = next(i.config for i in endpoint_list(engine) if i.config.key == "alpha")
