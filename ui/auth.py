@@ -206,7 +206,8 @@ def login_gate(*, anonymous_view: Callable[[], None] | None = None) -> AuthConte
         st.rerun()
     st.session_state["roles"] = list(user.roles)
     if st.session_state.pop(_LANG_UNSET, False):  # a page opened by URL: the user's own language
-        st.session_state["lang"] = st.query_params["lang"] = user.lang
+        st.session_state["lang"] = user.lang
+        _lang_in_url(user.lang)
     ctx = AuthContext(username=user.username, name=user.name or user.username, roles=user.roles)
     if user.must_change_password or st.session_state.get(_CHANGE):
         _sidebar(ctx, authenticator, menu=not user.must_change_password)
@@ -222,13 +223,28 @@ def login_gate(*, anonymous_view: Callable[[], None] | None = None) -> AuthConte
 def _language_from_url() -> None:
     """A new session (a reload, a page opened by URL) takes its language from the URL's
     ``?lang=``, else from the user's saved choice once logged in, else Chinese; every run writes
-    the session's language back to the URL, so a reload keeps it."""
+    the session's language back to the URL (Chinese, the default, only when the URL named a
+    language), so a reload keeps it."""
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang")
         st.session_state["lang"] = wanted if wanted in LANGS else "zh"
         st.session_state[_LANG_UNSET] = wanted not in LANGS
-    if st.query_params.get("lang") != st.session_state["lang"]:
-        st.query_params["lang"] = st.session_state["lang"]
+    if st.query_params.get("lang", LANGS[0]) != st.session_state["lang"]:
+        _lang_in_url(st.session_state["lang"])
+
+
+def _lang_in_url(lang: str) -> None:
+    """``?lang=`` says a language other than the default; the default leaves the URL as it was."""
+    if lang == LANGS[0]:
+        st.query_params.pop("lang", None)
+    else:
+        st.query_params["lang"] = lang
+
+
+def _lang_query() -> dict[str, str] | None:
+    """The menu links' query: the language when it is not the default."""
+    lang = current_lang()
+    return None if lang == LANGS[0] else {"lang": lang}
 
 
 def _forget_login(authenticator: stauth.Authenticate) -> None:
@@ -281,7 +297,7 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate, *, menu: bool
         if menu:
             for page, label, roles in MENU:
                 if ctx.has_any(roles):
-                    st.page_link(page, label=t(label), query_params={"lang": current_lang()})
+                    st.page_link(page, label=t(label), query_params=_lang_query())
             st.divider()
         lang = st.selectbox(
             t("menu.language"),
@@ -292,7 +308,7 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate, *, menu: bool
         )
         if lang != st.session_state.get("lang"):
             st.session_state["lang"] = lang
-            st.query_params["lang"] = lang  # a reload keeps the choice
+            _lang_in_url(lang)  # a reload keeps the choice
             set_language(get_engine(), username=ctx.username, lang=lang)
             st.rerun()
         role_names = "、".join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)

@@ -328,6 +328,16 @@ def test_english_survives_a_reload_and_a_page_opened_by_url(make_app):
     assert opened.query_params.get("lang") == "en"
 
 
+def test_chinese_the_default_leaves_urls_and_links_as_they_were(make_app):
+    at = make_app("app.py", user="ann3", roles=["annotator"]).run()  # a page without pickers
+    assert "lang" not in at.query_params
+    assert all(not link.proto.query_string for link in at.sidebar.get("page_link"))
+    at.selectbox(key="lang_select").set_value("en").run()
+    assert at.query_params.get("lang") == "en"
+    at.selectbox(key="lang_select").set_value("zh").run()
+    assert "lang" not in at.query_params and _title(at) == zh("app.title")
+
+
 def test_a_url_asking_for_english_is_followed_before_and_after_login(make_app):
     login = make_app()
     login.query_params["lang"] = "en"
