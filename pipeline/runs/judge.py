@@ -169,6 +169,13 @@ async def _until_the_run_is_done(window: JudgeWindow, planner: Planner) -> None:
         await asyncio.sleep(min(2.0, planner.share.ttl_s / 4))
 
 
+def _judged_battles(engine: Engine, judge: str, release_key: int) -> int:
+    with read_session(engine) as session:
+        return judged_battles(
+            session=session, judge=judge, prompt_version=PROMPT_VERSION, release_id=release_key
+        )
+
+
 def _judged_so_far(engine: Engine, judge: str, release_key: int) -> tuple[int, list[int]]:
     """Battles of the release this judge has verdicts on, and those judged in one order only."""
     with read_session(engine) as session:
@@ -243,11 +250,11 @@ async def run_judge(
             window, planner, convergence, already=already, remaining=remaining, half=half, chunk=chunk
         )
         stopped = await window.run(feed)
-    judged = await asyncio.to_thread(_judged_so_far, engine, judge, release_key)
+    judged = await asyncio.to_thread(_judged_battles, engine, judge, release_key)
     counters = run.counters
     return JudgeSummary(
         run.id,
-        judged[0],
+        judged,
         window.requested,
         counters.done,
         counters.unparsed,

@@ -108,6 +108,7 @@ class JudgeWindow:
         self._outstanding = 0  # calls sent whose result is not yet stored
         self._pending: list[_Result] = []  # results not yet stored
         self._writer_failed = False
+        self._writing: asyncio.Future[list[Comparison]] | None = None  # the batch being written
 
     # -- the feeder's side ---------------------------------------------------------------------
 
@@ -195,7 +196,10 @@ class JudgeWindow:
             return
         batch, self._pending = self._pending, []
         try:
-            comparisons = await asyncio.to_thread(self._write, batch, self._settling(batch))
+            self._writing = asyncio.ensure_future(
+                asyncio.to_thread(self._write, batch, self._settling(batch))
+            )
+            comparisons = await asyncio.shield(self._writing)  # cancelled, the write still finishes
             self.planner.record(comparisons)
             self._stored(batch)
             self.log.report()
@@ -229,6 +233,9 @@ class JudgeWindow:
             writer.cancel()
         with contextlib.suppress(BaseException):
             await writer
+        if self._writing is not None:  # a batch still being written: one transaction at a time
+            with contextlib.suppress(BaseException):
+                await self._writing
         if self._writer_failed:
             return
         with contextlib.suppress(Exception):  # the original error is what the caller reports
