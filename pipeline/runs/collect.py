@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import cast
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from judging.llm import ChatClient, ChatMessage, ChatRequest, ChatResult, ChatSuccess, EndpointConfig, Role
 from judging.runs import RunKind, RunStatus
@@ -68,24 +69,32 @@ def plan_collection(engine: Engine, *, release: str, models: Sequence[str]) -> l
     """Register the models as rated models and list what is still missing."""
     release_key = release_id(engine, release)
     configs = endpoint_configs(engine, role="model")
-    with write_session(engine) as session:
-        for key in models:
-            c = configs[key]
-            ensure_arena_model(
-                session=session,
-                row=EndpointRow(
-                    c.key,
-                    c.display_name,
-                    c.base_url,
-                    c.model,
-                    c.api_key_env,
-                    c.organisation,
-                    c.open_source,
-                    c.reasoning,
-                    dict(c.extra_params),
-                ),
-            )
-        return missing_answers(session=session, release_id=release_key, model_keys=list(models))
+    rows = [
+        EndpointRow(
+            c.key,
+            c.display_name,
+            c.base_url,
+            c.model,
+            c.api_key_env,
+            c.organisation,
+            c.open_source,
+            c.reasoning,
+            dict(c.extra_params),
+        )
+        for c in (configs[key] for key in models)
+    ]
+    for attempt in (1, 2):
+        try:
+            with write_session(engine) as session:
+                for row in rows:
+                    ensure_arena_model(session=session, row=row)
+                return missing_answers(session=session, release_id=release_key, model_keys=list(models))
+        except IntegrityError:
+            # PostgreSQL: another process starting the same collect created a model row between
+            # our look and our insert (measured: two collects 0.5 s apart); it exists now
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _new_response(item: MissingAnswer, result: ChatSuccess) -> NewResponse:

@@ -306,3 +306,27 @@ def test_a_worker_joins_a_judge_run_and_no_battle_order_is_asked_twice(engine, t
     assert len(stored) == len(set(stored)) == sum(asked.values()) == 2 * 100
     assert run.status == RunStatus.FINISHED.value and run.done == len(stored)
     assert _summary(out_judge)["run_id"] == run.id
+
+
+def test_two_collects_started_together_make_one_run_and_ask_each_answer_once(engine, tmp_path):
+    # the case: two runs at once (0.5 s apart had sent 4,096 calls for 2,080 items and the
+    # second reported 2,016 stored while writing nothing). Both also register the 32 new models
+    # at the same moment (on PostgreSQL one of them used to die on the arena_model unique key).
+    keys = [f"mock-m{i}" for i in range(32)]
+    with serve(MockConfig(demo_dir=DEMO)) as mock:
+        data = {"defaults": {"base_url": mock.base_url}, "models": [{"key": k, "model": k} for k in keys]}
+        path = tmp_path / "many.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        import_registry(engine, path)
+        env = _env(engine, tmp_path)
+        cmd = ("collect", "--release", "v261201", "--models", ",".join(keys), "--concurrency", "32")
+        first = _cli(env, *cmd)
+        time.sleep(0.5)
+        second = _cli(env, *cmd)
+        outs = [_summary(_finish(p)[0]) for p in (first, second)]
+        calls = Counter((e.model, e.prompt_sha256) for e in mock.chat_log())
+    assert sum(calls.values()) == len(calls) == 32 * QUESTIONS
+    runs = _collect_runs(engine)
+    assert len(runs) == 1 and runs[0].status == RunStatus.FINISHED.value
+    assert [o["run_id"] for o in outs] == [runs[0].id] * 2
+    assert sum(o["stored"] for o in outs) == runs[0].done == 32 * QUESTIONS
