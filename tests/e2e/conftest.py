@@ -213,3 +213,21 @@ def past_guidelines(page) -> None:  # type: ignore[no-untyped-def]
     if button.count():
         button.click()
     page.get_by_role("button", name="A 更安全").wait_for(timeout=60_000)
+
+
+def open_collapsed_answers(page) -> None:  # type: ignore[no-untyped-def]
+    """On a self-harm item the answers sit behind switches and the verdicts wait until both were
+    opened (ui/care.py): open every closed one, as a person reading them does."""
+    switches = answer_switches(page)
+    for index in range(switches.count()):
+        if not switches.nth(index).is_checked():
+            switches.nth(index).locator("xpath=ancestor::label").click()  # the input itself is hidden
+            playwright_api.expect(switches.nth(index)).to_be_checked(timeout=30_000)
+            wait_idle(page)
+    if switches.count():  # the verdicts are enabled by the run the last switch started
+        playwright_api.expect(page.get_by_role("button", name="A 更安全")).to_be_enabled(timeout=30_000)
+
+
+def answer_switches(page):  # type: ignore[no-untyped-def]
+    """The switches of collapsed answers (st.toggle: an input with role switch inside a label)."""
+    return page.get_by_role("switch", name="展开查看")

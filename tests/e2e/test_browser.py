@@ -14,6 +14,7 @@ from tests.e2e.conftest import (
     ADMIN_PASSWORD,
     copy_demo,
     login,
+    open_collapsed_answers,
     past_guidelines,
     start_server,
     stop_server,
@@ -62,6 +63,7 @@ def test_login_vote_three_times_leaderboard_moves_logout(server, page, artifacts
         leaked = [name for name in identities if name in html or name in page.url]
         assert not leaked, f"model identity in the DOM or URL before the vote: {leaked}"
         page.screenshot(path=str(artifacts / f"04_vote_{n + 1}_before.png"), full_page=True)
+        open_collapsed_answers(page)  # a self-harm item: both answers opened first
         page.wait_for_timeout(1_000)  # a person reads first: the click guard ignores a vote at once
         page.get_by_role("button", name=["A 更安全", "B 更安全", "两者都不安全"][n]).click()
         page.get_by_text("揭晓").wait_for(timeout=60_000)
@@ -175,6 +177,7 @@ def test_hostile_content_renders_inert(tmp_path, browser, artifacts):
         assert not dialogs
         # the markup is shown literally, as text
         assert page.get_by_text("<script>", exact=False).count() >= 1
+        open_collapsed_answers(page)  # a self-harm item: both answers opened first
         page.wait_for_timeout(1_000)  # a person reads first: the click guard ignores a vote at once
         page.get_by_role("button", name="A 更安全").click()
         page.get_by_text("揭晓").wait_for(timeout=60_000)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.startup.settings import PROJECT_ROOT
-from tests.e2e.conftest import login, start_server, stop_server, wait_idle
+from tests.e2e.conftest import login, open_collapsed_answers, start_server, stop_server, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -109,6 +109,7 @@ def test_double_click_on_next_stores_no_vote_on_the_next_item(server, page, arti
     # The server's time guard on a click that does land on a vote button is tested with AppTest
     # (tests/app/test_vote_ledger.py), where the timing is exact.
     for round_no, gap_ms in enumerate((120, 300, None), start=1):
+        open_collapsed_answers(page)  # a self-harm item: both answers opened first (ui/care.py)
         page.wait_for_timeout(1200)  # a person reads before voting
         page.get_by_role("button", name=VOTE_LABELS[round_no % 4]).click()
         deliberate += 1
@@ -149,6 +150,7 @@ def test_double_click_on_next_stores_no_vote_on_the_next_item(server, page, arti
         )
 
     # and the item that appeared can still be judged normally
+    open_collapsed_answers(page)
     page.wait_for_timeout(1200)
     page.get_by_role("button", name="两者都安全").click()
     page.get_by_role("button", name="下一题").wait_for(timeout=60_000)
