@@ -330,3 +330,12 @@ def test_two_collects_started_together_make_one_run_and_ask_each_answer_once(eng
     assert len(runs) == 1 and runs[0].status == RunStatus.FINISHED.value
     assert [o["run_id"] for o in outs] == [runs[0].id] * 2
     assert sum(o["stored"] for o in outs) == runs[0].done == 32 * QUESTIONS
+
+
+def test_a_worker_with_nothing_to_do_exits_after_its_idle_time(engine, tmp_path):
+    env = _env(engine, tmp_path)
+    out, err = _finish(_cli(env, "worker", "--idle-exit", "0.5", "--poll", "0.1"), timeout=120)
+    assert out == "" and "joined 0 runs, 0 rows written" in err
+    bad = _cli(env, "worker", "--idle-exit", "-1")
+    _, err = bad.communicate(timeout=120)
+    assert bad.returncode == 2 and "idle_exit_s must be >= 0" in err
