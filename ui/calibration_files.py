@@ -107,6 +107,10 @@ def files_section(release: str | None, version: tuple[int, int, str]) -> None:
             none=r.n_without_source,
         )
     )
+    if uploaded.duplicate_lines:
+        lines = ", ".join(str(n) for n in uploaded.duplicate_lines[:10])
+        more = "…" if len(uploaded.duplicate_lines) > 10 else ""
+        st.caption(t("cal.file_duplicates", n=len(uploaded.duplicate_lines), lines=lines + more))
     agreement_section(uploaded, "cal_file")
     bias_section(uploaded, "cal_file")
     annotator_section(uploaded, "cal_file")

@@ -40,10 +40,10 @@ from judging.calibration import (
     rating_calibration,
     valid_draws,
 )
-from judging.interchange import ArenaVote, parse_interchange
+from judging.interchange import ArenaVote, votes_of_table
 from judging.spot_check import Selection
 from judging.types import Side, Source, Verdict
-from judging.votes_file import VotesFormat
+from judging.votes_file import VotesFormat, parse_vote_table, without_duplicates
 from pipeline.views.calibration_types import (
     BattleRef,
     CalibrationQuery,
@@ -304,7 +304,9 @@ def file_calibration(text: str, name: str, *, query: CalibrationQuery | None = N
     suffix); the database is not touched. Raises ``VotesFileError`` naming the line and field."""
     chosen = query or CalibrationQuery()
     kind = VotesFormat.of_path(Path(name))
-    votes = chosen.slice().select(parse_interchange(io.StringIO(text, newline=""), kind, name=name))
+    # identical rows count once, as ``cli.py calibrate`` counts them (judging.votes_file._duplicates)
+    table, duplicates = without_duplicates(parse_vote_table(io.StringIO(text, newline=""), kind, name=name))
+    votes = chosen.slice().select(votes_of_table(table))
     figures = _figures(
         chosen, votes, lengths=None, judge_models=None, gold=None, reference=set(), selections=None
     )
@@ -319,4 +321,5 @@ def file_calibration(text: str, name: str, *, query: CalibrationQuery | None = N
         board_missing=figures.board.missing,
         board_untuned=figures.board.untuned,
         names={},
+        duplicate_lines=tuple(duplicates.lines.tolist()),
     )

@@ -107,6 +107,9 @@ class CalibrationView:
     # human votes on targeted spot checks (battles chosen for the judge's disagreements): kept out
     # of the agreement figures, which would otherwise understate agreement
     n_targeted: int = 0
+    duplicate_lines: tuple[
+        int, ...
+    ] = ()  # a votes file: lines of rows identical to an earlier row, counted once
 
     def name(self, model: str) -> str:
         return self.names.get(model, model)

@@ -55,3 +55,15 @@ def test_an_arena_json_list_is_reported_on(make_app):
     assert not at.error
     summary = translate("cal.file_summary", "zh", n=4, human=2, judge=2, expert=0, none=0)
     assert summary in [c.value for c in at.caption]
+
+
+def test_identical_rows_count_once_and_the_page_says_so(make_app):
+    # as cli.py calibrate does: the page's figures must not count a repeated row twice
+    header = "model_a,model_b,winner,source,rater,question_id\n"
+    rows = ["m1,m2,model_a,human,ann,q1\n", "m1,m2,model_a,judge,J,q1\n", "m1,m2,model_b,human,ann,q2\n"]
+    data = (header + rows[0] + rows[0] + "".join(rows[1:]) + rows[2]).encode()
+    at = _upload(make_app, "votes.csv", data)
+    assert not at.error
+    captions = [c.value for c in at.caption]
+    assert translate("cal.file_summary", "zh", n=3, human=2, judge=1, expert=0, none=0) in captions
+    assert translate("cal.file_duplicates", "zh", n=2, lines="3, 6") in captions

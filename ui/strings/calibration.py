@@ -255,6 +255,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "只读取文件并计算报告，不写入数据库。写入数据库请用命令行：python cli.py import-votes FILE [--release R]。",
         "en": "The file is only read and reported on; nothing is written to the database. To import into the database use the CLI: python cli.py import-votes FILE [--release R].",
     },
+    "cal.file_duplicates": {
+        "zh": "文件中有 {n} 行与前面某行完全相同（第 {lines} 行），按一票计（与 cli.py calibrate 相同；要分开计票请用命令行 --keep-duplicates）。",
+        "en": "{n} rows repeat an earlier row exactly (lines {lines}) and count once (as cli.py calibrate counts them; use the CLI's --keep-duplicates to count them apart).",
+    },
     "cal.upload_failed": {"zh": "无法读取该文件：{error}", "en": "Could not read the file: {error}"},
     "cal.upload_too_large": {
         "zh": "文件大小为 {size}，超过页面上传上限 {limit}；更大的文件请用命令行：python cli.py calibrate FILE --max-bytes N。",
