@@ -51,6 +51,11 @@ def _print_report(report: ImportReport, *, verbose: bool) -> None:
         f"of {report.parsed} questions into release {report.release}{created}"
     )
     typer.echo("  by dimension: " + ", ".join(f"{d} {n}" for d, n in report.by_dimension.items()))
+    typer.echo(
+        "  by content category: "
+        + ", ".join(f"{c or 'none'} {n}" for c, n in report.by_category.items())
+        + " (self_harm collapses answers)"
+    )
     findings = report.findings if verbose else report.findings[:SHOWN_FINDINGS]
     for finding in findings:
         typer.echo(f"  {finding.describe()}")
