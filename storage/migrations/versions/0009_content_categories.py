@@ -11,6 +11,8 @@ Create Date: 2026-12-07 01:30:00
   every other row the lexicon's proposal, plus ``self_harm`` where the old ``sensitive`` flag was
   set (only the demo's authors could set it by hand; Flames and JADE had it on every row, whatever
   the topic, so there it is ignored). ``sensitive`` becomes derived: ``self_harm`` among them.
+  The tables and the lexicon are imported from ``judging`` as they are when the upgrade runs (as
+  0004 imports the ledger rule): a later lexicon gives an old database its later proposals.
 - The frozen-question triggers of 0005 now let a published release's question change its
   ``categories`` and ``sensitive`` and nothing else: they are care metadata (which warning, whether
   answers start collapsed), not the item being rated, and experts correct them after publishing.
