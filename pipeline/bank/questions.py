@@ -241,13 +241,10 @@ def import_questions(
         target, created = _target(session, release, day)
         planned, findings = _plan(session, target, files, force=force, threshold=threshold)
         by_dimension = dict.fromkeys((d.value for d in Dimension), 0)
-        imported = replaced = 0
+        replaced = sum(1 for item in planned if item.replace)
+        imported = len(planned) - replaced
         for item in planned:
             by_dimension[item.record.dimension.value] += 1
-            if item.replace:
-                replaced += 1
-            else:
-                imported += 1
             if dry_run:
                 continue
             source = f"{item.file.format.value}:{PurePath(item.file.name).name}"
