@@ -236,3 +236,14 @@ def test_admin_sets_the_break_minutes_on_the_queue_page(make_app, app_env):
     engine = _engine(app_env)
     assert load_queue_config(engine).break_minutes == 20
     engine.dispose()
+
+
+def test_every_category_has_a_label_and_a_warning_in_both_languages():
+    from judging.content import ContentCategory
+    from ui.i18n import LANGS, STRINGS
+
+    for category in ContentCategory:
+        for key in (category.label_key, category.warning_key):
+            assert all(STRINGS[key].get(lang) for lang in LANGS), key
+    warnings = {STRINGS[c.warning_key]["zh"] for c in ContentCategory}
+    assert len(warnings) == len(ContentCategory)  # each its own words
