@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Sequence
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -23,8 +24,9 @@ from judging.interchange import ArenaVote
 from judging.types import Source
 from storage.db.app_settings import get_setting, set_setting
 from storage.db.session import read_session, write_session
+from storage.votes.imports import people_raters
 
-__all__ = ["PSEUDONYM_PREFIX", "SECRET_SETTING", "anonymise", "pseudonym", "pseudonym_secret"]
+__all__ = ["PSEUDONYM_PREFIX", "SECRET_SETTING", "anonymise", "pseudonym", "pseudonym_secret", "unmask_own"]
 
 SECRET_SETTING = "pseudonym_secret"
 PSEUDONYM_PREFIX = "annotator-"
@@ -72,3 +74,27 @@ def anonymise(vote: ArenaVote, secret: str) -> ArenaVote:
     if vote.source is Source.JUDGE or not vote.rater or _PSEUDONYM.match(vote.rater):
         return vote
     return dataclasses.replace(vote, rater=pseudonym(vote.rater, secret))
+
+
+def unmask_own(engine: Engine, votes: Sequence[ArenaVote]) -> tuple[ArenaVote, ...]:
+    """The votes with this database's own pseudonyms turned back into the names they stand for.
+
+    A public export of this database, imported into it again, then names the raters it already
+    has, so its votes are recognised as already present instead of arriving as new people's
+    votes. Only names this database itself would give (its secret, its raters) are mapped: another
+    arena's pseudonyms, and any pseudonym when no secret was ever made, stay as they are."""
+    masked = {
+        v.rater for v in votes if v.rater and v.source is not Source.JUDGE and _PSEUDONYM.match(v.rater)
+    }
+    secret = _stored(engine) if masked else None
+    if secret is None:
+        return tuple(votes)
+    with read_session(engine) as session:
+        known = {pseudonym(name, secret): name for name in people_raters(session=session)}
+    back = {p: known[p] for p in masked if p in known}
+    if not back:
+        return tuple(votes)
+    return tuple(
+        dataclasses.replace(v, rater=back[v.rater]) if v.rater in back and v.source is not Source.JUDGE else v
+        for v in votes
+    )

@@ -37,6 +37,7 @@ from sqlalchemy.engine import Engine
 from judging.interchange import ArenaVote, votes_of_table
 from judging.types import Side, Source, Verdict
 from judging.votes_file import DEFAULT_MAX_BYTES, VotesFileError, read_vote_table, without_duplicates
+from pipeline.interchange.pseudonyms import unmask_own
 from storage.bank.releases import ReleaseNotFoundError, release_by_tag
 from storage.db.models import utcnow
 from storage.db.session import read_session, write_session
@@ -119,6 +120,7 @@ def import_vote_records(
     derived from the votes' content)."""
     if chunk < 1:
         raise ValueError(f"import_vote_records: chunk must be at least 1, got {chunk!r}")
+    votes = unmask_own(engine, votes)  # a public export of this database names its raters again
     for vote in votes:
         _check_fields(vote, name, release)
     with read_session(engine) as session:

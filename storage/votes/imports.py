@@ -23,6 +23,7 @@ __all__ = [
     "import_questions",
     "import_responses",
     "insert_imported_votes",
+    "people_raters",
     "used_idempotency_keys",
     "vote_fingerprints",
 ]
@@ -205,3 +206,13 @@ def existing_battles(*, session: Session, question_ids: Collection[int]) -> dict
         ).all()
         out.update({(int(q), int(a), int(b)): int(i) for q, a, b, i in rows})
     return out
+
+
+def people_raters(*, session: Session) -> set[str]:
+    """Every name a human or an expert voted under (an import maps its own pseudonyms back to them)."""
+    stmt = (
+        sa_select(col(Vote.rater))
+        .where(col(Vote.source).in_((Source.HUMAN.value, Source.EXPERT.value)))
+        .distinct()
+    )
+    return {str(name) for name in session.execute(stmt).scalars().all()}
