@@ -27,7 +27,7 @@ from mockllm import MockConfig, serve
 from pipeline.runs.judge import run_judge
 from pipeline.runs.registry import import_registry
 from pipeline.startup.settings import PROJECT_ROOT
-from storage.db.models import Battle, Response, Run, Vote
+from storage.db.models import Battle, CallFailure, Response, Run, Vote
 from storage.db.session import read_session, write_session
 from storage.votes.battles import get_or_create_battle
 from storage.votes.ledger import View, status_sql
@@ -123,6 +123,41 @@ def test_tags_are_stored_on_the_canonical_sides_whichever_was_shown_first(engine
         and v.left_response_id == battles[v.battle_id].response_b_id
         for v in votes
     )  # the B-first case with different tags, where a swap would show
+
+
+def test_after_a_401_nothing_more_is_sent_and_every_order_is_recorded_failed(engine, tmp_path):
+    budget = 40
+    with serve(MockConfig(demo_dir=DEMO, require_key="right-key")) as mock:
+        registry = yaml.safe_load(_registry(tmp_path, mock.base_url).read_text(encoding="utf-8"))
+        registry["defaults"]["api_key_env"] = "MOCK_KEY"
+        (tmp_path / "endpoints.yaml").write_text(
+            yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8"
+        )
+        import_registry(engine, tmp_path / "endpoints.yaml")
+
+        async def main():
+            async with httpx.AsyncClient() as http:
+                client = ChatClient(
+                    http,
+                    ClientSettings(max_concurrency=16),
+                    rng=random.Random(1),
+                    environ={"MOCK_KEY": "wrong"},
+                )
+                return await run_judge(
+                    engine, client, release="v261201", judge="mock-judge", budget=budget, rng=random.Random(0)
+                )
+
+        summary = asyncio.run(main())
+        log = mock.chat_log()
+    # only the calls already in flight when the first 401 came back reached the endpoint
+    assert 1 <= len(log) <= 16 and {e.status for e in log} == {401}
+    assert (summary.votes, summary.failed, summary.requested) == (0, 2 * budget, 2 * budget)
+    with read_session(engine) as session:
+        failures = session.exec(select(CallFailure)).all()
+        run = session.get(Run, summary.run_id)
+    assert len(failures) == 2 * budget and {f.kind for f in failures} == {"auth"}
+    assert sum(f.attempts == 1 for f in failures) == len(log)
+    assert run.status == "failed" and run.failed == 2 * budget and run.done == 0
 
 
 def _listed(line: str) -> list[str]:
