@@ -248,10 +248,17 @@ def judge_command(
     patience: int | None = typer.Option(
         None, help="With --until-converged: checks the rank ranges must hold still over (default 3)."
     ),
+    lease_ttl: float = typer.Option(
+        DEFAULT_LEASE_TTL_S,
+        "--lease-ttl",
+        help="Seconds a crashed process's battles stay leased (docs/scale-out.md).",
+    ),
 ) -> None:
-    """Judge battles in both orders; verdicts are stored as votes with source 'judge'."""
+    """Judge battles in both orders; verdicts are stored as votes with source 'judge'.
+    A second judge of the same release and settings joins the run and splits the battles."""
     try:
         rule = _convergence_rule(budget, check_every, min_per_pair, patience) if until_converged else None
+        _positive("--lease-ttl", lease_ttl)
     except ValueError as exc:
         _refuse(exc)
     engine = _engine()
@@ -268,6 +275,7 @@ def judge_command(
             max_parse_attempts=parse_attempts,
             on_progress=progress,
             until_converged=rule,
+            lease_ttl_s=lease_ttl,
         )
 
     bar = _with_bar(

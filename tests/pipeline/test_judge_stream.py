@@ -327,3 +327,14 @@ def test_record_votes_refuses_a_bad_vote_before_writing_any(engine):
         record_votes(session=session, votes=unknown)
     with read_session(engine) as session:
         assert session.exec(select(Vote)).all() == []
+
+
+def test_cli_judge_refuses_a_lease_time_that_is_not_positive_before_touching_anything(tmp_path):
+    env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path / "data"), "ARENA_ADMIN_PASSWORD": "pw-lease"}
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "cli.py", "judge", "--release", "v261201", "--judge", "mock-judge"]
+    done = subprocess.run(
+        [*command, "--lease-ttl", "0"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and "--lease-ttl must be a positive number of seconds, got 0.0" in done.stderr
+    assert not (tmp_path / "data").exists()  # no database was created
