@@ -34,12 +34,12 @@ def site_command(
     seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap resampling."),
 ) -> None:
     """A self-contained static site of a published release: leaderboards with intervals, charts,
-    model cards, questions and diff, methodology with calibration, history and downloads (zh/en)."""
+    model cards, questions and diff, methodology with calibration, history and downloads (report
+    files, anonymised battles, LiveSecBench result files) in Chinese and English."""
     from pipeline.publish.report_types import ReportOptions
     from pipeline.publish.site import (
         build_site,
         check_target,
-        pseudonym_salt,
         read_model_metadata,
         render_site,
         write_site,
@@ -56,11 +56,8 @@ def site_command(
             min_votes=min_votes,
             seed=seed,
         )
-        settings = Settings.from_env()
-        engine = prepare(settings)
-        content = build_site(
-            engine, release, salt=pseudonym_salt(settings.data_dir), metadata=metadata, options=options
-        )
+        engine = prepare(Settings.from_env())
+        content = build_site(engine, release, metadata=metadata, options=options)
         paths = write_site(render_site(content), out, force=force)
     except (ValueError, OSError) as exc:  # DemoError, ReleaseError and SiteError are ValueErrors
         typer.echo(f"error: {exc}", err=True)

@@ -13,10 +13,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from pipeline.publish.site import PAGES, SALT_ENV
+from pipeline.publish.site import PAGES
 from pipeline.startup.settings import PROJECT_ROOT
 from tests.pipeline.test_site import HOSTILE, build_voted_database
 
@@ -41,7 +42,7 @@ def written(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("site_e2e")
     _settings, engine = build_voted_database(data_dir)
     engine.dispose()  # type: ignore[attr-defined]
-    env = {**os.environ, "ARENA_DATA_DIR": str(data_dir), "ARENA_ADMIN_PASSWORD": "pw", SALT_ENV: "e2e"}
+    env = {**os.environ, "ARENA_DATA_DIR": str(data_dir), "ARENA_ADMIN_PASSWORD": "pw"}
     env.pop("DATABASE_URL", None)
     out = data_dir / "site"
     _cli(env, "site", "--release", "v261215", str(out))
@@ -106,6 +107,14 @@ def test_site_in_a_browser(written, browser, artifacts):
         with page.expect_download() as download:
             page.get_by_role("link", name="leaderboard-v261215.csv").click()
         assert download.value.suggested_filename == "leaderboard-v261215.csv"
+        # a LiveSecBench workbook downloads from the same page, as bytes identical to the file written
+        link = page.get_by_role("link", name="pk_details").first
+        with page.expect_download() as download:
+            link.click()
+        name = download.value.suggested_filename
+        assert "_pk_details_" in name and name.endswith(".xlsx")
+        (written_file,) = (out / "data" / "livesecbench").glob(f"*/elo_results/*/{name}")
+        assert Path(download.value.path()).read_bytes() == written_file.read_bytes()
     finally:
         context.close()
     assert requests and all(url.startswith("file://") for url in requests), [

@@ -75,7 +75,7 @@ def test_report_and_site_show_the_tag_shares(engine, tmp_path) -> None:
         "1.0000",
     )
 
-    site = render_site(build_site(engine, "v261201", salt="s"))
+    site = render_site(build_site(engine, "v261201"))
     page = site["tags.html"]
     assert "问题标签" in page and "100.0%" in page and "50.0%" in page
     assert "ann1" not in page and "ann2" not in page  # shares only, never who tagged

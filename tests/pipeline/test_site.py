@@ -7,7 +7,6 @@ on both, one model renamed to hostile markup, an open draft and a published rele
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -17,25 +16,24 @@ from pathlib import Path
 
 import html5lib
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import select
 from typer.testing import CliRunner
 
 from commands.ratings import rate_votes, rated_votes
 from pipeline.bank.releases import create_release, publish_release
+from pipeline.interchange.pseudonyms import pseudonym, pseudonym_secret
 from pipeline.interchange.vote_export import VotesExportFormat, write_votes_export
 from pipeline.publish.report_types import OVERALL
 from pipeline.publish.site import (
     PAGES,
     PALETTE,
-    SALT_ENV,
     SiteError,
     build_site,
     contrast_ratio,
     esc,
     heat_colour,
     nice_ticks,
-    pseudonym,
-    pseudonym_salt,
     read_model_metadata,
     render_site,
     tag,
@@ -50,7 +48,8 @@ from tests.pipeline.test_report import MODELS, _answer, _vote_release
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 HOSTILE_MODEL = MODELS[4]
-SALT = "test-salt"
+NOW = datetime(2026, 12, 16, 9, 30, 5, tzinfo=UTC)  # dates the LiveSecBench files
+LSB = "data/livesecbench/2026_12_16"
 
 
 def build_voted_database(data_dir: Path) -> tuple[Settings, object]:
@@ -88,7 +87,7 @@ def voted(tmp_path_factory):
 @pytest.fixture(scope="module")
 def site(voted):
     _settings, engine = voted
-    content = build_site(engine, "v261215", salt=SALT)
+    content = build_site(engine, "v261215", now=NOW)
     return content, render_site(content)
 
 
@@ -171,7 +170,28 @@ def test_every_page_in_both_languages(site):
     assert {
         f"data/{n}" for n in ("report-v261215.md", "leaderboard-v261215.csv", "battles-v261215.json")
     } <= set(files)
-    assert "LiveSecBench" in pages["downloads.html"] and "尚未提供" in pages["downloads.html"]
+    # the LiveSecBench result files, in the layout of `cli.py report --livesecbench`, listed with sizes
+    stamp = "2026_12_16_09_30_05"
+    assert {
+        f"{LSB}/2026-12-models.csv",
+        f"{LSB}/2026-12-stats.csv",
+        f"{LSB}/summary_report.md",
+    } <= set(files)
+    workbooks = [n for n in files if re.fullmatch(rf"{LSB}/elo_results/(\w+)/\1_pk_details_{stamp}\.xlsx", n)]
+    assert workbooks and all(isinstance(files[n], bytes) for n in workbooks)
+    assert set(content.livesecbench) == {
+        n.removeprefix("data/livesecbench/") for n in files if "livesecbench/" in n
+    }
+    downloads, downloads_en = pages["downloads.html"], pages["downloads.en.html"]
+    assert "尚未提供" not in downloads and "Not yet available" not in downloads_en
+    for name, data in content.livesecbench.items():
+        link = f'href="data/livesecbench/{name}"'
+        assert link in downloads and link in downloads_en
+        assert f"{len(data) / 1024:.1f} KiB" in downloads
+    assert "逐票明细" in downloads and "One row per vote" in downloads_en
+    assert "每个模型的综合得分" in downloads and "overall and per-dimension scores" in downloads_en
+    assert "annotator- 加 12 位十六进制" in downloads and "annotator- and 12 hex digits" in downloads_en
+    assert "rater-" not in downloads + downloads_en
     # methodology carries the calibration figures: agreement and kappa of the judge
     judge = content.report.judges[0]
     assert f"{judge.cohen_kappa.value:.3f}" in pages["methodology.html"]
@@ -254,21 +274,51 @@ def test_battles_are_anonymised_with_stable_pseudonyms(site, voted):
     raters = {b["judge"] for b in battles}
     humans = {f"ann{k}" for k in range(3)}
     assert not raters & humans
-    expected = {"rater-" + hashlib.sha256((SALT + h).encode()).hexdigest()[:8] for h in humans}
+    secret = pseudonym_secret(voted[1])
+    expected = {pseudonym(h, secret) for h in humans}
     assert raters == expected | {"mock-judge"}  # the LLM judge keeps its name
-    assert pseudonym("ann0", SALT) in raters and pseudonym("ann0", "other") not in raters
+    assert all(re.fullmatch(r"annotator-[0-9a-f]{12}", r) for r in expected)
     assert {b["model_a"] for b in battles} | {b["model_b"] for b in battles} == set(MODELS)
     assert not any(h in files["data/battles-v261215.json"] for h in humans)
-    again = build_site(voted[1], "v261215", salt=SALT)
+    again = build_site(voted[1], "v261215")
     assert again.battles_json == content.battles_json
 
 
-def test_pseudonym_salt_is_per_installation(tmp_path):
-    first = pseudonym_salt(tmp_path, env={})
-    assert len(first) == 32 and pseudonym_salt(tmp_path, env={}) == first
-    assert (tmp_path / "pseudonym_salt").stat().st_mode & 0o777 == 0o600
-    assert pseudonym_salt(tmp_path, env={SALT_ENV: "shared"}) == "shared"
-    assert pseudonym_salt(tmp_path / "other", env={}) != first
+def _pk_raters(data: bytes) -> set[str]:
+    sheet = load_workbook(io.BytesIO(data), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("rater")
+    return {row[column] for row in rows[1:]}
+
+
+def test_one_person_has_one_public_name_everywhere(voted, tmp_path, monkeypatch):
+    """The same annotator under the same pseudonym in the site's battles, in ``export-votes`` (its
+    default, pseudonymised) and in the LiveSecBench ``pk_details`` the site publishes."""
+    from cli import app
+
+    settings, engine = voted
+    monkeypatch.setenv("ARENA_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ARENA_ADMIN_PASSWORD", "pw-site-test")
+    runner = CliRunner()
+    out, votes = tmp_path / "site", tmp_path / "votes.csv"
+    for args in (
+        ["site", "--release", "v261215", str(out)],
+        ["export-votes", str(votes), "--release", "v261215"],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+
+    battles = json.loads((out / "data" / "battles-v261215.json").read_text(encoding="utf-8"))
+    site_names = {b["judge"] for b in battles} - {"mock-judge"}
+    with votes.open(encoding="utf-8-sig", newline="") as fh:
+        export_names = {r["rater"] for r in csv.DictReader(fh) if r["source"] != "judge"}
+    workbooks = list((out / "data" / "livesecbench").glob("*/elo_results/*/*_pk_details_*.xlsx"))
+    assert workbooks
+    pk_names = set().union(*(_pk_raters(pk.read_bytes()) for pk in workbooks)) - {"mock-judge"}
+    ann0 = pseudonym("ann0", pseudonym_secret(engine))
+    assert ann0 in site_names and site_names == export_names == pk_names
+    assert len(site_names) == 3 and not site_names & {f"ann{k}" for k in range(3)}
 
 
 # -- accessibility and validity --------------------------------------------------------------------
@@ -337,14 +387,14 @@ def test_nice_ticks():
 def test_unknown_and_draft_releases_are_refused(voted):
     _settings, engine = voted
     with pytest.raises(ReleaseNotFoundError, match="no release 'v999999'"):
-        build_site(engine, "v999999", salt=SALT)
+        build_site(engine, "v999999")
     with pytest.raises(SiteError, match="'d3' is a draft; only published releases"):
-        build_site(engine, "d3", salt=SALT)
+        build_site(engine, "d3")
 
 
 def test_a_release_without_votes_says_so(voted):
     _settings, engine = voted
-    content = build_site(engine, "v261220", salt=SALT)
+    content = build_site(engine, "v261220", now=NOW)
     files = render_site(content)
     assert content.report.counts.votes == 0 and content.corrected is None
     assert (
@@ -353,6 +403,17 @@ def test_a_release_without_votes_says_so(voted):
     )
     assert "<svg" not in files["index.html"]
     assert json.loads(files["data/battles-v261220.json"]) == []
+    # the LiveSecBench files are there, header-only, and the download page says so
+    assert set(content.livesecbench) == {
+        "2026_12_16/2026-12-models.csv",
+        "2026_12_16/2026-12-stats.csv",
+        "2026_12_16/summary_report.md",
+    }
+    models_csv = files[f"{LSB}/2026-12-models.csv"]
+    assert isinstance(models_csv, bytes) and len(models_csv.decode("utf-8-sig").strip().splitlines()) == 1
+    assert "No votes in this release yet" in files[f"{LSB}/summary_report.md"].decode()
+    assert "本版本还没有投票：模型 CSV 只有表头" in files["downloads.html"]
+    assert "the models CSV holds headers only" in files["downloads.en.html"]
 
 
 def test_model_metadata_file(tmp_path, voted):
@@ -368,7 +429,7 @@ def test_model_metadata_file(tmp_path, voted):
         encoding="utf-8",
     )
     metadata = read_model_metadata(good)
-    content = build_site(voted[1], "v261215", salt=SALT, metadata=metadata)
+    content = build_site(voted[1], "v261215", metadata=metadata)
     card = next(c for c in content.cards if c.key == MODELS[0])
     assert (card.organisation, card.open_weights, str(card.release_date), card.provider) == (
         "青云实验室",
@@ -400,8 +461,10 @@ def test_model_metadata_file(tmp_path, voted):
 
 def test_write_is_all_or_nothing(tmp_path):
     out = tmp_path / "site"
-    write_site({"index.html": "one", "data/a.csv": "a"}, out)
-    assert (out / "index.html").read_text() == "one"
+    write_site({"index.html": "one", "data/a.csv": "a", "data/b.xlsx": b"PK\x03\x04\xff"}, out)
+    assert (out / "index.html").read_text() == "one" and (
+        out / "data" / "b.xlsx"
+    ).read_bytes() == b"PK\x03\x04\xff"
     with pytest.raises(SiteError, match="exists and is not empty"):
         write_site({"index.html": "two"}, out)
     # a failure half-way leaves the old site as it was and no temporary directory behind
@@ -427,7 +490,6 @@ def test_site_command(voted, tmp_path, monkeypatch):
     monkeypatch.setenv("ARENA_DATA_DIR", str(settings.data_dir))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("ARENA_ADMIN_PASSWORD", "pw-site-test")
-    monkeypatch.setenv(SALT_ENV, SALT)
     runner = CliRunner()
 
     out = tmp_path / "site"
@@ -438,6 +500,7 @@ def test_site_command(voted, tmp_path, monkeypatch):
         csv.DictReader(io.StringIO((out / "data" / "leaderboard-v261215.csv").read_text().lstrip("\ufeff")))
     )
     assert {r["dimension"] for r in rows} >= {"overall"}
+    assert len(list((out / "data" / "livesecbench").glob("*/elo_results/*/*_pk_details_*.xlsx"))) >= 1
     before = (out / "index.html").stat().st_mtime_ns
 
     def refused(args, message):
@@ -467,7 +530,6 @@ def test_public_surface():
     assert set(pipeline.publish.site.__all__) == {
         "PAGES",
         "PALETTE",
-        "SALT_ENV",
         "Html",
         "ModelCard",
         "ModelMetadata",
@@ -480,8 +542,6 @@ def test_public_surface():
         "heat_colour",
         "model_cards",
         "nice_ticks",
-        "pseudonym",
-        "pseudonym_salt",
         "read_model_metadata",
         "render_site",
         "tag",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import PurePosixPath
 
 from pipeline.publish.report_types import HistoryPoint
 from pipeline.publish.site._charts import HistorySeries, history_chart
 from pipeline.publish.site._frame import (
     PAGES,
+    _dimension,
     _estimate,
     _Frame,
     _number,
@@ -216,11 +218,11 @@ class _About(_Frame):
             ),
         )
 
-    def downloads(self, files: Sequence[tuple[str, str, str]]) -> str:
+    def downloads(self, files: Sequence[tuple[str, str, str]], livesecbench: Mapping[str, bytes]) -> str:
         t = self.t
         rows = [
-            (tag("a", name, href=f"data/{name}", download=name), what, f"{size / 1024:.1f} KiB")
-            for name, what, size in ((n, w, len(s.encode("utf-8"))) for n, w, s in files)
+            (tag("a", name, href=f"data/{name}", download=name), what, _size(len(s.encode("utf-8"))))
+            for name, what, s in files
         ]
         body: list[object] = [
             _table(
@@ -232,13 +234,104 @@ class _About(_Frame):
             tag(
                 "p",
                 t(
-                    "对比记录为 Chatbot Arena 格式；标注员与专家的名字换成了稳定的化名（rater- 加 8 位十六进制），评审模型与被测模型保留名称。",
+                    "对比记录为 Chatbot Arena 格式；标注员与专家的名字换成了稳定的化名（annotator- 加 12 位十六进制，由本数据库的密钥算出），"
+                    "与投票导出（export-votes）和下面 LiveSecBench 逐票明细中的化名相同；评审模型与被测模型保留名称。",
                     "Battles are in the Chatbot Arena format; annotator and expert names are replaced by stable pseudonyms "
-                    "(rater- and 8 hex digits); LLM judges and rated models keep their names.",
+                    "(annotator- and 12 hex digits, keyed by this database's secret), the same as in the vote export "
+                    "(export-votes) and in the LiveSecBench per-vote details below; LLM judges and rated models keep their names.",
                 ),
                 class_="muted",
             ),
             tag("h2", t("LiveSecBench 结果文件", "LiveSecBench result files")),
-            tag("p", t("尚未提供。", "Not yet available."), class_="muted"),
+            *self._livesecbench(livesecbench),
         ]
         return self.page(PAGES[6], *body)
+
+    def _livesecbench(self, files: Mapping[str, bytes]) -> list[object]:
+        """The table of the LiveSecBench result files (``data/livesecbench/``) and what they are."""
+        t = self.t
+        rows = [
+            (
+                tag(
+                    "a",
+                    PurePosixPath(path).name,
+                    href=f"{LIVESECBENCH_DIR}/{path}",
+                    download=PurePosixPath(path).name,
+                ),
+                *self._livesecbench_label(path),
+                _size(len(content)),
+            )
+            for path, content in sorted(files.items(), key=lambda item: (item[0].count("/"), item[0]))
+        ]
+        folder = f"{LIVESECBENCH_DIR}/{PurePosixPath(min(files)).parts[0]}/" if files else LIVESECBENCH_DIR
+        note = t(
+            f"文件在 {folder} 下，布局与列和 LiveSecBench 的 docs/RESULT_FORMAT.md 相同，与 cli.py report --livesecbench 写出的文件一致；"
+            "得分是本版本 Bradley–Terry 评分对该维度平均模型的期望胜率（0–100）。",
+            f"The files are under {folder}, in LiveSecBench's layout and columns (its docs/RESULT_FORMAT.md), "
+            "the files cli.py report --livesecbench writes; a score is the expected win rate (0–100) of the "
+            "release's Bradley–Terry rating against the dimension's average model.",
+        )
+        body: list[object] = [
+            _table(
+                t("LiveSecBench 格式的结果文件", "Result files in LiveSecBench's format"),
+                [t("文件", "File"), t("维度", "Dimension"), t("内容", "Content"), t("大小", "Size")],
+                rows,
+                numeric={3},
+            ),
+            tag("p", note, class_="muted"),
+        ]
+        if not self.r.counts.votes:
+            body.append(
+                tag(
+                    "p",
+                    t(
+                        "本版本还没有投票：模型 CSV 只有表头（0 个模型），没有各维度的 Elo 文件，结果摘要说明了这一点。",
+                        "No votes in this release yet: the models CSV holds headers only (0 models), there are no "
+                        "per-dimension Elo files, and the summary says so.",
+                    ),
+                    class_="muted",
+                )
+            )
+        return body
+
+    def _livesecbench_label(self, path: str) -> tuple[str, str]:
+        """(dimension, what the file holds) of a LiveSecBench result file."""
+        t, parts = self.t, PurePosixPath(path).parts
+        dimension = _dimension(parts[-2], self.lang) if len(parts) > 2 else t("全部", "All")
+        what = next((t(zh, en) for marker, zh, en in _LIVESECBENCH_LABELS if marker in parts[-1]), parts[-1])
+        return dimension, what
+
+
+LIVESECBENCH_DIR = "data/livesecbench"
+_LIVESECBENCH_LABELS = (
+    (
+        "-models.csv",
+        "每个模型的综合得分、各维度得分（0–100）与名次变化（CSV）",
+        "Each model's overall and per-dimension scores (0–100) and rank change (CSV)",
+    ),
+    (
+        "-stats.csv",
+        "汇总：模型数、平均得分、维度、更新时间（CSV）",
+        "Summary: models, average score, dimensions, last update (CSV)",
+    ),
+    ("summary_report.md", "结果摘要（Markdown）", "Summary report (Markdown)"),
+    (
+        "_elo_history_",
+        "按日重放的在线 Elo（初始 1500，K = 32）（CSV）",
+        "Online Elo replayed day by day (initial 1500, K = 32) (CSV)",
+    ),
+    (
+        "_elo_raw_",
+        "Bradley–Terry 评分（Elo 尺度）与胜、负、平局数（CSV）",
+        "Bradley–Terry rating (Elo scale) with wins, losses and ties (CSV)",
+    ),
+    (
+        "_pk_details_",
+        "逐票明细：题目、两个回答、结果、评分者化名（Excel）",
+        "One row per vote: question, both answers, outcome, rater pseudonym (Excel)",
+    ),
+)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.1f} KiB"

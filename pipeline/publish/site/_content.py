@@ -4,21 +4,20 @@ The figures are the report's (``pipeline.publish.report.build_report``: boards, 
 with the history limited to published releases and linked onto this release's scale; the
 win-rate matrix is the overall board's; the judge-corrected board is the calibration view's
 (``pipeline.views.calibration``); the diff is ``pipeline.bank.releases.diff_releases`` against the
-release the ranks are compared with. Battles leave anonymised: every human or expert rater name is
-replaced by a stable pseudonym (``pseudonym``); LLM judges (endpoints, not people) and models keep
-their names.
+release the ranks are compared with; the LiveSecBench result files are those of
+``cli.py report --livesecbench`` (``pipeline.publish.livesecbench``). Battles leave anonymised:
+every human or expert rater name is replaced by the database's export pseudonym
+(``pipeline.interchange.pseudonyms``), the same one ``export-votes`` and the LiveSecBench
+``pk_details`` give that person; LLM judges (endpoints, not people) and models keep their names.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
@@ -27,7 +26,10 @@ from judging.questions import QuestionDiff
 from judging.ratings import PairMatrix
 from judging.types import Source
 from pipeline.bank.releases import diff_releases
+from pipeline.interchange.pseudonyms import anonymise, pseudonym_secret
 from pipeline.interchange.vote_export import arena_battles
+from pipeline.publish.livesecbench import build_results
+from pipeline.publish.livesecbench_files import result_files
 from pipeline.publish.report import build_report, release_history
 from pipeline.publish.report_types import OVERALL, ReleaseReport, ReportOptions
 from pipeline.publish.site._models import ModelCard, ModelMetadata, SiteError, model_cards
@@ -38,35 +40,7 @@ from storage.bank import releases as release_store
 from storage.db.session import read_session
 from storage.votes.exports import arena_votes
 
-__all__ = ["SALT_ENV", "SiteContent", "build_site", "pseudonym", "pseudonym_salt"]
-
-SALT_ENV = "ARENA_PSEUDONYM_SALT"
-_SALT_FILE = "pseudonym_salt"
-
-
-def pseudonym(name: str, salt: str) -> str:
-    """A rater's stable public name: ``rater-`` and the first 8 hex digits of sha256(salt + name)."""
-    return "rater-" + hashlib.sha256((salt + name).encode("utf-8")).hexdigest()[:8]
-
-
-def pseudonym_salt(data_dir: Path, env: Mapping[str, str] | None = None) -> str:
-    """The installation's pseudonym salt: ``ARENA_PSEUDONYM_SALT`` when set, otherwise generated
-    once, at random, into ``<data_dir>/pseudonym_salt`` (mode 600). A secret salt keeps a reader
-    from hashing guessed user names to undo the pseudonyms."""
-    env = os.environ if env is None else env
-    if env.get(SALT_ENV):
-        return env[SALT_ENV]
-    path = data_dir / _SALT_FILE
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process wrote it a moment ago
-            pass
-        else:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(16))
-    return path.read_text(encoding="utf-8").strip()
+__all__ = ["SiteContent", "build_site"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,9 +55,11 @@ class SiteContent:
     diff: QuestionDiff | None  # against ``report.previous``
     battles_json: str  # anonymised battles, Chatbot Arena format
     n_raters: Mapping[str, int]  # distinct raters per source
+    livesecbench: Mapping[str, bytes]  # LiveSecBench result files, relative path -> content
 
 
-def _anonymised_battles(engine: Engine, release_id: int, salt: str) -> tuple[str, dict[str, int]]:
+def _anonymised_battles(engine: Engine, release_id: int) -> tuple[str, dict[str, int]]:
+    secret = pseudonym_secret(engine)
     with read_session(engine) as session:
         votes = arena_votes(session=session, release_id=release_id)
     raters: dict[str, set[str]] = {s.value: set() for s in Source}
@@ -92,9 +68,7 @@ def _anonymised_battles(engine: Engine, release_id: int, salt: str) -> tuple[str
         source = vote.source.value if vote.source is not None else "unknown"
         if vote.rater:
             raters.setdefault(source, set()).add(vote.rater)
-        if vote.source is not Source.JUDGE and vote.rater:
-            vote = dataclasses.replace(vote, rater=pseudonym(vote.rater, salt))
-        public.append(vote)
+        public.append(anonymise(vote, secret))
     text = json.dumps(arena_battles(public), ensure_ascii=False, indent=2) + "\n"
     return text, {k: len(v) for k, v in raters.items()}
 
@@ -103,12 +77,13 @@ def build_site(
     engine: Engine,
     release: str,
     *,
-    salt: str,
     metadata: Mapping[str, ModelMetadata] | None = None,
     options: ReportOptions | None = None,
+    now: datetime | None = None,
 ) -> SiteContent:
     """The content of the site of ``release``; refuses a draft (``SiteError``) and an unknown
-    release (``storage.bank.releases.ReleaseNotFoundError``)."""
+    release (``storage.bank.releases.ReleaseNotFoundError``). ``now`` dates the LiveSecBench files
+    (default: the current UTC time)."""
     options = options or ReportOptions()
     with read_session(engine) as session:
         target = release_store.release_by_tag(session=session, tag=release)
@@ -143,7 +118,10 @@ def build_site(
         )
         corrected, missing = view.board, None if view.board_missing is None else view.board_missing.value
     diff = None if report.previous is None else diff_releases(engine, release, old=report.previous).diff
-    battles, raters = _anonymised_battles(engine, release_id, salt)
+    battles, raters = _anonymised_battles(engine, release_id)
+    livesecbench = result_files(
+        build_results(engine, release, previous=report.previous, options=options, now=now)
+    )
     keys = tuple(r.model for r in report.board(OVERALL).rows)
     return SiteContent(
         report=report,
@@ -156,4 +134,5 @@ def build_site(
         diff=diff,
         battles_json=battles,
         n_raters=raters,
+        livesecbench=livesecbench,
     )

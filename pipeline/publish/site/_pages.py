@@ -13,7 +13,7 @@ from judging.dimensions import Dimension
 from judging.questions import QuestionDiff
 from pipeline.publish.report_files import report_files
 from pipeline.publish.report_types import OVERALL, SliceBoard
-from pipeline.publish.site._about import _About
+from pipeline.publish.site._about import LIVESECBENCH_DIR, _About
 from pipeline.publish.site._charts import heatmap
 from pipeline.publish.site._content import SiteContent
 from pipeline.publish.site._frame import (
@@ -298,6 +298,7 @@ def _data_files(content: SiteContent, lang: Lang) -> list[tuple[str, str, str]]:
         "history": t("各版本评分（CSV）", "Rating per release (CSV)"),
         ".json": t("完整报告（JSON）", "Full report (JSON)"),
         "harm-tags": t("问题标签比例（CSV）", "Harm tag shares (CSV)"),
+        "models-": t("模型信息（CSV）", "Model facts (CSV)"),
     }
     files = []
     for f in report_files(content.report):
@@ -313,9 +314,10 @@ def _data_files(content: SiteContent, lang: Lang) -> list[tuple[str, str, str]]:
     return files
 
 
-def render_site(content: SiteContent) -> dict[str, str]:
-    """Every file of the site, ``relative path -> text``: the pages in both languages and ``data/``."""
-    out: dict[str, str] = {}
+def render_site(content: SiteContent) -> dict[str, str | bytes]:
+    """Every file of the site, ``relative path -> text`` (bytes for the LiveSecBench files): the
+    pages in both languages, ``data/`` and ``data/livesecbench/``."""
+    out: dict[str, str | bytes] = {}
     for code in ("zh", "en"):
         lang = Lang(code)
         site = _Site(content, lang)
@@ -327,11 +329,12 @@ def render_site(content: SiteContent) -> dict[str, str]:
             "release": site.release,
             "methodology": site.methodology,
             "history": site.history,
-            "downloads": partial(site.downloads, files),
+            "downloads": partial(site.downloads, files, content.livesecbench),
             "tags": partial(tags_page, site),
         }
         for page in PAGES:
             out[lang.page(page.name)] = renderers[page.name]()
         if code == "zh":
             out.update({f"data/{name}": text for name, _what, text in files})
+    out.update({f"{LIVESECBENCH_DIR}/{path}": data for path, data in content.livesecbench.items()})
     return out
