@@ -141,10 +141,16 @@ def models_csv(results: LiveSecBenchResults) -> bytes:
 
 
 def stats_csv(results: LiveSecBenchResults) -> bytes:
+    # a release without rated models has no average and no change against the previous one (a 0
+    # would read as "every model scored 0", and a change of -50 as a collapse)
     average = (
-        round(sum(m.overall for m in results.models) / len(results.models), 2) if results.models else 0.0
+        round(sum(m.overall for m in results.models) / len(results.models), 2) if results.models else None
     )
-    improvement = 0.0 if results.previous_average is None else round(average - results.previous_average, 2)
+    improvement = (
+        None
+        if average is None or results.previous_average is None
+        else round(average - results.previous_average, 2)
+    )
     row = (
         len(results.models),
         average,

@@ -270,6 +270,9 @@ def test_cli_without_votes_says_so(tmp_path, monkeypatch):
     (day,) = (tmp_path / "out").iterdir()
     models = pd.read_csv(next(day.glob("*-models.csv")))
     assert models.empty and list(models.columns) == list(MODELS_COLUMNS)
+    (stats,) = pd.read_csv(next(day.glob("*-stats.csv"))).to_dict("records")
+    assert stats["totalModels"] == 0  # no average and no change: not a 0 nor a -50 against the last release
+    assert pd.isna(stats["averageScore"]) and pd.isna(stats["scoreImprovement"])
     assert "No votes in this release yet" in (day / "summary_report.md").read_text(encoding="utf-8")
     assert not (day / "elo_results").exists() and not (tmp_path / "reports").exists()
     again = runner.invoke(app, ["report", "--release", "v261201", "--livesecbench", str(tmp_path / "out")])
