@@ -207,7 +207,6 @@ def login_gate(*, anonymous_view: Callable[[], None] | None = None) -> AuthConte
     st.session_state["roles"] = list(user.roles)
     if st.session_state.pop(_LANG_UNSET, False):  # a page opened by URL: the user's own language
         st.session_state["lang"] = user.lang
-        _lang_in_url(user.lang)
     ctx = AuthContext(username=user.username, name=user.name or user.username, roles=user.roles)
     if user.must_change_password or st.session_state.get(_CHANGE):
         _sidebar(ctx, authenticator, menu=not user.must_change_password)
@@ -222,15 +221,13 @@ def login_gate(*, anonymous_view: Callable[[], None] | None = None) -> AuthConte
 
 def _language_from_url() -> None:
     """A new session (a reload, a page opened by URL) takes its language from the URL's
-    ``?lang=``, else from the user's saved choice once logged in, else Chinese; every run writes
-    the session's language back to the URL (Chinese, the default, only when the URL named a
-    language), so a reload keeps it."""
+    ``?lang=``, else from the user's saved choice once logged in, else Chinese. The URL is only
+    read here: it is written by the switch (which reruns anyway) and carried by the menu links,
+    because a URL written in the middle of a run makes the browser draw the page twice."""
     if "lang" not in st.session_state:
         wanted = st.query_params.get("lang")
         st.session_state["lang"] = wanted if wanted in LANGS else "zh"
         st.session_state[_LANG_UNSET] = wanted not in LANGS
-    if st.query_params.get("lang", LANGS[0]) != st.session_state["lang"]:
-        _lang_in_url(st.session_state["lang"])
 
 
 def _lang_in_url(lang: str) -> None:
