@@ -314,9 +314,13 @@ class _Heartbeat:
         run = self.run
         while not self.stopped.wait(run.lease_ttl_s / 3):
             try:
+                # two transactions: the renewal never waits (SKIP LOCKED); the heartbeat then takes
+                # only the run row, so neither holds a lock the writer waits for (it deadlocked:
+                # run row here then leases, leases in the writer then the run row)
+                with write_session(run.engine) as session:
+                    renew(session, holder=run.holder, ttl_s=run.lease_ttl_s)
                 with write_session(run.engine) as session:
                     heartbeat(session, run_id=run.id)
-                    renew(session, holder=run.holder, ttl_s=run.lease_ttl_s)
             except Exception:  # a locked or lost database: try again next beat; the run goes on
                 log.warning("run %s: heartbeat failed", run.id, exc_info=True)
 
@@ -333,8 +337,8 @@ def _end(run: RunLog, status: RunStatus, message: str) -> None:
     """Save what is left of the counters, give back unfinished leases, and end the run (unless
     another holder still works on it: then it is theirs to end)."""
     with write_session(run.engine) as session:
+        release(session, holder=run.holder)  # lease rows before the run row (storage.runs.leases)
         run.save(session)
-        release(session, holder=run.holder)
         if others_working(session, run_id=run.id, holder=run.holder):
             return
         finish_run(session=session, run_id=run.id, status=RunStatus(status), message=message)
@@ -344,8 +348,8 @@ def _end_on_error(run: RunLog, exc: BaseException) -> None:
     """The body raised: give back the leases; end the run ``failed`` unless another holder still
     works on it (then it is theirs to finish)."""
     with write_session(run.engine) as session:
+        release(session, holder=run.holder)  # lease rows before the run row (storage.runs.leases)
         run.save(session)
-        release(session, holder=run.holder)
         if others_working(session, run_id=run.id, holder=run.holder):
             return
         finish_run(

@@ -30,7 +30,12 @@ seconds, as NTP keeps them):
   transaction that stores their results, so "done" and the data commit together); an item whose
   lease expired and was taken over is not the caller's any more and is not counted.
 - ``renew(session, *, holder, ttl_s, scope=None) -> int``: push the expiry of the holder's
-  unfinished leases ``ttl_s`` ahead (the run's heartbeat does this every ``ttl_s / 3``).
+  unfinished leases ``ttl_s`` ahead (the run's heartbeat does this every ``ttl_s / 3``); rows
+  locked by another transaction right now are skipped, so it never waits.
+
+Lock order (PostgreSQL): a transaction that stores results takes lease rows first and the run
+row last (``complete`` then the run's counters); never hold the run row while waiting for lease
+rows (renew in its own transaction, give leases back before touching the run row).
 - ``release(session, *, holder, scope=None) -> int``: give back the holder's unfinished leases
   (free at once, for another worker) on a clean or interrupted exit.
 - ``unfinished(session, *, scope, items, run_id) -> list[str]``: which of the items are not yet
@@ -196,7 +201,12 @@ def renew(
     if not ttl_s > 0:
         raise ValueError(f"renew: ttl_s must be positive, got {ttl_s!r}")
     expires = (now or utcnow()) + timedelta(seconds=ttl_s)
-    result = session.execute(update(_lease).where(*_holder_rows(holder, scope)).values(expires_at=expires))
+    # SKIP LOCKED: a lease the holder's writer is completing right now is left alone, so a renewal
+    # never waits on (nor deadlocks with) the transaction that stores results (PostgreSQL)
+    mine = select(_lease.c.id).where(*_holder_rows(holder, scope)).with_for_update(skip_locked=True)
+    result = session.execute(
+        update(_lease).where(_lease.c.id.in_(mine.scalar_subquery())).values(expires_at=expires)
+    )
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -150,3 +150,24 @@ def test_a_run_without_a_sign_of_life_ends_failed_not_running(db):
         rows = {r.id: r for r in s.exec(select(Run)).all()}
     assert rows[quiet].status == RunStatus.FAILED.value and "start the same run again" in rows[quiet].message
     assert rows[alive].status == RunStatus.RUNNING.value
+
+
+def test_renew_never_waits_on_leases_a_writer_is_completing(db):
+    # PostgreSQL (on SQLite write transactions never overlap): the heartbeat's renewal used to
+    # wait on lease rows locked by the writer's transaction, and deadlock with it (the writer
+    # then waited on the run row the heartbeat held). Now rows locked right now are skipped.
+    if db.dialect.name != "postgresql":
+        pytest.skip("write transactions overlap only on PostgreSQL")
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    run, _ = _runs(db)
+    _claim(db, ["a", "b", "c"], "w1", run)
+    with Session(db) as writer, Session(db) as beat:
+        complete(writer, scope=SCOPE, items=["a", "b"], holder="w1")  # locked, not committed
+        beat.execute(text("SET LOCAL lock_timeout = '2s'"))  # waiting would fail, not hang
+        assert renew(beat, holder="w1", ttl_s=60) == 1  # c; a and b are left to the writer
+        beat.commit()
+        writer.commit()
+    with read_session(db) as s:
+        assert unfinished(s, scope=SCOPE, items=["a", "b", "c"], run_id=run) == ["c"]
