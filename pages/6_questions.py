@@ -34,6 +34,7 @@ from ui.i18n import pick_placeholder, t
 from ui.question_browser import question_browser
 from ui.question_categories import categories_editor, import_category_counts
 from ui.resources import get_engine
+from ui.uploader import file_upload
 
 ctx = require_role(*REVIEWER_ROLES)
 
@@ -129,7 +130,7 @@ def show_report(report: ImportReport) -> None:
 if "import" in tabs:
     with tabs["import"]:
         st.caption(t("qb.import_help"))
-        upload = st.file_uploader(t("qb.file"), type=["json", "jsonl", "csv"], key="qb_upload")
+        upload = file_upload(t("qb.file"), types=["json", "jsonl", "csv"], key="qb_upload")
         import_cols = st.columns(3)
         fmt = import_cols[0].selectbox(t("qb.format"), list(QuestionFormat), key="qb_format")
         target = import_cols[1].selectbox(

@@ -28,6 +28,7 @@ from ui.errors import shown_errors
 from ui.i18n import t
 from ui.public_board import public_board_setting
 from ui.resources import get_engine
+from ui.uploader import file_upload
 
 ctx = require_role(Role.ADMIN)
 
@@ -217,7 +218,7 @@ st.caption(t("gold.mark_where"))  # marked from the battle view (adjudication, c
 with st.form("gold_import"):
     st.markdown(f"**{t('gold.import')}**")
     st.caption(t("gold.import_help"))
-    upload = st.file_uploader(t("gold.file"), type=["csv"])
+    upload = file_upload(t("gold.file"), types=["csv"], key="gold_file")
     dimension = st.selectbox(t("vote.dimension"), list(Dimension), format_func=lambda d: d.label(lang))
     if st.form_submit_button(t("gold.import")) and upload is not None and dimension is not None:
         with shown_errors("gold.import_failed") as gold_imported:

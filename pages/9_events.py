@@ -29,6 +29,7 @@ from ui.components import inert_markdown
 from ui.errors import shown_errors
 from ui.i18n import t
 from ui.resources import get_engine
+from ui.uploader import file_upload
 
 ctx = require_role(*REVIEWER_ROLES)
 
@@ -87,8 +88,8 @@ with st.expander(t("evf.import"), expanded=False):
     st.caption(t("evf.import_help"))
     skip_invalid = st.checkbox(t("evf.skip_invalid"), key="evf_skip_invalid")
     with st.form("evf_upload"):
-        upload = st.file_uploader(
-            t("evf.file"), type=["xml", "rss", "atom", "feed", "json", "jsonl", "csv"], key="evf_file"
+        upload = file_upload(
+            t("evf.file"), types=["xml", "rss", "atom", "feed", "json", "jsonl", "csv"], key="evf_file"
         )
         if st.form_submit_button(t("evf.import_file")) and upload is not None:
             try:

@@ -20,6 +20,7 @@ from ui.calibration_sections import annotator_section, bias_section, board_secti
 from ui.components import inert_markdown
 from ui.i18n import t
 from ui.resources import database_key, get_engine
+from ui.uploader import file_upload
 
 __all__ = ["files_section"]
 
@@ -65,12 +66,12 @@ def _export_section(release: str | None, version: tuple[int, int, str]) -> None:
 
 
 def _uploaded_view() -> CalibrationView | None:
-    upload = st.file_uploader(
+    upload = file_upload(
         t("cal.upload"),
-        type=["csv", "jsonl", "json"],
+        types=["csv", "jsonl", "json"],
         help=t("cal.upload_help"),
         key="cal_upload",
-        max_upload_size=UPLOAD_MAX_BYTES // MB,
+        max_mb=UPLOAD_MAX_BYTES // MB,
     )
     st.caption(t("cal.upload_help"))
     if upload is None:
