@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import streamlit as st
+import streamlit.components.v1 as components
 import streamlit_authenticator as stauth
 
 from judging.roles import ALL_ROLES, REVIEWER_ROLES, Role
@@ -64,6 +65,7 @@ _SET_COOKIE = "arena_set_cookie"  # issue the re-login cookie in this run
 _CHANGE = "arena_change_password"  # the user asked for the change-password form
 _CHANGED = "arena_password_changed"  # show the confirmation once
 _LANG_UNSET = "arena_lang_unset"  # this session's language came neither from the URL nor a choice
+_RELOAD = "arena_reload_page"  # the language was switched: reload the page once it is drawn
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,19 @@ def login_gate(*, anonymous_view: Callable[[], None] | None = None) -> AuthConte
     if st.session_state.pop(_CHANGED, False):
         st.success(t("acct.changed"))
     show_flash()  # a confirmation stored by the action before its st.rerun()
+    _reload_in_browser()
     return ctx
+
+
+def _reload_in_browser() -> None:
+    """After a language switch (once): reload the page in the browser, a new session (``?lang=``
+    and the login cookie carry over). A picker drawn before the switch keeps showing the old
+    language's label of its choice (the browser keeps a keyed widget's label; only a new widget
+    takes the new one), so the page is drawn once in the new language and then loaded afresh.
+    The reload runs in the page's own window (a component's frame may not navigate the page)."""
+    if not st.session_state.pop(_RELOAD, False):
+        return
+    components.html('<script>window.parent.setTimeout("location.reload()", 0)</script>', height=0)
 
 
 def _language_from_url() -> None:
@@ -307,8 +321,10 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate, *, menu: bool
             st.session_state["lang"] = lang
             _lang_in_url(lang)  # a reload keeps the choice
             set_language(get_engine(), username=ctx.username, lang=lang)
+            st.session_state[_RELOAD] = True
             st.rerun()
-        role_names = "、".join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)
+        separator = "、" if current_lang() == "zh" else ", "
+        role_names = separator.join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)
         st.caption(t("menu.signed_in_as", name=inert_markdown(ctx.name), roles=role_names))
         if menu:
             st.button(

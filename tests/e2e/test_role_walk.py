@@ -112,9 +112,13 @@ def _vote(page, times: int) -> None:
 
 
 def _switch_language(page, lang: str) -> None:
+    """Switch in the sidebar; the page is drawn in the new language, then reloaded (a new session)."""
     label = "English" if lang == "en" else "中文"
+    page.evaluate("() => { window.__before_switch = true; }")
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.click()
     page.get_by_role("option", name=label).click()
+    page.wait_for_function("() => window.__before_switch === undefined", timeout=60_000)
+    page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").first.wait_for(timeout=60_000)
     wait_idle(page)
 
 

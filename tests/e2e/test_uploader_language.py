@@ -11,6 +11,7 @@ from ui.i18n import translate
 
 pytestmark = pytest.mark.e2e
 
+_PICKED = "() => document.querySelector('.st-key-cal_dimension input')?.value ?? ''"  # the picker's label
 _SHOWN = """() => {
   const zone = document.querySelector(".st-key-cal_upload [data-testid='stFileUploaderDropzone']");
   const p = zone?.querySelector("[data-testid='stMarkdownContainer'] p");
@@ -37,8 +38,21 @@ def test_the_uploader_draws_its_texts_in_the_page_language(server, page, artifac
     wait_idle(page)
     for lang in ("zh", "en"):
         if lang == "en":
+            # the switch draws the page in English, then reloads it (a new session), so the pickers
+            # drawn in Chinese do not keep their Chinese labels
+            page.evaluate("() => { window.__before_switch = true; }")
             page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.click()
             page.get_by_role("option", name="English").click()
+            page.wait_for_function("() => window.__before_switch === undefined", timeout=60_000)
+            english, chinese = translate("lb.overall", "en"), translate("lb.overall", "zh")
+            shown = ""
+            for _ in range(120):  # the reloaded page: its pickers drawn anew, in English
+                page.wait_for_timeout(500)
+                shown = page.evaluate(_PICKED)
+                if shown == english:
+                    break
+            assert shown == english != chinese, shown  # before the reload it kept showing 全部维度
+            page.screenshot(path=str(artifacts / "uploader_reloaded.png"))
             wait_idle(page)
             expected = f'"{translate("upload.button", "en")}"'
             page.wait_for_function(f"() => ({_SHOWN})()[1] === {expected!r}", timeout=60_000)
