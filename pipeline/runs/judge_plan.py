@@ -249,12 +249,17 @@ class Planner:
                 release_id=self.release_id,
             )
             room = share.budget - counted
-            if room <= len(chosen):
-                self.budget_reached = True
             if room <= 0:
+                self.budget_reached = True
                 return []
             battle_ids = ensure_battles(session=session, planned=chosen[:room])
-            return share.claim(session, battle_ids)
+            claimed = share.claim(session, battle_ids)
+            # reached only when this claim fills the room: a chosen battle another process holds
+            # is not claimed here, and stopping then left the run a battle short of its budget
+            # (two processes each stopped with room for one: 99 of 100 battles)
+            if len(claimed) >= room:
+                self.budget_reached = True
+            return claimed
 
     def _current_fit(self, comparisons: Sequence[Comparison]) -> BTFit | None:
         """The fit the strategy needs (None for those that need none), refitted every
