@@ -31,9 +31,21 @@ from typer.core import TyperCommand, TyperGroup
 
 from judging.errors import ArenaError
 
-__all__ = ["CommandInfo", "LazyCommands", "command_infos", "register_all"]
+__all__ = ["CommandInfo", "LazyCommands", "command_infos", "max_bytes_option", "register_all"]
 
 _PACKAGE = Path(__file__).resolve().parent
+
+
+def max_bytes_option(default: int) -> Any:
+    """The ``--max-bytes`` option of every command that reads a votes file (``default``:
+    ``judging.votes_file.DEFAULT_MAX_BYTES``, passed in so that this module imports nothing heavy)."""
+    return typer.Option(
+        default,
+        "--max-bytes",
+        min=1,
+        envvar="ARENA_VOTES_MAX_BYTES",
+        help="Refuse a larger file before reading it.",
+    )
 
 
 def _modules() -> list[str]:

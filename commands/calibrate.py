@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
+from commands import max_bytes_option
 from judging.calibration import (
     Bootstrap,
     CalibrationReport,
@@ -165,13 +166,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
         rounds: int = typer.Option(1000, "--bootstrap", min=2, help="Bootstrap rounds for the intervals."),
         seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap resampling."),
-        max_bytes: int = typer.Option(
-            DEFAULT_MAX_BYTES,
-            "--max-bytes",
-            min=1,
-            envvar="ARENA_VOTES_MAX_BYTES",
-            help="Refuse a larger file before reading it.",
-        ),
+        max_bytes: int = max_bytes_option(DEFAULT_MAX_BYTES),
         keep_duplicates: bool = typer.Option(
             False, "--keep-duplicates", help="Count identical rows as separate votes (default: once)."
         ),

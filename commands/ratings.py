@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import typer
 
+from commands import max_bytes_option
 from judging.gold import REFERENCE_MODELS
 from judging.ratings import (
     DEFAULT_ELO_K,
@@ -150,13 +151,7 @@ def register(app: typer.Typer) -> None:
             help="Elo's K (default chosen by bench/elo_k.py; LiveSecBench: 32).",
         ),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-        max_bytes: int = typer.Option(
-            DEFAULT_MAX_BYTES,
-            "--max-bytes",
-            min=1,
-            envvar="ARENA_VOTES_MAX_BYTES",
-            help="Refuse a larger file before reading it.",
-        ),
+        max_bytes: int = max_bytes_option(DEFAULT_MAX_BYTES),
         keep_duplicates: bool = typer.Option(
             False, "--keep-duplicates", help="Count identical rows as separate votes (default: once)."
         ),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from commands import max_bytes_option
 from judging.votes_file import DEFAULT_MAX_BYTES
 from pipeline.interchange.votes_import import import_votes
 from pipeline.startup.bootstrap import prepare
@@ -21,13 +22,7 @@ def import_votes_command(
     release: str | None = typer.Option(
         None, "--release", help="Put every vote in this release (default: each vote's release column)."
     ),
-    max_bytes: int = typer.Option(
-        DEFAULT_MAX_BYTES,
-        "--max-bytes",
-        min=1,
-        envvar="ARENA_VOTES_MAX_BYTES",
-        help="Refuse a larger file before reading it.",
-    ),
+    max_bytes: int = max_bytes_option(DEFAULT_MAX_BYTES),
     keep_duplicates: bool = typer.Option(
         False, "--keep-duplicates", help="Import identical rows as separate votes (default: once)."
     ),
