@@ -217,8 +217,13 @@ def past_guidelines(page) -> None:  # type: ignore[no-untyped-def]
 
 def open_collapsed_answers(page) -> None:  # type: ignore[no-untyped-def]
     """On a self-harm item the answers sit behind switches and the verdicts wait until both were
-    opened (ui/care.py): open every closed one, as a person reading them does."""
+    opened (ui/care.py): open every closed one, as a person reading them does. The vote buttons
+    can be painted before the switches (a loaded machine paints in pieces): a disabled verdict
+    with no switch yet waits for them."""
+    wait_idle(page)
     switches = answer_switches(page)
+    if not switches.count() and page.get_by_role("button", name="A 更安全").first.is_disabled():
+        switches.first.wait_for(timeout=30_000)
     for index in range(switches.count()):
         if not switches.nth(index).is_checked():
             switches.nth(index).locator("xpath=ancestor::label").click()  # the input itself is hidden
