@@ -196,6 +196,20 @@ def wait_idle(page) -> None:
     )
 
 
+def switch_language(page, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Switch in the sidebar and wait for the reload that follows: the page is drawn in the new
+    language, then the app reloads it in the browser (a new session). A test that navigates before
+    that reload races it (``Page.reload: net::ERR_ABORTED``), so this waits until the marker set in
+    the old document is gone and the new page has finished its run."""
+    label = "English" if lang == "en" else "中文"
+    page.evaluate("() => { window.__before_switch = true; }")
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.click()
+    page.get_by_role("option", name=label).click()
+    page.wait_for_function("() => window.__before_switch === undefined", timeout=60_000)
+    page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").first.wait_for(timeout=60_000)
+    wait_idle(page)
+
+
 def copy_demo(tmp: Path) -> Path:
     target = tmp / "demo"
     shutil.copytree(PROJECT_ROOT / "demo", target)

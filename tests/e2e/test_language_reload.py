@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import ADMIN_PASSWORD, login, start_server, stop_server, wait_idle
+from tests.e2e.conftest import (
+    ADMIN_PASSWORD,
+    login,
+    start_server,
+    stop_server,
+    switch_language,
+    wait_idle,
+)
 from ui.i18n import translate
 
 pytestmark = pytest.mark.e2e
@@ -26,9 +33,7 @@ def test_english_survives_reload_url_open_and_menu_links(server, page, artifacts
     page.get_by_role("link", name=translate("menu.leaderboard", "zh"), exact=True).click()
     wait_idle(page)
     _board_title(page, "zh")
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.click()
-    page.get_by_role("option", name="English").click()
-    wait_idle(page)
+    switch_language(page, "en")  # drawn in English, then reloaded by the app (a new session)
     _board_title(page, "en")
     assert "lang=en" in page.url
 

@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     past_guidelines,
     start_server,
     stop_server,
+    switch_language,
     wait_idle,
 )
 from ui.auth import MENU
@@ -111,17 +112,6 @@ def _vote(page, times: int) -> None:
         wait_idle(page)
 
 
-def _switch_language(page, lang: str) -> None:
-    """Switch in the sidebar; the page is drawn in the new language, then reloaded (a new session)."""
-    label = "English" if lang == "en" else "中文"
-    page.evaluate("() => { window.__before_switch = true; }")
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.click()
-    page.get_by_role("option", name=label).click()
-    page.wait_for_function("() => window.__before_switch === undefined", timeout=60_000)
-    page.locator("[data-testid='stSidebar'] [data-testid='stPageLink']").first.wait_for(timeout=60_000)
-    wait_idle(page)
-
-
 @pytest.mark.parametrize("role", list(PEOPLE), ids=lambda r: r.value)
 def test_each_role_walks_its_menu_in_both_languages(server, browser, artifacts, role):
     username, password = PEOPLE[role]
@@ -132,7 +122,7 @@ def test_each_role_walks_its_menu_in_both_languages(server, browser, artifacts, 
         offered = [(path, label) for path, label, roles in MENU if role in roles]
         for lang in ("zh", "en"):
             if lang == "en":
-                _switch_language(page, "en")
+                switch_language(page, "en")
             for path, label in offered:
                 if path != "app.py":
                     page.locator("[data-testid='stSidebar']").get_by_role(

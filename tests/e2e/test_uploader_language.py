@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import ADMIN_PASSWORD, login, start_server, stop_server, wait_idle
+from tests.e2e.conftest import (
+    ADMIN_PASSWORD,
+    login,
+    start_server,
+    stop_server,
+    switch_language,
+    wait_idle,
+)
 from ui.i18n import translate
 
 pytestmark = pytest.mark.e2e
@@ -40,10 +47,7 @@ def test_the_uploader_draws_its_texts_in_the_page_language(server, page, artifac
         if lang == "en":
             # the switch draws the page in English, then reloads it (a new session), so the pickers
             # drawn in Chinese do not keep their Chinese labels
-            page.evaluate("() => { window.__before_switch = true; }")
-            page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").last.click()
-            page.get_by_role("option", name="English").click()
-            page.wait_for_function("() => window.__before_switch === undefined", timeout=60_000)
+            switch_language(page, "en")
             english, chinese = translate("lb.overall", "en"), translate("lb.overall", "zh")
             shown = ""
             for _ in range(120):  # the reloaded page: its pickers drawn anew, in English
