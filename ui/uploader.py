@@ -51,10 +51,7 @@ def file_upload(
     if not _KEY.match(key):
         raise ValueError(f"file_upload: key {key!r} must be letters, digits, '_' or '-'")
     limit_mb = int(max_mb if max_mb is not None else st.get_option("server.maxUploadSize"))
-    suffixes = (
-        "、".join(s.upper() for s in types)
-        if st.session_state.get("lang", "zh") == "zh"
-        else ", ".join(s.upper() for s in types)
-    )
+    zh = st.session_state.get("lang", "zh") == "zh"
+    suffixes = ("、" if zh else ", ").join(s.upper() for s in types)
     st.html(_stylesheet(key, t("upload.button"), t("upload.limit", mb=limit_mb, types=suffixes)))
     return st.file_uploader(label, type=list(types), key=key, help=help, max_upload_size=max_mb)
