@@ -70,7 +70,7 @@ def launch_judge(
 ) -> int | None:
     """Start the judge run in a background thread and return None; or, when the same judge run
     is already running, start nothing and return that run's id."""
-    params = judge_params(release, judge, strategy, budget, until_converged=False)
+    params = judge_params(release, judge, strategy, budget, until_converged=None)
     running = running_run(engine, kind=RunKind.JUDGE, params=params)
     if running is not None:
         return running

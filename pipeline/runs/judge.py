@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from sqlalchemy.engine import Engine
 
@@ -55,7 +56,7 @@ from pipeline.runs.registry import get_endpoint
 from storage.db.session import read_session
 from storage.runs.bookkeeping import judge_half_done, judged_battles
 
-__all__ = ["JudgeSummary", "judge_idempotency_key", "judge_params", "run_judge"]
+__all__ = ["JudgeSummary", "convergence_rule_of", "judge_idempotency_key", "judge_params", "run_judge"]
 
 
 @dataclass(frozen=True)
@@ -189,17 +190,45 @@ def _judged_so_far(engine: Engine, judge: str, release_key: int) -> tuple[int, l
 
 
 def judge_params(
-    release: str, judge: str, strategy: str, budget: int, until_converged: bool
+    release: str, judge: str, strategy: str, budget: int, until_converged: ConvergenceRule | None
 ) -> dict[str, object]:
-    """What a judge run is, as stored on its row and compared when a start joins a run."""
-    return {
+    """What a judge run is, as stored on its row and compared when a start joins a run. With a
+    convergence rule, the settings it has other than the defaults (``convergence``, left out when
+    there are none; the run's ``budget`` stands for the rule's): a process joining the run checks
+    with the same rule (``convergence_rule_of``), and a start with other settings is another run,
+    like a start with another budget. A default rule is stored as before the settings were, so
+    runs stored then and now compare equal."""
+    params: dict[str, object] = {
         "release": release,
         "judge": judge,
         "strategy": strategy,
         "budget": budget,
         "prompt_version": PROMPT_VERSION,
-        "until_converged": until_converged,
+        "until_converged": until_converged is not None,
     }
+    if until_converged is not None:
+        settings = {
+            f.name: getattr(until_converged, f.name)
+            for f in fields(until_converged)
+            if f.name != "budget" and getattr(until_converged, f.name) != f.default
+        }
+        if settings:
+            params["convergence"] = settings
+    return params
+
+
+def convergence_rule_of(params: Mapping[str, Any]) -> ConvergenceRule | None:
+    """The convergence rule of a judge run from its stored ``params`` (``judge_params``), or None
+    when it has none: the stored settings over the rule's defaults, with the run's budget."""
+    if not params.get("until_converged"):
+        return None
+    settings = params.get("convergence", {})
+    if not isinstance(settings, dict):
+        raise ValueError(f"convergence_rule_of: params['convergence'] must be a mapping, got {settings!r}")
+    unknown = set(settings) - ({f.name for f in fields(ConvergenceRule)} - {"budget"})
+    if unknown:
+        raise ValueError(f"convergence_rule_of: unknown convergence settings {sorted(unknown)!r}")
+    return ConvergenceRule(int(params["budget"]), **settings)
 
 
 async def run_judge(
@@ -231,7 +260,7 @@ async def run_judge(
     settings = JudgeSettings(max_parse_attempts=max_parse_attempts)
     already, half = await asyncio.to_thread(_judged_so_far, engine, judge, release_key)
     remaining = max(0, budget - already)
-    params = judge_params(release, judge, strategy, budget, until_converged is not None)
+    params = judge_params(release, judge, strategy, budget, until_converged)
     async with open_run(
         engine,
         kind=RunKind.JUDGE,

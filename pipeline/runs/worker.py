@@ -22,9 +22,8 @@ from sqlalchemy.engine import Engine
 
 from judging.llm import ChatClient
 from judging.runs import RunKind, RunStatus
-from judging.scheduling import ConvergenceRule
 from pipeline.runs.collect import CollectSummary, collect
-from pipeline.runs.judge import run_judge
+from pipeline.runs.judge import convergence_rule_of, run_judge
 from pipeline.runs.overview import recent_runs
 from storage.runs.bookkeeping import RunRow
 from storage.runs.leases import DEFAULT_LEASE_TTL_S
@@ -76,19 +75,17 @@ async def _join(
     """Work one open run through its kind's own entry point (which joins it)."""
     params = run.params
     if run.kind is RunKind.JUDGE:
-        # the same parameters, so run_judge joins this run (the convergence rule's own settings
-        # are not stored: a worker checks with the defaults; see docs/scale-out.md)
-        budget = int(params["budget"])
+        # the same parameters (the convergence rule's settings included), so run_judge joins this run
         judged = await run_judge(
             engine,
             client,
             release=str(params["release"]),
             judge=str(params["judge"]),
             strategy=str(params["strategy"]),
-            budget=budget,
+            budget=int(params["budget"]),
             rng=random.Random(),
             actor=actor,
-            until_converged=ConvergenceRule(budget) if params.get("until_converged") else None,
+            until_converged=convergence_rule_of(params),
             lease_ttl_s=options.lease_ttl_s,
         )
         return WorkerReport(judged.run_id, run.kind, judged.requested, judged.votes, judged.failed)

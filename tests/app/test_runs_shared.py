@@ -83,7 +83,7 @@ def test_a_second_start_of_a_running_judge_run_is_refused_with_its_id(make_app, 
     running = start_run(
         engine,
         kind=RunKind.JUDGE,
-        params={**judge_params("v261201", "mock-judge", strategy, 100, False), "lease_ttl_s": 600},
+        params={**judge_params("v261201", "mock-judge", strategy, 100, None), "lease_ttl_s": 600},
         total=200,
         actor="cli",
     )
