@@ -301,6 +301,11 @@ def _report_judge(summary: JudgeSummary) -> None:
         )
     elif summary.stopped is StopReason.BUDGET:
         typer.echo(f"not converged within the budget of {summary.budget} comparisons (battles)")
+    if summary.tags_missing or summary.tags_invalid:
+        typer.echo(
+            f"harm tags: {summary.tags_missing} verdicts without tag lines, {summary.tags_invalid} "
+            "with malformed tag lines; their verdicts count, no tags were recorded for them"
+        )
     if summary.requested and not summary.votes and (summary.failed or summary.unparsed):
         typer.echo(
             f"error: every judge call failed or was unparsed (run {summary.run_id}); no vote was stored",

@@ -45,7 +45,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from judging.judge import PROMPT_VERSION, JudgeSettings
+from judging.judge import PROMPT_VERSION, JudgeSettings, TagStatus
 from judging.llm import ChatClient
 from judging.runs import RunKind
 from judging.scheduling import ConvergenceRule, StopReason, Strategy
@@ -69,6 +69,10 @@ class JudgeSummary:
     failed: int
     budget: int = 0  # battles this judge was to have judged in the release
     stopped: StopReason | None = None  # why a run with a convergence rule stopped
+    # of ``votes``: verdicts whose harm-tag lines were absent / malformed, kept with no tags
+    # (``judging.judge.TagStatus``)
+    tags_missing: int = 0
+    tags_invalid: int = 0
 
     @property
     def saved(self) -> int:
@@ -290,4 +294,6 @@ async def run_judge(
         counters.failed,
         budget,
         stopped,
+        window.tags[TagStatus.MISSING],
+        window.tags[TagStatus.INVALID],
     )

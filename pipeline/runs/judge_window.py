@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from judging.dimensions import Dimension
-from judging.judge import JudgeItem, Judgement, JudgementStatus, JudgeSettings, judge_once
+from judging.judge import JudgeItem, Judgement, JudgementStatus, JudgeSettings, TagStatus, judge_once
 from judging.llm import ChatClient, EndpointConfig
 from judging.types import Comparison, Side, Source, outcome_from_verdict
 from pipeline.runs.common import RunLog
@@ -99,6 +99,8 @@ class JudgeWindow:
         self.concurrency = client.settings.max_concurrency
         self.flush_size, self.flush_s = max(1, flush_size), flush_s
         self.requested = 0  # judge calls sent in this run (re-asks of an unparsed reply not counted)
+        # verdicts this process stored whose harm-tag lines were missing or malformed (kept without tags)
+        self.tags = {TagStatus.MISSING: 0, TagStatus.INVALID: 0}
         self._calls: asyncio.Queue[_Order | None] = asyncio.Queue()
         self._results: asyncio.Queue[_Result | _Wake | None] = asyncio.Queue()
         self._room = asyncio.Event()
@@ -275,6 +277,10 @@ class JudgeWindow:
         except BaseException:
             self.log.counters = before  # the batch was not committed
             raise
+        for (_order, judgement), record in zip(parsed, records, strict=True):
+            status = judgement.tag_status
+            if record.created and status is not None and status in self.tags:
+                self.tags[status] += 1
         return _comparisons(parsed, [r.created for r in records])
 
     def _vote(self, order: _Order, judgement: Judgement) -> NewVote:
