@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from judging.types import Source, Verdict
 from storage.db.models import ArenaModel, Battle, Question, Response, Vote
+from storage.votes.record import NewVote, battles_facts, vote_row
 
 __all__ = [
     "ImportQuestion",
@@ -57,6 +56,9 @@ class ImportedVote:
     left_response_id: int
     idempotency_key: str
     created_at: datetime
+    tags_a: tuple[str, ...] = ()  # about the battle's A and B, like the verdict
+    tags_b: tuple[str, ...] = ()
+    rationale: str = ""
 
 
 def _chunks(values: Collection[int]) -> list[list[int]]:
@@ -120,79 +122,36 @@ def vote_fingerprints(*, session: Session, battle_ids: Collection[int]) -> dict[
     return out
 
 
-_Facts = tuple[
-    int, int, int, int, int, int, str
-]  # responses A and B, models A and B, question, release, dimension
-
-
 def insert_imported_votes(*, session: Session, votes: Sequence[ImportedVote]) -> int:
     """Append imported votes with their battles' facts copied, as ``record_vote`` does, keeping
-    each file's time as its creation time: one query for the facts, one multi-row insert."""
+    each file's time as its creation time: one query for the facts, one multi-row insert. An
+    unknown battle or a left response outside it raises before anything is written."""
     if not votes:
         return 0
-    facts = _battle_facts(session, {v.battle_id for v in votes})
-    values = [_vote_values(vote, facts.get(vote.battle_id)) for vote in votes]
+    facts = battles_facts(session=session, battle_ids={v.battle_id for v in votes})
+    values = [
+        vote_row(_new_vote(vote), facts.get(vote.battle_id), created_at=vote.created_at, caller=_CALLER)
+        for vote in votes
+    ]
     session.execute(insert(Vote), values)
     return len(values)
 
 
-def _battle_facts(session: Session, battle_ids: Collection[int]) -> dict[int, _Facts]:
-    """Per battle: what a vote on it copies."""
-    ra, rb = aliased(Response), aliased(Response)
-    facts: dict[int, _Facts] = {}
-    for chunk in _chunks(battle_ids):
-        rows = session.execute(
-            sa_select(
-                col(Battle.id),
-                col(Battle.response_a_id),
-                col(Battle.response_b_id),
-                col(ra.model_id),
-                col(rb.model_id),
-                col(Question.id),
-                col(Question.release_id),
-                col(Question.dimension),
-            )
-            .join(Question, col(Question.id) == col(Battle.question_id))
-            .join(ra, col(ra.id) == col(Battle.response_a_id))
-            .join(rb, col(rb.id) == col(Battle.response_b_id))
-            .where(col(Battle.id).in_(chunk))
-        ).all()
-        facts.update(
-            {
-                int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4]), int(r[5]), int(r[6]), str(r[7]))
-                for r in rows
-            }
-        )
-    return facts
+_CALLER = "insert_imported_votes"
 
 
-def _vote_values(vote: ImportedVote, found: _Facts | None) -> dict[str, Any]:
-    """The row of one imported vote; an unknown battle or a left response outside it raises."""
-    if found is None:
-        raise LookupError(f"insert_imported_votes: no battle with id {vote.battle_id}")
-    resp_a, resp_b, model_a, model_b, question, release, dimension = found
-    if vote.left_response_id not in (resp_a, resp_b):
-        raise ValueError(
-            f"insert_imported_votes: left_response_id {vote.left_response_id} is not part of battle {vote.battle_id}"
-        )
-    return {
-        "battle_id": vote.battle_id,
-        "source": Source(vote.source).value,
-        "rater": vote.rater,
-        "verdict": Verdict(vote.verdict).value,
-        "left_response_id": vote.left_response_id,
-        "tags_a": "[]",
-        "tags_b": "[]",
-        "rationale": "",
-        "idempotency_key": vote.idempotency_key,
-        "kind": "vote",
-        "model_a_id": model_a,
-        "model_b_id": model_b,
-        "question_id": question,
-        "release_id": release,
-        "dimension": dimension,
-        "created_at": vote.created_at,
-    }
+def _new_vote(vote: ImportedVote) -> NewVote:
+    return NewVote(
+        vote.battle_id,
+        Source(vote.source),
+        vote.rater,
+        Verdict(vote.verdict),
+        vote.left_response_id,
+        vote.idempotency_key,
+        vote.tags_a,
+        vote.tags_b,
+        vote.rationale,
+    )
 
 
 def existing_battles(*, session: Session, question_ids: Collection[int]) -> dict[tuple[int, int, int], int]:

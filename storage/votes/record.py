@@ -37,6 +37,7 @@ __all__ = [
     "battles_facts",
     "record_vote",
     "record_votes",
+    "vote_row",
 ]
 
 _CHUNK = 500  # rows per statement: far below SQLite's bound-parameter limit
@@ -121,33 +122,29 @@ def record_vote(
     facts = facts or battle_facts(session=session, battle_id=battle_id)
     if facts.battle_id != battle_id:
         raise ValueError(f"record_vote: facts are for battle {facts.battle_id}, not {battle_id}")
-    if left_response_id not in (facts.response_a_id, facts.response_b_id):
-        raise ValueError(
-            f"record_vote: left_response_id {left_response_id} is not part of battle {battle_id}"
-        )
+    vote = NewVote(
+        battle_id,
+        Source(source),
+        rater,
+        Verdict(verdict),
+        left_response_id,
+        idempotency_key,
+        tuple(tags_a),
+        tuple(tags_b),
+        rationale,
+        prompt_version,
+    )
+    values = vote_row(
+        vote,
+        facts,
+        created_at=utcnow(),
+        kind=kind,
+        supersedes_id=supersedes_id,
+        shown_at=shown_at,
+        caller="record_vote",
+    )
     if supersedes_id is not None:
         _check_supersedes(session, supersedes_id, battle_id=battle_id, rater=rater, source=Source(source))
-    values = {
-        "battle_id": battle_id,
-        "source": Source(source).value,
-        "rater": rater,
-        "verdict": Verdict(verdict).value,
-        "left_response_id": left_response_id,
-        "tags_a": json.dumps(list(tags_a), ensure_ascii=False),
-        "tags_b": json.dumps(list(tags_b), ensure_ascii=False),
-        "rationale": rationale,
-        "idempotency_key": idempotency_key,
-        "supersedes_id": supersedes_id,
-        "kind": EntryKind(kind).value,
-        "prompt_version": prompt_version,
-        "model_a_id": facts.model_a_id,
-        "model_b_id": facts.model_b_id,
-        "question_id": facts.question_id,
-        "release_id": facts.release_id,
-        "dimension": facts.dimension,
-        "shown_at": shown_at,
-        "created_at": utcnow(),
-    }
     dialect = session.get_bind().dialect.name
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     stmt = (
@@ -221,12 +218,26 @@ def battles_facts(*, session: Session, battle_ids: Collection[int]) -> dict[int,
     return out
 
 
-def _new_vote_row(vote: NewVote, facts: BattleFacts | None, now: datetime) -> dict[str, Any]:
-    if facts is None:
-        raise LookupError(f"record_votes: no battle with id {vote.battle_id}")
+def vote_row(
+    vote: NewVote,
+    facts: BattleFacts | None,
+    *,
+    created_at: datetime,
+    kind: EntryKind = EntryKind.VOTE,
+    supersedes_id: int | None = None,
+    shown_at: datetime | None = None,
+    caller: str = "record_votes",
+) -> dict[str, Any]:
+    """The ``vote`` table row of one ledger entry: the vote's fields, its battle's facts copied
+    (``facts``; ``None``, an unknown battle, raises ``LookupError``), the tags as JSON lists.
+    A left response outside the battle raises ``ValueError``; ``caller`` names the function in
+    both messages. Every writer of votes (``record_vote``, ``record_votes``, imports) builds its
+    rows here."""
+    if facts is None or facts.battle_id != vote.battle_id:
+        raise LookupError(f"{caller}: no battle with id {vote.battle_id}")
     if vote.left_response_id not in (facts.response_a_id, facts.response_b_id):
         raise ValueError(
-            f"record_votes: left_response_id {vote.left_response_id} is not part of battle {vote.battle_id}"
+            f"{caller}: left_response_id {vote.left_response_id} is not part of battle {vote.battle_id}"
         )
     return {
         "battle_id": vote.battle_id,
@@ -238,16 +249,16 @@ def _new_vote_row(vote: NewVote, facts: BattleFacts | None, now: datetime) -> di
         "tags_b": json.dumps(list(vote.tags_b), ensure_ascii=False),
         "rationale": vote.rationale,
         "idempotency_key": vote.idempotency_key,
-        "supersedes_id": None,
-        "kind": EntryKind.VOTE.value,
+        "supersedes_id": supersedes_id,
+        "kind": EntryKind(kind).value,
         "prompt_version": vote.prompt_version,
         "model_a_id": facts.model_a_id,
         "model_b_id": facts.model_b_id,
         "question_id": facts.question_id,
         "release_id": facts.release_id,
         "dimension": facts.dimension,
-        "shown_at": None,
-        "created_at": now,
+        "shown_at": shown_at,
+        "created_at": created_at,
     }
 
 
@@ -261,7 +272,7 @@ def record_votes(*, session: Session, votes: Sequence[NewVote]) -> list[VoteReco
         return []
     facts = battles_facts(session=session, battle_ids={v.battle_id for v in votes})
     now = utcnow()
-    rows = [_new_vote_row(vote, facts.get(vote.battle_id), now) for vote in votes]
+    rows = [vote_row(vote, facts.get(vote.battle_id), created_at=now) for vote in votes]
     dialect = session.get_bind().dialect.name
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     # one statement compiled once and cached, executed for every row (SQLAlchemy batches the rows
