@@ -8,16 +8,19 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
+from itertools import combinations
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from judging.types import Source, Verdict
 from pipeline.workflow.voting import VoteItem
 from storage.db.models import Battle, Question, Response, Vote, utcnow
-from storage.db.session import write_session
+from storage.db.session import read_session, write_session
 from storage.votes.battles import get_or_create_battle
+from storage.votes.record import record_vote
 
-__all__ = ["next_item", "pick_battle_for"]
+__all__ = ["next_item", "pick_battle_for", "seed_demo_votes"]
 
 
 def pick_battle_for(
@@ -83,3 +86,29 @@ def next_item(
         left = battle.response_a_id if rng.random() < 0.5 else battle.response_b_id
         # the key is unique across processes: never drawn from a (possibly seeded) RNG
         return VoteItem(battle.id, left, uuid.uuid4().hex, utcnow())
+
+
+def seed_demo_votes(engine: Engine, *, rater: str, questions: int = 12, rationale: str = "") -> None:
+    """Human votes by ``rater`` on every pair of answers to the first ``questions`` questions of the
+    demo database (A wins, except B on every fourth question), as a published board's tests need."""
+    with read_session(engine) as session:
+        responses = session.exec(select(Response).order_by(col(Response.question_id), col(Response.id))).all()
+    by_question: dict[int, list[Response]] = {}
+    for response in responses:
+        by_question.setdefault(response.question_id, []).append(response)
+    with write_session(engine) as session:
+        for n, (question, answers) in enumerate(sorted(by_question.items())[:questions]):
+            for first, second in combinations(answers, 2):
+                battle = get_or_create_battle(
+                    session=session, question_id=question, response_ids=(first.id, second.id)
+                )
+                record_vote(
+                    session=session,
+                    battle_id=battle.id,
+                    source=Source.HUMAN,
+                    rater=rater,
+                    verdict=Verdict.A if n % 4 else Verdict.B,
+                    left_response_id=battle.response_a_id,
+                    idempotency_key=f"seed-{battle.id}",
+                    rationale=rationale,
+                )

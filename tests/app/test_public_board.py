@@ -4,21 +4,15 @@ visitor nothing but the login form."""
 
 from __future__ import annotations
 
-from itertools import combinations
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
-from judging.types import Source, Verdict
 from pipeline.bank.releases import create_release
 from pipeline.publish.public_board import public_leaderboard_enabled, public_release, set_public_leaderboard
 from pipeline.startup.bootstrap import prepare
 from pipeline.startup.settings import PROJECT_ROOT, Settings
-from storage.db.models import Response
-from storage.db.session import read_session, write_session
-from storage.votes.battles import get_or_create_battle
-from storage.votes.record import record_vote
+from tests.seeding import seed_demo_votes
 
 PAGES = sorted(p.name for p in (PROJECT_ROOT / "pages").glob("*.py"))
 RATER = "secret-annotator-zhang"  # must never reach the public board
@@ -29,27 +23,7 @@ def _seed(*, public: bool) -> None:
     """Votes on the published demo release (every pair of the first question's answers, on 12
     questions), a draft release, and the setting."""
     engine = prepare(Settings.from_env(), announce=lambda _m: None)
-    with read_session(engine) as session:
-        responses = session.exec(select(Response).order_by(Response.question_id, Response.id)).all()
-    by_question: dict[int, list[Response]] = {}
-    for response in responses:
-        by_question.setdefault(response.question_id, []).append(response)
-    with write_session(engine) as session:
-        for n, (question, answers) in enumerate(sorted(by_question.items())[:12]):
-            for first, second in combinations(answers, 2):
-                battle = get_or_create_battle(
-                    session=session, question_id=question, response_ids=(first.id, second.id)
-                )
-                record_vote(
-                    session=session,
-                    battle_id=battle.id,
-                    source=Source.HUMAN,
-                    rater=RATER,
-                    verdict=Verdict.A if n % 4 else Verdict.B,
-                    left_response_id=battle.response_a_id,
-                    idempotency_key=f"seed-{battle.id}",
-                    rationale="内部理由 internal rationale",
-                )
+    seed_demo_votes(engine, rater=RATER, rationale="内部理由 internal rationale")
     create_release(engine, DRAFT, title="内部草稿 internal draft", parent="v261201")
     if public:
         set_public_leaderboard(engine, enabled=True, actor="admin")

@@ -196,6 +196,47 @@ def wait_idle(page) -> None:
     )
 
 
+def add_annotator(
+    srv: Server,
+    username: str,
+    password: str,
+    *,
+    name: str | None = None,
+    dimensions: list[str] | None = None,
+    guidelines_read: bool = False,
+) -> None:
+    """An annotator account in the running server's database (qualified for ``dimensions`` when
+    given; with ``guidelines_read`` the vote page goes straight to an item)."""
+    from pipeline.people.users import create_user, set_qualifications
+    from pipeline.startup.bootstrap import prepare
+    from pipeline.startup.settings import Settings
+    from pipeline.workflow.guidelines import confirm_read, reading_for
+
+    settings = Settings(
+        database_url=f"sqlite:///{srv.data_dir / 'arena.db'}",
+        data_dir=srv.data_dir,
+        demo_dir=PROJECT_ROOT / "demo",
+    )
+    engine = prepare(settings, announce=lambda _m: None)
+    try:
+        create_user(
+            engine,
+            actor="test",
+            username=username,
+            name=name or username,
+            password=password,
+            roles=["annotator"],
+        )
+        if dimensions is not None:
+            set_qualifications(engine, actor="test", username=username, dimensions=dimensions)
+        if guidelines_read:
+            confirm_read(
+                engine, username=username, guidelines=reading_for(engine, username=username).guidelines
+            )
+    finally:
+        engine.dispose()
+
+
 def switch_language(page, lang: str) -> None:  # type: ignore[no-untyped-def]
     """Switch in the sidebar and wait for the reload that follows: the page is drawn in the new
     language, then the app reloads it in the browser (a new session). A test that navigates before

@@ -12,6 +12,7 @@ import yaml
 from pipeline.startup.settings import PROJECT_ROOT
 from tests.e2e.conftest import (
     ADMIN_PASSWORD,
+    add_annotator,
     copy_demo,
     login,
     open_collapsed_answers,
@@ -92,22 +93,7 @@ def test_login_vote_three_times_leaderboard_moves_logout(server, page, artifacts
 
 
 def test_unauthenticated_and_annotator_url_access(server, page, artifacts):
-    from pipeline.people.users import create_user
-    from pipeline.startup.bootstrap import prepare
-    from pipeline.startup.settings import Settings
-
-    engine = prepare(
-        Settings(
-            database_url=f"sqlite:///{server.data_dir / 'arena.db'}",
-            data_dir=server.data_dir,
-            demo_dir=PROJECT_ROOT / "demo",
-        ),
-        announce=lambda _m: None,
-    )
-    create_user(
-        engine, actor="test", username="ann", name="标注员", password="ann-pw-123", roles=["annotator"]
-    )
-    engine.dispose()
+    add_annotator(server, "ann", "ann-pw-123", name="标注员")
 
     for path in ("/users", "/queue", "/leaderboard"):
         page.goto(server.url + path)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.startup.settings import PROJECT_ROOT
 from tests.e2e.conftest import (
+    add_annotator,
     answer_switches,
     login,
     open_collapsed_answers,
@@ -26,21 +26,7 @@ WARNING = "自伤或自杀"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     srv = start_server(tmp_path_factory.mktemp("e2e_care"))
-    from pipeline.people.users import create_user, set_qualifications
-    from pipeline.startup.bootstrap import prepare
-    from pipeline.startup.settings import Settings
-
-    engine = prepare(
-        Settings(
-            database_url=f"sqlite:///{srv.data_dir / 'arena.db'}",
-            data_dir=srv.data_dir,
-            demo_dir=PROJECT_ROOT / "demo",
-        ),
-        announce=lambda _m: None,
-    )
-    create_user(engine, actor="test", username=USER, name=USER, password=PASSWORD, roles=["annotator"])
-    set_qualifications(engine, actor="test", username=USER, dimensions=["mental_health"])
-    engine.dispose()
+    add_annotator(srv, USER, PASSWORD, dimensions=["mental_health"])
     yield srv
     stop_server(srv)
 

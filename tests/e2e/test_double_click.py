@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.startup.settings import PROJECT_ROOT
-from tests.e2e.conftest import login, open_collapsed_answers, start_server, stop_server, wait_idle
+from tests.e2e.conftest import (
+    add_annotator,
+    login,
+    open_collapsed_answers,
+    start_server,
+    stop_server,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -26,23 +32,8 @@ def server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as env:
         env.setenv("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "none")
         srv = start_server(tmp_path_factory.mktemp("e2e_dbl"))
-    from pipeline.people.users import create_user
-    from pipeline.startup.bootstrap import prepare
-    from pipeline.startup.settings import Settings
-    from pipeline.workflow.guidelines import confirm_read, reading_for
-
-    engine = prepare(
-        Settings(
-            database_url=f"sqlite:///{srv.data_dir / 'arena.db'}",
-            data_dir=srv.data_dir,
-            demo_dir=PROJECT_ROOT / "demo",
-        ),
-        announce=lambda _m: None,
-    )
-    create_user(engine, actor="test", username=USER, name=USER, password=PASSWORD, roles=["annotator"])
-    # read the guidelines already: the vote page goes straight to an item (test_guidelines.py)
-    confirm_read(engine, username=USER, guidelines=reading_for(engine, username=USER).guidelines)
-    engine.dispose()
+    # the guidelines read already: the vote page goes straight to an item (test_guidelines.py)
+    add_annotator(srv, USER, PASSWORD, guidelines_read=True)
     yield srv
     stop_server(srv)
 

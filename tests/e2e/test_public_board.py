@@ -5,22 +5,16 @@ app by URL either way."""
 from __future__ import annotations
 
 import re
-from itertools import combinations
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
-from judging.types import Source, Verdict
 from pipeline.bank.releases import create_release
 from pipeline.publish.public_board import public_release, set_public_leaderboard
 from pipeline.startup.bootstrap import prepare
 from pipeline.startup.settings import PROJECT_ROOT, Settings
-from storage.db.models import Response
-from storage.db.session import read_session, write_session
-from storage.votes.battles import get_or_create_battle
-from storage.votes.record import record_vote
 from tests.e2e.conftest import ADMIN_PASSWORD, start_server, stop_server, wait_idle
+from tests.seeding import seed_demo_votes
 
 pytestmark = pytest.mark.e2e
 
@@ -40,26 +34,7 @@ def _engine(data_dir: Path):
 def _seed(data_dir: Path) -> None:
     """Votes on the published demo release, by a named annotator, and a draft release."""
     engine = _engine(data_dir)
-    with read_session(engine) as session:
-        responses = session.exec(select(Response).order_by(Response.question_id, Response.id)).all()
-    by_question: dict[int, list[Response]] = {}
-    for response in responses:
-        by_question.setdefault(response.question_id, []).append(response)
-    with write_session(engine) as session:
-        for n, (question, answers) in enumerate(sorted(by_question.items())[:12]):
-            for first, second in combinations(answers, 2):
-                battle = get_or_create_battle(
-                    session=session, question_id=question, response_ids=(first.id, second.id)
-                )
-                record_vote(
-                    session=session,
-                    battle_id=battle.id,
-                    source=Source.HUMAN,
-                    rater=RATER,
-                    verdict=Verdict.A if n % 4 else Verdict.B,
-                    left_response_id=battle.response_a_id,
-                    idempotency_key=f"seed-{battle.id}",
-                )
+    seed_demo_votes(engine, rater=RATER)
     create_release(engine, "v261215", title="内部草稿 internal draft", parent="v261201")
     engine.dispose()
 
