@@ -3,7 +3,10 @@
 Columns: ``model_a``, ``model_b``, ``winner`` (required; one of ``model_a``, ``model_b``, ``tie``,
 ``both_bad`` or Chatbot Arena's ``tie (bothbad)``) and the optional ``question_id``,
 ``dimension``, ``source``, ``rater``, ``release``, ``shown_first`` (``a``/``b``), ``turn`` (a
-positive integer) and ``tstamp`` (Unix seconds); other columns are ignored. Chatbot Arena's
+positive integer) and ``tstamp`` (Unix seconds); with ``notes=True`` also the note columns
+``tags_a``, ``tags_b`` (JSON lists of harm-tag keys) and ``rationale`` (``_notes`` says how they
+are read; without it they are never touched, so the ratings do not pay for them); other columns
+are ignored. Chatbot Arena's
 ``judge`` is read as ``rater`` where a row has no ``rater``, so the Arena-format export (a JSON list,
 ``.json``) reads back. Every error names the file, the line (1-based; a CSV header is line 1; in a
 JSON list, the line where the object starts) and the field.
@@ -35,6 +38,7 @@ from judging.votes_file._csv import csv_fields
 from judging.votes_file._duplicates import Duplicates, find_duplicates, without_duplicates
 from judging.votes_file._json import json_fields, read_json_file
 from judging.votes_file._limits import DEFAULT_MAX_BYTES, MB, check_size, megabytes
+from judging.votes_file._notes import NOTE_FIELDS, Notes, VoteNote
 from judging.votes_file._table import (
     OUTCOMES,
     SIDES,
@@ -48,10 +52,13 @@ from judging.votes_file._table import (
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MB",
+    "NOTE_FIELDS",
     "OUTCOMES",
     "SIDES",
     "Duplicates",
     "Labels",
+    "Notes",
+    "VoteNote",
     "VoteRecord",
     "VoteTable",
     "VotesFileError",
@@ -67,31 +74,38 @@ __all__ = [
 
 
 def read_vote_table(
-    path: str | Path, *, format: VotesFormat | None = None, max_bytes: int | None = DEFAULT_MAX_BYTES
+    path: str | Path,
+    *,
+    format: VotesFormat | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    notes: bool = False,
 ) -> VoteTable:
     """Read and validate a whole votes file into columns; the format follows the suffix unless
-    given. A file over ``max_bytes`` (``None``: no limit) is refused before it is read."""
+    given. A file over ``max_bytes`` (``None``: no limit) is refused before it is read. With
+    ``notes`` the tags and rationale are read and checked too (``VoteTable.notes``)."""
     file = Path(path)
     kind = format or VotesFormat.of_path(file)
     name = str(file)
     check_size(file, max_bytes)
     try:
         if kind is VotesFormat.CSV:
-            return build_table(csv_fields(file.read_bytes(), name), name)
+            return build_table(csv_fields(file.read_bytes(), name, notes=notes), name, notes=notes)
         with file.open(encoding="utf-8-sig", newline="") as handle:
-            return build_table(read_json_file(handle, name), name)
+            return build_table(read_json_file(handle, name, notes=notes), name, notes=notes)
     except OSError as error:
         raise VotesFileError(name, None, None, f"cannot read the file ({error.strerror})") from None
     except UnicodeDecodeError as error:
         raise VotesFileError(name, None, None, f"not UTF-8 text ({error.reason})") from None
 
 
-def parse_vote_table(lines: Iterable[str], format: VotesFormat, *, name: str = "<votes>") -> VoteTable:
+def parse_vote_table(
+    lines: Iterable[str], format: VotesFormat, *, name: str = "<votes>", notes: bool = False
+) -> VoteTable:
     """Parse votes from text lines (CSV with a header row, one JSON object per line, or a JSON
-    list)."""
+    list); ``notes`` as for ``read_vote_table``."""
     if format is VotesFormat.CSV:
-        return build_table(csv_fields("".join(lines).encode("utf-8"), name), name)
-    return build_table(json_fields(lines, name), name)
+        return build_table(csv_fields("".join(lines).encode("utf-8"), name, notes=notes), name, notes=notes)
+    return build_table(json_fields(lines, name, notes=notes), name, notes=notes)
 
 
 def read_votes(

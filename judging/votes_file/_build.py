@@ -21,6 +21,7 @@ from judging.votes_file._columns import (
     parse_turn,
 )
 from judging.votes_file._fields import Fields
+from judging.votes_file._notes import read_notes
 from judging.votes_file._table import OUTCOMES, Labels, VotesFileError, VoteTable
 
 _WINNERS = {
@@ -33,8 +34,9 @@ _WINNERS = {
 _SCORE_OF_OUTCOME = np.array([o.score_a for o in OUTCOMES], dtype=np.float64)
 
 
-def build_table(fields: Fields, name: str) -> VoteTable:
-    """Validate the raw columns and number models and battles; the file's first problem raises."""
+def build_table(fields: Fields, name: str, *, notes: bool = False) -> VoteTable:
+    """Validate the raw columns and number models and battles; the file's first problem raises.
+    The note columns (tags, rationale) are read and checked only with ``notes``."""
     problems = Problems(name, fields.line)
     if fields.line.size == 0:
         raise fields.stop or VotesFileError(name, None, None, "the file contains no votes")
@@ -48,6 +50,7 @@ def build_table(fields: Fields, name: str) -> VoteTable:
     shown = number_column(fields, "shown_first", problems, parse_side, -1, np.int8)
     turn = number_column(fields, "turn", problems, parse_turn, 0, np.int64)
     tstamp = number_column(fields, "tstamp", problems, parse_tstamp, math.nan, np.float64)
+    note_columns = read_notes(fields, problems.check) if notes else None
     problems.raise_first()
     if fields.stop is not None:
         raise fields.stop
@@ -71,6 +74,7 @@ def build_table(fields: Fields, name: str) -> VoteTable:
         shown_first=shown,
         turn=turn,
         tstamp=tstamp,
+        notes=note_columns,
     )
 
 

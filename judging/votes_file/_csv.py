@@ -18,12 +18,15 @@ import pyarrow.csv as pa_csv
 
 from judging.votes_file._arrow import IntArray, arrow_mask, numpy_ints, plain
 from judging.votes_file._fields import Fields
+from judging.votes_file._notes import NOTE_FIELDS
 from judging.votes_file._table import ALIASES, OPTIONAL, REQUIRED, VotesFileError, VotesFormat
 
 _BOM = b"\xef\xbb\xbf"
 
 
-def csv_fields(raw: bytes, name: str) -> Fields:
+def csv_fields(raw: bytes, name: str, *, notes: bool = False) -> Fields:
+    """The raw columns of a CSV file; a column of ours twice in the header is an error (the note
+    columns only when ``notes`` are read)."""
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
     ends = [at for at in (raw.find(b"\n"), raw.find(b"\r")) if at >= 0]
@@ -34,16 +37,16 @@ def csv_fields(raw: bytes, name: str) -> Fields:
         header = []
     if not header and (not raw or raw.isspace()):
         raise VotesFileError(name, 1, None, "the file is empty (expected a header row)")
-    _check_header(header, name)
+    _check_header(header, name, NOTE_FIELDS if notes else ())
     fields = _csv_fields_fast(raw, header)
     return fields if fields is not None else _csv_fields_slow(raw, name)
 
 
-def _check_header(header: Sequence[str], name: str) -> None:
+def _check_header(header: Sequence[str], name: str, notes: Sequence[str]) -> None:
     for column in REQUIRED:
         if column not in header:
             raise VotesFileError(name, 1, column, f"missing column (the header has {', '.join(header)})")
-    for column in (*REQUIRED, *OPTIONAL):
+    for column in (*REQUIRED, *OPTIONAL, *notes):
         if header.count(column) > 1:
             raise VotesFileError(name, 1, column, "the column appears twice in the header")
 

@@ -4,7 +4,8 @@ Two rows are identical when every field the reader takes holds the same value af
 (``model_a``, ``model_b``, ``winner``, ``question_id``, ``dimension``, ``source``, ``rater``
 (or ``judge``), ``release``, ``shown_first``, ``turn``, ``tstamp``; a cell's surrounding spaces
 and the spelling of a winner or dimension do not count, absent matches only absent; columns the
-reader ignores do not count) and both name a ``rater`` and a ``question_id``. Rows without a rater
+reader ignores do not count; the tags and rationale count when they are read, as by an import)
+and both name a ``rater`` and a ``question_id``. Rows without a rater
 or a question can be two people's votes on the same pair (a file of ``model_a, model_b, winner``
 is mostly such rows), so they are never merged.
 """
@@ -62,6 +63,7 @@ def _keys(table: VoteTable, rows: IntArray) -> list[IntArray]:
         table.shown_first,
         table.turn,
         table.tstamp.view(np.int64),  # the same time is the same bits (NaN, absent, is one value)
+        *(() if table.notes is None else table.notes.codes()),
     )
     return [np.asarray(c[rows], dtype=np.int64) for c in columns]
 

@@ -18,6 +18,7 @@ from typing import TextIO
 import numpy as np
 
 from judging.votes_file._fields import ABSENT_CODE, NULL_CODE, Fields, JsonColumn
+from judging.votes_file._notes import NOTE_FIELDS
 from judging.votes_file._table import ALIASES, OPTIONAL, REQUIRED, VotesFileError, VotesFormat
 
 _FIELDS = (*REQUIRED, *OPTIONAL)
@@ -30,15 +31,16 @@ _TOO_DEEP = "nested too deeply (more than the parser's recursion limit)"
 class _Encoder:
     """Per field, each row's value as a code into the field's distinct values, read as it comes."""
 
-    def __init__(self) -> None:
-        self.codes = {f: array("q") for f in _FIELDS}
-        self.index: dict[str, dict[object, int]] = {f: {} for f in _FIELDS}
-        self.distinct: dict[str, list[object]] = {f: [] for f in _FIELDS}
+    def __init__(self, notes: bool) -> None:
+        self.read = (*_FIELDS, *NOTE_FIELDS) if notes else _FIELDS
+        self.codes = {f: array("q") for f in self.read}
+        self.index: dict[str, dict[object, int]] = {f: {} for f in self.read}
+        self.distinct: dict[str, list[object]] = {f: [] for f in self.read}
         self.lines = array("q")
 
     def add(self, row: dict[str, object], line: int) -> None:
         self.lines.append(line)
-        for field in _FIELDS:
+        for field in self.read:
             value = row.get(field, _ABSENT)
             if value is _ABSENT and field in ALIASES:
                 value = row.get(ALIASES[field], _ABSENT)
@@ -50,11 +52,12 @@ class _Encoder:
         if value is None:
             return NULL_CODE
         kind = type(value)
-        key = value if kind is str else (kind, value)
+        # a list (the tags) is keyed by its items, so each distinct list is kept once
+        key = value if kind is str else (kind, tuple(value) if isinstance(value, list) else value)
         index = self.index[field]
         try:
             code = index.get(key)
-        except TypeError:  # a list or an object: wrong anyway, kept for the message
+        except TypeError:  # an object, or a list holding one: kept as it is, once per row
             self.distinct[field].append(value)
             return len(self.distinct[field]) - 1
         if code is None:
@@ -65,7 +68,7 @@ class _Encoder:
     def fields(self, format: VotesFormat, stop: VotesFileError | None) -> Fields:
         columns = {
             field: JsonColumn(np.frombuffer(self.codes[field], dtype=np.int64), self.distinct[field])
-            for field in _FIELDS
+            for field in self.read
             if self.distinct[field] or NULL_CODE in self.codes[field]
         }
         return Fields(format, np.frombuffer(self.lines, dtype=np.int64), columns, stop)
@@ -74,9 +77,9 @@ class _Encoder:
 _ABSENT = object()
 
 
-def json_fields(chunks: Iterable[str], name: str) -> Fields:
+def json_fields(chunks: Iterable[str], name: str, *, notes: bool = False) -> Fields:
     """JSONL, or a JSON list when the first character that is not a space is ``[``; ``chunks``
-    are lines or pieces of the text."""
+    are lines or pieces of the text. The note fields are encoded only with ``notes``."""
     pieces = iter(chunks)
     head: list[str] = []
     for piece in pieces:
@@ -85,11 +88,11 @@ def json_fields(chunks: Iterable[str], name: str) -> Fields:
             break
     rest = itertools.chain(head, pieces)
     if head and head[-1].lstrip().startswith("["):
-        return _list_fields(rest, name)
-    return _lines_fields(rest, name)
+        return _list_fields(rest, name, notes)
+    return _lines_fields(rest, name, notes)
 
 
-def read_json_file(handle: TextIO, name: str) -> Fields:
+def read_json_file(handle: TextIO, name: str, *, notes: bool = False) -> Fields:
     """A JSON votes file from an open text handle: a list is read in pieces of a megabyte (its
     lines may be any length), JSONL line by line."""
     while True:
@@ -98,12 +101,12 @@ def read_json_file(handle: TextIO, name: str) -> Fields:
             break
     handle.seek(0)
     if piece.lstrip().startswith("["):
-        return _list_fields(iter(lambda: handle.read(1 << 20), ""), name)
-    return _lines_fields(handle, name)
+        return _list_fields(iter(lambda: handle.read(1 << 20), ""), name, notes)
+    return _lines_fields(handle, name, notes)
 
 
-def _lines_fields(lines: Iterable[str], name: str) -> Fields:
-    encoder = _Encoder()
+def _lines_fields(lines: Iterable[str], name: str, notes: bool) -> Fields:
+    encoder = _Encoder(notes)
     loads = json.loads
     stop = None
     for number, text in enumerate(lines, start=1):
@@ -124,8 +127,8 @@ def _lines_fields(lines: Iterable[str], name: str) -> Fields:
     return encoder.fields(VotesFormat.JSONL, stop)
 
 
-def _list_fields(chunks: Iterable[str], name: str) -> Fields:
-    encoder = _Encoder()
+def _list_fields(chunks: Iterable[str], name: str, notes: bool) -> Fields:
+    encoder = _Encoder(notes)
     reader = _ListReader(iter(chunks), name)
     try:
         for row, line in reader.objects():

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +15,9 @@ import numpy.typing as npt
 from judging.errors import ArenaError
 from judging.types import Comparison, Outcome, Side, Source
 from judging.votes_file._arrow import IntArray, arrow_ints, first_appearance, numpy_ints
+
+if TYPE_CHECKING:
+    from judging.votes_file._notes import Notes
 
 REQUIRED = ("model_a", "model_b", "winner")
 OPTIONAL = ("question_id", "dimension", "source", "rater", "release", "shown_first", "turn", "tstamp")
@@ -96,7 +100,8 @@ class VoteTable:
     each line), so ``a``/``b`` index it the way ``judging.ratings`` encodes comparisons.
     ``battle`` groups the votes on one (question, turn, unordered model pair), numbered in order
     of first appearance; a vote without ``question_id`` is a battle of its own. ``turn`` is 0 and
-    ``tstamp`` NaN where the file has none.
+    ``tstamp`` NaN where the file has none. ``notes`` (tags and rationale) are there only when
+    the reader was asked for them (``notes=True``).
     """
 
     name: str
@@ -115,6 +120,7 @@ class VoteTable:
     shown_first: npt.NDArray[np.int8]  # index into SIDES, -1 unknown
     turn: IntArray
     tstamp: npt.NDArray[np.float64]
+    notes: Notes | None = None
 
     def __len__(self) -> int:
         return int(self.a.size)
@@ -190,4 +196,5 @@ class VoteTable:
             shown_first=self.shown_first[mask],
             turn=self.turn[mask],
             tstamp=self.tstamp[mask],
+            notes=None if self.notes is None else self.notes.take(mask),
         )
