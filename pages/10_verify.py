@@ -15,6 +15,7 @@ from pipeline.bank.events import CandidateStatus, event_candidates
 from pipeline.bank.releases import open_drafts
 from pipeline.bank.verification import (
     Decision,
+    ReviewInfo,
     approvals_of,
     mark_stale_candidates,
     proposed_categories,
@@ -42,6 +43,17 @@ from ui.i18n import t
 from ui.resources import get_engine
 
 ctx = require_role(*REVIEWER_ROLES)
+
+
+def review_line(review: ReviewInfo) -> str:
+    """One review as listed: who decided what, with the content categories they chose (none
+    chosen: the lexicon's proposal stood) and their reason (plain text: escape where rendered)."""
+    line = f"{review.reviewer}: {t(f'ev.decision.{review.decision}')}"
+    if review.categories is not None:
+        names = "、".join(t(c.label_key) for c in review.categories) or t("qb.categories_none")
+        line += " · " + t("ev.review_categories", categories=names)
+    return line + (f"（{review.reason}）" if review.reason else "")
+
 
 engine = get_engine()
 lang = st.session_state.get("lang", "zh")
@@ -161,6 +173,10 @@ else:
             names=inert_markdown("、".join(approvers)) or "—",
         )
     )
+    if candidate.reviews:  # what the reviewers before chose, the categories included
+        st.caption(
+            t("ev.reviews_so_far", reviews=inert_markdown("；".join(map(review_line, candidate.reviews))))
+        )
     with st.form("ev_review"):
         decision = st.radio(
             t("ev.decision"),
@@ -249,11 +265,7 @@ else:
                     t("vote.dimension"): Dimension(c.dimension).label(lang),
                     t("ev.status"): t(f"ev.status.{c.status}"),
                     t("ev.question"): c.text,
-                    t("ev.reviewers"): "、".join(
-                        f"{r.reviewer}: {t(f'ev.decision.{r.decision}')}"
-                        + (f"（{r.reason}）" if r.reason else "")
-                        for r in c.reviews
-                    ),
+                    t("ev.reviewers"): "；".join(map(review_line, c.reviews)),
                 }
                 for c in decided
             ]

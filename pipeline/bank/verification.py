@@ -39,6 +39,7 @@ from storage.bank import candidates as candidate_store
 from storage.bank import events as event_store
 from storage.bank import questions as question_store
 from storage.bank import releases as release_store
+from storage.bank.candidates import ReviewInfo
 from storage.db.models import Release, utcnow
 from storage.db.session import read_session, write_session
 from storage.people.audit import audit
@@ -48,6 +49,7 @@ __all__ = [
     "REVIEWER_ROLES",
     "Decision",
     "ReviewError",
+    "ReviewInfo",
     "ReviewOutcome",
     "approvals_of",
     "mark_stale_candidates",
@@ -233,9 +235,10 @@ def review_candidate(
     """Record one expert's decision and settle the candidate when the rule is met, atomically.
 
     ``categories`` are the content categories the question is approved with, as the reviewer
-    confirmed or edited them; None means the lexicon's proposal for the (final) text. The ones of
-    the review that completes the approval are stored. An unknown name raises ContentCategoryError
-    before anything is written."""
+    confirmed or edited them; None means the lexicon's proposal for the (final) text. Each review
+    keeps the ones its reviewer chose (``ReviewInfo.categories``); the question gets those of the
+    review that completes the approval. An unknown name raises ContentCategoryError before
+    anything is written."""
     decision = Decision(decision)
     chosen = None if categories is None else parse_categories(categories)
     config = config or load_verification_config(engine)
@@ -246,7 +249,13 @@ def review_candidate(
         candidate = candidate_store.candidate_row(session=session, candidate_id=candidate_id)
         _check(candidate, decision, reason, edited_text)
         _add_review(
-            session, candidate, reviewer=reviewer, decision=decision, reason=reason, edited_text=edited_text
+            session,
+            candidate,
+            reviewer=reviewer,
+            decision=decision,
+            reason=reason,
+            edited_text=edited_text,
+            categories=chosen,
         )
         candidate = candidate_store.candidate_row(session=session, candidate_id=candidate_id)
         approvers = approvals_of(candidate)
@@ -284,8 +293,10 @@ def _add_review(
     decision: Decision,
     reason: str,
     edited_text: str | None,
+    categories: tuple[ContentCategory, ...] | None,
 ) -> None:
-    """Append the review (an edit carries its text) and its audit row."""
+    """Append the review (an edit carries its text; the categories the reviewer chose, if any)
+    and its audit row."""
     new_text = (edited_text or "").strip() if decision is Decision.EDIT else candidate.text
     candidate_store.add_review(
         session=session,
@@ -295,6 +306,7 @@ def _add_review(
         reason=reason.strip(),
         edited_text=new_text if decision is Decision.EDIT else None,
         text=new_text,
+        categories=categories,
     )
     audit(
         session=session,

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from judging.content import ContentCategory, categories_from_json, categories_to_json
 from judging.generation import CandidateStatus
 from storage.db.models import (
     CandidateQuestion,
@@ -50,6 +51,8 @@ class ReviewInfo:
     edited_text: str | None
     text: str  # the candidate text the decision is about (after the edit, for an edit)
     created_at: datetime
+    # the content categories the reviewer chose; None: none chosen (the lexicon's proposal stands)
+    categories: tuple[ContentCategory, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -167,8 +170,9 @@ def generation_replies(*, session: Session, event_id: int | None = None) -> list
 
 def _review_info(row: Review) -> ReviewInfo:
     assert row.id is not None
+    categories = None if row.categories is None else categories_from_json(row.categories)
     return ReviewInfo(
-        row.id, row.reviewer, row.decision, row.reason, row.edited_text, row.text, row.created_at
+        row.id, row.reviewer, row.decision, row.reason, row.edited_text, row.text, row.created_at, categories
     )
 
 
@@ -240,8 +244,10 @@ def add_review(
     reason: str,
     edited_text: str | None,
     text: str,
+    categories: Sequence[ContentCategory] | None = None,
 ) -> int:
-    """Append a review; an edit also becomes the candidate's current text."""
+    """Append a review (with the content categories the reviewer chose, if any); an edit also
+    becomes the candidate's current text."""
     row = Review(
         candidate_id=candidate_id,
         reviewer=reviewer,
@@ -249,6 +255,7 @@ def add_review(
         reason=reason,
         edited_text=edited_text,
         text=text,
+        categories=None if categories is None else categories_to_json(categories),
     )
     session.add(row)
     if edited_text is not None:

@@ -496,6 +496,9 @@ class Review(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     edited_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     text: str = Field(sa_column=Column(Text, nullable=False))  # the candidate text this decision is about
+    # JSON list of the content categories the reviewer chose (judging.content); None: none chosen
+    # (the lexicon's proposal stands), as in reviews stored before they were kept
+    categories: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
 
 

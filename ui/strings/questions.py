@@ -208,6 +208,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "ev.recent": {"zh": "最近的决定", "en": "Recent decisions"},
     "ev.none_decided": {"zh": "还没有审核决定。", "en": "No decisions yet."},
     "ev.reviewers": {"zh": "审核记录", "en": "Reviews"},
+    "ev.reviews_so_far": {"zh": "已有审核：{reviews}", "en": "Reviews so far: {reviews}"},
+    "ev.review_categories": {"zh": "类别：{categories}", "en": "categories: {categories}"},
     # report
     "rep.title": {"zh": "版本报告", "en": "Release report"},
     "rep.explain": {
