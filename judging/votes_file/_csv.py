@@ -147,7 +147,8 @@ def _blank_rows(table: pa.Table) -> npt.NDArray[np.bool_]:
 
 
 def _csv_fields_slow(raw: bytes, name: str) -> Fields:
-    """Python's csv module, row by row: the reference for line numbers and short rows."""
+    """Python's csv module, row by row: the reference for line numbers and short rows. A row whose
+    quoted value spans lines is numbered by the line it starts on."""
     text = _decode(raw, name, 0)
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
@@ -155,13 +156,15 @@ def _csv_fields_slow(raw: bytes, name: str) -> Fields:
     cells: list[list[str]] = [[] for _ in header]
     line: list[int] = []
     stop = None
+    ended = reader.line_num  # the line the previous record ended on
     for row in reader:
+        start, ended = ended + 1, reader.line_num
         if len(row) > width:
-            stop = VotesFileError(name, reader.line_num, None, "more values than header columns")
+            stop = VotesFileError(name, start, None, "more values than header columns")
             break
         if not any(value.strip() for value in row):
             continue
-        line.append(reader.line_num)
+        line.append(start)
         for k in range(width):
             cells[k].append(row[k] if k < len(row) else "")  # a short row: the rest are empty
     columns: dict[str, Any] = {}

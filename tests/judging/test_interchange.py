@@ -146,6 +146,9 @@ def test_apostrophes_before_formulas_round_trip(name: str) -> None:
         ("model_a,model_b,winner,source\na,b,tie,robot\n", 2, "source", "unknown source"),
         ("model_a,model_b,winner,dimension\na,b,tie,weather\n", 2, "dimension", "unknown dimension"),
         ("model_a,model_b,winner,tstamp\n'=a,'=a,tie,1\n", 2, "model_b", "with itself"),
+        # a quoted value over three lines: the error names the line its row starts on
+        ('model_a,model_b,winner,rater\na,b,tie,"x\ny\nz"\na,b,a_wins,r\n', 5, "winner", "unknown value"),
+        ('model_a,model_b,winner,rater\na,b,tie,r\n\na,b,bad,"x\r\ny"\n', 4, "winner", "unknown value"),
     ],
 )
 def test_csv_errors_name_line_and_field(text: str, line: int, field: str, message: str) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -266,15 +267,27 @@ def test_any_csv_reads_as_row_by_row(rows: list[tuple[str, ...]], blank_lines: l
     for at in blank_lines:
         lines.insert(min(at + 1, len(lines)), "")
     text = "\n".join(lines)
+    first = _first_lines(text)  # the row-by-row reader numbered a row by its last line
     try:
-        expected: object = rowwise(text, CSV)
+        expected: object = tuple(replace(r, line=first[r.line]) for r in rowwise(text, CSV))
     except VotesFileError as error:
-        expected = (error.line, error.field, str(error))
+        line = first.get(error.line or 0, error.line)
+        expected = (line, error.field, str(error).replace(f"line {error.line},", f"line {line},"))
     try:
         got: object = table(text).records()
     except VotesFileError as error:
         got = (error.line, error.field, str(error))
     assert got == expected
+
+
+def _first_lines(text: str) -> dict[int, int]:
+    """For each CSV record: the line it ends on -> the line it starts on."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    out, ended = {}, 0
+    for _row in reader:
+        out[reader.line_num] = ended + 1
+        ended = reader.line_num
+    return out
 
 
 def test_shown_first_and_turn_errors() -> None:
@@ -294,8 +307,6 @@ def test_shown_first_and_turn_errors() -> None:
         '"model_a","model_b","winner"\r\na,b,tie\r\n\r\nb,c,model_a\r\n',  # quoted header, CRLF, a blank line
         "model_a,model_b,winner\na,b,tie",  # no final newline
         "model_a,model_b,winner\ra,b,tie\rb,a,model_b\r",  # old Mac line ends
-        'model_a,model_b,winner,note\na,b,tie,"two\nlines"\nb,a,model_b,\n',  # a value across lines
-        'model_a,model_b,winner\r\na,b,"ti\re"\r\n',  # a carriage return inside a value
     ],
 )
 def test_line_ends_and_numbers_as_the_row_by_row_reader(text: str) -> None:
@@ -308,3 +319,16 @@ def test_line_ends_and_numbers_as_the_row_by_row_reader(text: str) -> None:
     except VotesFileError as error:
         got = str(error)
     assert got == expected
+
+
+def test_a_row_across_lines_is_numbered_by_its_first_line() -> None:
+    """The row-by-row reader numbered such a row by its last line (csv's ``line_num``); the row
+    starts where a person looking for it in an editor would look."""
+    text = 'model_a,model_b,winner,note\na,b,tie,"two\nlines"\nb,a,model_b,\n'
+    assert [r.line for r in rowwise(text, CSV)] == [3, 4]
+    assert [r.line for r in table(text).records()] == [2, 4]
+    text = 'model_a,model_b,winner\r\na,b,"ti\re"\r\n'  # a carriage return inside a value
+    with pytest.raises(VotesFileError, match="line 2, field 'winner'"):
+        table(text)
+    with pytest.raises(VotesFileError, match="line 3, field 'winner'"):
+        rowwise(text, CSV)
