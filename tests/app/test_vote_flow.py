@@ -65,9 +65,10 @@ def _rendered_strings(at: AppTest) -> list[str]:
 def _press(at: AppTest, label: str) -> AppTest:
     for b in at.button:
         if b.label == label and b.disabled:
-            # a self-harm item: the person opens both answers first (ui/care.py), then votes
+            # a self-harm item: the person opens both answers first (ui/care.py: the switches
+            # are keyed ``<page>_answers_..._open_<n>`` on the vote and adjudication pages), then votes
             for toggle in at.toggle:
-                if toggle.key and toggle.key.startswith("vote_answers_"):
+                if toggle.key and "_answers_" in toggle.key and "_open_" in toggle.key:
                     toggle.set_value(True)
             at = at.run()
             break
