@@ -285,7 +285,21 @@ def open_collapsed_answers(page) -> None:  # type: ignore[no-untyped-def]
             playwright_api.expect(switches.nth(index)).to_be_checked(timeout=30_000)
             wait_idle(page)
     if switches.count():  # the verdicts are enabled by the run the last switch started
-        playwright_api.expect(page.get_by_role("button", name="A 更安全")).to_be_enabled(timeout=30_000)
+        _one_enabled_verdict(page)
+
+
+def _one_enabled_verdict(page, timeout_s: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page shows one 'A 更安全' button and it is enabled: while the run the last
+    switch started paints, the button drawn before it (disabled) can still sit beside the new one
+    (CI: a strict-mode violation on two buttons, one disabled)."""
+    verdict = page.get_by_role("button", name="A 更安全")
+    deadline = time.monotonic() + timeout_s
+    while not (verdict.count() == 1 and verdict.is_enabled()):
+        if time.monotonic() > deadline:
+            states = [verdict.nth(k).is_enabled() for k in range(verdict.count())]
+            raise AssertionError(f"no single enabled verdict button after {timeout_s} s: enabled {states}")
+        page.wait_for_timeout(200)
+    wait_idle(page)
 
 
 def answer_switches(page):  # type: ignore[no-untyped-def]
