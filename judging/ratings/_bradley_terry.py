@@ -40,7 +40,8 @@ FloatArray = npt.NDArray[np.float64]
 
 ELO_SCALE = 400.0 / math.log(10.0)  # Elo points per unit of log-odds
 
-_BOOTSTRAP_CHUNK = 250  # rounds fitted together: bounds memory to a few (chunk, pairs) arrays
+_BOOTSTRAP_CHUNK = 250  # most rounds fitted together: bounds memory to a few (chunk, pairs) arrays
+_BOOTSTRAP_CELLS = 400_000  # draws per chunk (rounds x cells): a chunk's arrays stay in the CPU's cache
 _BOOTSTRAP_TOL = 1e-8  # log-odds; 2e-6 Elo points, far inside any interval
 _BOOTSTRAP_THREADS = 4  # chunks fitted at once, at most one per core
 _CHORD_ITERATIONS = 30  # fixed-Hessian steps per bootstrap row before falling back to Newton
@@ -237,9 +238,10 @@ class BradleyTerry:
         start = fit.params()
         samples = np.empty((rounds, n))
         tol = max(self.tol, _BOOTSTRAP_TOL)
-        chunks = [
-            (first, min(_BOOTSTRAP_CHUNK, rounds - first)) for first in range(0, rounds, _BOOTSTRAP_CHUNK)
-        ]
+        # a chunk's draws stay in cache: 1M votes (10,519 cells) go 38 rounds at a time, a
+        # thousand-vote board 250 (bench/votes_file.py: 1.45 -> 1.0 s for 1,000 rounds of 1M votes)
+        step = max(16, min(_BOOTSTRAP_CHUNK, _BOOTSTRAP_CELLS // max(len(cells), 1)))
+        chunks = [(first, min(step, rounds - first)) for first in range(0, rounds, step)]
         streams = rng.spawn(len(chunks))  # one stream per chunk: the same draws on any thread count
 
         def resample(chunk: int) -> None:
