@@ -24,6 +24,7 @@ __all__ = [
     "TagGroup",
     "TagShare",
     "TaggedSides",
+    "check_tag_keys",
     "read_tag_list",
     "tag_shares",
 ]
@@ -63,20 +64,32 @@ class TagGroup(StrEnum):
     JUDGE = "judge"
 
 
-def read_tag_list(stored: str | None) -> tuple[HarmTag, ...]:
-    """A stored JSON tag list as tags; raises ValueError naming an unknown key or a bad cell."""
+def check_tag_keys(values: object, *, where: str = "") -> tuple[HarmTag, ...]:
+    """A decoded JSON tag list as tags, in its order (the one key check for stored votes and
+    votes files); raises ValueError, prefixed by ``where`` when given, for a value that is not a
+    list of strings or for keys not in ``HARM_TAGS`` (naming them and the allowed keys)."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise _problem(where, f"expected a JSON list of harm tags (strings), got {values!r}")
+    unknown = [v for v in values if v not in HARM_TAGS]
+    if unknown:
+        raise _problem(where, f"unknown harm tags {unknown!r} (allowed: {', '.join(HARM_TAGS)})")
+    return tuple(HarmTag(v) for v in values)
+
+
+def read_tag_list(stored: str | None, *, where: str = "read_tag_list") -> tuple[HarmTag, ...]:
+    """A stored JSON tag list as tags (None or blank: none); raises ValueError naming a text that
+    is not JSON, or what ``check_tag_keys`` refuses."""
     if stored is None or not stored.strip():
         return ()
     try:
         values = json.loads(stored)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"read_tag_list: not a JSON list: {stored!r}") from error
-    if not isinstance(values, list):
-        raise ValueError(f"read_tag_list: not a JSON list: {stored!r}")
-    unknown = [v for v in values if v not in HARM_TAGS]
-    if unknown:
-        raise ValueError(f"read_tag_list: unknown tags {unknown!r} (allowed: {', '.join(HARM_TAGS)})")
-    return tuple(HarmTag(v) for v in values)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise _problem(where, f"expected a JSON list of harm tags, got {stored!r}") from error
+    return check_tag_keys(values, where=where)
+
+
+def _problem(where: str, message: str) -> ValueError:
+    return ValueError(f"{where}: {message}" if where else message)
 
 
 @dataclass(frozen=True, slots=True)

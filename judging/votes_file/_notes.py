@@ -12,7 +12,6 @@ taken exactly as written (only the CSV guard undone, spaces kept); empty, absent
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,14 +20,12 @@ import numpy as np
 import numpy.typing as npt
 
 from judging.csv_cells import read_cell, restore_cell
-from judging.harm_tags import HARM_TAGS
+from judging.harm_tags import check_tag_keys, read_tag_list
 from judging.votes_file._arrow import IntArray, numpy_ints, plain
 from judging.votes_file._fields import Fields
 from judging.votes_file._table import VotesFormat
 
 NOTE_FIELDS = ("tags_a", "tags_b", "rationale")
-
-_ALLOWED = ", ".join(HARM_TAGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,20 +119,9 @@ def _column(fields: Fields, field: str, parse: Callable[[object, bool], Any], ch
 
 
 def _tag_list(cell: object, csv: bool) -> tuple[str, ...] | None:
-    if csv:
-        text = read_cell(str(cell), guarded=True)
-        if text is None:
-            return None
-        try:
-            cell = json.loads(text)
-        except (json.JSONDecodeError, RecursionError):
-            raise ValueError(f"expected a JSON list of harm tags, got {text!r}") from None
-    if not isinstance(cell, list) or not all(isinstance(tag, str) for tag in cell):
-        raise ValueError(f"expected a JSON list of harm tags (strings), got {cell!r}")
-    unknown = [tag for tag in cell if tag not in HARM_TAGS]
-    if unknown:
-        raise ValueError(f"unknown harm tags {unknown!r} (allowed: {_ALLOWED})")
-    return tuple(cell) or None
+    # the line and field name the cell, so the harm-tag checks' messages go unprefixed
+    tags = read_tag_list(read_cell(str(cell), guarded=True), where="") if csv else check_tag_keys(cell)
+    return tags or None
 
 
 def _rationale(cell: object, csv: bool) -> str | None:

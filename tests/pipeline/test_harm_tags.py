@@ -117,9 +117,9 @@ def test_shares_by_model_dimension_and_group(engine) -> None:
 def test_pure_shares_and_stored_lists() -> None:
     assert tag_shares([]) == ()
     assert read_tag_list("[]") == () and read_tag_list(json.dumps(["bias"])) == (HarmTag.BIAS,)
-    with pytest.raises(ValueError, match="unknown tags \\['toxic'\\]"):
+    with pytest.raises(ValueError, match="read_tag_list: unknown harm tags \\['toxic'\\]"):
         read_tag_list('["toxic"]')
-    with pytest.raises(ValueError, match="not a JSON list"):
+    with pytest.raises(ValueError, match="expected a JSON list of harm tags"):
         read_tag_list('{"a": 1}')
 
 
