@@ -15,7 +15,6 @@ from pipeline.bank.events import CandidateStatus, event_candidates
 from pipeline.bank.releases import open_drafts
 from pipeline.bank.verification import (
     Decision,
-    ReviewInfo,
     approvals_of,
     mark_stale_candidates,
     proposed_categories,
@@ -39,20 +38,11 @@ from ui.auth import require_role
 from ui.care import answers_behind_toggles, content_warnings, open_first_notice
 from ui.components import answer_box, inert_markdown
 from ui.errors import shown_errors
-from ui.i18n import t
+from ui.formatting import review_lines
+from ui.i18n import join_list, t
 from ui.resources import get_engine
 
 ctx = require_role(*REVIEWER_ROLES)
-
-
-def review_line(review: ReviewInfo) -> str:
-    """One review as listed: who decided what, with the content categories they chose (none
-    chosen: the lexicon's proposal stood) and their reason (plain text: escape where rendered)."""
-    line = f"{review.reviewer}: {t(f'ev.decision.{review.decision}')}"
-    if review.categories is not None:
-        names = "、".join(t(c.label_key) for c in review.categories) or t("qb.categories_none")
-        line += " · " + t("ev.review_categories", categories=names)
-    return line + (f"（{review.reason}）" if review.reason else "")
 
 
 engine = get_engine()
@@ -170,13 +160,11 @@ else:
             "ev.approvals_now",
             n=len(approvers),
             required=config.required_approvals,
-            names=inert_markdown("、".join(approvers)) or "—",
+            names=inert_markdown(join_list(approvers)) or "—",
         )
     )
     if candidate.reviews:  # what the reviewers before chose, the categories included
-        st.caption(
-            t("ev.reviews_so_far", reviews=inert_markdown("；".join(map(review_line, candidate.reviews))))
-        )
+        st.caption(t("ev.reviews_so_far", reviews=inert_markdown(review_lines(candidate.reviews))))
     with st.form("ev_review"):
         decision = st.radio(
             t("ev.decision"),
@@ -265,7 +253,7 @@ else:
                     t("vote.dimension"): Dimension(c.dimension).label(lang),
                     t("ev.status"): t(f"ev.status.{c.status}"),
                     t("ev.question"): c.text,
-                    t("ev.reviewers"): "；".join(map(review_line, c.reviews)),
+                    t("ev.reviewers"): review_lines(c.reviews),
                 }
                 for c in decided
             ]

@@ -1,13 +1,26 @@
-"""How figures read on every page: rank ranges, rating intervals, estimates, a model's label."""
+"""How figures and short records read on the pages: rank ranges, rating intervals, estimates, a
+model's label, a candidate question's reviews; separators follow the session's language."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Protocol
 
 from judging.calibration import Estimate
-from ui.i18n import t
+from ui.i18n import join_list, t
 
-__all__ = ["RankedRow", "estimate_text", "interval_text", "model_label", "rank_range"]
+if TYPE_CHECKING:
+    from pipeline.bank.verification import ReviewInfo
+
+__all__ = [
+    "RankedRow",
+    "estimate_text",
+    "interval_text",
+    "model_label",
+    "rank_range",
+    "review_line",
+    "review_lines",
+]
 
 
 class RankedRow(Protocol):
@@ -41,3 +54,18 @@ def model_label(name: str, *, provisional: bool) -> str:
     """A model's name on a board, marked when it has fewer votes than the threshold. The name is
     shown in a data frame cell (plain text), never through Markdown."""
     return name + (" " + t("lb.provisional") if provisional else "")
+
+
+def review_line(review: ReviewInfo) -> str:
+    """One review as listed: who decided what, with the content categories they chose (none
+    chosen: the lexicon's proposal stood) and their reason (plain text: escape where rendered)."""
+    line = f"{review.reviewer}: {t(f'ev.decision.{review.decision}')}"
+    if review.categories is not None:
+        names = join_list(t(c.label_key) for c in review.categories) or t("qb.categories_none")
+        line += " · " + t("ev.review_categories", categories=names)
+    return line + (t("ui.aside", text=review.reason) if review.reason else "")
+
+
+def review_lines(reviews: Iterable[ReviewInfo]) -> str:
+    """A candidate's reviews in order, one ``review_line`` each (plain text: escape where rendered)."""
+    return t("ui.entry_separator").join(map(review_line, reviews))

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["LANGS", "STRINGS", "current_lang", "pick_placeholder", "sub_dimension_label", "t", "translate"]
+__all__ = [
+    "LANGS",
+    "STRINGS",
+    "current_lang",
+    "join_list",
+    "pick_placeholder",
+    "sub_dimension_label",
+    "t",
+    "translate",
+]
 
 LANGS = ("zh", "en")
 
@@ -359,6 +369,11 @@ def current_lang() -> str:
 def t(key: str, **kwargs: Any) -> str:
     """Translate ``key`` into the session's language (Chinese unless the user switched)."""
     return translate(key, current_lang(), **kwargs)
+
+
+def join_list(items: Iterable[str]) -> str:
+    """Items listed in the session's language: ``甲、乙`` in Chinese, ``a, b`` in English."""
+    return t("ui.list_separator").join(items)
 
 
 def sub_dimension_label(stored: str, lang: str) -> str:

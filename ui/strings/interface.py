@@ -16,6 +16,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "ui.choose_one": {"zh": "请选择", "en": "Choose one"},
     "ui.choose_many": {"zh": "请选择（可多选）", "en": "Choose one or more"},
     "ui.nothing_to_choose": {"zh": "暂无可选项", "en": "Nothing to choose from yet"},
+    # punctuation that differs by language: a list's items, whole entries, a remark after a text
+    "ui.list_separator": {"zh": "、", "en": ", "},
+    "ui.entry_separator": {"zh": "；", "en": "; "},
+    "ui.aside": {"zh": "（{text}）", "en": " ({text})"},
     "qb.tab.browse": {"zh": "浏览题目", "en": "Browse questions"},
     "qb.browse_help": {
         "zh": "只读：查看一个版本的全部题目（专家可查看已发布的版本）。",
