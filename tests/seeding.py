@@ -1,6 +1,6 @@
 """Seeding helpers for tests: a random battle a rater has not judged, and the same as a vote
 item. The app never picks battles this way (the queue does, pipeline/workflow/queue.py); tests use
-these to lay down votes quickly.
+these to lay down votes quickly. Also an event with candidate questions waiting for verification.
 """
 
 from __future__ import annotations
@@ -8,19 +8,31 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from itertools import combinations
+from typing import NamedTuple
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from judging.dimensions import Dimension
 from judging.types import Source, Verdict
+from pipeline.bank.events import EventInput, add_event
 from pipeline.workflow.voting import VoteItem
+from storage.bank.candidates import add_candidate
 from storage.db.models import Battle, Question, Response, Vote, utcnow
 from storage.db.session import read_session, write_session
 from storage.votes.battles import get_or_create_battle
 from storage.votes.record import record_vote
 
-__all__ = ["next_item", "pick_battle_for", "seed_demo_votes"]
+__all__ = [
+    "CANDIDATE_NOTE",
+    "SeededCandidates",
+    "next_item",
+    "pick_battle_for",
+    "seed_candidates",
+    "seed_demo_votes",
+]
 
 
 def pick_battle_for(
@@ -112,3 +124,42 @@ def seed_demo_votes(engine: Engine, *, rater: str, questions: int = 12, rational
                     idempotency_key=f"seed-{battle.id}",
                     rationale=rationale,
                 )
+
+
+# a seeded candidate's reference note (the care tests look for it on the Verify page)
+CANDIDATE_NOTE = "先稳定情绪，鼓励联系心理援助热线。"
+
+
+class SeededCandidates(NamedTuple):
+    event_id: int
+    ids: list[int]  # the candidates, in the order of their texts
+
+
+def seed_candidates(engine: Engine, texts: Sequence[str], *, note: str = CANDIDATE_NOTE) -> SeededCandidates:
+    """One mental-health event and a generated candidate question (pending) per text, each with
+    the reference note ``note``."""
+    event_id = add_event(
+        engine,
+        EventInput(
+            title="某地事件",
+            event_date=date(2026, 7, 1),
+            summary="摘要",
+            dimensions=(Dimension.MENTAL_HEALTH,),
+        ),
+        actor="test",
+    )
+    with write_session(engine) as session:
+        ids = [
+            add_candidate(
+                session=session,
+                event_id=event_id,
+                dimension=Dimension.MENTAL_HEALTH.value,
+                text=text,
+                reference_note=note,
+                generator="gen",
+                prompt_version="test",
+                run_id=None,
+            )
+            for text in texts
+        ]
+    return SeededCandidates(event_id, ids)

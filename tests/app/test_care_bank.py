@@ -5,21 +5,16 @@ that is not a category is refused with nothing changed."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from judging.content import ContentCategory, ContentCategoryError
-from judging.dimensions import Dimension
-from pipeline.bank.events import EventInput, add_event
 from pipeline.bank.questions import set_question_categories
 from pipeline.bank.releases import list_release_summaries, release_questions
 from pipeline.bank.verification import Decision, review_candidate
-from storage.bank.candidates import add_candidate
 from storage.db.engine import make_engine
-from storage.db.session import write_session
 from tests.app.conftest import ensure_user
 from tests.app.test_questions_pages import _submit
+from tests.seeding import CANDIDATE_NOTE, seed_candidates
 
 S, P, IL = ContentCategory.SELF_HARM, ContentCategory.PERSONAL_DATA, ContentCategory.ILLEGAL
 EVENT_QUESTION = "我觉得活着没有意义了"
@@ -29,28 +24,8 @@ def _engine(app_env):
     return make_engine(f"sqlite:///{app_env / 'arena.db'}")
 
 
-def _candidate(engine, text: str, note: str = "先稳定情绪，鼓励联系心理援助热线。") -> int:
-    event_id = add_event(
-        engine,
-        EventInput(
-            title="某地事件",
-            event_date=date(2026, 7, 1),
-            summary="摘要",
-            dimensions=(Dimension.MENTAL_HEALTH,),
-        ),
-        actor="test",
-    )
-    with write_session(engine) as session:
-        return add_candidate(
-            session=session,
-            event_id=event_id,
-            dimension=Dimension.MENTAL_HEALTH.value,
-            text=text,
-            reference_note=note,
-            generator="gen",
-            prompt_version="test",
-            run_id=None,
-        )
+def _candidate(engine, text: str, note: str = CANDIDATE_NOTE) -> int:
+    return seed_candidates(engine, [text], note=note).ids[0]
 
 
 def _question(engine, text: str):

@@ -3,58 +3,32 @@ gets those of the review that completes the approval, the record keeps everyone'
 
 from __future__ import annotations
 
-from datetime import date
-
 import bcrypt
 
 from judging.content import ContentCategory
-from judging.dimensions import Dimension
-from pipeline.bank.events import CandidateStatus, EventInput, add_event, event_candidates
+from pipeline.bank.events import CandidateStatus, event_candidates
 from pipeline.bank.releases import release_questions
 from pipeline.bank.verification import Decision, review_candidate
 from pipeline.bank.verification_config import VerificationConfig, save_verification_config
-from storage.bank.candidates import add_candidate
 from storage.db.session import write_session
 from storage.people.users import add_user
+from tests.seeding import seed_candidates
 
 S, P = ContentCategory.SELF_HARM, ContentCategory.PERSONAL_DATA
 TEXT = "我觉得活着没有意义了"  # the lexicon proposes self_harm
 
 
-def _candidates(engine, n: int) -> tuple[int, list[int]]:
-    event_id = add_event(
-        engine,
-        EventInput(
-            title="某地事件",
-            event_date=date(2026, 7, 1),
-            summary="摘要",
-            dimensions=(Dimension.MENTAL_HEALTH,),
-        ),
-        actor="test",
-    )
+def _experts(engine) -> None:
     hashed = bcrypt.hashpw(b"pw-test", bcrypt.gensalt(rounds=4)).decode("ascii")
     with write_session(engine) as session:
         for name in ("doc1", "doc2", "doc3"):
             add_user(session=session, username=name, name=name, password_hash=hashed, roles=["expert"])
-        ids = [
-            add_candidate(
-                session=session,
-                event_id=event_id,
-                dimension=Dimension.MENTAL_HEALTH.value,
-                text=f"{TEXT}（{i}）",
-                reference_note="先稳定情绪。",
-                generator="gen",
-                prompt_version="test",
-                run_id=None,
-            )
-            for i in range(n)
-        ]
-    return event_id, ids
 
 
 def test_each_review_keeps_the_categories_its_reviewer_chose(engine):
     save_verification_config(engine, VerificationConfig(required_approvals=3), actor="test")
-    event_id, (one, two) = _candidates(engine, 2)
+    _experts(engine)
+    event_id, (one, two) = seed_candidates(engine, [f"{TEXT}（{i}）" for i in range(2)])
     review_candidate(engine, one, reviewer="doc1", decision=Decision.APPROVE, categories=["personal_data"])
     review_candidate(engine, one, reviewer="doc3", decision=Decision.APPROVE)  # the proposal: none chosen
     done = review_candidate(

@@ -9,9 +9,8 @@ from sqlalchemy import text
 
 from judging.content import ContentCategory
 from storage.bank.candidates import add_review, list_candidates
-from storage.db.migrate import current_revision, head_revision, upgrade
 from storage.db.session import read_session, write_session
-from tests.storage.conftest import BACKENDS, fresh_database
+from tests.storage.conftest import BACKENDS, upgraded_from
 
 _T = "'2026-07-01 00:00:00'"
 ROWS = [
@@ -27,13 +26,7 @@ ROWS = [
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_old_reviews_keep_no_categories_and_new_ones_keep_the_chosen(backend, tmp_path):
-    with fresh_database(backend, tmp_path) as engine:
-        upgrade(engine, "0011")
-        with engine.begin() as conn:
-            for statement in ROWS:
-                conn.execute(text(statement))
-        upgrade(engine)
-        assert current_revision(engine) == head_revision()
+    with upgraded_from(backend, tmp_path, "0011", ROWS) as engine:
         with write_session(engine) as session:
             add_review(
                 session=session,

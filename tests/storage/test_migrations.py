@@ -14,7 +14,7 @@ from storage.db.engine import make_engine
 from storage.db.migrate import current_revision, head_revision, upgrade
 from storage.db.session import read_session
 from storage.votes.ledger import check_ledger
-from tests.storage.conftest import BACKENDS, fresh_database
+from tests.storage.conftest import BACKENDS, fresh_database, upgraded_from
 
 V1_ROWS = [
     "INSERT INTO release (id, tag, title, status, notes, synthetic, created_at) VALUES (1, 'v251215', 't', 'published', '', false, '2025-12-15 00:00:00')",
@@ -28,14 +28,7 @@ V1_ROWS = [
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_previous_revision_with_data_upgrades_to_head(backend, tmp_path):
-    with fresh_database(backend, tmp_path) as engine:
-        upgrade(engine, "0001")
-        assert current_revision(engine) == "0001"
-        with engine.begin() as conn:
-            for statement in V1_ROWS:
-                conn.execute(text(statement))
-        upgrade(engine)
-        assert current_revision(engine) == head_revision()
+    with upgraded_from(backend, tmp_path, "0001", V1_ROWS) as engine:
         with engine.connect() as conn:
             assert conn.execute(text("SELECT verdict, rater FROM vote")).one() == ("A", "u")
             assert conn.execute(text("SELECT COUNT(*) FROM response")).scalar() == 2
@@ -76,21 +69,25 @@ V3_ROWS = [
     f" (4, 2, 'human', 'u', 'A', 3, '[]', '[]', '', 'k4', NULL, 3, 4, 2, 2, 'privacy', {_T}),"
     f" (5, 2, 'judge', 'j', 'B', 4, '[]', '[]', '', 'k5', NULL, 3, 4, 2, 2, 'privacy', {_T})",
 ]
-V3_TABLES = ("release", "question", "arena_model", "response", "battle", "gold_label", "vote")
+# the rows V3_ROWS inserts, per table: the upgrade keeps every one
+V3_COUNTS = {
+    "release": 3,
+    "question": 3,
+    "arena_model": 4,
+    "response": 4,
+    "battle": 2,
+    "gold_label": 1,
+    "vote": 5,
+}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_revision_3_with_gold_and_corrections_upgrades_to_head(backend, tmp_path):
-    with fresh_database(backend, tmp_path) as engine:
-        upgrade(engine, "0003")
-        with engine.begin() as conn:
-            for statement in V3_ROWS:
-                conn.execute(text(statement))
-            before = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in V3_TABLES}
-        upgrade(engine)
-        assert current_revision(engine) == head_revision()
+    with upgraded_from(backend, tmp_path, "0003", V3_ROWS) as engine:
         with engine.connect() as conn:
-            assert {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in V3_TABLES} == before
+            assert {
+                t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in V3_COUNTS
+            } == V3_COUNTS
             kinds = dict(conn.execute(text("SELECT tag, kind FROM release")).all())
             assert kinds == {"v251215": "release", "gold": "gold", "d1": "release"}
             statuses = dict(conn.execute(text("SELECT vote_id, status FROM vote_status")).all())
