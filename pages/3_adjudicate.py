@@ -25,7 +25,7 @@ from ui.care import open_first_notice
 from ui.components import battle_panel, inert_markdown, ruling_history, verdict_label
 from ui.errors import shown_errors
 from ui.gold_mark import gold_action
-from ui.i18n import t
+from ui.i18n import join_list, t
 from ui.resources import get_engine
 
 ctx = require_role(*REVIEWER_ROLES)
@@ -70,7 +70,7 @@ else:
         list(cases),
         format_func=lambda b: (
             f"#{b} · {Dimension(cases[b].dimension).label(lang)} · "
-            + "、".join(t(f"adj.reason.{r.value}") for r in cases[b].reasons)
+            + join_list(t(f"adj.reason.{r.value}") for r in cases[b].reasons)
         ),
         key="adj_case",
     )

@@ -25,7 +25,7 @@ from pipeline.workflow.queue import QueuePolicy, active_status, load_queue_confi
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.errors import shown_errors
-from ui.i18n import t
+from ui.i18n import join_list, t
 from ui.public_board import public_board_setting
 from ui.resources import get_engine
 from ui.uploader import file_upload
@@ -106,7 +106,7 @@ choices = {c.tag: c for c in campaign_releases(engine)}
 
 
 def mix_text(campaign: Campaign) -> str:
-    return "、".join(f"{Dimension(d).label(lang)} {w:g}" for d, w in campaign.weights.items())
+    return join_list(f"{Dimension(d).label(lang)} {w:g}" for d, w in campaign.weights.items())
 
 
 def scope_text(username: str | None) -> str:

@@ -26,7 +26,7 @@ from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.errors import shown_errors
 from ui.flash import flash
-from ui.i18n import t
+from ui.i18n import join_list, t
 from ui.resources import get_engine
 
 ctx = require_role(Role.ADMIN)
@@ -53,8 +53,8 @@ st.dataframe(
             {
                 t("users.username"): r.user.username,
                 t("users.name"): r.user.name,
-                t("users.roles"): "、".join(t(f"role.{x}") for x in r.user.roles),
-                t("users.qualifications"): "、".join(Dimension(d).label(lang) for d in r.user.qualifications)
+                t("users.roles"): join_list(t(f"role.{x}") for x in r.user.roles),
+                t("users.qualifications"): join_list(Dimension(d).label(lang) for d in r.user.qualifications)
                 or t("users.all_dimensions"),
                 t("users.active"): r.user.active,
                 t("users.votes"): r.progress.votes,
@@ -82,7 +82,7 @@ stats = annotator_stats(engine, now=now)
 def campaign_text(campaign: Campaign | None) -> str:
     if campaign is None:
         return t("progress.no_campaign")
-    mix = "、".join(f"{Dimension(d).label(lang)} {w:g}" for d, w in campaign.weights.items())
+    mix = join_list(f"{Dimension(d).label(lang)} {w:g}" for d, w in campaign.weights.items())
     return f"{campaign.release} · {mix}"
 
 

@@ -27,7 +27,7 @@ from pipeline.runs.registry import endpoint_roles
 from ui.auth import require_role
 from ui.components import inert_markdown
 from ui.errors import shown_errors
-from ui.i18n import t
+from ui.i18n import join_list, t
 from ui.resources import get_engine
 from ui.uploader import file_upload
 
@@ -150,7 +150,7 @@ st.dataframe(
                 "id": e.id,
                 t("ev.date"): e.event_date.isoformat(),
                 t("ev.event_title"): e.title,
-                t("ev.dimensions"): "、".join(Dimension(d).label(lang) for d in e.dimensions),
+                t("ev.dimensions"): join_list(Dimension(d).label(lang) for d in e.dimensions),
                 **{t(f"ev.status.{s.value}"): e.candidates.get(s.value, 0) for s in CandidateStatus},
                 t("evf.source"): e.source,
                 t("evf.fetched_at"): "" if e.fetched_at is None else f"{e.fetched_at:%Y-%m-%d %H:%M}",

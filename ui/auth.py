@@ -32,7 +32,7 @@ from pipeline.people.accounts import (
 )
 from ui.components import inert_markdown
 from ui.flash import show_flash
-from ui.i18n import LANGS, current_lang, t
+from ui.i18n import LANGS, current_lang, join_list, t
 from ui.resources import get_engine, get_settings
 
 __all__ = ["MENU", "AuthContext", "login_gate", "require_role"]
@@ -323,8 +323,7 @@ def _sidebar(ctx: AuthContext, authenticator: stauth.Authenticate, *, menu: bool
             set_language(get_engine(), username=ctx.username, lang=lang)
             st.session_state[_RELOAD] = True
             st.rerun()
-        separator = "、" if current_lang() == "zh" else ", "
-        role_names = separator.join(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)
+        role_names = join_list(t(f"role.{r}") for r in ctx.roles if r in ALL_ROLES)
         st.caption(t("menu.signed_in_as", name=inert_markdown(ctx.name), roles=role_names))
         if menu:
             st.button(

@@ -20,7 +20,7 @@ from ui.calibration_charts import CELL_SELECTION, confusion_chart, interval_char
 from ui.components import battle_panel
 from ui.formatting import estimate_text
 from ui.gold_mark import gold_action
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, join_list, t
 from ui.resources import get_engine
 
 __all__ = ["agreement_section"]
@@ -181,7 +181,7 @@ def _cell_battles_section(view: CalibrationView, prefix: str, judge: str, cell: 
                     t("cal.dimension"): _dimension(b.ref.dimension if b.ref else None),
                     t("cal.human_votes_in_cell"): len(b.human_verdicts),
                     t("cal.judge_verdict"): _verdict(b.judge_verdict),
-                    t("cal.judge_verdicts"): "、".join(_verdict(v) for v in b.judge_verdicts),
+                    t("cal.judge_verdicts"): join_list(_verdict(v) for v in b.judge_verdicts),
                 }
                 for b in battles
             ]

@@ -103,7 +103,7 @@ def _dimension(code: str, lang: str) -> str:
 
 
 def _tags(tags: Sequence[str], lang: str) -> str:
-    return "、".join(
+    return translate("ui.list_separator", lang).join(
         translate(f"tag.{tag}", lang) if f"tag.{tag}" in STRINGS else inert_markdown(tag) for tag in tags
     )
 

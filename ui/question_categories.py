@@ -15,7 +15,7 @@ from pipeline.bank.questions import set_question_categories
 from pipeline.bank.releases import release_questions
 from ui.components import inert_markdown
 from ui.errors import shown_errors
-from ui.i18n import t
+from ui.i18n import join_list, t
 
 __all__ = ["categories_editor", "import_category_counts"]
 
@@ -56,7 +56,7 @@ def categories_editor(engine: Engine, releases: Sequence[str], *, actor: str) ->
         t("qb.question"),
         list(by_id),
         format_func=lambda qid: (
-            f"{qid} · [{'、'.join(_label(c) for c in by_id[qid].categories) or '—'}] · {by_id[qid].text[:40]}"
+            f"{qid} · [{join_list(_label(c) for c in by_id[qid].categories) or '—'}] · {by_id[qid].text[:40]}"
         ),
         key="qb_cat_question",
     )

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from ui.i18n import t
+from ui.i18n import join_list, t
 
 __all__ = ["file_upload"]
 
@@ -51,7 +51,6 @@ def file_upload(
     if not _KEY.match(key):
         raise ValueError(f"file_upload: key {key!r} must be letters, digits, '_' or '-'")
     limit_mb = int(max_mb if max_mb is not None else st.get_option("server.maxUploadSize"))
-    zh = st.session_state.get("lang", "zh") == "zh"
-    suffixes = ("、" if zh else ", ").join(s.upper() for s in types)
+    suffixes = join_list(s.upper() for s in types)
     st.html(_stylesheet(key, t("upload.button"), t("upload.limit", mb=limit_mb, types=suffixes)))
     return st.file_uploader(label, type=list(types), key=key, help=help, max_upload_size=max_mb)
