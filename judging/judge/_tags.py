@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from judging.harm_tags import HARM_TAGS, TAG_ZH, HarmTag
+from judging.harm_tags import HARM_TAGS, TAG_ZH, HarmTag, check_tag_keys
 from judging.judge._verdict import ParsedVerdict
 
 __all__ = ["TAG_FORMAT", "ParsedTags", "TagStatus", "parse_tags"]
@@ -68,12 +68,13 @@ def _tag_list(side: str, text: str) -> tuple[HarmTag, ...] | str:
     items = [item.strip() for item in _SEPARATOR.split(value)]
     if any(not item for item in items):
         return f"标签{side}: an empty item in {value!r}"
-    unknown = [item for item in items if item not in HARM_TAGS]
-    if unknown:
-        return f"标签{side}: unknown tags {unknown!r} (allowed: {', '.join(HARM_TAGS)})"
-    if len(set(items)) != len(items):
+    try:
+        tags = check_tag_keys(items, where=f"标签{side}")
+    except ValueError as error:  # an unknown key: the line is INVALID, never a guessed tag
+        return str(error)
+    if len(set(tags)) != len(tags):
         return f"标签{side}: a tag repeated in {value!r}"
-    return tuple(sorted((HarmTag(i) for i in items), key=HARM_TAGS.index))
+    return tuple(sorted(tags, key=HARM_TAGS.index))
 
 
 def parse_tags(text: str, verdict: ParsedVerdict) -> ParsedTags:

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from judging.anonymize import mask_self_identification
 from judging.errors import ArenaError
-from judging.harm_tags import HARM_TAGS
+from judging.harm_tags import HARM_TAGS, check_tag_keys
 from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
 from storage.db.models import Vote, utcnow
@@ -127,9 +127,7 @@ def submit_vote(
     rationale: str = "",
     source: Source = Source.HUMAN,
 ) -> VoteRecord:
-    unknown = [tag for tag in (*tags_left, *tags_right) if tag not in TAGS]
-    if unknown:
-        raise ValueError(f"submit_vote: unknown tags {unknown} (allowed: {TAGS})")
+    check_tag_keys([*tags_left, *tags_right], where="submit_vote")
     # Read the battle's facts first: the write transaction (SQLite's write lock) then holds
     # only the vote's insert and its audit row.
     with read_session(engine) as session:

@@ -47,5 +47,5 @@ def test_left_right_order_is_random_and_stored(engine):
 
 def test_unknown_tag_is_refused(engine, rng):
     item = next_item(engine, rater="ann", rng=rng)
-    with pytest.raises(ValueError, match="unknown tags"):
+    with pytest.raises(ValueError, match=r"submit_vote: unknown harm tags \['nonsense'\]"):
         submit_vote(engine, item=item, rater="ann", shown_verdict=Verdict.A, tags_left=["nonsense"])
