@@ -19,7 +19,10 @@ threshold at the first checkpoint after which tau stays at or above it until the
 Reported over the seeds: mean, standard deviation and median. Ends with the summary table
 measure | ours | peer | ratio | target.
 
-Run: .venv/bin/python bench/scheduling.py [--quick] [--seeds 20] [--budget 60000] [--procs 2]
+Run: .venv/bin/python bench/scheduling.py [--quick] [--seeds 20] [--first-seed 0] [--budget 60000]
+[--procs 2] [--prior-sd none|200]
+(``--prior-sd``: the active scheduler's prior on the strengths, ``Scheduler.prior_sd``, in Elo;
+``none``, the default, steers by the board's own fit. ``--first-seed``: run other seeds than 0-19.)
 The numbers to quote are the full run's (20 seeds, budget 60,000); ``--quick`` (``make bench``)
 runs 6 seeds with a budget of 45,000 and says so.
 """
@@ -121,7 +124,15 @@ class _World:
         return float(kendalltau(estimate, self.true_elo).statistic)
 
 
-def simulate(setup: str, seed: int, budget: int, every: int, *, until_stop: bool = False) -> list[Run]:
+def simulate(
+    setup: str,
+    seed: int,
+    budget: int,
+    every: int,
+    *,
+    until_stop: bool = False,
+    prior_sd: float | None = None,
+) -> list[Run]:
     """One seed of one setup (the LiveSecBench run yields both of its rankings); with
     ``until_stop``, active + BT ends where the convergence rule fires."""
     start = time.perf_counter()
@@ -135,7 +146,7 @@ def simulate(setup: str, seed: int, budget: int, every: int, *, until_stop: bool
     elo = EloRater(k=32.0, initial=1500.0)
     elo_ratings = np.full(N_MODELS, 1500.0)
     met = np.zeros((N_MODELS, N_MODELS), dtype=bool)
-    scheduler = Scheduler(Strategy.ACTIVE, bt=bt)
+    scheduler = Scheduler(Strategy.ACTIVE, bt=bt, prior_sd=prior_sd)
     rule = ConvergenceRule(budget=None)
     check_every = rule.interval(N_MODELS)
     history = History.empty(models)
@@ -198,8 +209,18 @@ def _stays_from(taus: Sequence[tuple[int, float]], threshold: float) -> int | No
     return reached
 
 
-def _job(args: tuple[str, int, int, int]) -> list[Run]:
-    return simulate(*args)
+def _job(args: tuple[str, int, int, int, float | None]) -> list[Run]:
+    setup, seed, budget, every, prior_sd = args
+    return simulate(setup, seed, budget, every, prior_sd=prior_sd)
+
+
+def _prior_sd(text: str) -> float | None:
+    if text.lower() == "none":
+        return None
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"--prior-sd must be positive Elo or 'none', got {text!r}")
+    return value
 
 
 class Cell(NamedTuple):
@@ -227,17 +248,31 @@ def main() -> None:
         "--quick", action="store_true", help="6 seeds, budget 45,000 (the full run: 20, 60,000)"
     )
     parser.add_argument("--seeds", type=int, default=None)
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds run from here (default 0)")
+    parser.add_argument(
+        "--prior-sd",
+        type=_prior_sd,
+        default=None,
+        help="the active scheduler's prior in Elo, or 'none' (default none, as Scheduler's)",
+    )
     parser.add_argument("--budget", type=int, default=None)
     parser.add_argument("--every", type=int, default=2, help="rounds between checkpoints")
     parser.add_argument("--procs", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     seeds = args.seeds or (6 if args.quick else 20)
     budget = args.budget or (45_000 if args.quick else 60_000)
+    first = args.first_seed
+    prior = "none" if args.prior_sd is None else f"{args.prior_sd:g} Elo"
     print(
         f"{N_MODELS} models, {TIE_RATE:.0%} ties, {PAIRS_PER_ROUND} pairs per round, budget {budget:,}, "
-        f"{seeds} seeds" + (" (fewer seeds than the full run of 20: quote that one)" if seeds < 20 else "")
+        f"{seeds} seeds ({first}-{first + seeds - 1}), active scheduler's prior {prior}"
+        + (" (fewer seeds than the full run of 20: quote that one)" if seeds < 20 else "")
     )
-    jobs = [(setup, seed, budget, args.every) for seed in range(seeds) for setup in (OURS, PEER, RANDOM)]
+    jobs = [
+        (setup, seed, budget, args.every, args.prior_sd)
+        for seed in range(first, first + seeds)
+        for setup in (OURS, PEER, RANDOM)
+    ]
     with mp.get_context("fork").Pool(args.procs) as pool:
         runs = [run for batch in pool.imap_unordered(_job, jobs, chunksize=1) for run in batch]
 

@@ -171,6 +171,38 @@ def test_active_sees_only_the_votes() -> None:
     assert scheduler.propose(history, 5, np.random.default_rng(8), fit=other) != same[0]
 
 
+def test_active_steers_by_the_votes_refitted_under_its_prior() -> None:
+    """``prior_sd`` (opt-in; here 200 Elo) puts a normal prior on the strengths the active strategy
+    steers by: it proposes exactly what a prior-less scheduler proposes when handed the prior's own
+    fit (ridge = the prior's precision, (scale / sd)^2), not what the caller's nearly unpenalised
+    fit alone would give; the caller's fit is not changed."""
+    # 10 rounds of 3: ~4 votes a pair, where a prior still moves the fit
+    history, votes, _ = _active_run({m: 1000.0 + 60 * k for k, m in enumerate(MODELS)}, 7, 10)
+    bt = BradleyTerry()
+    counts = PairCounts.from_comparisons(votes, MODELS)
+    fit = bt.fit_counts(counts)
+    before = fit.theta.copy()
+    assert Scheduler(Strategy.ACTIVE).prior_sd is None  # the default steers by the fit as given
+    with_prior = Scheduler(Strategy.ACTIVE, bt=bt, warmup_games=2, prior_sd=200.0)
+    guide = with_prior.guide()
+    assert guide.l2 == pytest.approx((400 / np.log(10) / 200) ** 2)  # 0.754: sd 200 Elo = 1.151 logits
+    handed = Scheduler(Strategy.ACTIVE, bt=guide, warmup_games=2, prior_sd=None)
+    unguided = Scheduler(Strategy.ACTIVE, bt=bt, warmup_games=2, prior_sd=None)
+    for seed in range(4):
+        ours = with_prior.propose(history, 5, np.random.default_rng(seed), fit=fit)
+        assert ours == handed.propose(history, 5, np.random.default_rng(seed), fit=guide.fit_counts(counts))
+    steered = [with_prior.propose(history, 5, np.random.default_rng(s), fit=fit) for s in range(4)]
+    plain = [unguided.propose(history, 5, np.random.default_rng(s), fit=fit) for s in range(4)]
+    assert all(x != y for x, y in zip(steered, plain, strict=True))
+    assert np.array_equal(fit.theta, before)
+    # a caller's ridge stronger than the prior is kept; the prior must be a positive width
+    assert Scheduler(Strategy.ACTIVE, bt=BradleyTerry(l2=5.0), prior_sd=200.0).guide().l2 == 5.0
+    assert unguided.guide() is bt
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="prior_sd"):
+            Scheduler(Strategy.ACTIVE, prior_sd=bad)
+
+
 def test_active_gives_every_model_its_warmup_games_first() -> None:
     strength = {m: 1000.0 + 300 * k for k, m in enumerate(MODELS)}
     bt = BradleyTerry()
