@@ -63,7 +63,8 @@ def review_line(review: ReviewInfo) -> str:
     if review.categories is not None:
         names = join_list(t(c.label_key) for c in review.categories) or t("qb.categories_none")
         line += " · " + t("ev.review_categories", categories=names)
-    return line + (t("ui.aside", text=review.reason) if review.reason else "")
+    # the reason never passes through t(...) (the rendering rule): only the brackets are translated
+    return line + (t("ui.aside_open") + review.reason + t("ui.aside_close") if review.reason else "")
 
 
 def review_lines(reviews: Iterable[ReviewInfo]) -> str:

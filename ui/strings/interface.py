@@ -19,7 +19,8 @@ STRINGS: dict[str, dict[str, str]] = {
     # punctuation that differs by language: a list's items, whole entries, a remark after a text
     "ui.list_separator": {"zh": "、", "en": ", "},
     "ui.entry_separator": {"zh": "；", "en": "; "},
-    "ui.aside": {"zh": "（{text}）", "en": " ({text})"},
+    "ui.aside_open": {"zh": "（", "en": " ("},
+    "ui.aside_close": {"zh": "）", "en": ")"},
     "qb.tab.browse": {"zh": "浏览题目", "en": "Browse questions"},
     "qb.browse_help": {
         "zh": "只读：查看一个版本的全部题目（专家可查看已发布的版本）。",
