@@ -13,7 +13,7 @@ from judging.dimensions import Dimension
 from judging.ledger import EntryKind, Status
 from judging.types import Source, Verdict
 from ui.care import answers_behind_toggles, content_warnings
-from ui.i18n import STRINGS, sub_dimension_label, translate
+from ui.i18n import STRINGS, join_list, sub_dimension_label, translate
 
 if TYPE_CHECKING:
     from pipeline.workflow.adjudication import VoteDetail
@@ -103,8 +103,9 @@ def _dimension(code: str, lang: str) -> str:
 
 
 def _tags(tags: Sequence[str], lang: str) -> str:
-    return translate("ui.list_separator", lang).join(
-        translate(f"tag.{tag}", lang) if f"tag.{tag}" in STRINGS else inert_markdown(tag) for tag in tags
+    return join_list(
+        (translate(f"tag.{tag}", lang) if f"tag.{tag}" in STRINGS else inert_markdown(tag) for tag in tags),
+        lang,
     )
 
 

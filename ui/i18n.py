@@ -371,9 +371,10 @@ def t(key: str, **kwargs: Any) -> str:
     return translate(key, current_lang(), **kwargs)
 
 
-def join_list(items: Iterable[str]) -> str:
-    """Items listed in the session's language: ``甲、乙`` in Chinese, ``a, b`` in English."""
-    return t("ui.list_separator").join(items)
+def join_list(items: Iterable[str], lang: str | None = None) -> str:
+    """Items listed in ``lang`` (default: the session's language): ``甲、乙`` in Chinese, ``a, b``
+    in English."""
+    return translate("ui.list_separator", lang or current_lang()).join(items)
 
 
 def sub_dimension_label(stored: str, lang: str) -> str:

@@ -21,8 +21,6 @@ __all__ = ["History", "Pair", "Scheduler", "Strategy"]
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-PRIOR_SD: float | None = None  # Elo: the active strategy's default prior (Scheduler.prior_sd); none
-
 
 class Strategy(Choice):
     SWISS = "swiss"  # nearest-rated opponent not yet met
@@ -133,7 +131,7 @@ class Scheduler:
     strategy: Strategy
     bt: BradleyTerry = field(default_factory=BradleyTerry)
     warmup_games: int = 4
-    prior_sd: float | None = PRIOR_SD
+    prior_sd: float | None = None  # Elo; None: steer by the fit as given
 
     @classmethod
     def named(cls, name: str, *, bt: BradleyTerry | None = None, warmup_games: int = 4) -> Scheduler:
