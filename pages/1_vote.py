@@ -21,6 +21,7 @@ from pipeline.workflow.voting import (
     TAGS,
     UNDO_WINDOW,
     LedgerError,
+    UnknownTagError,
     VoteItem,
     flag_item,
     last_undoable_vote,
@@ -32,7 +33,7 @@ from pipeline.workflow.voting import (
 from ui.auth import require_role
 from ui.care import break_reminder, content_warnings, open_first_notice
 from ui.components import answer_pair, battle_heading, inert_markdown, question_box
-from ui.i18n import t
+from ui.i18n import join_list, t
 from ui.resources import get_engine
 
 ctx = require_role(*ALL_ROLES)
@@ -224,15 +225,21 @@ if result is None:
             state["vote_notice"] = Notice("care.not_opened", "warning")  # a shortcut key, a stale page
             return
         text = state.get(f"rationale_{seq}", "") or ""
-        stored = submit_vote(
-            engine,
-            item=item,
-            rater=ctx.username,
-            shown_verdict=verdict,
-            tags_left=state.get(f"tags_left_{seq}", []),
-            tags_right=state.get(f"tags_right_{seq}", []),
-            rationale=text,
-        )
+        try:
+            stored = submit_vote(
+                engine,
+                item=item,
+                rater=ctx.username,
+                shown_verdict=verdict,
+                tags_left=state.get(f"tags_left_{seq}", []),
+                tags_right=state.get(f"tags_right_{seq}", []),
+                rationale=text,
+            )
+        except UnknownTagError as err:
+            # a tag this page offered that the pipeline no longer accepts: nothing was stored, and
+            # the person stays on the item with their choices
+            state["vote_notice"] = Notice("vote.tags_refused", "warning", join_list(err.tags))
+            return
         if state.get(f"flag_{seq}"):
             flag_item(engine, battle_id=item.battle_id, username=ctx.username, reason=text)
         state["vote_result"] = {"vote_id": stored.vote_id, "shown_verdict": verdict.value}

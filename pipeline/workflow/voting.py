@@ -31,6 +31,7 @@ __all__ = [
     "BattleView",
     "LedgerError",
     "UndoResult",
+    "UnknownTagError",
     "VoteItem",
     "VoteNotSavedError",
     "canonical_verdict",
@@ -61,6 +62,15 @@ class VoteNotSavedError(ArenaError, RuntimeError):
 
 class LedgerError(ArenaError, ValueError):
     """A retraction, undo or skip that the ledger refuses; the message says why. Nothing is written."""
+
+
+class UnknownTagError(ArenaError, ValueError):
+    """A vote named harm tags that are not in ``TAGS`` (``tags``: each once, in the order given); nothing was
+    stored. The message is ``check_tag_keys``'s, naming the tags and the allowed ones."""
+
+    def __init__(self, message: str, *, tags: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.tags = tags
 
 
 @dataclass(frozen=True)
@@ -127,7 +137,15 @@ def submit_vote(
     rationale: str = "",
     source: Source = Source.HUMAN,
 ) -> VoteRecord:
-    check_tag_keys([*tags_left, *tags_right], where="submit_vote")
+    """Record a person's verdict on an item as shown to them (A = left). Raises ``UnknownTagError``
+    for a tag not in ``TAGS`` and ``VoteNotSavedError`` when the database stays busy; neither
+    stores anything."""
+    given = [*tags_left, *tags_right]
+    try:
+        check_tag_keys(given, where="submit_vote")
+    except ValueError as error:
+        unknown = tuple(dict.fromkeys(str(tag) for tag in given if tag not in HARM_TAGS))
+        raise UnknownTagError(str(error), tags=unknown) from error
     # Read the battle's facts first: the write transaction (SQLite's write lock) then holds
     # only the vote's insert and its audit row.
     with read_session(engine) as session:

@@ -1,4 +1,4 @@
-"""Strings of the vote page's undo, skip and click guard (pages/1_vote.py); the page's older
+"""Strings of the vote page's undo, skip, click guard and refused tags (pages/1_vote.py); the older
 strings live in ui/i18n.py under the same ``vote.`` prefix."""
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -14,6 +14,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "vote.undo_refused": {
         "zh": "这一票无法撤销：只能撤销你自己最近的一票，且须在投票后 {minutes} 分钟内。（{reason}）",
         "en": "This vote can no longer be undone: only your own latest vote, within {minutes} minutes of casting it. ({reason})",
+    },
+    "vote.tags_refused": {
+        "zh": "这一票没有记录：问题标签中有系统不认识的标签（{reason}）。请去掉它后重新投票。",
+        "en": "Your vote was not recorded: an issue tag is not one the arena knows ({reason}). Please remove it and vote again.",
     },
     "vote.identities_seen": {
         "zh": "你撤销前已经看到过这两条回答来自哪个模型。请仍然只按回答的内容判断。",
