@@ -29,15 +29,17 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 @contextmanager
-def upgraded_from(backend: str, tmp_path: Path, revision: str, rows: Sequence[str]) -> Iterator[Engine]:
+def upgraded_from(
+    backend: str, tmp_path: Path, revision: str, rows: Sequence[str], *, to: str | None = None
+) -> Iterator[Engine]:
     """An engine on a fresh database created at ``revision``, given ``rows`` (SQL statements, one
-    transaction) and then upgraded to head: a migration test's scaffold."""
+    transaction) and then upgraded to ``to`` (default: head): a migration test's scaffold."""
     with fresh_database(backend, tmp_path) as engine:
         upgrade(engine, revision)
         assert current_revision(engine) == revision
         with engine.begin() as conn:
             for statement in rows:
                 conn.execute(text(statement))
-        upgrade(engine)
-        assert current_revision(engine) == head_revision()
+        upgrade(engine, to or "head")
+        assert current_revision(engine) == (to or head_revision())
         yield engine

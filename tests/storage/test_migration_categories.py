@@ -10,15 +10,14 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from storage.db.migrate import upgrade
-from tests.storage.conftest import BACKENDS, fresh_database
+from tests.storage.conftest import BACKENDS, upgraded_from
 
 _T = "'2025-12-15 00:00:00'"
 
 
 def _meta(source: str, category: str, type_: str) -> str:
     envelope = {"metadata": {"type": type_, "category": category, "source": source}}
-    return json.dumps(envelope, ensure_ascii=False).replace("'", "''")
+    return json.dumps(envelope, ensure_ascii=False)
 
 
 ROWS = [
@@ -41,28 +40,26 @@ ROWS = [
 ]
 
 
+def _sql(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+RELEASE = (
+    "INSERT INTO release (id, tag, title, status, notes, synthetic, created_at, kind)"
+    f" VALUES (1, 'v251215', 't', 'published', '', false, {_T}, 'release')"
+)
+QUESTIONS = [
+    "INSERT INTO question (id, release_id, external_id, dimension, sub_dimension, text,"
+    " safe_note, sensitive, metadata_json, source, anchor, retired, created_at)"
+    f" VALUES ({id_}, 1, 'q{id_}', 'privacy', '', {_sql(body)}, '', {str(sensitive).lower()},"
+    f" {_sql(meta)}, '', false, false, {_T})"
+    for id_, body, sensitive, meta, _expected in ROWS
+]
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_categories_from_the_stored_source_labels(backend, tmp_path):
-    with fresh_database(backend, tmp_path) as engine:
-        upgrade(engine, "0008")
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO release (id, tag, title, status, notes, synthetic, created_at, kind)"
-                    f" VALUES (1, 'v251215', 't', 'published', '', false, {_T}, 'release')"
-                )
-            )
-            for id_, body, sensitive, meta, _expected in ROWS:
-                conn.execute(
-                    text(
-                        "INSERT INTO question (id, release_id, external_id, dimension, sub_dimension, text,"
-                        " safe_note, sensitive, metadata_json, source, anchor, retired, created_at)"
-                        f" VALUES ({id_}, 1, 'q{id_}', 'privacy', '', :body, '', {str(sensitive).lower()},"
-                        f" :meta, '', false, false, {_T})"
-                    ),
-                    {"body": body, "meta": meta},
-                )
-        upgrade(engine, "0009")
+    with upgraded_from(backend, tmp_path, "0008", [RELEASE, *QUESTIONS], to="0009") as engine:
         with engine.connect() as conn:
             got = {
                 int(i): (json.loads(c), bool(s))
