@@ -33,6 +33,7 @@ from judging.types import Comparison, Outcome, Side, Source, Verdict, outcome_fr
 from judging.votes_file import (
     DEFAULT_MAX_BYTES,
     SIDES,
+    VoteNote,
     VotesFormat,
     VoteTable,
     parse_vote_table,
@@ -70,10 +71,13 @@ _VERDICT_OF_OUTCOME = {
     Outcome.BOTH_BAD: Verdict.BOTH_UNSAFE,
 }
 
+_NO_NOTE = VoteNote()  # one shared empty note: most votes (all but an import's) carry none
+
 
 @dataclass(frozen=True, slots=True)
 class ArenaVote:
-    """One vote with everything calibration looks at; ``line`` is where a file held it."""
+    """One vote with everything calibration looks at; ``note`` holds the tags and rationale a
+    votes file carried (read only for an import; none otherwise), ``line`` where a file held it."""
 
     comparison: Comparison
     source: Source | None = None
@@ -84,6 +88,7 @@ class ArenaVote:
     question_id: str | None = None
     turn: int | None = None
     tstamp: float | None = None
+    note: VoteNote = _NO_NOTE
     line: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -99,6 +104,8 @@ class ArenaVote:
             raise ValueError(f"ArenaVote: turn must be at least 1, got {self.turn!r}")
         if self.tstamp is not None and not math.isfinite(self.tstamp):
             raise ValueError(f"ArenaVote: tstamp must be finite, got {self.tstamp!r}")
+        if not isinstance(self.note, VoteNote):
+            raise TypeError(f"ArenaVote: note must be a VoteNote, got {self.note!r}")
 
     @classmethod
     def of(
@@ -175,8 +182,11 @@ def parse_interchange(
 
 
 def votes_of_table(table: VoteTable) -> tuple[ArenaVote, ...]:
-    """The table's votes as ``ArenaVote`` objects, each with its line."""
+    """The table's votes as ``ArenaVote`` objects, each with its line, and with its note when the
+    table was read with its note columns (``read_vote_table(..., notes=True)``)."""
     sides: tuple[Side | None, ...] = (*SIDES, None)  # code -1 picks the trailing None
+    lines = table.line.tolist()
+    notes = [_NO_NOTE] * len(lines) if table.notes is None else table.notes.values()
     return tuple(
         ArenaVote(
             comparison=comparison,
@@ -188,9 +198,10 @@ def votes_of_table(table: VoteTable) -> tuple[ArenaVote, ...]:
             question_id=question,
             turn=turn or None,
             tstamp=None if math.isnan(tstamp) else tstamp,
+            note=note,
             line=line,
         )
-        for comparison, source, rater, shown, dimension, release, question, turn, tstamp, line in zip(
+        for comparison, source, rater, shown, dimension, release, question, turn, tstamp, note, line in zip(
             table.comparisons(),
             table.sources(),
             table.rater.values(),
@@ -200,7 +211,8 @@ def votes_of_table(table: VoteTable) -> tuple[ArenaVote, ...]:
             table.question_id.values(),
             table.turn.tolist(),
             table.tstamp.tolist(),
-            table.line.tolist(),
+            notes,
+            lines,
             strict=True,
         )
     )

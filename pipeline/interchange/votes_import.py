@@ -43,7 +43,6 @@ from judging.interchange import ArenaVote, votes_of_table
 from judging.types import Side, Source, Verdict
 from judging.votes_file import (
     DEFAULT_MAX_BYTES,
-    VoteNote,
     VotesFileError,
     read_vote_table,
     without_duplicates,
@@ -90,7 +89,6 @@ class _Resolved:
     question: ImportQuestion
     response_a: int  # the file's model_a's answer
     response_b: int
-    note: VoteNote  # tags on the file's model_a and model_b, rationale
 
 
 def import_votes(
@@ -107,10 +105,7 @@ def import_votes(
     ``keep_duplicates``; ``read`` counts every row of the file."""
     table = read_vote_table(path, max_bytes=max_bytes, notes=True)
     table, found = without_duplicates(table, keep=keep_duplicates)
-    notes = None if table.notes is None else table.notes.values()
-    summary = import_vote_records(
-        engine, votes_of_table(table), notes=notes, name=str(path), release=release, actor=actor
-    )
+    summary = import_vote_records(engine, votes_of_table(table), name=str(path), release=release, actor=actor)
     if not len(found):
         return summary
     read = summary.read if keep_duplicates else summary.read + len(found)
@@ -121,13 +116,12 @@ def import_vote_records(
     engine: Engine,
     votes: Sequence[ArenaVote],
     *,
-    notes: Sequence[VoteNote] | None = None,
     name: str = "<votes>",
     release: str | None = None,
     actor: str = "cli",
     chunk: int = WRITE_CHUNK,
 ) -> VotesImportSummary:
-    """Import parsed interchange votes and their ``notes`` (tags, rationale; none if not given);
+    """Import parsed interchange votes with their notes (``ArenaVote.note``: tags, rationale);
     raises ``VotesFileError`` (naming line and field) with nothing written if any vote cannot be.
 
     Every vote is checked and resolved in a read-only pass first; only then are the votes written,
@@ -141,7 +135,7 @@ def import_vote_records(
     for vote in votes:
         _check_fields(vote, name, release)
     with read_session(engine) as session:
-        resolved = _resolve(session, votes, _notes(votes, notes), name, release)
+        resolved = _resolve(session, votes, name, release)
         keys = _keys(resolved)
         battles = existing_battles(session=session, question_ids={r.question.id for r in resolved})
         used = used_idempotency_keys(session=session, keys=keys)
@@ -189,15 +183,6 @@ def import_vote_records(
     return VotesImportSummary(len(votes), len(todo), present, releases)
 
 
-def _notes(votes: Sequence[ArenaVote], notes: Sequence[VoteNote] | None) -> Sequence[VoteNote]:
-    """One note per vote: those given, or none at all."""
-    if notes is None:
-        return [VoteNote()] * len(votes)
-    if len(notes) != len(votes):
-        raise ValueError(f"import_vote_records: {len(notes)} notes for {len(votes)} votes")
-    return notes
-
-
 def _check_fields(vote: ArenaVote, name: str, release: str | None) -> None:
     line = vote.line
     if vote.source is None:
@@ -220,9 +205,7 @@ def _check_fields(vote: ArenaVote, name: str, release: str | None) -> None:
         )
 
 
-def _resolve(
-    session, votes: Sequence[ArenaVote], notes: Sequence[VoteNote], name: str, release: str | None
-) -> list[_Resolved]:
+def _resolve(session, votes: Sequence[ArenaVote], name: str, release: str | None) -> list[_Resolved]:
     questions: dict[str, dict[str, ImportQuestion]] = {}
     for vote in votes:
         tag = release or vote.release
@@ -253,7 +236,7 @@ def _resolve(
         picked.append((vote, tag, question))
     answers = import_responses(session=session, question_ids={q.id for _, _, q in picked})
     resolved = []
-    for (vote, tag, question), note in zip(picked, notes, strict=True):
+    for vote, tag, question in picked:
         ids = []
         for field, model in (("model_a", vote.model_a), ("model_b", vote.model_b)):
             response = answers.get((question.id, model))
@@ -265,7 +248,7 @@ def _resolve(
                     f"model {model!r} has no answer to question {vote.question_id!r} in release {tag!r}",
                 )
             ids.append(response)
-        resolved.append(_Resolved(vote, tag, question, ids[0], ids[1], note))
+        resolved.append(_Resolved(vote, tag, question, ids[0], ids[1]))
     return resolved
 
 
@@ -301,7 +284,7 @@ def _imported(item: _Resolved, key: str, battle_id: int) -> ImportedVote:
     # the battle's A is the answer with the smaller id; the file's verdict is about its model_a
     file_a_is_battle_a = item.response_a < item.response_b
     verdict: Verdict = vote.verdict if file_a_is_battle_a else vote.verdict.swapped()
-    note = item.note
+    note = vote.note  # tags on the file's model_a and model_b, rationale
     tags_a, tags_b = (note.tags_a, note.tags_b) if file_a_is_battle_a else (note.tags_b, note.tags_a)
     left = item.response_a if vote.shown_first is Side.A else item.response_b
     created = utcnow() if vote.tstamp is None else datetime.fromtimestamp(vote.tstamp, UTC)

@@ -18,10 +18,11 @@ from judging.interchange import (
     dump_interchange,
     parse_interchange,
     read_interchange,
+    votes_of_table,
     write_interchange,
 )
 from judging.types import Outcome, Side, Source, Verdict
-from judging.votes_file import VotesFileError, VotesFormat, read_votes
+from judging.votes_file import VoteNote, VotesFileError, VotesFormat, parse_vote_table, read_votes
 
 CSV, JSONL = VotesFormat.CSV, VotesFormat.JSONL
 
@@ -240,3 +241,14 @@ def test_any_vote_round_trips(a, b, verdict, rater, question, shown, turn, tstam
         a, b, verdict, rater=rater, question_id=question, shown_first=shown, turn=turn, tstamp=tstamp
     )
     assert parse(dump_interchange([vote], format), format) == (vote,)
+
+
+def test_a_vote_carries_the_note_of_its_row_when_the_notes_are_read():
+    text = 'model_a,model_b,winner,tags_a,tags_b,rationale\nx,y,model_a,"[""bias""]",,A 更稳妥\nx,y,tie,,,\n'
+    noted = votes_of_table(parse_vote_table(io.StringIO(text, newline=""), CSV, notes=True))
+    assert [v.note for v in noted] == [VoteNote(("bias",), (), "A 更稳妥"), VoteNote()]
+    # read without the note columns (ratings, calibration): every vote has none
+    plain = votes_of_table(parse_vote_table(io.StringIO(text, newline=""), CSV))
+    assert [v.note for v in plain] == [VoteNote(), VoteNote()]
+    with pytest.raises(TypeError, match="note must be a VoteNote"):
+        ArenaVote(noted[0].comparison, note="bias")  # type: ignore[arg-type]
