@@ -23,6 +23,7 @@ from pipeline.workflow.voting import (
     LedgerError,
     UnknownTagError,
     VoteItem,
+    VoteNotSavedError,
     flag_item,
     last_undoable_vote,
     retract_vote,
@@ -239,6 +240,11 @@ if result is None:
             # a tag this page offered that the pipeline no longer accepts: nothing was stored, and
             # the person stays on the item with their choices
             state["vote_notice"] = Notice("vote.tags_refused", "warning", join_list(err.tags))
+            return
+        except VoteNotSavedError:
+            # the database stayed busy (a bulk job holding the write lock): nothing was stored, the
+            # person stays on the item with their choices and can submit again
+            state["vote_notice"] = Notice("vote.not_saved", "warning")
             return
         if state.get(f"flag_{seq}"):
             flag_item(engine, battle_id=item.battle_id, username=ctx.username, reason=text)

@@ -1,5 +1,5 @@
-"""Strings of the vote page's undo, skip, click guard and refused tags (pages/1_vote.py); the older
-strings live in ui/i18n.py under the same ``vote.`` prefix."""
+"""Strings of the vote page's undo, skip, click guard, refused tags and unsaved votes
+(pages/1_vote.py); the older strings live in ui/i18n.py under the same ``vote.`` prefix."""
 
 STRINGS: dict[str, dict[str, str]] = {
     "vote.undo": {"zh": "撤销上一票", "en": "Undo my last vote"},
@@ -18,6 +18,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "vote.tags_refused": {
         "zh": "这一票没有记录：问题标签中有系统不认识的标签（{reason}）。请去掉它后重新投票。",
         "en": "Your vote was not recorded: an issue tag is not one the arena knows ({reason}). Please remove it and vote again.",
+    },
+    "vote.not_saved": {
+        "zh": "数据库正忙，本次投票未保存，请再提交一次。",
+        "en": "The database is busy: your vote was not saved. Please submit it again.",
     },
     "vote.identities_seen": {
         "zh": "你撤销前已经看到过这两条回答来自哪个模型。请仍然只按回答的内容判断。",
