@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import Engine
 
 from judging.llm import ChatClient, RegistryError
+from judging.runs import RunKind
 from judging.scheduling import ConvergenceRule, StopReason
 from pipeline.runs.collect import CollectSummary, collect, resolve_models
 from pipeline.runs.common import DEFAULT_LEASE_TTL_S, ProgressFn, RunOptions, chat_client
@@ -184,12 +185,16 @@ def runs_command(
             "unparsed": run.unparsed,
             "message": run.message,
         }
+        tags = ""
+        if run.kind is RunKind.JUDGE:  # its verdicts kept without usable harm tags
+            row |= {"tags_missing": run.tags_missing, "tags_invalid": run.tags_invalid}
+            tags = f" tags missing {run.tags_missing} invalid {run.tags_invalid}"
         if as_json:
             typer.echo(json.dumps(row, ensure_ascii=False))
         else:
             typer.echo(
                 f"#{run.id:<5} {run.kind.value:<8} {run.status.value:<9} done {run.done}/{run.total}"
-                f" failed {run.failed} unparsed {run.unparsed} {run.message}".rstrip()
+                f" failed {run.failed} unparsed {run.unparsed}{tags} {run.message}".rstrip()
             )
 
 

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from judging.roles import Role
+from judging.runs import RunKind
 from judging.scheduling import Strategy
 from pipeline.bank.releases import list_release_summaries
 from pipeline.runs.background import launch_collect, launch_judge
@@ -94,6 +95,8 @@ def progress() -> None:
             total=run.total,
         )
         st.progress(min(1.0, finished / run.total) if run.total else 1.0, text=label)
+        if run.kind is RunKind.JUDGE:  # of its verdicts, those kept without usable harm tags
+            st.caption(t("runs.tags_line", missing=run.tags_missing, invalid=run.tags_invalid))
         if run.message:
             st.caption(inert_markdown(run.message))
     chosen_run = st.selectbox(t("runs.details"), [r.id for r in runs], key="run_details")

@@ -286,6 +286,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "#{id} {kind} · {status} · 完成 {done}，失败 {failed}，未解析 {unparsed}，共 {total}",
         "en": "#{id} {kind} · {status} · done {done}, failed {failed}, unparsed {unparsed} of {total}",
     },
+    "runs.tags_line": {
+        "zh": "其中未带可用标签的裁决：标签缺失 {missing}，标签无效 {invalid}（裁决照常计入，未记录标签）",
+        "en": "Of these verdicts, without usable harm tags: tags missing {missing}, tags invalid {invalid} "
+        "(the verdicts count; no tags were recorded)",
+    },
     "runs.kind.collect": {"zh": "收集", "en": "collect"},
     "runs.kind.judge": {"zh": "评审", "en": "judge"},
     "runs.kind.generate": {"zh": "出题", "en": "generate"},

@@ -70,7 +70,7 @@ class JudgeSummary:
     budget: int = 0  # battles this judge was to have judged in the release
     stopped: StopReason | None = None  # why a run with a convergence rule stopped
     # of ``votes``: verdicts whose harm-tag lines were absent / malformed, kept with no tags
-    # (``judging.judge.TagStatus``)
+    # (``judging.judge.TagStatus``); the run row keeps every process's (``RunRow.tags_missing``)
     tags_missing: int = 0
     tags_invalid: int = 0
 

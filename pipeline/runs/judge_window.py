@@ -35,7 +35,7 @@ from judging.types import Comparison, Side, Source, outcome_from_verdict
 from pipeline.runs.common import RunLog
 from pipeline.runs.judge_plan import PlannedBattle, Planner
 from storage.db.session import write_session
-from storage.runs.bookkeeping import record_unparsed
+from storage.runs.bookkeeping import add_to_run, record_unparsed
 from storage.runs.leases import complete
 from storage.votes.battles import BattleView
 from storage.votes.record import NewVote, record_votes
@@ -273,14 +273,23 @@ class JudgeWindow:
                 share = self.planner.share
                 if share is not None and settled:
                     complete(session, scope=share.scope, items=[str(b) for b in settled], holder=share.holder)
+                tags = _tag_counts(parsed, [r.created for r in records])
+                if any(tags.values()):
+                    # on the run row in the transaction that stores the verdicts they count: a
+                    # rollback, a rerun or a joined process neither loses nor double-counts them
+                    # (the run row after the leases, like every writer: storage.runs.leases)
+                    add_to_run(
+                        session=session,
+                        run_id=self.log.id,
+                        tags_missing=tags[TagStatus.MISSING],
+                        tags_invalid=tags[TagStatus.INVALID],
+                    )
                 self.log.save(session)
         except BaseException:
             self.log.counters = before  # the batch was not committed
             raise
-        for (_order, judgement), record in zip(parsed, records, strict=True):
-            status = judgement.tag_status
-            if record.created and status is not None and status in self.tags:
-                self.tags[status] += 1
+        for status, n in tags.items():
+            self.tags[status] += n
         return _comparisons(parsed, [r.created for r in records])
 
     def _vote(self, order: _Order, judgement: Judgement) -> NewVote:
@@ -320,6 +329,16 @@ class _Wake:
 
 
 _WAKE = _Wake()
+
+
+def _tag_counts(parsed: Sequence[_Result], created: Sequence[bool]) -> dict[TagStatus, int]:
+    """Of the votes this batch created, those whose tag lines were missing or malformed."""
+    counts = {TagStatus.MISSING: 0, TagStatus.INVALID: 0}
+    for (_order, judgement), new in zip(parsed, created, strict=True):
+        status = judgement.tag_status
+        if new and status in counts:
+            counts[status] += 1
+    return counts
 
 
 def _comparisons(parsed: Sequence[_Result], created: Sequence[bool]) -> list[Comparison]:

@@ -364,6 +364,10 @@ class Run(SQLModel, table=True):
     done: int = 0
     failed: int = 0
     unparsed: int = 0
+    # judge runs: of ``done``, verdicts whose harm-tag lines were absent / malformed (kept with no
+    # tags, ``judging.judge.TagStatus``); added in the transaction that stores the verdicts
+    tags_missing: int = 0
+    tags_invalid: int = 0
     message: str = ""
     started_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None

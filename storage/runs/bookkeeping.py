@@ -55,6 +55,10 @@ class RunRow:
     failed: int
     unparsed: int
     message: str
+    # judge runs: of ``done``, verdicts kept with no tags because their harm-tag lines were
+    # absent / malformed (``judging.judge.TagStatus``); 0 for other kinds
+    tags_missing: int = 0
+    tags_invalid: int = 0
 
 
 def create_run(*, session: Session, kind: RunKind, params: dict[str, Any], total: int) -> int:
@@ -83,14 +87,25 @@ def update_run(
     session.add(run)
 
 
-def add_to_run(*, session: Session, run_id: int, done: int = 0, failed: int = 0, unparsed: int = 0) -> None:
+def add_to_run(
+    *,
+    session: Session,
+    run_id: int,
+    done: int = 0,
+    failed: int = 0,
+    unparsed: int = 0,
+    tags_missing: int = 0,
+    tags_invalid: int = 0,
+) -> None:
     """Add to the run's counters in place (``done = done + :n``): several processes working on one
-    run each add what they wrote, so the row counts every row actually written."""
+    run each add what they wrote, so the row counts every row actually written. A judge adds its
+    ``tags_missing`` / ``tags_invalid`` in the transaction that stores those verdicts."""
     result = session.execute(
         text(
-            "UPDATE run SET done = done + :d, failed = failed + :f, unparsed = unparsed + :u WHERE id = :id"
+            "UPDATE run SET done = done + :d, failed = failed + :f, unparsed = unparsed + :u,"
+            " tags_missing = tags_missing + :tm, tags_invalid = tags_invalid + :ti WHERE id = :id"
         ),
-        {"d": done, "f": failed, "u": unparsed, "id": run_id},
+        {"d": done, "f": failed, "u": unparsed, "tm": tags_missing, "ti": tags_invalid, "id": run_id},
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise LookupError(f"add_to_run: no run {run_id}")
@@ -140,6 +155,8 @@ def list_runs(*, session: Session, limit: int = 50) -> list[RunRow]:
             r.failed,
             r.unparsed,
             r.message,
+            r.tags_missing,
+            r.tags_invalid,
         )
         for r in rows
     ]
