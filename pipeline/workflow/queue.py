@@ -25,7 +25,7 @@ from judging.choices import Choice
 from judging.ratings import BradleyTerry
 from judging.scheduling import ConvergenceRule, History, Scheduler, StopReason, replay_snapshots
 from judging.spot_check import SpotCheckCandidate, next_spot_check
-from judging.types import Comparison, Source, outcome_from_verdict
+from judging.types import Comparison, outcome_from_verdict
 from pipeline.workflow.campaigns import CampaignInForce, campaign_in_force
 from pipeline.workflow.voting import VoteItem
 from storage.db.app_settings import get_setting, set_setting
@@ -34,7 +34,7 @@ from storage.db.session import read_session, write_session
 from storage.people.audit import audit
 from storage.people.users import get_user
 from storage.votes.battles import get_or_create_battle, list_models
-from storage.votes.log import votes_after
+from storage.votes.log import human_votes_in_slice
 from storage.workflow.assignments import (
     add_assignment,
     open_assignment,
@@ -326,22 +326,11 @@ def active_status(
 
 
 def _active_status(session, dims, release_id) -> ActiveStatus:
-    keys = {m.id: m.key for m in list_models(session=session) if not m.reference}
-    wanted = set(dims) if dims else None
-    comparisons: list[Comparison] = []
-    after = 0
-    while rows := votes_after(session=session, after_id=after):
-        after = rows[-1].id
-        comparisons += [
-            Comparison(keys[r.model_a_id], keys[r.model_b_id], outcome_from_verdict(r.verdict))
-            for r in rows
-            if r.source is Source.HUMAN
-            and (release_id is None or r.release_id == release_id)
-            and (wanted is None or r.dimension in wanted)
-            and r.model_a_id in keys
-            and r.model_b_id in keys
-        ]
-    models = sorted(keys.values())
+    models = sorted(m.key for m in list_models(session=session) if not m.reference)
+    comparisons = [
+        Comparison(v.model_a, v.model_b, outcome_from_verdict(v.verdict))
+        for v in human_votes_in_slice(session=session, release_id=release_id, dimensions=dims)
+    ]
     if len(models) < 2:
         return ActiveStatus(False, len(comparisons), 0)
     rule = ConvergenceRule(budget=None)

@@ -1,25 +1,31 @@
-"""Reading the votes that count, in id order: rows for the rating views and integer-coded
-columns for the in-memory vote log. Every function takes ``*, session``."""
+"""Reading the votes that count, in id order: rows for the rating views, integer-coded columns
+for the in-memory vote log, and the human votes of one slice for the queue's active policy. Every
+function takes ``*, session``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from judging.ledger import Status
 from judging.types import Source, Verdict
 from storage.db.models import (
+    ArenaModel,
     Vote,
 )
 from storage.votes.ledger import View, status_clause
 
 __all__ = [
+    "SliceVote",
     "VoteRow",
     "dimensions_of_votes",
+    "human_votes_in_slice",
     "latest_vote_id",
     "vote_codes_after",
     "votes_after",
@@ -62,6 +68,41 @@ def votes_after(*, session: Session, after_id: int, limit: int = 50_000) -> list
         .limit(limit)
     ).all()
     return [VoteRow(int(i), int(a), int(b), Verdict(v), d, Source(s), int(r)) for i, a, b, v, d, s, r in rows]
+
+
+class SliceVote(NamedTuple):
+    """A human vote of a slice, as the active policy's convergence check reads it."""
+
+    model_a: str  # the model key of canonical A
+    model_b: str
+    verdict: Verdict
+
+
+def human_votes_in_slice(
+    *, session: Session, release_id: int | None = None, dimensions: Collection[str] | None = None
+) -> list[SliceVote]:
+    """The human votes that count (``View.RATED``, as :func:`votes_after`) between two models that
+    are not references, in release ``release_id`` (every release if None) and in ``dimensions``
+    (every dimension if None or empty), in id order: filtered in the database, so the judge's
+    votes, however many, are never read."""
+    model_a, model_b = aliased(ArenaModel), aliased(ArenaModel)
+    query = (
+        sa_select(col(model_a.key), col(model_b.key), col(Vote.verdict))  # type: ignore[call-overload]
+        .join(model_a, col(model_a.id) == col(Vote.model_a_id))
+        .join(model_b, col(model_b.id) == col(Vote.model_b_id))
+        .where(
+            col(Vote.source) == Source.HUMAN.value,
+            col(model_a.reference).is_(False),
+            col(model_b.reference).is_(False),
+            status_clause(col(Vote.id), View.RATED),
+        )
+    )
+    if release_id is not None:
+        query = query.where(col(Vote.release_id) == release_id)
+    if dimensions:
+        query = query.where(col(Vote.dimension).in_(sorted(set(dimensions))))
+    rows = session.execute(query.order_by(col(Vote.id))).all()
+    return [SliceVote(str(a), str(b), Verdict(v)) for a, b, v in rows]
 
 
 def votes_by_rater(*, session: Session, rater: str) -> int:
