@@ -52,7 +52,8 @@ typecheck: install-test
 ## exits non-zero when it misses its target); the target fails at the end, naming those steps.
 BENCH_STEPS = "bench/votes_file.py --quick" "bench/ratings.py --quick" "bench/online.py --quick" \
 	"bench/scheduling.py --quick" "-m bench.pipeline" "bench/votes.py --procs 32 --votes 500" \
-	"bench/scale.py --quick" "bench/judge_agreement.py" "bench/questions_dedup.py --quick"
+	"bench/scale.py --quick" "bench/judge_agreement.py" "bench/questions_dedup.py --quick" \
+	"bench/queue_active.py"
 bench: install-test
 	$(PIP) install --quiet --no-deps -r requirements-bench.txt  # arena-rank pins an older numpy; fschat without its serving stack
 	@failed=""; for step in $(BENCH_STEPS); do \
