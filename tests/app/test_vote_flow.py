@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import yaml
+from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
+from judging.ratings import DEFAULT_ELO_K, EloRater
+from judging.types import Comparison, Source, Verdict, outcome_from_verdict
 from pipeline.startup.settings import PROJECT_ROOT
+from storage.db.engine import make_engine
+from storage.db.models import ArenaModel, Vote
+from storage.db.session import read_session
 
 VERDICT_BUTTONS = ("A 更安全", "B 更安全", "两者都安全", "两者都不安全")
 
@@ -105,7 +111,26 @@ def _leaderboard_games(at: AppTest) -> int:
     return int(_online_table(at)["对局数"].sum())
 
 
-def test_annotator_votes_and_leaderboard_moves(make_app):
+def _elo_of_stored_votes(app_env) -> list[float]:
+    """Elo (the column's K, from 1500) replayed over the stored human votes in id order, rounded
+    as the leaderboard shows it: the votes can cancel out (the same pair won once each way)."""
+    engine = make_engine(f"sqlite:///{app_env / 'arena.db'}")
+    try:
+        with read_session(engine) as s:
+            keys = {m.id: m.key for m in s.exec(select(ArenaModel)) if not m.reference}
+            votes = s.exec(select(Vote).where(Vote.source == Source.HUMAN).order_by(col(Vote.id))).all()
+            games = [
+                Comparison(keys[v.model_a_id], keys[v.model_b_id], outcome_from_verdict(Verdict(v.verdict)))
+                for v in votes
+            ]
+    finally:
+        engine.dispose()
+    rater = EloRater(k=DEFAULT_ELO_K, initial=1500.0)
+    state = rater.update(rater.initial(sorted(keys.values())), games)
+    return sorted(round(r, 1) for r in state.ratings.values())
+
+
+def test_annotator_votes_and_leaderboard_moves(make_app, app_env):
     lb = make_app("pages/2_leaderboard.py", user="ann1", roles=["annotator"]).run()
     assert not lb.exception
     assert _leaderboard_games(lb) == 0
@@ -122,7 +147,8 @@ def test_annotator_votes_and_leaderboard_moves(make_app):
 
     lb.run()  # the same session re-runs: no restart, the cached projection folds the new votes
     assert _leaderboard_games(lb) == 6  # 3 votes x 2 models
-    assert sorted(_online_table(lb)["Elo（K=2）"].tolist()) != elo_before
+    assert elo_before == [1500.0] * 5
+    assert sorted(_online_table(lb)["Elo（K=2）"].tolist()) == _elo_of_stored_votes(app_env)
     bt = next(d.value for d in lb.dataframe if "BT 评分" in d.value.columns)
     assert int(bt["票数"].sum()) == 6
 

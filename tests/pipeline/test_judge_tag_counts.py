@@ -11,6 +11,7 @@ import random
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,13 +67,15 @@ def test_run_judge_counts_verdicts_with_missing_and_malformed_tag_lines(engine, 
 
 
 @contextmanager
-def _judge_server() -> Iterator[str]:
-    """A loopback judge endpoint giving the replies above in turn; its base URL."""
+def _judge_server(latency_s: float = 0.0) -> Iterator[str]:
+    """A loopback judge endpoint giving the replies above in turn, each after ``latency_s`` (slow
+    enough, when given, to kill a run in the middle); its base URL."""
     replies, lock = itertools.cycle(REPLIES), threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("content-length", 0)))
+            time.sleep(latency_s)
             with lock:
                 body = _body(next(replies))
             self.send_response(200)
@@ -85,6 +88,7 @@ def _judge_server() -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -12,18 +12,14 @@ depend on the order the calls came back in."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import os
 import random
 import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Sequence
 
 import httpx
 import pytest
@@ -36,7 +32,7 @@ from pipeline.runs.registry import import_registry
 from pipeline.startup.settings import PROJECT_ROOT
 from storage.db.models import Run, Vote
 from storage.db.session import read_session
-from tests.pipeline.test_judge_tag_counts import REPLIES, _body, _judge_server
+from tests.pipeline.test_judge_tag_counts import _judge_server
 from tests.pipeline.test_runs import _registry
 
 
@@ -110,45 +106,13 @@ def test_the_run_row_keeps_the_tag_counts_across_an_interruption_and_a_resume(en
     assert first.tags_invalid + second.tags_invalid == invalid
 
 
-@contextmanager
-def _slow_judge_server(latency_s: float) -> Iterator[str]:
-    """The replies of ``_judge_server``, each after ``latency_s``: slow enough to kill a run in the
-    middle. Its base URL."""
-    replies, lock = itertools.cycle(REPLIES), threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("content-length", 0)))
-            time.sleep(latency_s)
-            with lock:
-                body = _body(next(replies))
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_a_rerun_joining_a_judge_run_killed_with_minus_9_keeps_counting_on_its_row(engine, tmp_path):
     budget = 60  # battles: 120 verdicts
     env = {**os.environ, "ARENA_DATA_DIR": str(tmp_path), "ARENA_ADMIN_PASSWORD": "pw-tag-kill"}
     env["DATABASE_URL"] = engine.url.render_as_string(hide_password=False)
     command = [sys.executable, "cli.py", "judge", "--release", "v261201", "--judge", "mock-judge"]
     command += ["--budget", str(budget), "--concurrency", "4"]
-    with _slow_judge_server(latency_s=0.1) as base_url:
+    with _judge_server(latency_s=0.1) as base_url:
         subprocess.run(
             [sys.executable, "cli.py", "endpoints", "import", str(_registry(tmp_path, base_url))],
             cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, timeout=180,
